@@ -1,0 +1,270 @@
+import { z } from 'zod';
+
+/**
+ * Wire contract, version 1: one JSON document describes one node's network at one moment.
+ * Everything the API stores passes through `snapshotSchema` first, so every field is
+ * bounded and objects are strict (an unknown key is an error, not silently kept).
+ */
+export const SCHEMA_VERSION = 1 as const;
+
+/** Caps that keep one snapshot bounded in memory and in the database. */
+export const SNAPSHOT_LIMITS = {
+  /** pods per node is ~110 by default and 250 at most in kubelet; leave headroom. */
+  namespacesPerSnapshot: 1024,
+  /** a 10,000-node cluster puts ~10,000 block routes on every node, in two families. */
+  entriesPerSection: 65536,
+  warningsPerSnapshot: 1000,
+  nameLength: 253,
+  shortStringLength: 128,
+  messageLength: 2048,
+  flagsPerEntry: 32,
+} as const;
+
+const L = SNAPSHOT_LIMITS;
+
+export const ADDRESS_FAMILIES = ['inet', 'inet6'] as const;
+export type AddressFamily = (typeof ADDRESS_FAMILIES)[number];
+
+/** A custom message for a bad value that still says "is required" for a missing one. */
+const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
+
+const shortString = z.string().min(1).max(L.shortStringLength);
+const name = z.string().min(1).max(L.nameLength);
+/** Linux interface names are at most 15 bytes (IFNAMSIZ - 1) and contain no '/' or whitespace. */
+const ifname = z
+  .string()
+  .min(1)
+  .max(15)
+  .regex(/^[^\s/:]+$/, 'must be an interface name (no spaces, "/" or ":")');
+const flags = z.array(shortString).max(L.flagsPerEntry);
+const uint = z.number().int().min(0);
+const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: unlessMissing('must be an IPv4 or IPv6 address') });
+/** Link-layer address: a MAC (or longer hardware address), or an IPv4 address for ipip/sit tunnels. */
+const hwAddress = z
+  .string()
+  .regex(/^([0-9a-fA-F]{2})(:[0-9a-fA-F]{2}){0,31}$|^(\d{1,3}\.){3}\d{1,3}$/, 'must be a link-layer address such as ee:ee:ee:ee:ee:ee');
+/** `default`, a bare address (a host route) or address/prefix. */
+const routeDestination = z
+  .string()
+  .max(64)
+  .refine((v) => v === 'default' || isPrefix(v), 'must be "default", an address, or address/prefixlen');
+/** Names of fields whose value was masked in a pasted capture (x.x.0.1): present but unknown. */
+const redacted = z.array(shortString).max(16).optional();
+
+export const linkSchema = z.strictObject({
+  ifindex: uint.max(2 ** 31),
+  name: ifname,
+  /** rtnl link kind from `ip -d link` (veth, vxlan, bridge, ...); absent when not captured. */
+  kind: shortString.optional(),
+  mac: hwAddress.optional(),
+  mtu: uint.max(65536 * 4).optional(),
+  operState: shortString.optional(),
+  flags,
+  master: ifname.optional(),
+  /** `@ifNN`: the peer's ifindex (a veth peer living in another namespace). */
+  peerIfindex: uint.max(2 ** 31).optional(),
+  /** `@eth0`: the peer's name when it lives in the same namespace. */
+  peerName: ifname.optional(),
+  /** `link-netnsid`: the namespace id, as this namespace sees it, where the peer lives. */
+  linkNetnsId: uint.max(2 ** 31).optional(),
+  /** `link-netns NAME`: text output names the peer's namespace instead of its nsid when it can. */
+  linkNetns: name.optional(),
+  vxlan: z
+    .strictObject({
+      id: uint.max(2 ** 24).optional(),
+      local: ipAddress.optional(),
+      dev: ifname.optional(),
+      port: uint.max(65535).optional(),
+      learning: z.boolean().optional(),
+    })
+    .optional(),
+  redacted,
+});
+
+export const addressSchema = z.strictObject({
+  dev: ifname,
+  family: z.enum(ADDRESS_FAMILIES),
+  local: ipAddress,
+  prefixlen: uint.max(128),
+  scope: shortString.optional(),
+  broadcast: ipAddress.optional(),
+  peer: ipAddress.optional(),
+  label: shortString.optional(),
+  flags,
+  /** seconds, or absent for `forever`; volatile, dropped by normalisation. */
+  validLifetime: uint.optional(),
+  preferredLifetime: uint.optional(),
+  redacted,
+});
+
+export const nexthopSchema = z.strictObject({
+  gateway: ipAddress.optional(),
+  dev: ifname.optional(),
+  weight: uint.max(256).optional(),
+  flags,
+});
+
+export const routeSchema = z.strictObject({
+  family: z.enum(ADDRESS_FAMILIES),
+  /** routing table name or number; `main` when ip(8) printed none. */
+  table: shortString,
+  /** unicast, local, broadcast, blackhole, unreachable, prohibit, throw, multicast, anycast, ... */
+  type: shortString,
+  dst: routeDestination,
+  gateway: ipAddress.optional(),
+  dev: ifname.optional(),
+  protocol: shortString.optional(),
+  scope: shortString.optional(),
+  prefsrc: ipAddress.optional(),
+  metric: uint.max(2 ** 32).optional(),
+  tos: shortString.optional(),
+  flags,
+  pref: shortString.optional(),
+  mtu: uint.max(65536 * 4).optional(),
+  nexthops: z.array(nexthopSchema).max(64).optional(),
+  /** seconds until expiry; volatile, dropped by normalisation. */
+  expires: uint.optional(),
+  redacted,
+});
+
+export const neighborSchema = z.strictObject({
+  family: z.enum(ADDRESS_FAMILIES),
+  dst: ipAddress,
+  dev: ifname,
+  lladdr: hwAddress.optional(),
+  /** NUD states as the kernel reports them, e.g. ["REACHABLE"] or ["STALE"]. */
+  state: flags,
+  router: z.boolean().optional(),
+  /** a proxy entry (`ip neigh show proxy`), not a cache entry. */
+  proxy: z.boolean().optional(),
+  redacted,
+});
+
+export const sysctlSchema = z.strictObject({
+  /** path below /proc/sys, e.g. net/ipv4/conf/vxlan.calico/rp_filter (slashes keep dotted names unambiguous). */
+  path: z
+    .string()
+    .min(1)
+    .max(L.nameLength)
+    .regex(/^net(\/[^/\s]+)+$/, 'must be a path below /proc/sys/net such as net/ipv4/ip_forward'),
+  value: z.string().max(L.shortStringLength),
+});
+
+export const warningSchema = z.strictObject({
+  code: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower_snake_case code').max(64),
+  message: z.string().min(1).max(L.messageLength),
+  /** namespace name the warning is about, if any. */
+  namespace: name.optional(),
+  /** 1-based line in the pasted capture, for imports. */
+  line: uint.optional(),
+});
+
+const section = <T extends z.ZodType>(entry: T) => z.array(entry).max(L.entriesPerSection).optional();
+
+export const namespaceSchema = z.strictObject({
+  kind: z.enum(['host', 'pod']),
+  /** `host` for the node itself; the netns name (`cni-<uuid>`) or `pid:<pid>` for a pod. */
+  name,
+  /** pods: the host-side veth the pod's eth0 is paired with. */
+  hostVeth: ifname.optional(),
+  /** pods: the nsid the host gave this namespace (`link-netnsid` on the host veth). */
+  netnsId: uint.max(2 ** 31).optional(),
+  // An absent section was not captured; an empty one was captured and is empty.
+  links: section(linkSchema),
+  addresses: section(addressSchema),
+  routes: section(routeSchema),
+  neighbors: section(neighborSchema),
+  sysctls: section(sysctlSchema),
+});
+
+export const snapshotSchema = z
+  .strictObject({
+    schemaVersion: z.literal(SCHEMA_VERSION, { error: unlessMissing(`must be ${SCHEMA_VERSION}`) }),
+    snapshotId: z.uuid({ error: unlessMissing('must be a UUID') }),
+    node: z
+      .string()
+      .min(1)
+      .max(L.nameLength)
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes node name (lowercase letters, digits, "-" and ".")'),
+    collector: z.strictObject({
+      version: shortString,
+      /** changes on every collector start, so a restarted sequence is not mistaken for a replay. */
+      bootId: shortString,
+      seq: uint.max(Number.MAX_SAFE_INTEGER),
+      source: z.enum(['collect', 'import']),
+    }),
+    takenAt: z.iso.datetime({ offset: true, error: unlessMissing('must be an ISO-8601 date-time with a time zone') }),
+    kernel: shortString.optional(),
+    iproute2: shortString.optional(),
+    namespaces: z.array(namespaceSchema).min(1).max(L.namespacesPerSnapshot),
+    warnings: z.array(warningSchema).max(L.warningsPerSnapshot),
+  })
+  .superRefine((snapshot, ctx) => {
+    const hosts = snapshot.namespaces.filter((ns) => ns.kind === 'host');
+    if (hosts.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['namespaces'], message: `must contain exactly one host namespace, found ${hosts.length}` });
+    }
+    const seen = new Map<string, number>();
+    snapshot.namespaces.forEach((ns, i) => {
+      const first = seen.get(ns.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: `duplicates namespaces[${first}].name "${ns.name}"` });
+      } else {
+        seen.set(ns.name, i);
+      }
+      if (ns.kind === 'host' && ns.name !== 'host') {
+        ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: 'the host namespace must be named "host"' });
+      }
+      if (ns.kind === 'pod' && ns.name === 'host') {
+        ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: 'a pod namespace cannot be named "host"' });
+      }
+      ns.addresses?.forEach((a, j) => {
+        if (familyOf(a.local) !== a.family) {
+          ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'addresses', j, 'family'], message: `is ${a.family} but local ${a.local} is ${familyOf(a.local)}` });
+        }
+        if (a.prefixlen > (a.family === 'inet' ? 32 : 128)) {
+          ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'addresses', j, 'prefixlen'], message: `${a.prefixlen} is too long for ${a.family}` });
+        }
+      });
+      ns.routes?.forEach((r, j) => {
+        if (r.dst !== 'default' && familyOf(r.dst.split('/')[0]) !== r.family) {
+          ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'routes', j, 'dst'], message: `${r.dst} is not ${r.family}` });
+        }
+      });
+      ns.neighbors?.forEach((n, j) => {
+        if (familyOf(n.dst) !== n.family) {
+          ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'neighbors', j, 'family'], message: `is ${n.family} but dst ${n.dst} is ${familyOf(n.dst)}` });
+        }
+      });
+    });
+  });
+
+export type Snapshot = z.infer<typeof snapshotSchema>;
+export type NetworkNamespace = z.infer<typeof namespaceSchema>;
+export type Link = z.infer<typeof linkSchema>;
+export type Address = z.infer<typeof addressSchema>;
+export type Route = z.infer<typeof routeSchema>;
+export type Nexthop = z.infer<typeof nexthopSchema>;
+export type Neighbor = z.infer<typeof neighborSchema>;
+export type Sysctl = z.infer<typeof sysctlSchema>;
+export type SnapshotWarning = z.infer<typeof warningSchema>;
+
+const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** `inet` for an IPv4 address, `inet6` for anything containing ':'; undefined otherwise. */
+export function familyOf(address: string): AddressFamily | undefined {
+  if (ipv4Pattern.test(address)) return 'inet';
+  if (address.includes(':') && z.ipv6().safeParse(address).success) return 'inet6';
+  return undefined;
+}
+
+/** True for `a.b.c.d`, `a.b.c.d/n`, an IPv6 address, or IPv6/n with a prefix length that fits. */
+export function isPrefix(value: string): boolean {
+  const [address, length, ...rest] = value.split('/');
+  if (rest.length > 0) return false;
+  const family = familyOf(address);
+  if (!family) return false;
+  if (length === undefined) return true;
+  if (!/^\d{1,3}$/.test(length)) return false;
+  return Number(length) <= (family === 'inet' ? 32 : 128);
+}

@@ -1,0 +1,79 @@
+import { calicoSnapshot } from '../../test/calico-snapshot';
+import { SNAPSHOT_LIMITS, type Snapshot } from './snapshot-schema';
+import { formatValidationIssues, validateSnapshot } from './snapshot-validator';
+
+function issuesOf(input: unknown) {
+  const result = validateSnapshot(input);
+  if (result.ok) throw new Error('expected the snapshot to be rejected');
+  return result.issues;
+}
+
+function mutate(change: (s: Snapshot & Record<string, unknown>) => void): unknown {
+  const snapshot = structuredClone(calicoSnapshot()) as Snapshot & Record<string, unknown>;
+  change(snapshot);
+  return snapshot;
+}
+
+describe('snapshot contract v1', () => {
+  it('accepts a healthy Calico node with a pod', () => {
+    const result = validateSnapshot(calicoSnapshot());
+    expect(result.ok).toBe(true);
+  });
+
+  it('accepts a host-only snapshot whose sections were not captured', () => {
+    const result = validateSnapshot(calicoSnapshot({ namespaces: [{ kind: 'host', name: 'host' }] }));
+    expect(result.ok).toBe(true);
+  });
+
+  it.each<[string, (s: Snapshot & Record<string, unknown>) => void, string, RegExp]>([
+    ['a future schema version', (s) => ((s as Record<string, unknown>).schemaVersion = 2), 'schemaVersion', /must be 1/],
+    ['a snapshot id that is not a UUID', (s) => (s.snapshotId = 'abc'), 'snapshotId', /UUID/],
+    ['an upper-case node name', (s) => (s.node = 'Node_A'), 'node', /Kubernetes node name/],
+    ['a missing takenAt', (s) => delete (s as Partial<Snapshot>).takenAt, 'takenAt', /required/],
+    ['a takenAt without a time zone', (s) => (s.takenAt = '2026-11-26T03:12:00'), 'takenAt', /time zone/],
+    ['a negative sequence number', (s) => (s.collector.seq = -1), 'collector.seq', /./],
+    ['an unknown top-level field', (s) => (s.extra = 1), '', /unknown field "extra"/],
+    ['an unknown field in a route', (s) => Object.assign(s.namespaces[0].routes![1], { via: 'x' }), 'namespaces[0].routes[1]', /unknown field "via"/],
+    ['a route destination that is not a prefix', (s) => (s.namespaces[0].routes![1].dst = '172.17.8.300'), 'namespaces[0].routes[1].dst', /default/],
+    ['an IPv6 route marked inet', (s) => (s.namespaces[0].routes![1].dst = 'fd00::/64'), 'namespaces[0].routes[1].dst', /not inet/],
+    ['a gateway that is not an address', (s) => (s.namespaces[1].routes![0].gateway = 'x.x.1.1'), 'namespaces[1].routes[0].gateway', /IPv4 or IPv6/],
+    ['an IPv4 prefix longer than 32', (s) => (s.namespaces[1].addresses![0].prefixlen = 33), 'namespaces[1].addresses[0].prefixlen', /too long/],
+    ['an address whose family disagrees', (s) => (s.namespaces[1].addresses![0].family = 'inet6'), 'namespaces[1].addresses[0].family', /is inet6/],
+    ['an interface name longer than 15 bytes', (s) => (s.namespaces[0].links![0].name = 'a-very-long-ifname'), 'namespaces[0].links[0].name', /./],
+    ['a sysctl outside /proc/sys/net', (s) => (s.namespaces[0].sysctls![0].path = 'kernel/panic'), 'namespaces[0].sysctls[0].path', /below \/proc\/sys\/net/],
+    ['two host namespaces', (s) => (s.namespaces[1].kind = 'host'), 'namespaces', /exactly one host/],
+    ['two namespaces with one name', (s) => (s.namespaces[1].name = 'host'), 'namespaces[1].name', /./],
+    ['no namespaces', (s) => (s.namespaces = []), 'namespaces', /./],
+  ])('rejects %s, naming the field', (_label, change, path, message) => {
+    const issues = issuesOf(mutate(change));
+    const match = issues.find((i) => (path === '' ? true : i.path === path) && message.test(i.message));
+    expect({ issues, match: Boolean(match) }).toEqual({ issues, match: true });
+  });
+
+  it('rejects a MAC with the path of the link', () => {
+    const issues = issuesOf(mutate((s) => (s.namespaces[0].links![1].mac = 'ee:ee:ee:zz:ee:ee')));
+    expect(issues.map((i) => i.path)).toEqual(['namespaces[0].links[1].mac']);
+  });
+
+  it('caps the number of namespaces per snapshot', () => {
+    const pods = Array.from({ length: SNAPSHOT_LIMITS.namespacesPerSnapshot }, (_, i) => ({ kind: 'pod' as const, name: `pod-${i}` }));
+    const issues = issuesOf(mutate((s) => (s.namespaces = [{ kind: 'host', name: 'host' }, ...pods])));
+    expect(issues[0].path).toBe('namespaces');
+    expect(issues[0].message).toMatch(/1024/);
+  });
+
+  it('caps the length of strings', () => {
+    const issues = issuesOf(mutate((s) => (s.collector.version = 'v'.repeat(SNAPSHOT_LIMITS.shortStringLength + 1))));
+    expect(issues[0].path).toBe('collector.version');
+  });
+
+  it('formats each issue as one line starting with its path', () => {
+    const issues = issuesOf(mutate((s) => (s.snapshotId = 'abc')));
+    expect(formatValidationIssues(issues)).toBe('snapshotId: must be a UUID');
+  });
+
+  it('rejects something that is not an object at all', () => {
+    expect(issuesOf('hello')[0].path).toBe('');
+    expect(issuesOf(null).length).toBeGreaterThan(0);
+  });
+});
