@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectorBin } from './lab-harness';
+
+// Real processes and real HTTP: the bundled collector posts to a small receiver started here,
+// standing in for the API's POST /api/v1/snapshots (the History store issue builds the real one).
+
+interface Received {
+  bootId: string;
+  seq: number;
+  snapshotId: string;
+  authorization?: string;
+}
+
+class Receiver {
+  readonly received: Received[] = [];
+  private server?: Server;
+  responseDelayMs = 0;
+  onRequest?: () => void;
+
+  start(port: number): Promise<void> {
+    this.server = createServer((req, res) => {
+      void readBody(req).then(async (body) => {
+        this.onRequest?.();
+        if (this.responseDelayMs) await new Promise((r) => setTimeout(r, this.responseDelayMs));
+        const snapshot = JSON.parse(body);
+        this.received.push({ bootId: snapshot.collector.bootId, seq: snapshot.collector.seq, snapshotId: snapshot.snapshotId, authorization: req.headers.authorization });
+        res.writeHead(201, { 'content-type': 'application/json' }).end('{"status":"stored","changes":0}');
+      });
+    });
+    return new Promise((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function startCollector(port: number, spool: string): { child: ChildProcess; log: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [collectorBin, 'run', '--server', `http://127.0.0.1:${port}`, '--token', 'test-ingest-token', '--interval', '250ms', '--spool', spool], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, log: () => log, exit };
+}
+
+async function until(condition: () => boolean, timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function spooledSeqs(spool: string): Promise<number[]> {
+  const files = (await readdir(spool)).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(files.map(async (f) => JSON.parse(await readFile(join(spool, f), 'utf8')).collector.seq as number));
+}
+
+describe('run: posting with a spool', () => {
+  let spool: string;
+  let receiver: Receiver;
+  beforeEach(async () => {
+    spool = await mkdtemp(join(tmpdir(), 'rs-run-'));
+    receiver = new Receiver();
+  });
+  afterEach(async () => {
+    await receiver.stop();
+    await rm(spool, { recursive: true, force: true });
+  });
+
+  it('delivers every snapshot once and in order when the receiver is down, then up', async () => {
+    const port = await freePort();
+    const first = startCollector(port, spool);
+    // Down: posts fail and snapshots pile up in the spool.
+    await until(() => /retrying in/.test(first.log()), 10000);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(receiver.received).toHaveLength(0);
+    // Up: the backlog drains oldest first, then new snapshots follow.
+    await receiver.start(port);
+    await until(() => receiver.received.length >= 8);
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    const bootId = receiver.received[0].bootId;
+    const leftovers = await spooledSeqs(spool);
+
+    // A restarted collector sends what was left over before anything new.
+    const second = startCollector(port, spool);
+    await until(() => receiver.received.some((r) => r.bootId !== bootId));
+    second.child.kill('SIGTERM');
+    expect(await second.exit).toBe(0);
+
+    const fromFirstBoot = receiver.received.filter((r) => r.bootId === bootId).map((r) => r.seq);
+    const lastSeq = Math.max(...fromFirstBoot);
+    expect(fromFirstBoot).toEqual(Array.from({ length: lastSeq + 1 }, (_, i) => i));
+    expect(leftovers).toEqual(fromFirstBoot.slice(fromFirstBoot.length - leftovers.length));
+    expect(new Set(receiver.received.map((r) => r.snapshotId)).size).toBe(receiver.received.length);
+    const firstOfSecondBoot = receiver.received.findIndex((r) => r.bootId !== bootId);
+    expect(receiver.received.slice(firstOfSecondBoot).every((r) => r.bootId !== bootId)).toBe(true);
+    expect(receiver.received.every((r) => r.authorization === 'Bearer test-ingest-token')).toBe(true);
+  });
+
+  it('finishes the post in flight on SIGTERM, exits 0, and does not send it again', async () => {
+    const port = await freePort();
+    receiver.responseDelayMs = 1500;
+    let inFlight = false;
+    receiver.onRequest = () => (inFlight = true);
+    await receiver.start(port);
+    const collector = startCollector(port, spool);
+    await until(() => inFlight);
+    collector.child.kill('SIGTERM');
+    expect(await collector.exit).toBe(0);
+    expect(receiver.received.length).toBeGreaterThanOrEqual(1);
+    const delivered = receiver.received.map((r) => r.seq);
+    expect(await spooledSeqs(spool)).not.toContain(delivered[delivered.length - 1]);
+    expect(collector.log()).toMatch(/SIGTERM: finishing the current post/);
+  });
+
+  it('refuses to start without a server or a token, with exit code 2', async () => {
+    const child = spawn(process.execPath, [collectorBin, 'run', '--server', 'http://127.0.0.1:1'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ROUTESCOPE_TOKEN: '' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr.trim()).toMatch(/^routescope-collector: run: an ingest token is required/);
+  });
+});

@@ -1,0 +1,19 @@
+import { EXIT_PROBLEMS, EXIT_USAGE, UsageError } from './cli/command-line';
+import { main } from './main';
+
+// Entry point of the bundle: one line per error, exit codes 0 ok, 1 problems, 2 bad usage.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) {
+      process.stderr.write(`routescope-collector: ${message} (see "routescope-collector --help")\n`);
+      process.exitCode = EXIT_USAGE;
+    } else {
+      process.stderr.write(`routescope-collector: ${message}\n`);
+      process.exitCode = EXIT_PROBLEMS;
+    }
+  },
+);

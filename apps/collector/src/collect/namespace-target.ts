@@ -1,0 +1,51 @@
+import { runCommand, type CommandResult } from './command-runner';
+
+/** Where to read kernel state from: this process's namespace, a named netns, or a netns file. */
+export type NamespaceTarget =
+  | { kind: 'current' }
+  /** a name under /var/run/netns (iproute2's `ip netns`, containerd's `cni-<uuid>`). */
+  | { kind: 'named'; name: string }
+  /** a namespace file such as /proc/<pid>/ns/net, for namespaces nobody named. */
+  | { kind: 'path'; path: string };
+
+export const NETNS_RUN_DIR = '/var/run/netns';
+
+export function describeTarget(target: NamespaceTarget): string {
+  switch (target.kind) {
+    case 'current':
+      return 'the current network namespace';
+    case 'named':
+      return `network namespace ${target.name}`;
+    case 'path':
+      return `network namespace ${target.path}`;
+  }
+}
+
+/** `ip ARGS` inside the target namespace. */
+export function runIp(target: NamespaceTarget, args: readonly string[]): Promise<CommandResult> {
+  switch (target.kind) {
+    case 'current':
+      return runCommand('ip', args);
+    case 'named':
+      return runCommand('ip', ['-n', target.name, ...args]);
+    case 'path':
+      return runCommand('nsenter', [`--net=${target.path}`, 'ip', ...args]);
+  }
+}
+
+/**
+ * Reads files below /proc/sys/net as seen from inside the target namespace (the kernel
+ * answers /proc/sys/net reads for the reader's namespace, so the reader must be inside).
+ * Output is grep's `path:value`; files that do not exist are skipped.
+ */
+export function readProcFiles(target: NamespaceTarget, paths: readonly string[]): Promise<CommandResult> {
+  const grep = ['grep', '-H', '-s', '.', ...paths];
+  switch (target.kind) {
+    case 'current':
+      return runCommand(grep[0], grep.slice(1));
+    case 'named':
+      return runCommand('nsenter', [`--net=${NETNS_RUN_DIR}/${target.name}`, ...grep]);
+    case 'path':
+      return runCommand('nsenter', [`--net=${target.path}`, ...grep]);
+  }
+}

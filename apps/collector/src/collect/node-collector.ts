@@ -1,0 +1,162 @@
+import { readdir, readlink } from 'node:fs/promises';
+import {
+  findHostVeth,
+  foreignPeerLinks,
+  parseIpJsonLinks,
+  type Address,
+  type Link,
+  type NetworkNamespace,
+  type SnapshotWarning,
+} from '@routescope/snapshot';
+import { collectNamespace, NamespaceUnreadableError, type NamespaceState } from './namespace-collector';
+import { describeTarget, runIp, type NamespaceTarget } from './namespace-target';
+
+export interface NodeState {
+  namespaces: NetworkNamespace[];
+  warnings: SnapshotWarning[];
+}
+
+/**
+ * Collects a node: its own namespace ("host") and every pod namespace hanging off one of its
+ * veths. A pod that vanishes mid-collection, or a namespace that cannot be entered, becomes a
+ * warning; only an unreadable host namespace is an error.
+ */
+export async function collectNode(target: NamespaceTarget): Promise<NodeState> {
+  const warnings: SnapshotWarning[] = [];
+  const host = await collectNamespace(target);
+  pushNamespaceWarnings(warnings, 'host', host);
+  const namespaces: NetworkNamespace[] = [toNamespace('host', host)];
+
+  const candidates = podVethCandidates(host.links, host.addresses);
+  if (candidates.length > 0) {
+    const nsids = [...new Set(candidates.map((l) => l.linkNetnsId as number))];
+    const targets = await resolvePodNamespaces(target, nsids, candidates, warnings);
+    const pods = await Promise.all(targets.map((t) => collectPod(t, host.links, warnings)));
+    namespaces.push(...pods.filter((p): p is NetworkNamespace => p !== undefined).sort((a, b) => a.name.localeCompare(b.name)));
+  }
+  return { namespaces, warnings };
+}
+
+/**
+ * A pod veth is a veth whose peer lives in another namespace and which carries no global
+ * address on the host side: an interface with the node's own address (an underlay uplink
+ * that happens to be a veth, as in a lab or a nested setup) is not a pod.
+ */
+export function podVethCandidates(links: readonly Link[], addresses: readonly Address[]): Link[] {
+  const addressed = new Set(addresses.filter((a) => a.scope === undefined || a.scope === 'global').map((a) => a.dev));
+  // ip -j always reports the nsid, which is what the lookups below go by.
+  return foreignPeerLinks(links).filter((l) => l.linkNetnsId !== undefined && !addressed.has(l.name));
+}
+
+interface PodTarget {
+  target: NamespaceTarget;
+  name: string;
+  netnsId: number;
+}
+
+async function resolvePodNamespaces(
+  node: NamespaceTarget,
+  nsids: number[],
+  candidates: Link[],
+  warnings: SnapshotWarning[],
+): Promise<PodTarget[]> {
+  const named = await namedNsids(node);
+  const found: PodTarget[] = [];
+  const unresolved: number[] = [];
+  for (const nsid of nsids) {
+    const name = named.get(nsid);
+    if (name) found.push({ target: { kind: 'named', name }, name, netnsId: nsid });
+    else unresolved.push(nsid);
+  }
+  if (unresolved.length > 0) found.push(...(await findUnnamedNamespaces(node, unresolved, candidates, warnings)));
+  return found;
+}
+
+/** nsid → name for namespaces mounted under /var/run/netns, as the node's namespace numbers them. */
+async function namedNsids(node: NamespaceTarget): Promise<Map<number, string>> {
+  const result = await runIp(node, ['-j', 'netns', 'list-id']);
+  const map = new Map<number, string>();
+  if (result.code !== 0) return map;
+  try {
+    for (const entry of JSON.parse(result.stdout || '[]') as Array<{ nsid?: number; name?: string }>) {
+      if (typeof entry.nsid === 'number' && typeof entry.name === 'string') map.set(entry.nsid, entry.name);
+    }
+  } catch {
+    // An unparsable listing leaves every pod to the /proc scan below.
+  }
+  return map;
+}
+
+/**
+ * For namespaces nobody named (containerd without netns mounts, docker), look through
+ * /proc/<pid>/ns/net: a process's namespace is the pod's when one of its links pairs with
+ * one of our veths by ifindex in both directions.
+ */
+async function findUnnamedNamespaces(
+  node: NamespaceTarget,
+  nsids: number[],
+  candidates: Link[],
+  warnings: SnapshotWarning[],
+): Promise<PodTarget[]> {
+  const own = node.kind === 'current' ? await readlink('/proc/self/ns/net').catch(() => '') : '';
+  const byInode = new Map<string, string>();
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const path = `/proc/${pid}/ns/net`;
+    const inode = await readlink(path).catch(() => undefined);
+    if (inode && inode !== own && !byInode.has(inode)) byInode.set(inode, pid);
+  }
+  const wanted = new Set(nsids);
+  const found: PodTarget[] = [];
+  for (const pid of byInode.values()) {
+    if (wanted.size === 0) break;
+    const target: NamespaceTarget = { kind: 'path', path: `/proc/${pid}/ns/net` };
+    const links = await runIp(target, ['-j', 'link', 'show']);
+    if (links.code !== 0) continue;
+    const podLinks = parseIpJsonLinks(links.stdout).entries;
+    const pair = findHostVeth(candidates, podLinks);
+    if (pair && wanted.has(pair.hostVeth.linkNetnsId as number)) {
+      wanted.delete(pair.hostVeth.linkNetnsId as number);
+      found.push({ target, name: `pid:${pid}`, netnsId: pair.hostVeth.linkNetnsId as number });
+    }
+  }
+  for (const nsid of wanted) {
+    const veths = candidates.filter((c) => c.linkNetnsId === nsid).map((c) => c.name);
+    warnings.push({ code: 'netns_not_found', message: `no namespace found for nsid ${nsid} (peer of ${veths.join(', ')})` });
+  }
+  return found;
+}
+
+async function collectPod(pod: PodTarget, hostLinks: Link[], warnings: SnapshotWarning[]): Promise<NetworkNamespace | undefined> {
+  let state: NamespaceState;
+  try {
+    state = await collectNamespace(pod.target);
+  } catch (error) {
+    if (!(error instanceof NamespaceUnreadableError)) throw error;
+    warnings.push({ code: 'netns_unreadable', namespace: pod.name, message: `${error.message} (the pod may have been deleted during collection)` });
+    return undefined;
+  }
+  pushNamespaceWarnings(warnings, pod.name, state);
+  const pair = findHostVeth(hostLinks, state.links);
+  if (!pair) {
+    warnings.push({ code: 'pod_veth_unpaired', namespace: pod.name, message: `${describeTarget(pod.target)} has no link paired with a host veth any more` });
+    return undefined;
+  }
+  return { ...toNamespace(pod.name, state, 'pod'), hostVeth: pair.hostVeth.name, netnsId: pod.netnsId };
+}
+
+function toNamespace(name: string, state: NamespaceState, kind: 'host' | 'pod' = 'host'): NetworkNamespace {
+  return {
+    kind,
+    name,
+    links: state.links,
+    addresses: state.addresses,
+    routes: state.routes,
+    neighbors: state.neighbors,
+    sysctls: state.sysctls,
+  };
+}
+
+function pushNamespaceWarnings(warnings: SnapshotWarning[], namespace: string, state: NamespaceState): void {
+  for (const message of state.warnings) warnings.push({ code: 'parse_warning', namespace, message: message.slice(0, 2000) });
+}

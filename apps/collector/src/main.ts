@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { SCHEMA_VERSION, formatValidationIssues, importCapture, validateSnapshot, type Snapshot } from '@routescope/snapshot';
+import {
+  EXIT_OK,
+  EXIT_PROBLEMS,
+  EXIT_USAGE,
+  UsageError,
+  checkNetnsName,
+  checkNodeName,
+  formatHelp,
+  parseCommand,
+  parseDuration,
+  parsePositiveInteger,
+  toNodeName,
+  type CommandSpec,
+  type ParsedCommand,
+} from './cli/command-line';
+import { formatSnapshotSummary } from './cli/snapshot-summary';
+import type { NamespaceTarget } from './collect/namespace-target';
+import { CollectorSession, collectorVersion } from './collect/snapshot-taker';
+import { RunLoop } from './run/run-loop';
+import { SnapshotSender } from './run/snapshot-sender';
+import { SnapshotSpool } from './run/snapshot-spool';
+
+const PROGRAM = 'routescope-collector';
+
+const targetOptions = [
+  { name: 'netns', value: 'NAME', description: 'collect the named network namespace as if it were the node (default: this host)' },
+  { name: 'node', value: 'NAME', description: 'node name to report (default: $NODE_NAME, the netns name, or the hostname)' },
+];
+
+const COMMANDS: Record<string, CommandSpec> = {
+  collect: {
+    name: 'collect',
+    synopsis: 'collect [--netns NAME] [--node NAME] [--out FILE|-] [--summary]',
+    summary: 'Take one snapshot of the node and its pod namespaces, and print it as JSON.',
+    options: [
+      ...targetOptions,
+      { name: 'out', value: 'FILE|-', description: 'write the snapshot to FILE, or to standard output with - (the default)' },
+      { name: 'summary', description: 'print a short human summary instead of the JSON' },
+    ],
+    positionals: [],
+  },
+  run: {
+    name: 'run',
+    synopsis: 'run --server URL --token T [--interval 30s] [--spool DIR] [--netns NAME] [--node NAME]',
+    summary: 'Collect on a timer and post every snapshot to the Routescope API, spooling to disk while it is unreachable.',
+    options: [
+      { name: 'server', value: 'URL', description: 'API base URL, e.g. http://routescope-api:4000 (or $ROUTESCOPE_SERVER)' },
+      { name: 'token', value: 'T', description: 'ingest token (or $ROUTESCOPE_TOKEN, or --token-file)' },
+      { name: 'token-file', value: 'FILE', description: 'read the ingest token from FILE (a mounted Secret)' },
+      { name: 'interval', value: 'DURATION', description: 'time between snapshots: 500ms, 30s, 1m (default 30s)' },
+      { name: 'spool', value: 'DIR', description: 'where undelivered snapshots wait (default /var/lib/routescope/spool)' },
+      { name: 'spool-max', value: 'N', description: 'most snapshots kept in the spool; the oldest go first (default 2880, one day at 30s)' },
+      ...targetOptions,
+    ],
+    positionals: [],
+    details: 'Snapshots are replayed oldest first with exponential backoff and jitter. SIGTERM finishes the post in flight and exits 0.',
+  },
+  import: {
+    name: 'import',
+    synopsis: 'import FILE|- [--node NAME] [--out FILE|-] [--summary]',
+    summary: 'Build a snapshot from pasted command output (ip addr/link/route/neigh, sysctl).',
+    options: [
+      { name: 'node', value: 'NAME', description: 'node name (default: a "node NAME" marker in the capture, else "imported")' },
+      { name: 'out', value: 'FILE|-', description: 'write the snapshot to FILE, or to standard output with - (the default)' },
+      { name: 'summary', description: 'print a short human summary instead of the JSON' },
+    ],
+    positionals: [{ name: 'FILE|-', required: true }],
+    details: [
+      'Each command output starts with a header line "$ COMMAND" or "--- COMMAND"; append "pod NAME" or',
+      '"node NAME" to say where it ran (the node by default). Example:',
+      '  --- ip -d link',
+      '  ...',
+      '  --- ip route show table all pod cni-1234',
+      '  ...',
+      'Lines it cannot use become warnings with their line numbers.',
+    ].join('\n'),
+  },
+};
+
+const TOP_HELP = `Usage: ${PROGRAM} <command> [options]
+
+Routescope's per-node collector: snapshots routes, neighbours, links, addresses and network
+sysctls of a node and of every pod network namespace hanging off its veths.
+
+Commands:
+  collect   take one snapshot and print it
+  run       collect on a timer and post to the Routescope API
+  import    build a snapshot from pasted ip/sysctl output
+
+Run "${PROGRAM} <command> --help" for a command's options.
+Exit codes: 0 ok, 1 findings or problems, 2 bad usage.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(TOP_HELP);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`${collectorVersion}\n`);
+    return EXIT_OK;
+  }
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(`unknown command "${command}"`);
+  const parsed = parseCommand(spec, rest);
+  if (parsed.help) {
+    process.stdout.write(formatHelp(PROGRAM, spec));
+    return EXIT_OK;
+  }
+  switch (command) {
+    case 'collect':
+      return collectCommand(parsed);
+    case 'run':
+      return runCommand(parsed);
+    case 'import':
+      return importCommand(parsed);
+  }
+  return EXIT_USAGE;
+}
+
+function resolveTarget(parsed: ParsedCommand): { target: NamespaceTarget; node: string } {
+  const netns = parsed.options.netns;
+  const target: NamespaceTarget = netns ? { kind: 'named', name: checkNetnsName(netns) } : { kind: 'current' };
+  const explicit = parsed.options.node ?? (netns ? undefined : process.env.NODE_NAME);
+  const node = explicit ? checkNodeName(explicit) : toNodeName(netns ?? hostname()) || 'localhost';
+  return { target, node };
+}
+
+async function collectCommand(parsed: ParsedCommand): Promise<number> {
+  const { target, node } = resolveTarget(parsed);
+  const snapshot = await new CollectorSession(target, node).takeSnapshot();
+  await emit(snapshot, parsed);
+  return EXIT_OK;
+}
+
+async function importCommand(parsed: ParsedCommand): Promise<number> {
+  const source = parsed.positionals[0];
+  const text = source === '-' ? await readStdin() : await readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${source}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  const imported = importCapture(text);
+  const sections = imported.namespaces.reduce((n, ns) => n + (['links', 'addresses', 'routes', 'neighbors', 'sysctls'] as const).filter((s) => ns[s]).length, 0);
+  if (sections === 0) {
+    process.stderr.write(`${PROGRAM}: no section of ${source === '-' ? 'the input' : source} could be read (each output needs a "--- ip route"-style header)\n`);
+    for (const w of imported.warnings.slice(0, 10)) process.stderr.write(`  line ${w.line ?? '?'}: ${w.message}\n`);
+    return EXIT_PROBLEMS;
+  }
+  const node = parsed.options.node ? checkNodeName(parsed.options.node) : imported.nodeName ? checkNodeName(toNodeName(imported.nodeName)) : 'imported';
+  const snapshot: Snapshot = {
+    schemaVersion: SCHEMA_VERSION,
+    snapshotId: randomUUID(),
+    node,
+    collector: { version: collectorVersion, bootId: randomUUID(), seq: 0, source: 'import' },
+    takenAt: new Date().toISOString(),
+    namespaces: imported.namespaces,
+    warnings: imported.warnings.slice(0, 1000),
+  };
+  const validation = validateSnapshot(snapshot);
+  if (!validation.ok) {
+    process.stderr.write(`${PROGRAM}: the capture does not make a valid snapshot:\n${formatValidationIssues(validation.issues)}\n`);
+    return EXIT_PROBLEMS;
+  }
+  await emit(validation.snapshot, parsed);
+  return EXIT_OK;
+}
+
+async function runCommand(parsed: ParsedCommand): Promise<number> {
+  const server = parsed.options.server ?? process.env.ROUTESCOPE_SERVER;
+  if (!server) throw new UsageError('run: --server URL is required');
+  if (!/^https?:\/\/[^/]+/.test(server)) throw new UsageError(`--server: "${server}" is not an http(s) URL`);
+  const tokenFile = parsed.options['token-file'];
+  const token = (
+    parsed.options.token ??
+    (tokenFile ? await readFile(tokenFile, 'utf8').catch(() => { throw new UsageError(`--token-file: cannot read ${tokenFile}`); }) : undefined) ??
+    process.env.ROUTESCOPE_TOKEN ??
+    ''
+  ).trim();
+  if (!token) throw new UsageError('run: an ingest token is required (--token, --token-file or $ROUTESCOPE_TOKEN)');
+  const intervalMs = parseDuration(parsed.options.interval ?? '30s', 'interval');
+  const maxFiles = parsePositiveInteger(parsed.options['spool-max'] ?? '2880', 'spool-max');
+  const { target, node } = resolveTarget(parsed);
+
+  const spool = new SnapshotSpool(parsed.options.spool ?? '/var/lib/routescope/spool', { maxFiles, maxBytes: 1024 * 1024 * 1024 });
+  await spool.open().catch((error: Error) => {
+    throw new UsageError(`--spool: cannot use ${spool.dir}: ${error.message}`);
+  });
+  const session = new CollectorSession(target, node);
+  const sender = new SnapshotSender(server, token);
+  const log = (message: string) => process.stderr.write(`${new Date().toISOString()} ${PROGRAM}: ${message}\n`);
+  const loop = new RunLoop({ takeSnapshot: () => session.takeSnapshot(), send: (body) => sender.send(body), spool, intervalMs, log });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: finishing the current post, then exiting`);
+      loop.stop();
+    });
+  }
+  log(`node ${node}: posting to ${sender.url} every ${intervalMs} ms (spool ${spool.dir}, ${spool.length} waiting)`);
+  await loop.run();
+  log(`stopped; ${spool.length} snapshot(s) left in the spool`);
+  return EXIT_OK;
+}
+
+async function emit(snapshot: Snapshot, parsed: ParsedCommand): Promise<void> {
+  const text = parsed.flags.has('summary') ? formatSnapshotSummary(snapshot) : `${JSON.stringify(snapshot, null, 2)}\n`;
+  const out = parsed.options.out ?? '-';
+  if (out === '-') await writeStdout(text);
+  else await writeFile(out, text);
+}
+
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
