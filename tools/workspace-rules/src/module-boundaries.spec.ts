@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+// Runs the real ESLint CLI with the workspace config on a probe file given on stdin, so the
+// Nx project graph and the tags in every project.json decide, exactly as in `npm run lint`.
+const root = resolve(__dirname, '../../..');
+
+function lintProbe(fileInProject: string, source: string): string[] {
+  const result = spawnSync(process.execPath, [resolve(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', fileInProject], {
+    cwd: root,
+    input: source,
+    encoding: 'utf8',
+  });
+  if (!result.stdout.startsWith('[')) throw new Error(`eslint failed: ${result.stderr}`);
+  const [report] = JSON.parse(result.stdout) as { messages: { ruleId: string | null; message: string }[] }[];
+  return report.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+}
+
+describe('Nx module boundaries', () => {
+  it('let the collector import a shared library', () => {
+    expect(lintProbe('apps/collector/src/boundary-probe.ts', "import { validateSnapshot } from '@routescope/snapshot';\nexport const probe = validateSnapshot;\n")).toEqual([]);
+  });
+
+  it('reject a library importing an application', () => {
+    const messages = lintProbe('libs/diff/src/boundary-probe.ts', "import { main } from '@routescope/collector';\nexport const probe = main;\n");
+    // The import is refused either as a tag violation or, since the collector uses every lib, as a cycle.
+    expect(messages.join('\n')).toMatch(/can only depend on|Circular dependency/);
+  });
+
+  it('reject reaching into another project by a relative path', () => {
+    const messages = lintProbe('libs/snapshot/src/boundary-probe.ts', "import { main } from '../../../apps/collector/src/main';\nexport const probe = main;\n");
+    expect(messages.join('\n')).toMatch(/relative or absolute path/);
+  });
+});
