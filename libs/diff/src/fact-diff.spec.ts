@@ -20,6 +20,6 @@ describe('fact diff', () => {
 
   it('keeps the same key in different namespaces apart', () => {
     const pod: Fact = { ns: 'pod:x', kind: 'route', key: 'a', attrs: { dev: 'eth0' } };
-    expect(diffFacts([route('a', { dev: 'eth0' })], [pod]).map((c) => `${c.change} ${c.ns}`)).toEqual(['added pod:x', 'removed host']);
+    expect(diffFacts([route('a', { dev: 'eth0' })], [pod]).map((c) => `${c.change} ${c.ns}`)).toEqual(['removed host', 'added pod:x']);
   });
 });
