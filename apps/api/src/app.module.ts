@@ -1,0 +1,64 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Database } from '@routescope/db';
+import { AuthModule } from './auth/auth.module';
+import { AuthService } from './auth/auth.service';
+import { API_CONFIG, type ApiConfig } from './config/api-config';
+import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
+import { buildGraphqlContext, authorizationFromConnectionParams } from './graphql/graphql-context';
+import { formatGraphqlError } from './graphql/graphql-errors';
+import { queryLimits } from './graphql/query-limits';
+import { HealthModule } from './health/health.module';
+import { HistoryModule } from './history/history.module';
+import { IngestModule } from './ingest/ingest.module';
+
+@Module({})
+export class ConfigModule {}
+
+export function appModule(config: ApiConfig, database: Database): DynamicModule {
+  return {
+    module: AppModule,
+    imports: [
+      { module: ConfigModule, global: true, providers: [{ provide: API_CONFIG, useValue: config }], exports: [API_CONFIG] },
+      DatabaseModule.forDatabase(database),
+      EventsModule,
+      AuthModule,
+      HealthModule,
+      IngestModule,
+      HistoryModule,
+      GraphQLModule.forRootAsync<ApolloDriverConfig>({
+        driver: ApolloDriver,
+        imports: [AuthModule],
+        inject: [AuthService],
+        useFactory: (auth: AuthService): ApolloDriverConfig => ({
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: true,
+          context: buildGraphqlContext,
+          formatError: formatGraphqlError,
+          validationRules: [queryLimits(12, 8)],
+          subscriptions: {
+            'graphql-ws': {
+              path: '/graphql',
+              // Refuse the socket itself without a read token, before any subscription starts.
+              onConnect: async (ctx) => {
+                try {
+                  await auth.authorize(authorizationFromConnectionParams(ctx.connectionParams), 'read');
+                  return true;
+                } catch {
+                  return false;
+                }
+              },
+            },
+          },
+        }),
+      }),
+    ],
+  };
+}
+
+@Module({})
+export class AppModule {}

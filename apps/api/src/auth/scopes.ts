@@ -1,0 +1,19 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const SCOPES = ['ingest', 'read', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Principal {
+  tokenId: number;
+  tokenName: string;
+  scopes: readonly Scope[];
+}
+
+export const REQUIRED_SCOPE = 'routescope:required-scope';
+
+/** The scope a handler needs; `admin` tokens pass every check. */
+export const RequireScope = (scope: Scope) => SetMetadata(REQUIRED_SCOPE, scope);
+
+export function grants(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.includes('admin') || principal.scopes.includes(scope);
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * Everything the API reads from the environment, validated at boot: a bad value stops
+ * start-up with a message naming the variable, never a surprise later.
+ */
+const token = z.string().min(16, 'must be at least 16 characters').optional();
+
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
+  ROUTESCOPE_DATA_DIR: z.string().min(1).default('.routescope/data'),
+  ROUTESCOPE_INGEST_TOKEN: token,
+  ROUTESCOPE_READ_TOKEN: token,
+  ROUTESCOPE_ADMIN_TOKEN: token,
+  /** largest snapshot accepted, in bytes (a 10,000-node cluster's routes fit in a few MB). */
+  ROUTESCOPE_MAX_SNAPSHOT_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+  /** a silence longer than this many reporting intervals is a gap in coverage. */
+  ROUTESCOPE_GAP_FACTOR: z.coerce.number().min(1).max(100).default(3),
+  ROUTESCOPE_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+});
+
+export type ApiConfig = Readonly<{
+  port: number;
+  host: string;
+  database: { url?: string; dataDir: string };
+  seedTokens: { ingest?: string; read?: string; admin?: string };
+  maxSnapshotBytes: number;
+  gapFactor: number;
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+}>;
+
+export class ConfigError extends Error {}
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: { url: e.DATABASE_URL, dataDir: e.ROUTESCOPE_DATA_DIR },
+    seedTokens: { ingest: e.ROUTESCOPE_INGEST_TOKEN, read: e.ROUTESCOPE_READ_TOKEN, admin: e.ROUTESCOPE_ADMIN_TOKEN },
+    maxSnapshotBytes: e.ROUTESCOPE_MAX_SNAPSHOT_BYTES,
+    gapFactor: e.ROUTESCOPE_GAP_FACTOR,
+    logLevel: e.ROUTESCOPE_LOG_LEVEL,
+  };
+}
+
+export const API_CONFIG = Symbol('API_CONFIG');

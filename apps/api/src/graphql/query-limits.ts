@@ -1,0 +1,36 @@
+import { GraphQLError, Kind, type ASTNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+
+/**
+ * Rejects queries nested deeper than `maxDepth` or asking for more than `maxRootFields` root
+ * fields, before they run: history queries are expensive and a dashboard never needs more.
+ */
+export function queryLimits(maxDepth: number, maxRootFields: number) {
+  return (context: ValidationContext) => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of context.getDocument().definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    }
+    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+      if (!set) return 0;
+      let deepest = 0;
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) deepest = Math.max(deepest, (selection.name.value.startsWith('__') ? 0 : 1) + depthOf(selection.selectionSet, seen));
+        else if (selection.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(selection.selectionSet, seen));
+        else if (!seen.has(selection.name.value)) {
+          const fragment = fragments.get(selection.name.value);
+          deepest = Math.max(deepest, depthOf(fragment?.selectionSet, new Set([...seen, selection.name.value])));
+        }
+      }
+      return deepest;
+    };
+    return {
+      OperationDefinition(node: ASTNode) {
+        if (node.kind !== Kind.OPERATION_DEFINITION) return;
+        const depth = depthOf(node.selectionSet, new Set());
+        if (depth > maxDepth) context.reportError(new GraphQLError(`query depth ${depth} exceeds the limit of ${maxDepth}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+        const roots = node.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && !s.name.value.startsWith('__')).length;
+        if (roots > maxRootFields) context.reportError(new GraphQLError(`${roots} root fields exceed the limit of ${maxRootFields}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+      },
+    };
+  };
+}

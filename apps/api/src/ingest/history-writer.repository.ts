@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Database, Prisma } from '@routescope/db';
+
+type TransactionClient = Prisma.TransactionClient;
+import type { Fact, FactAttributes } from '@routescope/snapshot';
+import { DATABASE } from '../database/database.module';
+
+export interface NodeHead {
+  id: number;
+  lastSeenAt: Date;
+  lastSnapshotId: string;
+  lastBootId: string;
+  lastSeq: bigint;
+  intervalMs: number;
+  stateHash: string;
+  stateVersion: number;
+}
+
+export interface CurrentFact {
+  id: bigint;
+  ns: string;
+  kind: string;
+  key: string;
+  attrs: FactAttributes;
+}
+
+export interface CoverageHead {
+  id: number;
+  endAt: Date;
+}
+
+export interface NodeUpdate {
+  takenAt: Date;
+  receivedAt: Date;
+  snapshotId: string;
+  bootId: string;
+  seq: bigint;
+  intervalMs: number;
+  kernel?: string;
+  iproute2?: string;
+  collectorVersion: string;
+}
+
+/**
+ * Every write of ingest, in SQL that touches rows in proportion to the change: one UPDATE
+ * closes all ended facts, one INSERT opens all new ones (arrays through unnest), whatever
+ * the snapshot's size. Only the ingest service calls it, inside one transaction.
+ */
+@Injectable()
+export class HistoryWriterRepository {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  transaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T> {
+    return this.database.prisma.$transaction(work, { timeout: 60000, maxWait: 30000 });
+  }
+
+  /** Creates the node if it is new; either way locks its row until the transaction ends. */
+  async lockNode(tx: TransactionClient, name: string, first: NodeUpdate): Promise<{ node: NodeHead; created: boolean }> {
+    const inserted = await tx.$queryRaw<{ id: number }[]>`
+      INSERT INTO node (name, first_seen_at, last_seen_at, last_received_at, last_snapshot_id, last_boot_id, last_seq, interval_ms, state_hash, state_version, kernel, iproute2, collector_version)
+      VALUES (${name}, ${first.takenAt}, ${first.takenAt}, ${first.receivedAt}, ${first.snapshotId}::uuid, ${first.bootId}, ${first.seq}, ${first.intervalMs}, '', 0, ${first.kernel ?? null}, ${first.iproute2 ?? null}, ${first.collectorVersion})
+      ON CONFLICT (name) DO NOTHING
+      RETURNING id`;
+    const rows = await tx.$queryRaw<NodeHead[]>`
+      SELECT id, last_seen_at AS "lastSeenAt", last_snapshot_id::text AS "lastSnapshotId", last_boot_id AS "lastBootId", last_seq AS "lastSeq",
+             interval_ms AS "intervalMs", state_hash AS "stateHash", state_version AS "stateVersion"
+      FROM node WHERE name = ${name} FOR UPDATE`;
+    return { node: rows[0], created: inserted.length > 0 };
+  }
+
+  async snapshotExists(tx: TransactionClient, snapshotId: string): Promise<boolean> {
+    const rows = await tx.$queryRaw<{ found: number }[]>`SELECT 1 AS found FROM snapshot WHERE id = ${snapshotId}::uuid`;
+    return rows.length > 0;
+  }
+
+  async latestCoverage(tx: TransactionClient, nodeId: number): Promise<CoverageHead | undefined> {
+    const rows = await tx.$queryRaw<CoverageHead[]>`
+      SELECT id, end_at AS "endAt" FROM coverage WHERE node_id = ${nodeId} ORDER BY end_at DESC LIMIT 1`;
+    return rows[0];
+  }
+
+  async extendCoverage(tx: TransactionClient, coverageId: number, endAt: Date): Promise<void> {
+    await tx.$executeRaw`UPDATE coverage SET end_at = ${endAt}, snapshots = snapshots + 1 WHERE id = ${coverageId}`;
+  }
+
+  async openCoverage(tx: TransactionClient, nodeId: number, at: Date): Promise<void> {
+    await tx.$executeRaw`INSERT INTO coverage (node_id, start_at, end_at, snapshots) VALUES (${nodeId}, ${at}, ${at}, 1)`;
+  }
+
+  async currentFacts(tx: TransactionClient, nodeId: number): Promise<CurrentFact[]> {
+    return tx.$queryRaw<CurrentFact[]>`SELECT id, ns, kind, key, attrs FROM fact WHERE node_id = ${nodeId} AND valid_to IS NULL`;
+  }
+
+  async closeFacts(tx: TransactionClient, ids: readonly bigint[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.$executeRaw`UPDATE fact SET valid_to = ${at} WHERE id = ANY(${ids.map(String)}::bigint[])`;
+  }
+
+  async openFacts(tx: TransactionClient, nodeId: number, facts: readonly Fact[], at: Date): Promise<void> {
+    if (facts.length === 0) return;
+    await tx.$executeRaw`
+      INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from)
+      SELECT ${nodeId}, f.ns, f.kind, f.key, f.attrs::jsonb, ${at}
+      FROM unnest(${facts.map((f) => f.ns)}::text[], ${facts.map((f) => f.kind)}::text[], ${facts.map((f) => f.key)}::text[], ${facts.map((f) => JSON.stringify(f.attrs))}::text[])
+        AS f(ns, kind, key, attrs)`;
+  }
+
+  async recordSnapshot(
+    tx: TransactionClient,
+    row: { id: string; nodeId: number; takenAt: Date; receivedAt: Date; hash: string; changes: number; bootId: string; seq: bigint; source: string; warnings: unknown },
+  ): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO snapshot (id, node_id, taken_at, received_at, hash, changes, boot_id, seq, source, warnings)
+      VALUES (${row.id}::uuid, ${row.nodeId}, ${row.takenAt}, ${row.receivedAt}, ${row.hash}, ${row.changes}, ${row.bootId}, ${row.seq}, ${row.source}, ${JSON.stringify(row.warnings)}::jsonb)`;
+  }
+
+  /** Moves the node's head to this snapshot; `stateHash` is given only when the state changed. */
+  async advanceNode(tx: TransactionClient, nodeId: number, update: NodeUpdate, stateHash?: string): Promise<number> {
+    const rows = await tx.$queryRaw<{ stateVersion: number }[]>`
+      UPDATE node SET
+        last_seen_at = ${update.takenAt}, last_received_at = ${update.receivedAt}, last_snapshot_id = ${update.snapshotId}::uuid,
+        last_boot_id = ${update.bootId}, last_seq = ${update.seq}, interval_ms = ${update.intervalMs},
+        kernel = COALESCE(${update.kernel ?? null}, kernel), iproute2 = COALESCE(${update.iproute2 ?? null}, iproute2),
+        collector_version = ${update.collectorVersion},
+        state_hash = COALESCE(${stateHash ?? null}, state_hash),
+        state_version = state_version + ${stateHash === undefined ? 0 : 1}
+      WHERE id = ${nodeId}
+      RETURNING state_version AS "stateVersion"`;
+    return rows[0].stateVersion;
+  }
+}

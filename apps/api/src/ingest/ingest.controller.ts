@@ -1,0 +1,19 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { RequireScope } from '../auth/scopes';
+import { IngestService, type IngestResult } from './ingest.service';
+
+@Controller('api/v1')
+export class IngestController {
+  constructor(private readonly ingest: IngestService) {}
+
+  /** 201 when the snapshot changed the node's state, 200 when it was already known or equal. */
+  @Post('snapshots')
+  @RequireScope('ingest')
+  @HttpCode(200)
+  async postSnapshot(@Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<IngestResult> {
+    const result = await this.ingest.ingest(body);
+    if (result.status === 'created' || result.status === 'changed') response.status(201);
+    return result;
+  }
+}

@@ -1,0 +1,17 @@
+import type { ValidationIssue } from '@routescope/snapshot';
+
+export enum IngestErrorCode {
+  InvalidSnapshot = 'INVALID_SNAPSHOT',
+  SnapshotTooLarge = 'SNAPSHOT_TOO_LARGE',
+  OutOfOrder = 'OUT_OF_ORDER',
+}
+
+export class IngestError extends Error {
+  constructor(
+    readonly code: IngestErrorCode,
+    message: string,
+    readonly issues: ValidationIssue[] = [],
+  ) {
+    super(message);
+  }
+}
