@@ -1,13 +1,19 @@
 // The API's storage and HTTP suites run against real databases: each suite runs once on a
 // fresh PostgreSQL database (127.0.0.1:5432) and once on in-memory PGlite (libs/db testing).
-const base = require('../../jest.preset.cjs');
+const path = require('node:path');
+const preset = require('../../jest.preset.cjs');
+const pglite = require('../../libs/db/jest/pglite.cjs');
+
 module.exports = {
-  ...base,
+  ...preset,
   displayName: 'api',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: require('node:path').join(__dirname, 'tsconfig.json'), diagnostics: false }],
+    // The API's tsconfig turns on decorator metadata, which Nest's dependency injection reads.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.json'), diagnostics: false }],
+    ...pglite.transform,
   },
+  transformIgnorePatterns: pglite.transformIgnorePatterns,
   testTimeout: 60000,
 };

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { MAX_CHANGE_WINDOW_MS, PAGE_SIZES, pageSize, timeWindow } from './history-arguments';
+import { decodeClusterChangeCursor, decodeNodeChangeCursor, encodeClusterChangeCursor, encodeNodeChangeCursor } from './history-cursors';
+import type { HistoryLoaders } from './history-loaders';
+import { HistoryQueryRepository, type ChangeRow } from './history-query.repository';
+import { forwardPage } from './relay-connection';
+import { FactChangeType, type ClusterChange, type ClusterChangeConnection, type FactChange, type FactChangeConnection, type FactKindValue } from './types/fact-change.type';
+import type { Node } from './types/node.type';
+
+/**
+ * Changes recorded in a window (from, to]: exactly what separates state(from) from state(to),
+ * so consecutive windows neither overlap nor miss a change. Windows are capped at
+ * MAX_CHANGE_WINDOW_DAYS; pages follow (at, [node,] namespace, kind, key).
+ */
+@Injectable()
+export class FactChangeService {
+  constructor(private readonly repository: HistoryQueryRepository) {}
+
+  async nodeChanges(loaders: HistoryLoaders, node: Node, from: Date, to: Date, first?: number | null, after?: string | null): Promise<FactChangeConnection> {
+    const window = timeWindow(from, to, ['from', 'to'], MAX_CHANGE_WINDOW_MS);
+    const size = pageSize(first, PAGE_SIZES.changes);
+    const position = after ? decodeNodeChangeCursor(after) : undefined;
+    const rows = await loaders.changes.load({ nodeId: node.nodeId, from: window.from, to: window.to, after: position, limit: size + 1 });
+    return forwardPage(rows, size, (row) => ({ cursor: encodeNodeChangeCursor(row), node: toFactChange(row) }));
+  }
+
+  async clusterChanges(from: Date, to: Date, first?: number | null, after?: string | null): Promise<ClusterChangeConnection> {
+    const window = timeWindow(from, to, ['from', 'to'], MAX_CHANGE_WINDOW_MS);
+    const size = pageSize(first, PAGE_SIZES.clusterChanges);
+    const position = after ? decodeClusterChangeCursor(after) : undefined;
+    const rows = await this.repository.clusterChanges(window.from, window.to, position, size + 1);
+    return forwardPage(rows, size, (row) => ({ cursor: encodeClusterChangeCursor(row), node: toClusterChange(row) }));
+  }
+
+  /**
+   * The changes one snapshot recorded (those at exactly its takenAt). Subscriptions use it:
+   * their context lives as long as the subscription, so it bypasses the per-operation loaders.
+   */
+  async snapshotChanges(nodeName: string, takenAt: Date, first?: number | null, after?: string | null): Promise<FactChangeConnection> {
+    const size = pageSize(first, PAGE_SIZES.changes);
+    const position = after ? decodeNodeChangeCursor(after) : undefined;
+    const [node] = await this.repository.nodesByName([nodeName]);
+    const rows = node ? await this.repository.nodeChanges([node.id], new Date(takenAt.getTime() - 1), takenAt, position, size + 1) : [];
+    return forwardPage(rows, size, (row) => ({ cursor: encodeNodeChangeCursor(row), node: toFactChange(row) }));
+  }
+}
+
+export function toFactChange(row: ChangeRow): FactChange {
+  const before = row.before ?? null;
+  const after = row.after ?? null;
+  return {
+    at: row.at,
+    afterGap: row.afterGap,
+    namespace: row.ns,
+    kind: row.kind as FactKindValue,
+    key: row.key,
+    change: before === null ? FactChangeType.ADDED : after === null ? FactChangeType.REMOVED : FactChangeType.CHANGED,
+    before,
+    after,
+  };
+}
+
+function toClusterChange(row: ChangeRow): ClusterChange {
+  return { ...toFactChange(row), node: row.node };
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { HistoryQueryRepository, type ChangePosition, type ChangeRow, type CoverageRow, type FactRow, type NodeRow } from './history-query.repository';
+
+export interface StateKey {
+  nodeId: number;
+  at: Date;
+}
+
+export interface CoverageKey {
+  nodeId: number;
+  /** null: from the node's first interval. */
+  from: Date | null;
+  to: Date;
+}
+
+export interface ChangesKey {
+  nodeId: number;
+  from: Date;
+  to: Date;
+  after: ChangePosition | undefined;
+  /** rows to fetch (page size + 1). */
+  limit: number;
+}
+
+/**
+ * The loaders of one GraphQL operation. Fields resolved once per node of a list (state,
+ * coverage, changes) are batched: keys asking the same question (same instant, window or
+ * page) for different nodes become one SQL statement, so `nodes { ... state { ... } }` costs
+ * the same number of queries for 5 nodes as for 500. `now` is fixed for the operation, so
+ * defaults such as `state(at: now)` are one instant (and one batch) for every node.
+ */
+export class HistoryLoaders {
+  readonly now = new Date();
+
+  readonly nodeByName: DataLoader<string, NodeRow | null>;
+  readonly factsAt: DataLoader<StateKey, FactRow[], string>;
+  readonly coverage: DataLoader<CoverageKey, CoverageRow[], string>;
+  readonly changes: DataLoader<ChangesKey, ChangeRow[], string>;
+
+  constructor(repository: HistoryQueryRepository, graceFactor: number) {
+    this.nodeByName = new DataLoader(async (names) => {
+      const rows = await repository.nodesByName(names);
+      const byName = new Map(rows.map((row) => [row.name, row]));
+      return names.map((name) => byName.get(name) ?? null);
+    });
+    this.factsAt = new DataLoader(
+      (keys) => batchByQuestion(keys, (key) => String(key.at.getTime()), (key, ids) => repository.factsAt(ids, key.at)),
+      { cacheKeyFn: (key) => `${key.nodeId}@${key.at.getTime()}` },
+    );
+    this.coverage = new DataLoader(
+      (keys) => batchByQuestion(keys, coverageQuestion, (key, ids) => repository.coverage(ids, key.from, key.to, graceFactor)),
+      { cacheKeyFn: (key) => `${key.nodeId}@${coverageQuestion(key)}` },
+    );
+    this.changes = new DataLoader(
+      (keys) => batchByQuestion(keys, changesQuestion, (key, ids) => repository.nodeChanges(ids, key.from, key.to, key.after, key.limit)),
+      { cacheKeyFn: (key) => `${key.nodeId}@${changesQuestion(key)}` },
+    );
+  }
+}
+
+/**
+ * Loaders live as long as the GraphQL context object they were made for: one per HTTP
+ * operation (and per subscription operation), found again through a WeakMap, so nothing
+ * request-scoped leaks into the Nest module tree and nothing outlives the operation.
+ */
+@Injectable()
+export class HistoryLoaderRegistry {
+  private readonly byContext = new WeakMap<object, HistoryLoaders>();
+
+  constructor(
+    private readonly repository: HistoryQueryRepository,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  for(context: object): HistoryLoaders {
+    let loaders = this.byContext.get(context);
+    if (!loaders) {
+      loaders = new HistoryLoaders(this.repository, this.config.gapFactor);
+      this.byContext.set(context, loaders);
+    }
+    return loaders;
+  }
+}
+
+function coverageQuestion(key: CoverageKey): string {
+  return `${key.from?.getTime() ?? '-'}..${key.to.getTime()}`;
+}
+
+function changesQuestion(key: ChangesKey): string {
+  const after = key.after ? JSON.stringify([key.after.at.getTime(), key.after.ns, key.after.kind, key.after.key]) : '-';
+  return `${key.from.getTime()}..${key.to.getTime()}|${after}|${key.limit}`;
+}
+
+/**
+ * Groups keys that ask the same question of different nodes, runs one query per group for
+ * all of its nodes, and hands each key the rows of its node.
+ */
+async function batchByQuestion<K extends { nodeId: number }, R extends { nodeId: number }>(
+  keys: readonly K[],
+  questionOf: (key: K) => string,
+  fetch: (sample: K, nodeIds: number[]) => Promise<R[]>,
+): Promise<R[][]> {
+  const groups = new Map<string, K[]>();
+  for (const key of keys) {
+    const question = questionOf(key);
+    const group = groups.get(question);
+    if (group) group.push(key);
+    else groups.set(question, [key]);
+  }
+  const answers = new Map<string, Map<number, R[]>>();
+  await Promise.all(
+    [...groups].map(async ([question, group]) => {
+      const rows = await fetch(group[0], [...new Set(group.map((k) => k.nodeId))]);
+      const byNode = new Map<number, R[]>();
+      for (const row of rows) {
+        const list = byNode.get(row.nodeId);
+        if (list) list.push(row);
+        else byNode.set(row.nodeId, [row]);
+      }
+      answers.set(question, byNode);
+    }),
+  );
+  return keys.map((key) => answers.get(questionOf(key))?.get(key.nodeId) ?? []);
+}

@@ -1,0 +1,47 @@
+import { Args, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { NodeStateService } from './node-state.service';
+import { Address, Link, Neighbor, Pod, Route, Sysctl } from './types/fact-entries.type';
+import { NodeState } from './types/node-state.type';
+
+const NAMESPACE_ARG = { type: () => String, nullable: true, description: 'only this namespace: `host` or `pod:<netns name>`' } as const;
+
+/** NodeState's lists, cut from the facts the state already holds (no further queries). */
+@Resolver(() => NodeState)
+export class NodeStateResolver {
+  constructor(private readonly states: NodeStateService) {}
+
+  @ResolveField(() => [String], { description: 'namespace keys present: `host`, then `pod:<netns name>` in order' })
+  namespaces(@Parent() state: NodeState): string[] {
+    return this.states.namespaces(state);
+  }
+
+  @ResolveField(() => [Link])
+  links(@Parent() state: NodeState, @Args('namespace', NAMESPACE_ARG) namespace: string | null): Link[] {
+    return this.states.links(state, namespace);
+  }
+
+  @ResolveField(() => [Address])
+  addresses(@Parent() state: NodeState, @Args('namespace', NAMESPACE_ARG) namespace: string | null): Address[] {
+    return this.states.addresses(state, namespace);
+  }
+
+  @ResolveField(() => [Route])
+  routes(@Parent() state: NodeState, @Args('namespace', NAMESPACE_ARG) namespace: string | null): Route[] {
+    return this.states.routes(state, namespace);
+  }
+
+  @ResolveField(() => [Neighbor])
+  neighbors(@Parent() state: NodeState, @Args('namespace', NAMESPACE_ARG) namespace: string | null): Neighbor[] {
+    return this.states.neighbors(state, namespace);
+  }
+
+  @ResolveField(() => [Sysctl])
+  sysctls(@Parent() state: NodeState, @Args('namespace', NAMESPACE_ARG) namespace: string | null): Sysctl[] {
+    return this.states.sysctls(state, namespace);
+  }
+
+  @ResolveField(() => [Pod], { description: 'pod namespaces with their host veth and facts' })
+  pods(@Parent() state: NodeState, @Args('namespace', NAMESPACE_ARG) namespace: string | null): Pod[] {
+    return this.states.pods(state, namespace);
+  }
+}

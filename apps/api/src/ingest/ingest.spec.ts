@@ -1,0 +1,189 @@
+import type { AddressInfo } from 'node:net';
+import type { Snapshot } from '@routescope/snapshot';
+import { AuthService } from '../auth/auth.service';
+import { TokenRepository } from '../auth/token.repository';
+import { DATABASE } from '../database/database.module';
+import type { Database } from '@routescope/db';
+import { testDatabaseKinds, hostNamespace, podNamespace, snapshot, startApiTestApp, type ApiTestApp } from '../testing/api-test-app';
+
+// Ingest through real HTTP on a real database (PostgreSQL and PGlite): what a collector sees
+// (status codes, bodies) and what the store holds afterwards (rows counted in SQL).
+
+const NODE = 'node-a';
+const T0 = Date.parse('2026-11-26T03:00:00.000Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+
+function calicoNode(seconds: number, seq: number, options: { proxyArp?: string; bootId?: string; node?: string } = {}): Snapshot {
+  const host = hostNamespace({ ip: '10.0.0.11', gateway: '10.0.0.1', blocks: [['172.17.8.0/26', undefined]], veths: [['calia1b2c3d4e5f', '172.17.8.2']] });
+  if (options.proxyArp) host.sysctls = host.sysctls!.map((s) => (s.path.endsWith('/proxy_arp') ? { ...s, value: options.proxyArp! } : s));
+  return snapshot({ node: options.node ?? NODE, takenAt: at(seconds), seq, bootId: options.bootId, namespaces: [host, podNamespace('cni-1', 'calia1b2c3d4e5f', '172.17.8.2')] });
+}
+
+interface Counts {
+  facts: number;
+  openFacts: number;
+  snapshots: number;
+  coverage: number;
+  nodes: number;
+}
+
+for (const kind of testDatabaseKinds()) {
+  describe(`POST /api/v1/snapshots [${kind}]`, () => {
+    let t: ApiTestApp;
+    let url: string;
+    let database: Database;
+
+    beforeEach(async () => {
+      t = await startApiTestApp(kind);
+      const { port } = t.app.getHttpServer().address() as AddressInfo;
+      url = `http://127.0.0.1:${port}/api/v1/snapshots`;
+      database = t.app.get<Database>(DATABASE);
+    });
+    afterEach(() => t.close());
+
+    async function post(body: unknown, token: string | null = t.tokens.ingest) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    }
+
+    async function counts(): Promise<Counts> {
+      const [row] = await database.prisma.$queryRaw<Array<Record<keyof Counts, bigint>>>`
+        SELECT (SELECT count(*) FROM fact) AS facts, (SELECT count(*) FROM fact WHERE valid_to IS NULL) AS "openFacts",
+               (SELECT count(*) FROM snapshot) AS snapshots, (SELECT count(*) FROM coverage) AS coverage, (SELECT count(*) FROM node) AS nodes`;
+      return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as unknown as Counts;
+    }
+
+    it('stores a first snapshot as open facts and answers 201 created with the change count', async () => {
+      const first = calicoNode(0, 0);
+      const response = await post(first);
+      expect(response).toEqual({ status: 201, body: { status: 'created', changes: expect.any(Number), node: NODE, stateVersion: 1 } });
+      const c = await counts();
+      expect(c).toEqual({ facts: response.body.changes, openFacts: response.body.changes, snapshots: 1, coverage: 1, nodes: 1 });
+    });
+
+    it('answers a duplicate snapshot id with 200 and writes nothing', async () => {
+      const first = calicoNode(0, 0);
+      await post(first);
+      const before = await counts();
+      expect(await post(first)).toEqual({ status: 200, body: { status: 'duplicate', changes: 0, node: NODE, stateVersion: 1 } });
+      expect(await counts()).toEqual(before);
+    });
+
+    it('writes zero fact rows for an unchanged snapshot and only extends coverage', async () => {
+      await post(calicoNode(0, 0));
+      const before = await counts();
+      for (let i = 1; i <= 5; i++) expect((await post(calicoNode(i * 30, i))).body.status).toBe('unchanged');
+      expect(await counts()).toEqual(before);
+      const [coverage] = await database.prisma.$queryRaw<Array<{ endAt: Date; snapshots: number }>>`SELECT end_at AS "endAt", snapshots FROM coverage`;
+      expect(coverage).toEqual({ endAt: new Date(at(150)), snapshots: 6 });
+    });
+
+    it('closes the changed fact at takenAt and opens its new value, in one state version', async () => {
+      await post(calicoNode(0, 0));
+      const before = await counts();
+      const response = await post(calicoNode(30, 1, { proxyArp: '0' }));
+      expect(response).toEqual({ status: 201, body: { status: 'changed', changes: 1, node: NODE, stateVersion: 2 } });
+      expect(await counts()).toEqual({ ...before, facts: before.facts + 1, snapshots: 2 });
+      const rows = await database.prisma.$queryRaw<Array<{ value: string; validFrom: Date; validTo: Date | null }>>`
+        SELECT attrs->>'value' AS value, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
+        WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' ORDER BY valid_from`;
+      expect(rows).toEqual([
+        { value: '1', validFrom: new Date(at(0)), validTo: new Date(at(30)) },
+        { value: '0', validFrom: new Date(at(30)), validTo: null },
+      ]);
+    });
+
+    it('refuses a snapshot older than the node’s latest with 409 and a clear message, writing nothing', async () => {
+      await post(calicoNode(60, 0));
+      const before = await counts();
+      const response = await post(calicoNode(30, 1, { proxyArp: '0' }));
+      expect(response.status).toBe(409);
+      expect(response.body).toMatchObject({ error: 'OUT_OF_ORDER', message: expect.stringMatching(/taken at 2026-11-26T03:00:30.000Z, not after node node-a's latest \(2026-11-26T03:01:00.000Z\)/) });
+      expect(await counts()).toEqual(before);
+    });
+
+    it('rejects an invalid snapshot with 400 naming the bad field, and stores nothing', async () => {
+      const bad = calicoNode(0, 0) as unknown as { namespaces: Array<{ routes: Array<{ dst: string }> }> };
+      bad.namespaces[0].routes[0].dst = '10.0.0.300/24';
+      const response = await post(bad);
+      expect(response.status).toBe(400);
+      expect(response.body.error).toBe('INVALID_SNAPSHOT');
+      expect(response.body.details).toEqual([{ path: 'namespaces[0].routes[0].dst', message: expect.stringMatching(/address\/prefixlen/) }]);
+      expect(await counts()).toEqual({ facts: 0, openFacts: 0, snapshots: 0, coverage: 0, nodes: 0 });
+    });
+
+    it('rejects a body that is not JSON with 400', async () => {
+      expect(await post('{"schemaVersion":')).toMatchObject({ status: 400, body: { error: 'INVALID_JSON' } });
+    });
+
+    it('rejects a body over the size limit with 413 before parsing it', async () => {
+      const huge = calicoNode(0, 0);
+      huge.warnings = Array.from({ length: 1000 }, (_, i) => ({ code: 'padding', message: `${i} ${'x'.repeat(2000)}` }));
+      const response = await post({ ...huge, padding: 'y'.repeat(40 * 1024 * 1024) });
+      expect(response).toMatchObject({ status: 413, body: { error: 'SNAPSHOT_TOO_LARGE' } });
+      expect((await counts()).nodes).toBe(0);
+    });
+
+    it('closes coverage after a silence longer than three intervals, so the gap shows', async () => {
+      await post(calicoNode(0, 0));
+      await post(calicoNode(30, 1));
+      await post(calicoNode(60, 2));
+      // The collector restarts after ten minutes away.
+      await post(calicoNode(660, 0, { bootId: 'boot-2' }));
+      await post(calicoNode(690, 1, { bootId: 'boot-2' }));
+      const rows = await database.prisma.$queryRaw<Array<{ startAt: Date; endAt: Date }>>`SELECT start_at AS "startAt", end_at AS "endAt" FROM coverage ORDER BY start_at`;
+      expect(rows).toEqual([
+        { startAt: new Date(at(0)), endAt: new Date(at(60)) },
+        { startAt: new Date(at(660)), endAt: new Date(at(690)) },
+      ]);
+    });
+
+    it('keeps one consistent state when two collectors race for the same node', async () => {
+      await post(calicoNode(0, 0));
+      const racers = await Promise.all([post(calicoNode(30, 1, { proxyArp: '0' })), post(calicoNode(31, 1, { proxyArp: '2', bootId: 'boot-other' }))]);
+      const statuses = racers.map((r) => r.status).sort();
+      // Whoever commits second either follows (201) or arrives late (409); never both lost or both half-written.
+      expect([[201, 201], [201, 409]]).toContainEqual(statuses);
+      const open = await database.prisma.$queryRaw<Array<{ value: string }>>`
+        SELECT attrs->>'value' AS value FROM fact WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' AND valid_to IS NULL`;
+      expect(open).toHaveLength(1);
+      const duplicates = await database.prisma.$queryRaw<Array<{ n: bigint }>>`
+        SELECT count(*) AS n FROM (SELECT ns, kind, key FROM fact WHERE valid_to IS NULL GROUP BY ns, kind, key HAVING count(*) > 1) d`;
+      expect(Number(duplicates[0].n)).toBe(0);
+    });
+
+    describe('authentication', () => {
+      it('answers 401 without a token and 401 with a wrong one', async () => {
+        expect(await post(calicoNode(0, 0), null)).toMatchObject({ status: 401, body: { error: 'MISSING_TOKEN' } });
+        expect(await post(calicoNode(0, 0), 'rs_not_a_real_token')).toMatchObject({ status: 401, body: { error: 'INVALID_TOKEN' } });
+      });
+
+      it('answers 403 to a read-only token and writes no row', async () => {
+        expect(await post(calicoNode(0, 0), t.tokens.read)).toMatchObject({ status: 403, body: { error: 'INSUFFICIENT_SCOPE' } });
+        expect(await counts()).toEqual({ facts: 0, openFacts: 0, snapshots: 0, coverage: 0, nodes: 0 });
+      });
+
+      it('lets an admin token ingest', async () => {
+        expect((await post(calicoNode(0, 0), t.tokens.admin)).status).toBe(201);
+      });
+
+      it('refuses a revoked token with 401', async () => {
+        await t.app.get(TokenRepository).revoke('env-ingest');
+        t.app.get(AuthService).forget();
+        expect(await post(calicoNode(0, 0))).toMatchObject({ status: 401, body: { error: 'REVOKED_TOKEN' } });
+      });
+
+      it('gives GraphQL errors the codes UNAUTHENTICATED and FORBIDDEN', async () => {
+        const query = '{ nodes { totalCount } }';
+        expect((await t.graphql(query, {}, null)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+        expect((await t.graphql(query, {}, 'rs_not_a_real_token')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+        expect((await t.graphql(query, {}, t.tokens.ingest)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+        expect((await t.graphql<{ nodes: { totalCount: number } }>(query, {}, t.tokens.read)).data?.nodes.totalCount).toBe(0);
+      });
+    });
+  });
+}

@@ -1,0 +1,201 @@
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { testing, type Database, type DatabaseKind } from '@routescope/db';
+import type { NetworkNamespace, Snapshot } from '@routescope/snapshot';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createApiApplication } from '../api-application';
+import { loadApiConfig } from '../config/api-config';
+import { IngestService, type IngestResult } from '../ingest/ingest.service';
+
+// Test support for the API suites (not a spec): the real app on a fresh database,
+// listening on a free port, queried over HTTP and WebSocket like any client would.
+
+/** Both database kinds, unless ROUTESCOPE_TEST_DATABASES (e.g. `pglite`) narrows them (libs/db). */
+export const testDatabaseKinds = testing.testDatabaseKinds;
+
+export interface GraphqlError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; reason?: string };
+}
+
+export interface GraphqlResponse<T> {
+  data?: T | null;
+  errors?: GraphqlError[];
+}
+
+export interface ApiTestApp {
+  readonly app: INestApplication;
+  readonly kind: DatabaseKind;
+  readonly tokens: { ingest: string; read: string; admin: string };
+  /** Stores a snapshot through the real ingest path (validate → normalise → diff → intervals). */
+  ingest(snapshot: Snapshot): Promise<IngestResult>;
+  /** POST /graphql; `token: null` sends no Authorization header. */
+  graphql<T>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphqlResponse<T>>;
+  /** A graphql-ws client on /graphql; `token: null` connects without one. */
+  subscriptionClient(token?: string | null): Client;
+  /** SQL statements sent through prisma.$queryRaw since the last reset (every history read is one). */
+  readonly sql: { count: number; reset(): void };
+  close(): Promise<void>;
+}
+
+export async function startApiTestApp(kind: DatabaseKind): Promise<ApiTestApp> {
+  const database = await testing.createTestDatabase(kind);
+  const sql = { count: 0, reset: () => (sql.count = 0) };
+  const tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
+  const config = loadApiConfig({
+    ROUTESCOPE_INGEST_TOKEN: tokens.ingest,
+    ROUTESCOPE_READ_TOKEN: tokens.read,
+    ROUTESCOPE_ADMIN_TOKEN: tokens.admin,
+    ROUTESCOPE_LOG_LEVEL: 'error',
+  });
+  const { app } = await createApiApplication(config, countingQueries(database, sql));
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const ingest = app.get(IngestService);
+  const clients: Client[] = [];
+
+  return {
+    app,
+    kind,
+    tokens,
+    sql,
+    ingest: (snapshot) => ingest.ingest(snapshot),
+    async graphql<T>(query: string, variables: Record<string, unknown> = {}, token: string | null = tokens.read) {
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphqlResponse<T>;
+    },
+    subscriptionClient(token: string | null = tokens.read) {
+      const client = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        lazy: true,
+      });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await app.close();
+      await database.dispose();
+    },
+  };
+}
+
+/** The same database, with every prisma.$queryRaw counted (a Proxy; Prisma itself is untouched). */
+function countingQueries(database: Database, sql: { count: number }): Database {
+  const prisma = new Proxy(database.prisma, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (property === '$queryRaw') {
+        return (...args: unknown[]) => {
+          sql.count++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+  return { ...database, prisma };
+}
+
+function secret(name: string): string {
+  return `rs_test_${name}_${randomBytes(16).toString('hex')}`;
+}
+
+// --- snapshots -------------------------------------------------------------------------------
+
+export interface SnapshotOptions {
+  node: string;
+  takenAt: string;
+  seq: number;
+  bootId?: string;
+  namespaces: NetworkNamespace[];
+}
+
+export function snapshot(options: SnapshotOptions): Snapshot {
+  return {
+    schemaVersion: 1,
+    snapshotId: randomUUID(),
+    node: options.node,
+    collector: { version: '0.1.0-test', bootId: options.bootId ?? 'boot-1', seq: options.seq, source: 'collect' },
+    takenAt: options.takenAt,
+    kernel: '6.8.0-test',
+    iproute2: 'iproute2-6.1.0',
+    namespaces: options.namespaces,
+    warnings: [],
+  };
+}
+
+export interface HostOptions {
+  ip: string;
+  gateway: string;
+  ipForward?: string;
+  /** Calico block routes: [dst, gateway-or-undefined for a blackhole]. */
+  blocks?: Array<[string, string | undefined]>;
+  /** pods hanging off this host: [host veth, pod ip]. */
+  veths?: Array<[string, string]>;
+}
+
+/** A Calico host namespace: eth0 on the underlay, one cali veth and /32 route per pod, block routes. */
+export function hostNamespace(options: HostOptions): NetworkNamespace {
+  const veths = options.veths ?? [];
+  return {
+    kind: 'host',
+    name: 'host',
+    links: [
+      { ifindex: 1, name: 'lo', mtu: 65536, operState: 'UNKNOWN', flags: ['LOOPBACK', 'UP'] },
+      { ifindex: 2, name: 'eth0', mac: '52:54:00:00:00:01', mtu: 1500, operState: 'UP', flags: ['BROADCAST', 'UP'] },
+      ...veths.map(([veth], i) => ({ ifindex: 10 + i, name: veth, kind: 'veth', mac: 'ee:ee:ee:ee:ee:ee', mtu: 1440, operState: 'UP', flags: ['UP'], peerIfindex: 3, linkNetnsId: i })),
+    ],
+    addresses: [{ dev: 'eth0', family: 'inet', local: options.ip, prefixlen: 24, flags: [] }],
+    routes: [
+      { family: 'inet', table: 'main', type: 'unicast', dst: 'default', gateway: options.gateway, dev: 'eth0', flags: [] },
+      { family: 'inet', table: 'main', type: 'unicast', dst: '10.0.0.0/24', dev: 'eth0', scope: 'link', protocol: 'kernel', prefsrc: options.ip, flags: [] },
+      ...(options.blocks ?? []).map(([dst, via]) =>
+        via
+          ? { family: 'inet' as const, table: 'main', type: 'unicast', dst, gateway: via, dev: 'tunl0', protocol: 'bird', flags: ['onlink'] }
+          : { family: 'inet' as const, table: 'main', type: 'blackhole', dst, protocol: 'bird', flags: [] },
+      ),
+      ...veths.map(([veth, ip]) => ({ family: 'inet' as const, table: 'main', type: 'unicast', dst: ip, dev: veth, scope: 'link', flags: [] })),
+    ],
+    neighbors: [{ family: 'inet', dst: options.gateway, dev: 'eth0', lladdr: '52:54:00:00:00:fe', state: ['REACHABLE'] }],
+    sysctls: [
+      { path: 'net/ipv4/ip_forward', value: options.ipForward ?? '1' },
+      ...veths.flatMap(([veth]) => [
+        { path: `net/ipv4/conf/${veth}/proxy_arp`, value: '1' },
+        { path: `net/ipv4/neigh/${veth}/proxy_delay`, value: '0' },
+      ]),
+    ],
+  };
+}
+
+/** A Calico pod: eth0 with a /32, default via 169.254.1.1, the proxy-ARP neighbour. */
+export function podNamespace(netns: string, hostVeth: string, ip: string, neighborState = 'REACHABLE'): NetworkNamespace {
+  return {
+    kind: 'pod',
+    name: netns,
+    hostVeth,
+    links: [
+      { ifindex: 1, name: 'lo', mtu: 65536, operState: 'UNKNOWN', flags: ['LOOPBACK', 'UP'] },
+      { ifindex: 3, name: 'eth0', mac: '0a:58:0a:f4:00:05', mtu: 1440, operState: 'UP', flags: ['BROADCAST', 'UP'], peerIfindex: 10, linkNetnsId: 0 },
+    ],
+    addresses: [{ dev: 'eth0', family: 'inet', local: ip, prefixlen: 32, flags: [] }],
+    routes: [
+      { family: 'inet', table: 'main', type: 'unicast', dst: 'default', gateway: '169.254.1.1', dev: 'eth0', flags: [] },
+      { family: 'inet', table: 'main', type: 'unicast', dst: '169.254.1.1', dev: 'eth0', scope: 'link', flags: [] },
+    ],
+    neighbors: [{ family: 'inet', dst: '169.254.1.1', dev: 'eth0', lladdr: 'ee:ee:ee:ee:ee:ee', state: [neighborState] }],
+    sysctls: [],
+  };
+}
