@@ -21,6 +21,19 @@ describe('Nx module boundaries', () => {
     expect(lintProbe('apps/collector/src/boundary-probe.ts', "import { validateSnapshot } from '@routescope/snapshot';\nexport const probe = validateSnapshot;\n")).toEqual([]);
   });
 
+  it('reject the collector importing the API application', () => {
+    const messages = lintProbe('apps/collector/src/boundary-probe.ts', "import { appModule } from '@routescope/api';\nexport const probe = appModule;\n");
+    expect(messages.join('\n')).toMatch(/Imports of apps are forbidden/);
+  });
+
+  it('reject Prisma anywhere outside the API and libs/db', () => {
+    for (const file of ['apps/collector/src/boundary-probe.ts', 'libs/snapshot/src/boundary-probe.ts']) {
+      const messages = lintProbe(file, "import { PrismaClient } from '@prisma/client';\nexport const probe = PrismaClient;\n");
+      expect({ file, messages: messages.join('\n') }).toEqual({ file, messages: expect.stringMatching(/is not allowed to import "@prisma\/client"/) });
+    }
+    expect(lintProbe('libs/db/src/boundary-probe.ts', "import { PrismaPg } from '@prisma/adapter-pg';\nexport const probe = PrismaPg;\n")).toEqual([]);
+  });
+
   it('reject a library importing an application', () => {
     const messages = lintProbe('libs/diff/src/boundary-probe.ts', "import { main } from '@routescope/collector';\nexport const probe = main;\n");
     // The import is refused either as a tag violation or, since the collector uses every lib, as a cycle.
