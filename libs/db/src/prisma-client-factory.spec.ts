@@ -1,0 +1,179 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Prisma, type PrismaClient } from './generated/prisma/client';
+import { createDatabase, redact } from './prisma-client-factory';
+import { describeEachDatabase } from './testing/test-databases';
+
+const T0 = new Date('2026-11-26T10:00:00.123Z');
+const T1 = new Date('2026-11-26T10:00:30.456Z');
+
+function nodeData(name: string) {
+  return {
+    name,
+    firstSeenAt: T0,
+    lastSeenAt: T0,
+    lastReceivedAt: T0,
+    lastSnapshotId: '7f1f2b8e-4d3c-4c8a-9a51-3c0d1e2f4a5b',
+    lastBootId: 'boot-1',
+    lastSeq: 9_007_199_254_740_993n, // above 2^53: BigInt must survive the round trip
+    stateHash: 'h0',
+  };
+}
+
+function factData(nodeId: number, key: string, extra: Partial<Prisma.FactUncheckedCreateInput> = {}) {
+  return { nodeId, ns: 'host', kind: 'route', key, attrs: { dst: key, dev: 'eth0' }, validFrom: T0, ...extra };
+}
+
+class Abort extends Error {}
+
+describeEachDatabase('prisma client on both backends', (db) => {
+  let prisma: PrismaClient;
+  beforeAll(() => {
+    prisma = db().prisma;
+  });
+  beforeEach(async () => {
+    await prisma.$executeRaw`TRUNCATE node, api_token RESTART IDENTITY CASCADE`;
+  });
+
+  it('commits an interactive transaction: a node and its facts', async () => {
+    const node = await prisma.$transaction(async (tx) => {
+      const created = await tx.node.create({ data: nodeData('worker-1') });
+      await tx.fact.createMany({ data: [factData(created.id, '10.0.0.0/24'), factData(created.id, '10.0.1.0/24')] });
+      return created;
+    });
+    const stored = await prisma.node.findUniqueOrThrow({ where: { id: node.id }, include: { facts: { orderBy: { key: 'asc' } } } });
+    expect(stored.lastSeq).toBe(9_007_199_254_740_993n);
+    expect(stored.intervalMs).toBe(30000);
+    expect(stored.facts.map((f) => [f.key, typeof f.id, f.attrs, f.validFrom.toISOString(), f.validTo])).toEqual([
+      ['10.0.0.0/24', 'bigint', { dst: '10.0.0.0/24', dev: 'eth0' }, T0.toISOString(), null],
+      ['10.0.1.0/24', 'bigint', { dst: '10.0.1.0/24', dev: 'eth0' }, T0.toISOString(), null],
+    ]);
+  });
+
+  it('rolls the whole interactive transaction back when it throws', async () => {
+    await expect(
+      prisma.$transaction(async (tx) => {
+        const node = await tx.node.create({ data: nodeData('worker-2') });
+        await tx.fact.create({ data: factData(node.id, 'default') });
+        // Inside the transaction the writes are visible…
+        expect(await tx.fact.count()).toBe(1);
+        throw new Abort('ingest failed half-way');
+      }),
+    ).rejects.toBeInstanceOf(Abort);
+    // …and after the rollback nothing is left, on either backend.
+    expect(await prisma.node.count()).toBe(0);
+    expect(await prisma.fact.count()).toBe(0);
+  });
+
+  it('rolls back on a database error: the partial unique index allows one open fact per key', async () => {
+    const node = await prisma.node.create({ data: nodeData('worker-3') });
+    const error = await prisma
+      .$transaction(async (tx) => {
+        await tx.fact.create({ data: factData(node.id, 'k') });
+        await tx.fact.create({ data: factData(node.id, 'k') }); // a second OPEN row for the same key
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+    expect(error).toMatchObject({ code: 'P2002' });
+    expect(await prisma.fact.count()).toBe(0);
+
+    // Closed rows do not count: history is many closed intervals plus one open one.
+    await prisma.$transaction(async (tx) => {
+      await tx.fact.create({ data: factData(node.id, 'k', { validTo: T1 }) });
+      await tx.fact.create({ data: factData(node.id, 'k', { validFrom: T1 }) });
+    });
+    expect(await prisma.fact.count({ where: { key: 'k' } })).toBe(2);
+  });
+
+  it('passes arrays to $queryRaw and $executeRaw (unnest, = ANY)', async () => {
+    const node = await prisma.node.create({ data: nodeData('worker-4') });
+    const keys = ['a', 'b', 'c'];
+    const inserted = await prisma.$executeRaw`
+      INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from)
+      SELECT ${node.id}, 'host', 'link', k, jsonb_build_object('name', k), ${T0}
+        FROM unnest(${keys}::text[]) AS k`;
+    expect(inserted).toBe(3);
+
+    const closed = await prisma.$executeRaw`
+      UPDATE fact SET valid_to = ${T1} WHERE node_id = ${node.id} AND key = ANY(${['a', 'c']}::text[]) AND valid_to IS NULL`;
+    expect(closed).toBe(2);
+
+    const open = await prisma.$queryRaw<{ key: string; id: bigint }[]>`
+      SELECT f.key, f.id FROM fact f JOIN unnest(${keys}::text[]) AS k(key) ON k.key = f.key
+       WHERE f.valid_to IS NULL ORDER BY f.key`;
+    expect(open.map((r) => r.key)).toEqual(['b']);
+    expect(typeof open[0].id).toBe('bigint');
+
+    // Arrays of other types, and the state-at-T query shape of DESIGN.md.
+    const at = await prisma.$queryRaw<{ key: string }[]>`
+      SELECT key FROM fact
+       WHERE node_id = ANY(${[node.id]}::int[]) AND valid_from <= ${T1} AND ${T1} < coalesce(valid_to, 'infinity')
+       ORDER BY key`;
+    expect(at.map((r) => r.key)).toEqual(['b']);
+  });
+
+  it('round-trips text[] and timestamptz(3)', async () => {
+    const token = await prisma.apiToken.create({ data: { name: 'ci', tokenHash: 'f'.repeat(64), scopes: ['ingest', 'read'] } });
+    expect(token.scopes).toEqual(['ingest', 'read']);
+    expect(token.createdAt).toBeInstanceOf(Date);
+    const found = await prisma.apiToken.findMany({ where: { scopes: { has: 'ingest' } } });
+    expect(found.map((t) => t.name)).toEqual(['ci']);
+  });
+
+  it('enforces the hand-written CHECK constraints', async () => {
+    const node = await prisma.node.create({ data: nodeData('worker-5') });
+    await expect(prisma.fact.create({ data: factData(node.id, 'x', { kind: 'bogus' }) })).rejects.toThrow(/fact_kind_check/);
+    await expect(prisma.fact.create({ data: factData(node.id, 'x', { validTo: T0 }) })).rejects.toThrow(
+      /fact_valid_interval_check/,
+    );
+    await expect(
+      prisma.finding.create({
+        data: { nodeId: node.id, rule: 'r', subject: 's', severity: 'fatal', title: 't', message: 'm', evidence: {}, openedAt: T0 },
+      }),
+    ).rejects.toThrow(/finding_severity_check/);
+    expect(await prisma.fact.count()).toBe(0);
+  });
+
+  it('cascades a node deletion to its history', async () => {
+    const node = await prisma.node.create({ data: nodeData('worker-6') });
+    await prisma.fact.create({ data: factData(node.id, 'x') });
+    await prisma.coverage.create({ data: { nodeId: node.id, startAt: T0, endAt: T1 } });
+    await prisma.node.delete({ where: { id: node.id } });
+    expect([await prisma.fact.count(), await prisma.coverage.count()]).toEqual([0, 0]);
+  });
+});
+
+describe('createDatabase', () => {
+  it('refuses to guess where the data goes', async () => {
+    await expect(createDatabase({})).rejects.toThrow(/databaseUrl, dataDir, or inMemory/);
+    await expect(createDatabase({ databaseUrl: 'mysql://localhost/x' })).rejects.toThrow(/postgres:\/\//);
+  });
+
+  it('keeps an embedded PGlite database in its data folder across restarts', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rs-pglite-'));
+    const dataDir = join(root, 'nested', 'data'); // missing folders are created
+    try {
+      const first = await createDatabase({ dataDir });
+      expect(first.kind).toBe('pglite');
+      expect((await first.migrate()).applied.length).toBeGreaterThan(0);
+      await first.prisma.node.create({ data: nodeData('persisted') });
+      await first.close();
+
+      const second = await createDatabase({ dataDir });
+      try {
+        expect(await second.status()).toMatchObject({ upToDate: true, pending: [] });
+        expect((await second.migrate()).applied).toEqual([]);
+        expect((await second.prisma.node.findMany()).map((n) => n.name)).toEqual(['persisted']);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('redacts passwords from the location it reports', () => {
+    expect(redact('postgresql://rs:s3cret@db:5432/routescope')).toBe('postgresql://rs:***@db:5432/routescope');
+  });
+});

@@ -1,0 +1,101 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { defaultMigrationsDir, readMigrations } from './migration-runner';
+import { getDatamodel } from './testing/prisma-dmmf';
+import { checkSchemaDrift, parseSchemaExtras } from './testing/schema-drift';
+import { describeEachDatabase } from './testing/test-databases';
+
+const schemaPath = join(dirname(defaultMigrationsDir()), 'schema.prisma');
+
+describe('schema.prisma as the drift check reads it', () => {
+  it('gets the full DMMF offline from the prisma CLI wasm', async () => {
+    const datamodel = getDatamodel(await readFile(schemaPath, 'utf8'));
+    expect(datamodel.models.map((m) => m.dbName)).toEqual(['node', 'snapshot', 'fact', 'coverage', 'api_token', 'finding']);
+    expect(datamodel.indexes).toContainEqual(
+      expect.objectContaining({ model: 'Fact', type: 'unique', dbName: 'fact_current_key' }),
+    );
+  });
+
+  it('finds the partial-index predicate the DMMF leaves out', async () => {
+    const { predicates } = parseSchemaExtras(await readFile(schemaPath, 'utf8'));
+    expect([...predicates]).toEqual([['Fact|unique|nodeId,ns,kind,key', 'valid_to IS NULL']]);
+  });
+});
+
+describeEachDatabase('schema drift', (db) => {
+  it('the migrations produce exactly what schema.prisma describes', async () => {
+    expect(await db().withExecutor((sql) => checkSchemaDrift(sql))).toEqual([]);
+  });
+});
+
+/** Edits of the init migration, each of which the drift check must name. */
+const mutations: { what: string; from: RegExp | string; to: string; expect: RegExp }[] = [
+  {
+    what: 'an index removed',
+    from: /-- CreateIndex\nCREATE INDEX "fact_valid_to_idx"[^\n]*\n\n/,
+    to: '',
+    expect: /^index fact_valid_to_idx on fact\(valid_to\): missing$/,
+  },
+  {
+    what: 'the partial index without its predicate',
+    from: ' WHERE valid_to IS NULL;',
+    to: ';',
+    expect: /^unique index fact_current_key on fact\(node_id, ns, kind, key\): predicate is \(none\), schema says \(valid_to IS NULL\)$/,
+  },
+  {
+    what: 'a column type changed',
+    from: '"valid_from" TIMESTAMPTZ(3) NOT NULL',
+    to: '"valid_from" TIMESTAMP(3) NOT NULL',
+    expect: /^column fact\.valid_from \(Fact\.validFrom\): type is timestamp\(3\) without time zone, schema says timestamp\(3\) with time zone$/,
+  },
+  {
+    what: 'a nullable column made NOT NULL',
+    from: '"revoked_at" TIMESTAMPTZ(3),',
+    to: '"revoked_at" TIMESTAMPTZ(3) NOT NULL,',
+    expect: /^column api_token\.revoked_at \(ApiToken\.revokedAt\): is NOT NULL, schema says nullable$/,
+  },
+  {
+    what: 'a default changed',
+    from: 'DEFAULT 30000',
+    to: 'DEFAULT 1000',
+    expect: /^column node\.interval_ms \(Node\.intervalMs\): default is 1000, schema says 30000$/,
+  },
+  {
+    what: 'a referential action changed',
+    from: 'REFERENCES "node"("id") ON DELETE CASCADE ON UPDATE CASCADE;\n\n-- AddForeignKey\nALTER TABLE "coverage"',
+    to: 'REFERENCES "node"("id") ON DELETE RESTRICT ON UPDATE CASCADE;\n\n-- AddForeignKey\nALTER TABLE "coverage"',
+    expect: /^foreign key fact_node_id_fkey on fact\(node_id\): ON DELETE RESTRICT, schema says CASCADE$/,
+  },
+  {
+    what: 'a unique index turned into a plain one',
+    from: 'CREATE UNIQUE INDEX "api_token_token_hash_key"',
+    to: 'CREATE INDEX "api_token_token_hash_key"',
+    expect: /^unique index api_token_token_hash_key on api_token\(token_hash\): is not unique$/,
+  },
+];
+
+describeEachDatabase(
+  'schema drift check can fail',
+  (db) => {
+    let tmp: string;
+    beforeEach(async () => {
+      tmp = await mkdtemp(join(tmpdir(), 'rs-drift-'));
+      await cp(defaultMigrationsDir(), tmp, { recursive: true });
+    });
+    afterEach(() => rm(tmp, { recursive: true, force: true }));
+
+    it.each(mutations)('names $what', async ({ from, to, expect: expected }) => {
+      // The init migration is the first; edit it in the temp copy only.
+      const [init] = await readMigrations(tmp);
+      const edited = init.script.replace(from, to);
+      expect(edited).not.toBe(init.script); // the mutation must apply, or this test proves nothing
+      await writeFile(init.file, edited);
+      await db().migrate({ migrationsDir: tmp });
+
+      const drift = await db().withExecutor((sql) => checkSchemaDrift(sql));
+      expect(drift).toEqual([expect.stringMatching(expected)]);
+    });
+  },
+  { migrate: false, fresh: 'each' },
+);
