@@ -219,7 +219,7 @@ export const snapshotSchema = z
         ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: 'a pod namespace cannot be named "host"' });
       }
       ns.addresses?.forEach((a, j) => {
-        if (familyOf(a.local) !== a.family) {
+        if (familyOf(a.local) !== undefined && familyOf(a.local) !== a.family) {
           ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'addresses', j, 'family'], message: `is ${a.family} but local ${a.local} is ${familyOf(a.local)}` });
         }
         if (a.prefixlen > (a.family === 'inet' ? 32 : 128)) {
@@ -227,12 +227,12 @@ export const snapshotSchema = z
         }
       });
       ns.routes?.forEach((r, j) => {
-        if (r.dst !== 'default' && familyOf(r.dst.split('/')[0]) !== r.family) {
+        if (r.dst !== 'default' && isPrefix(r.dst) && familyOf(r.dst.split('/')[0]) !== r.family) {
           ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'routes', j, 'dst'], message: `${r.dst} is not ${r.family}` });
         }
       });
       ns.neighbors?.forEach((n, j) => {
-        if (familyOf(n.dst) !== n.family) {
+        if (familyOf(n.dst) !== undefined && familyOf(n.dst) !== n.family) {
           ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'neighbors', j, 'family'], message: `is ${n.family} but dst ${n.dst} is ${familyOf(n.dst)}` });
         }
       });
