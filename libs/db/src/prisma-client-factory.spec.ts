@@ -129,7 +129,7 @@ describeEachDatabase('prisma client on both backends', (db) => {
     );
     await expect(
       prisma.finding.create({
-        data: { nodeId: node.id, rule: 'r', subject: 's', severity: 'fatal', title: 't', message: 'm', evidence: {}, openedAt: T0 },
+        data: { nodeId: node.id, scope: 'node', rule: 'r', subject: 's', severity: 'fatal', title: 't', message: 'm', evidence: {}, openedAt: T0 },
       }),
     ).rejects.toThrow(/finding_severity_check/);
     expect(await prisma.fact.count()).toBe(0);

@@ -11,7 +11,7 @@ const schemaPath = join(dirname(defaultMigrationsDir()), 'schema.prisma');
 describe('schema.prisma as the drift check reads it', () => {
   it('gets the full DMMF offline from the prisma CLI wasm', async () => {
     const datamodel = getDatamodel(await readFile(schemaPath, 'utf8'));
-    expect(datamodel.models.map((m) => m.dbName)).toEqual(['node', 'snapshot', 'fact', 'coverage', 'api_token', 'finding']);
+    expect(datamodel.models.map((m) => m.dbName)).toEqual(['node', 'snapshot', 'fact', 'coverage', 'api_token', 'finding', 'cluster_object']);
     expect(datamodel.indexes).toContainEqual(
       expect.objectContaining({ model: 'Fact', type: 'unique', dbName: 'fact_current_key' }),
     );
@@ -19,7 +19,11 @@ describe('schema.prisma as the drift check reads it', () => {
 
   it('finds the partial-index predicate the DMMF leaves out', async () => {
     const { predicates } = parseSchemaExtras(await readFile(schemaPath, 'utf8'));
-    expect([...predicates]).toEqual([['Fact|unique|nodeId,ns,kind,key', 'valid_to IS NULL']]);
+    expect([...predicates]).toEqual([
+      ['Fact|unique|nodeId,ns,kind,key', 'valid_to IS NULL'],
+      ['Finding|unique|rule,nodeId,subject', 'resolved_at IS NULL'],
+      ['ClusterObject|unique|kind,key', 'valid_to IS NULL'],
+    ]);
   });
 });
 
