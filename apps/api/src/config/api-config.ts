@@ -22,6 +22,13 @@ const environmentSchema = z.object({
   /** a silence longer than this many reporting intervals is a gap in coverage. */
   ROUTESCOPE_GAP_FACTOR: z.coerce.number().min(1).max(100).default(3),
   ROUTESCOPE_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  /** watch Kubernetes when a kubeconfig or in-cluster config is present (auto), or never (off). */
+  ROUTESCOPE_KUBERNETES: z.enum(['off', 'auto']).default('auto'),
+  KUBECONFIG: z.string().optional(),
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  KUBERNETES_SERVICE_PORT: z.string().optional(),
+  /** Calico's host veth prefix (default `cali`), as felix reads it. */
+  FELIX_INTERFACEPREFIX: z.string().optional(),
 });
 
 export type ApiConfig = Readonly<{
@@ -32,6 +39,7 @@ export type ApiConfig = Readonly<{
   maxSnapshotBytes: number;
   gapFactor: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  kubernetes: { mode: 'off' | 'auto'; env: Readonly<Record<string, string | undefined>> };
 }>;
 
 export class ConfigError extends Error {}
@@ -51,6 +59,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxSnapshotBytes: e.ROUTESCOPE_MAX_SNAPSHOT_BYTES,
     gapFactor: e.ROUTESCOPE_GAP_FACTOR,
     logLevel: e.ROUTESCOPE_LOG_LEVEL,
+    kubernetes: {
+      mode: e.ROUTESCOPE_KUBERNETES,
+      env: { KUBECONFIG: e.KUBECONFIG, KUBERNETES_SERVICE_HOST: e.KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT: e.KUBERNETES_SERVICE_PORT, FELIX_INTERFACEPREFIX: e.FELIX_INTERFACEPREFIX },
+    },
   };
 }
 

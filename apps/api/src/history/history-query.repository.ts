@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Database } from '@routescope/db';
+import type { Fact } from '@routescope/snapshot';
 import { DATABASE } from '../database/database.module';
+import { toStoredFacts } from './fact-entry.mapper';
 
 // Rows as the read side gets them from the database; services map them to GraphQL types.
 
@@ -189,6 +191,21 @@ export class HistoryQueryRepository {
       ORDER BY e.at, n.name COLLATE "C", e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C"
       LIMIT ${limit}::int`;
   }
+
+  /** Every node's open facts, grouped by node name (warms the checks' in-memory cluster view). */
+  async allCurrentFacts(): Promise<Map<string, Fact[]>> {
+    const rows = await this.database.prisma.$queryRaw<NamedFactRow[]>`
+      SELECT n.name AS node, f.ns, f.kind, f.key, f.attrs FROM fact f JOIN node n ON n.id = f.node_id WHERE f.valid_to IS NULL`;
+    return groupFactsByNode(rows);
+  }
+
+  /** Every node's facts valid at `at`, grouped by node name. */
+  async allFactsAt(at: Date): Promise<Map<string, Fact[]>> {
+    const rows = await this.database.prisma.$queryRaw<NamedFactRow[]>`
+      SELECT n.name AS node, f.ns, f.kind, f.key, f.attrs FROM fact f JOIN node n ON n.id = f.node_id
+      WHERE f.valid_from <= ${at}::timestamptz AND (f.valid_to IS NULL OR f.valid_to > ${at}::timestamptz)`;
+    return groupFactsByNode(rows);
+  }
 }
 
 /**
@@ -198,4 +215,23 @@ export class HistoryQueryRepository {
 function pageStart(from: Date, after: ChangePosition | undefined): ChangePosition {
   if (!after || after.at.getTime() < from.getTime()) return { at: from, node: '', ns: '', kind: '', key: '' };
   return after;
+
+}
+
+interface NamedFactRow {
+  node: string;
+  ns: string;
+  kind: string;
+  key: string;
+  attrs: unknown;
+}
+
+function groupFactsByNode(rows: readonly NamedFactRow[]): Map<string, Fact[]> {
+  const out = new Map<string, Fact[]>();
+  for (const row of rows) {
+    const list = out.get(row.node) ?? [];
+    list.push(...toStoredFacts([{ nodeId: 0, ns: row.ns, kind: row.kind, key: row.key, attrs: row.attrs }]));
+    out.set(row.node, list);
+  }
+  return out;
 }

@@ -1,0 +1,7 @@
+module.exports = {
+  ...require('../jest.preset.cjs'),
+  displayName: 'deploy',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/k8s/**/*.spec.ts'],
+  testTimeout: 60000,
+};
