@@ -4,6 +4,8 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { Database } from '@routescope/db';
 import { AuthModule } from './auth/auth.module';
 import { AuthService } from './auth/auth.service';
+import { ChecksModule } from './checks/checks.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
@@ -28,6 +30,8 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       HealthModule,
       IngestModule,
       HistoryModule,
+      ClusterModule.forRoot({ mode: config.kubernetes.mode, env: config.kubernetes.env }),
+      ChecksModule,
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,
         imports: [AuthModule],

@@ -17,6 +17,7 @@ import {
   type CommandSpec,
   type ParsedCommand,
 } from './cli/command-line';
+import { runCheck } from './cli/check-command';
 import { formatSnapshotSummary } from './cli/snapshot-summary';
 import type { NamespaceTarget } from './collect/namespace-target';
 import { CollectorSession, collectorVersion } from './collect/snapshot-taker';
@@ -79,6 +80,21 @@ const COMMANDS: Record<string, CommandSpec> = {
       'Lines it cannot use become warnings with their line numbers.',
     ].join('\n'),
   },
+  check: {
+    name: 'check',
+    synopsis: 'check FILE|- [--json] [--node NAME]',
+    summary: 'Run the Calico proxy-ARP node rules on a snapshot (JSON) or a pasted capture, and print the findings.',
+    options: [
+      { name: 'json', description: 'print {"findings": [...]} as JSON instead of text' },
+      { name: 'node', value: 'NAME', description: 'node name to report (default: the snapshot\'s node, a "node NAME" marker, else "imported")' },
+    ],
+    positionals: [{ name: 'FILE|-', required: true }],
+    details: [
+      'FILE is a snapshot from "collect" (JSON with schemaVersion) or a capture in the "import" format',
+      '("--- ip neigh pod NAME" sections). Only node-local rules run: cross-node and history rules need the API.',
+      'Exit codes: 0 no finding of warning or worse, 1 findings (or a file that is neither), 2 bad usage.',
+    ].join('\n'),
+  },
 };
 
 const TOP_HELP = `Usage: ${PROGRAM} <command> [options]
@@ -90,6 +106,7 @@ Commands:
   collect   take one snapshot and print it
   run       collect on a timer and post to the Routescope API
   import    build a snapshot from pasted ip/sysctl output
+  check     run the Calico rules on a snapshot or a pasted capture
 
 Run "${PROGRAM} <command> --help" for a command's options.
 Exit codes: 0 ok, 1 findings or problems, 2 bad usage.
@@ -119,6 +136,8 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(parsed);
     case 'import':
       return importCommand(parsed);
+    case 'check':
+      return checkCommand(parsed);
   }
   return EXIT_USAGE;
 }
@@ -167,6 +186,18 @@ async function importCommand(parsed: ParsedCommand): Promise<number> {
   }
   await emit(validation.snapshot, parsed);
   return EXIT_OK;
+}
+
+async function checkCommand(parsed: ParsedCommand): Promise<number> {
+  const source = parsed.positionals[0];
+  const text = source === '-' ? await readStdin() : await readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${source}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  const node = parsed.options.node ? checkNodeName(parsed.options.node) : undefined;
+  const result = runCheck(text, { source: source === '-' ? 'the input' : source, json: parsed.flags.has('json'), node });
+  if (result.stderr) process.stderr.write(result.stderr);
+  if (result.stdout) await writeStdout(result.stdout);
+  return result.code;
 }
 
 async function runCommand(parsed: ParsedCommand): Promise<number> {

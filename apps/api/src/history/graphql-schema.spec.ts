@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { Test } from '@nestjs/testing';
-import type { Database } from '@routescope/db';
+import { testing } from '@routescope/db';
 import { printSchema } from 'graphql';
 import { appModule } from '../app.module';
 import { loadApiConfig } from '../config/api-config';
 
 /**
  * The committed SDL (apps/api/schema.graphql) is the contract clients build against: this
- * suite boots the real app module (a database that is never called) and compares the schema
+ * suite boots the real app module (on an in-memory database) and compares the schema
  * Nest builds with the file. After an intended change, regenerate the file with
  *   ROUTESCOPE_UPDATE_SCHEMA=1 npx jest -c apps/api/jest.config.cjs graphql-schema
  * and review its diff like any other change.
@@ -20,19 +20,10 @@ const SCHEMA_FILE = join(__dirname, '..', '..', 'schema.graphql');
 const UPDATE_COMMAND = 'ROUTESCOPE_UPDATE_SCHEMA=1 npx jest -c apps/api/jest.config.cjs graphql-schema';
 const HEADER = `# Routescope GraphQL API. Generated from the code-first schema; do not edit by hand.\n# Regenerate: ${UPDATE_COMMAND}\n\n`;
 
-/** Stands in for the database: building the schema touches none. */
-const unusedDatabase = {
-  kind: 'pglite',
-  location: 'unused://',
-  prisma: {},
-  migrate: () => Promise.reject(new Error('unused')),
-  status: () => Promise.reject(new Error('unused')),
-  withExecutor: () => Promise.reject(new Error('unused')),
-  close: () => Promise.resolve(),
-} as unknown as Database;
-
 async function printRunningSchema(): Promise<string> {
-  const moduleRef = await Test.createTestingModule({ imports: [appModule(loadApiConfig({}), unusedDatabase)] }).compile();
+  // A real (in-memory) database: start-up hooks such as the checks' cluster view read from it.
+  const database = await testing.createTestDatabase('pglite');
+  const moduleRef = await Test.createTestingModule({ imports: [appModule(loadApiConfig({ ROUTESCOPE_KUBERNETES: 'off' }), database)] }).compile();
   const app: INestApplication = moduleRef.createNestApplication({ logger: false });
   await app.init();
   try {
@@ -40,6 +31,7 @@ async function printRunningSchema(): Promise<string> {
     return `${HEADER}${printSchema(app.get(GraphQLSchemaHost).schema)}\n`;
   } finally {
     await app.close();
+    await database.dispose();
   }
 }
 

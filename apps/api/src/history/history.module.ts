@@ -26,5 +26,6 @@ import { StateDiffService } from './state-diff.service';
     NodeStateResolver,
     ChangesRecordedResolver,
   ],
+  exports: [HistoryQueryRepository],
 })
 export class HistoryModule {}

@@ -56,7 +56,7 @@ export class IngestService {
       collectorVersion: snapshot.collector.version,
     };
 
-    const result = await this.writer.transaction(async (tx) => {
+    const result = await this.writer.transaction(async (tx): Promise<IngestResult & { nodeId?: number }> => {
       const { node, created } = await this.writer.lockNode(tx, snapshot.node, update);
       if (!created) {
         if (node.lastSnapshotId === snapshot.snapshotId || (await this.writer.snapshotExists(tx, snapshot.snapshotId))) {
@@ -98,13 +98,15 @@ export class IngestService {
         warnings: snapshot.warnings,
       });
       const stateVersion = await this.writer.advanceNode(tx, node.id, update, hash);
-      return { status: created ? ('created' as const) : ('changed' as const), changes: delta.changes, node: snapshot.node, stateVersion };
+      return { status: created ? ('created' as const) : ('changed' as const), changes: delta.changes, node: snapshot.node, stateVersion, nodeId: node.id };
     });
 
-    if (result.status === 'created' || result.status === 'changed') {
-      this.events.changesRecorded({ node: snapshot.node, snapshotId: snapshot.snapshotId, takenAt, changes: result.changes, stateVersion: result.stateVersion });
+    const { nodeId, ...answer } = result;
+    if (nodeId !== undefined) {
+      await this.events.stateChanged({ node: snapshot.node, nodeId, takenAt, facts });
+      this.events.changesRecorded({ node: snapshot.node, snapshotId: snapshot.snapshotId, takenAt, changes: answer.changes, stateVersion: answer.stateVersion });
     }
-    return result;
+    return answer;
   }
 }
 

@@ -1,0 +1,141 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { NETLAB_FAULT_RULES } from '@routescope/checks';
+
+// Every netlab fault, end to end on the real kernel: collectors of both lab nodes post to the
+// built API; each injected fault must open its finding (naming the right node and the pod or
+// veth) within two collection intervals, and `netlab heal` must resolve it. Root only.
+
+const root = resolve(__dirname, '../../..');
+const apiBundle = join(root, 'apps/api/dist/main.js');
+const collectorBin = join(root, 'apps/collector/dist/routescope-collector.cjs');
+const netlabScript = join(root, 'tools/netlab/netlab');
+const PREFIX = 'rf-';
+const INTERVAL_MS = 1000;
+
+const netlab = (...args: string[]) => execFileSync(netlabScript, args, { env: { ...process.env, NETLAB_PREFIX: PREFIX }, encoding: 'utf8' });
+
+interface OpenFinding {
+  node: string;
+  rule: string;
+  subject: string;
+  message: string;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+if (process.getuid?.() !== 0) throw new Error('the findings end-to-end suite needs root (network namespaces); run it as root, as CI does');
+
+describe('netlab faults open and heal resolves their findings', () => {
+  const readToken = `rs_e2e_read_${randomBytes(12).toString('hex')}`;
+  const ingestToken = `rs_e2e_ingest_${randomBytes(12).toString('hex')}`;
+  const processes: ChildProcess[] = [];
+  let dataDir: string;
+  let base: string;
+  let lab: { pods: Array<{ name: string; namespace: string; node: string; hostVeth: string }> };
+
+  async function openFindings(): Promise<OpenFinding[]> {
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${readToken}` },
+      body: JSON.stringify({ query: 'query($now: DateTime) { findings(filter: { openAt: $now }, first: 1000) { edges { node { node rule subject message } } } }', variables: { now: new Date().toISOString() } }),
+    });
+    const body = (await response.json()) as { data?: { findings: { edges: Array<{ node: OpenFinding }> } }; errors?: unknown };
+    if (!body.data) throw new Error(JSON.stringify(body.errors));
+    return body.data.findings.edges.map((e) => e.node);
+  }
+
+  /** Polls until `accept` holds, for at most `ms`; returns the last findings seen either way. */
+  async function settle(accept: (findings: OpenFinding[]) => boolean, ms: number): Promise<OpenFinding[]> {
+    const deadline = Date.now() + ms;
+    let last = await openFindings();
+    while (!accept(last) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      last = await openFindings();
+    }
+    return last;
+  }
+
+  beforeAll(async () => {
+    netlab('up');
+    lab = JSON.parse(netlab('info'));
+    dataDir = await mkdtemp(join(tmpdir(), 'rs-findings-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ROUTESCOPE_DATA_DIR: join(dataDir, 'data'),
+      ROUTESCOPE_INGEST_TOKEN: ingestToken,
+      ROUTESCOPE_READ_TOKEN: readToken,
+      ROUTESCOPE_LOG_LEVEL: 'warn',
+    };
+    delete env.DATABASE_URL;
+    delete env.KUBECONFIG;
+    const api = spawn(process.execPath, [apiBundle], { env, stdio: 'ignore' });
+    processes.push(api);
+    const deadline = Date.now() + 60000;
+    while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
+      if (Date.now() > deadline) throw new Error('the API did not become ready');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (const node of ['node-a', 'node-b']) {
+      const collector = spawn(process.execPath, [collectorBin, 'run', '--server', base, '--netns', `${PREFIX}${node}`, '--interval', `${INTERVAL_MS}ms`, '--spool', join(dataDir, node)], {
+        env: { ...process.env, ROUTESCOPE_TOKEN: ingestToken },
+        stdio: 'ignore',
+      });
+      processes.push(collector);
+    }
+  }, 120000);
+
+  afterAll(async () => {
+    for (const child of processes) child.kill('SIGTERM');
+    await Promise.all(processes.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined)));
+    netlab('down');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('the healthy lab has no open findings', async () => {
+    // Both nodes must have reported before "none" means anything.
+    await settle(() => false, 3 * INTERVAL_MS);
+    expect(await openFindings()).toEqual([]);
+  });
+
+  const podA1 = () => lab.pods.find((p) => p.name === 'pod-a1')!;
+
+  it.each(Object.entries(NETLAB_FAULT_RULES))('%s opens %s naming the node and the pod or veth, and heal resolves it', async (fault, rule) => {
+    netlab('fault', fault);
+    const matches = (f: OpenFinding) => f.rule === rule;
+    const found = await settle((all) => all.some(matches), 2 * INTERVAL_MS + 1500);
+    const finding = found.find(matches);
+    expect({ fault, finding }).toEqual({ fault, finding: expect.objectContaining({ rule }) });
+    const target = podA1();
+    const subjectOrMessage = `${finding!.subject} ${finding!.message}`;
+    if (fault.startsWith('remote-block')) {
+      expect(finding!.node).toBe(`${PREFIX}node-a`);
+      expect(subjectOrMessage).toContain('172.17.8.64/26');
+    } else if (fault === 'duplicate-pod-ip') {
+      expect(subjectOrMessage).toContain('172.17.8.2');
+    } else if (['ip-forward-off', 'default-route-missing', 'blackhole-missing'].includes(fault)) {
+      expect(finding!.node).toBe(`${PREFIX}node-a`);
+    } else {
+      expect(finding!.node).toBe(`${PREFIX}node-a`);
+      expect(subjectOrMessage.includes(target.hostVeth) || subjectOrMessage.includes(target.namespace)).toBe(true);
+    }
+    netlab('heal');
+    const after = await settle((all) => all.length === 0, 2 * INTERVAL_MS + 1500);
+    expect({ fault, open: after }).toEqual({ fault, open: [] });
+  });
+});

@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Database, Prisma } from '@routescope/db';
+import type { Finding as FindingDraft, RuleScope } from '@routescope/checks';
+import { DATABASE } from '../database/database.module';
+
+type TransactionClient = Prisma.TransactionClient;
+
+export interface FindingRow {
+  id: bigint;
+  node: string;
+  nodeId: number;
+  scope: RuleScope;
+  rule: string;
+  subject: string;
+  severity: string;
+  title: string;
+  message: string;
+  evidence: unknown;
+  openedAt: Date;
+  resolvedAt: Date | null;
+}
+
+export interface FindingQuery {
+  node?: string;
+  rule?: string;
+  severities?: string[];
+  openAt?: Date;
+  from?: Date;
+  to?: Date;
+  /** keyset: rows strictly after (openedAt desc, id desc) */
+  after?: { openedAt: Date; id: bigint };
+  limit: number;
+}
+
+const SELECT = `SELECT f.id, n.name AS node, f.node_id AS "nodeId", f.scope, f.rule, f.subject, f.severity, f.title, f.message, f.evidence,
+  f.opened_at AS "openedAt", f.resolved_at AS "resolvedAt" FROM finding f JOIN node n ON n.id = f.node_id`;
+
+/** Findings as intervals: the only code that reads or writes the finding table. */
+@Injectable()
+export class FindingsRepository {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  transaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T> {
+    return this.database.prisma.$transaction(work, { timeout: 60000, maxWait: 30000 });
+  }
+
+  /** Open findings of one evaluation: one node's (node/history scope) or everyone's (cluster scope). */
+  async openFindings(tx: TransactionClient, scope: RuleScope, nodeId?: number): Promise<FindingRow[]> {
+    return nodeId === undefined
+      ? tx.$queryRawUnsafe<FindingRow[]>(`${SELECT} WHERE f.scope = $1 AND f.resolved_at IS NULL`, scope)
+      : tx.$queryRawUnsafe<FindingRow[]>(`${SELECT} WHERE f.scope = $1 AND f.node_id = $2 AND f.resolved_at IS NULL`, scope, nodeId);
+  }
+
+  async open(tx: TransactionClient, scope: RuleScope, nodeId: number, draft: FindingDraft, at: Date): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO finding (node_id, scope, rule, subject, severity, title, message, evidence, opened_at)
+      VALUES (${nodeId}, ${scope}, ${draft.rule}, ${draft.subject}, ${draft.severity}, ${draft.title}, ${draft.message}, ${JSON.stringify(draft.evidence)}::jsonb, ${at})`;
+  }
+
+  /** A finding that still holds keeps its row; only what it says may be refreshed. */
+  async refresh(tx: TransactionClient, id: bigint, draft: FindingDraft): Promise<void> {
+    await tx.$executeRaw`
+      UPDATE finding SET severity = ${draft.severity}, title = ${draft.title}, message = ${draft.message}, evidence = ${JSON.stringify(draft.evidence)}::jsonb
+      WHERE id = ${id}`;
+  }
+
+  async resolve(tx: TransactionClient, id: bigint, at: Date): Promise<void> {
+    await tx.$executeRaw`UPDATE finding SET resolved_at = GREATEST(${at}::timestamptz, opened_at) WHERE id = ${id}`;
+  }
+
+  async nodeIds(tx: TransactionClient, names: readonly string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map();
+    const rows = await tx.$queryRaw<Array<{ id: number; name: string }>>`SELECT id, name FROM node WHERE name = ANY(${[...names]}::text[])`;
+    return new Map(rows.map((r) => [r.name, r.id]));
+  }
+
+  async find(query: FindingQuery): Promise<FindingRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.node !== undefined) where.push(`n.name = ${param(query.node)}`);
+    if (query.rule !== undefined) where.push(`f.rule = ${param(query.rule)}`);
+    if (query.severities?.length) where.push(`f.severity = ANY(${param(query.severities)}::text[])`);
+    if (query.openAt) {
+      const at = param(query.openAt);
+      where.push(`f.opened_at <= ${at}::timestamptz AND (f.resolved_at IS NULL OR f.resolved_at > ${at}::timestamptz)`);
+    }
+    if (query.to) where.push(`f.opened_at <= ${param(query.to)}::timestamptz`);
+    if (query.from) where.push(`(f.resolved_at IS NULL OR f.resolved_at >= ${param(query.from)}::timestamptz)`);
+    if (query.after) {
+      const openedAt = param(query.after.openedAt);
+      const id = param(query.after.id.toString());
+      where.push(`(f.opened_at < ${openedAt}::timestamptz OR (f.opened_at = ${openedAt}::timestamptz AND f.id < ${id}::bigint))`);
+    }
+    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.opened_at DESC, f.id DESC LIMIT ${param(query.limit)}`;
+    return this.database.prisma.$queryRawUnsafe<FindingRow[]>(sql, ...params);
+  }
+
+  /** Findings of these nodes: open at `openAt`, or every one when it is undefined; newest first. */
+  async forNodes(nodeIds: readonly number[], openAt?: Date): Promise<FindingRow[]> {
+    if (openAt) {
+      return this.database.prisma.$queryRawUnsafe<FindingRow[]>(
+        `${SELECT} WHERE f.node_id = ANY($1::int[]) AND f.opened_at <= $2::timestamptz AND (f.resolved_at IS NULL OR f.resolved_at > $2::timestamptz) ORDER BY f.opened_at DESC, f.id DESC`,
+        [...nodeIds],
+        openAt,
+      );
+    }
+    return this.database.prisma.$queryRawUnsafe<FindingRow[]>(`${SELECT} WHERE f.node_id = ANY($1::int[]) ORDER BY f.opened_at DESC, f.id DESC LIMIT 10000`, [...nodeIds]);
+  }
+}

@@ -1,0 +1,50 @@
+import { Args, Context, GraphQLISODateTime, Int, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { RequireScope } from '../auth/scopes';
+import { Node } from '../history/types/node.type';
+import { FINDING_CHANGED, FindingEvents, type FindingChangedEvent } from './finding-events';
+import { FindingsService } from './findings.service';
+import { Finding, FindingChanged, FindingConnection, FindingFilter, Rule } from './types/finding.type';
+
+@Resolver(() => Finding)
+@RequireScope('read')
+export class FindingsResolver {
+  constructor(
+    private readonly service: FindingsService,
+    private readonly events: FindingEvents,
+  ) {}
+
+  @Query(() => FindingConnection, { description: 'findings, newest first; `filter.openAt: now` lists what is wrong now' })
+  findings(
+    @Args('filter', { type: () => FindingFilter, nullable: true }) filter: FindingFilter | null,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 100 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ): Promise<FindingConnection> {
+    return this.service.findings(filter, first, after);
+  }
+
+  @Query(() => [Rule], { description: 'the rule catalogue, with why each rule matters and what to do' })
+  rules(): Rule[] {
+    return this.service.rules();
+  }
+
+  @Subscription(() => FindingChanged, {
+    filter: (payload: { findingChanged: FindingChangedEvent }, variables: { node?: string | null }) => !variables.node || payload.findingChanged.node === variables.node,
+  })
+  findingChanged(@Args('node', { type: () => String, nullable: true }) _node: string | null) {
+    return this.events.pubsub.asyncIterableIterator(FINDING_CHANGED);
+  }
+}
+
+@Resolver(() => Node)
+export class NodeFindingsResolver {
+  constructor(private readonly service: FindingsService) {}
+
+  @ResolveField(() => [Finding], { description: 'this node’s findings open at `openAt`, or all of them (open and resolved) when omitted' })
+  findings(
+    @Parent() node: Node,
+    @Context() context: object,
+    @Args('openAt', { type: () => GraphQLISODateTime, nullable: true }) openAt: Date | null,
+  ): Promise<Finding[]> {
+    return this.service.nodeFindings(context, node.nodeId, openAt);
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { RULES } from '@routescope/checks';
+import DataLoader from 'dataloader';
+import { HistoryError, HistoryErrorCode } from '../history/history.errors';
+import { forwardPage } from '../history/relay-connection';
+import { FindingsRepository, type FindingRow } from './findings.repository';
+import type { Finding, FindingConnection, FindingFilter, Rule, RuleScopeValue, SeverityValue } from './types/finding.type';
+
+const PAGE = { default: 100, max: 1000 };
+
+@Injectable()
+export class FindingsService {
+  /** per GraphQL operation: node findings batched into one query per instant */
+  private readonly loaders = new WeakMap<object, DataLoader<{ nodeId: number; openAt: Date | null }, Finding[], string>>();
+
+  constructor(private readonly repository: FindingsRepository) {}
+
+  rules(): Rule[] {
+    return RULES.map((r) => ({ ...r, scope: r.scope as RuleScopeValue, severity: r.severity as SeverityValue }));
+  }
+
+  async findings(filter: FindingFilter | null | undefined, first?: number | null, after?: string | null): Promise<FindingConnection> {
+    const size = first ?? PAGE.default;
+    if (!Number.isInteger(size) || size < 1 || size > PAGE.max) throw new HistoryError(HistoryErrorCode.InvalidArgument, `first must be between 1 and ${PAGE.max}`);
+    if (filter?.from && filter.to && filter.from > filter.to) throw new HistoryError(HistoryErrorCode.InvalidTimeRange, 'filter.from must not be after filter.to');
+    const rows = await this.repository.find({
+      node: filter?.node ?? undefined,
+      rule: filter?.rule ?? undefined,
+      severities: filter?.severity ?? undefined,
+      openAt: filter?.openAt ?? undefined,
+      from: filter?.from ?? undefined,
+      to: filter?.to ?? undefined,
+      after: after ? decodeFindingCursor(after) : undefined,
+      limit: size + 1,
+    });
+    return forwardPage(rows, size, (row) => ({ cursor: encodeFindingCursor(row), node: toFinding(row) }));
+  }
+
+  /** Findings of one node open at `openAt` (all of them, open or not, when null), batched per operation. */
+  nodeFindings(context: object, nodeId: number, openAt: Date | null): Promise<Finding[]> {
+    let loader = this.loaders.get(context);
+    if (!loader) {
+      loader = new DataLoader(
+        async (keys) => {
+          const byInstant = new Map<string, number[]>();
+          for (const k of keys) byInstant.set(k.openAt?.toISOString() ?? '', [...(byInstant.get(k.openAt?.toISOString() ?? '') ?? []), k.nodeId]);
+          const results = new Map<string, Finding[]>();
+          for (const [instant, nodeIds] of byInstant) {
+            const rows = await this.repository.forNodes(nodeIds, instant ? new Date(instant) : undefined);
+            for (const row of rows) {
+              const key = `${row.nodeId}|${instant}`;
+              results.set(key, [...(results.get(key) ?? []), toFinding(row)]);
+            }
+          }
+          return keys.map((k) => results.get(`${k.nodeId}|${k.openAt?.toISOString() ?? ''}`) ?? []);
+        },
+        { cacheKeyFn: (k) => `${k.nodeId}|${k.openAt?.toISOString() ?? ''}` },
+      );
+      this.loaders.set(context, loader);
+    }
+    return loader.load({ nodeId, openAt });
+  }
+}
+
+export function toFinding(row: FindingRow): Finding {
+  return {
+    id: row.id.toString(),
+    node: row.node,
+    rule: row.rule,
+    scope: row.scope as RuleScopeValue,
+    severity: row.severity as SeverityValue,
+    title: row.title,
+    message: row.message,
+    subject: row.subject,
+    evidence: row.evidence,
+    openedAt: row.openedAt,
+    resolvedAt: row.resolvedAt,
+    open: row.resolvedAt === null,
+  };
+}
+
+function encodeFindingCursor(row: FindingRow): string {
+  return Buffer.from(`${row.openedAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeFindingCursor(cursor: string): { openedAt: Date; id: bigint } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const openedAt = new Date(at ?? '');
+  if (Number.isNaN(openedAt.getTime()) || !/^\d+$/.test(id ?? '')) throw new HistoryError(HistoryErrorCode.InvalidCursor, `after: "${cursor}" is not a findings cursor`);
+  return { openedAt, id: BigInt(id) };
+}

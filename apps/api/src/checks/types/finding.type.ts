@@ -1,0 +1,144 @@
+import { Field, GraphQLISODateTime, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { GraphQLJSON } from '../../history/types/json.scalar';
+import { PageInfo } from '../../history/types/page-info.type';
+
+export enum SeverityValue {
+  INFO = 'info',
+  WARNING = 'warning',
+  ERROR = 'error',
+  CRITICAL = 'critical',
+}
+registerEnumType(SeverityValue, { name: 'Severity' });
+
+export enum RuleScopeValue {
+  NODE = 'node',
+  CLUSTER = 'cluster',
+  HISTORY = 'history',
+}
+registerEnumType(RuleScopeValue, { name: 'RuleScope', description: 'node: one node’s facts; cluster: all nodes’ current facts; history: one node’s recent changes' });
+
+@ObjectType({ description: 'A departure from the expected model, open from openedAt until resolvedAt' })
+export class Finding {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  node!: string;
+
+  @Field()
+  rule!: string;
+
+  @Field(() => RuleScopeValue)
+  scope!: RuleScopeValue;
+
+  @Field(() => SeverityValue)
+  severity!: SeverityValue;
+
+  @Field()
+  title!: string;
+
+  @Field()
+  message!: string;
+
+  @Field({ description: 'what it is about: `veth:<name>`, `pod:<netns>`, `block:<cidr>`, `address:<ip>`, `node`…' })
+  subject!: string;
+
+  @Field(() => GraphQLJSON, { description: 'the facts that triggered it: [{node, ns, kind, key, attrs}] (attrs null = the fact is absent)' })
+  evidence!: unknown;
+
+  @Field(() => GraphQLISODateTime)
+  openedAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  resolvedAt!: Date | null;
+
+  @Field()
+  open!: boolean;
+}
+
+@ObjectType()
+export class FindingEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => Finding)
+  node!: Finding;
+}
+
+@ObjectType()
+export class FindingConnection {
+  @Field(() => [FindingEdge])
+  edges!: FindingEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+@InputType()
+export class FindingFilter {
+  @Field(() => String, { nullable: true })
+  node?: string | null;
+
+  @Field(() => String, { nullable: true })
+  rule?: string | null;
+
+  @Field(() => [SeverityValue], { nullable: true, description: 'any of these severities' })
+  severity?: SeverityValue[] | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'only findings open at this instant' })
+  openAt?: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'only findings open at some time in [from, to]' })
+  from?: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  to?: Date | null;
+}
+
+@ObjectType({ description: 'A rule of the catalogue' })
+export class Rule {
+  @Field()
+  id!: string;
+
+  @Field(() => RuleScopeValue)
+  scope!: RuleScopeValue;
+
+  @Field(() => SeverityValue)
+  severity!: SeverityValue;
+
+  @Field()
+  title!: string;
+
+  @Field({ description: 'why it matters in the proxy-ARP model' })
+  explanation!: string;
+
+  @Field()
+  remediation!: string;
+}
+
+export enum FindingChangeValue {
+  OPENED = 'OPENED',
+  RESOLVED = 'RESOLVED',
+}
+registerEnumType(FindingChangeValue, { name: 'FindingChange' });
+
+@ObjectType()
+export class FindingChanged {
+  @Field(() => FindingChangeValue)
+  change!: FindingChangeValue;
+
+  @Field()
+  node!: string;
+
+  @Field()
+  rule!: string;
+
+  @Field()
+  subject!: string;
+
+  @Field(() => SeverityValue)
+  severity!: SeverityValue;
+
+  @Field(() => GraphQLISODateTime)
+  at!: Date;
+}

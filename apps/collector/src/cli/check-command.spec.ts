@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCheck } from './check-command';
+import { formatEvidence } from './finding-format';
+
+// Real captures of tools/netlab, stored with the checks library (libs/checks/test/fixtures/README.md).
+const FIXTURES = join(__dirname, '../../../../libs/checks/test/fixtures');
+const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+
+const check = (text: string, json = false, node?: string) => runCheck(text, { source: 'capture.txt', json, node });
+
+describe('check on a pasted capture', () => {
+  it('a pod whose ARP for 169.254.1.1 is FAILED prints CALICO_POD_GATEWAY_NEIGHBOR with its evidence and exits 1', () => {
+    const result = check(fixture('text/pod-arp-failed.capture.txt'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(
+      [
+        'ERROR  CALICO_POD_GATEWAY_NEIGHBOR  Pod cannot resolve its gateway 169.254.1.1 (ARP failed)',
+        '  Pod rk-pod-a1 on node rk-node-a got no ARP answer for 169.254.1.1 on eth0 (host veth calidd33ceb84a6): the neighbour entry is failed.',
+        '  subject: pod:rk-pod-a1',
+        '  evidence:',
+        '    pod:rk-pod-a1 neighbor eth0|169.254.1.1 {"family":"inet","dst":"169.254.1.1","dev":"eth0","state":"failed"}',
+        '',
+        '1 finding on node rk-node-a (1 error); CNI: calico, vxlan.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('the healthy lab node’s capture prints no findings and exits 0', () => {
+    const result = check(fixture('text/healthy-node-a.capture.txt'));
+    expect(result).toMatchObject({ code: 0, stderr: '', findings: [] });
+    expect(result.stdout).toBe('No findings on node rk-node-a: it matches the Calico proxy-ARP model (calico, vxlan).\n');
+  });
+
+  it('--node renames the node of a capture', () => {
+    expect(check(fixture('text/pod-arp-failed.capture.txt'), false, 'worker-7').findings[0].node).toBe('worker-7');
+  });
+
+  it('a capture of only a pod’s sections still recognises Calico by 169.254.1.1 and checks the pod', () => {
+    const text = fixture('text/pod-arp-failed.capture.txt');
+    const podOnly = text.slice(text.indexOf('--- ip -d link pod'));
+    const result = check(podOnly);
+    expect(result.findings.map((f) => `${f.rule} ${f.node} ${f.subject}`)).toEqual(['CALICO_POD_GATEWAY_NEIGHBOR imported pod:rk-pod-a1']);
+    expect(result.stderr).toBe('');
+  });
+});
+
+describe('check on a snapshot', () => {
+  it('the healthy lab node’s snapshot prints no findings and exits 0', () => {
+    expect(check(fixture('lab/healthy.node-a.json'))).toMatchObject({ code: 0, findings: [] });
+  });
+
+  it('a warning (proxy_delay 80 on a veth) is enough to exit 1', () => {
+    const result = check(fixture('lab/proxy-delay-default.node-a.json'));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('WARNING  CALICO_PROXY_DELAY');
+    expect(result.stdout).toContain('host sysctl net/ipv4/neigh/calidd33ceb84a6/proxy_delay {"value":"80"}');
+  });
+
+  it('--json prints {findings: [...]} with rule, severity, title, message, subject and evidence', () => {
+    const result = check(fixture('lab/host-route-missing.node-a.json'), true);
+    const parsed = JSON.parse(result.stdout) as { node: string; cni: unknown; findings: Array<Record<string, unknown>> };
+    expect(parsed.node).toBe('rk-node-a');
+    expect(parsed.cni).toEqual({ cni: 'calico', mode: 'vxlan' });
+    expect(parsed.findings).toHaveLength(1);
+    expect(parsed.findings[0]).toMatchObject({
+      rule: 'CALICO_HOST_ROUTE',
+      severity: 'error',
+      title: expect.any(String),
+      message: expect.stringContaining('calidd33ceb84a6'),
+      subject: 'pod:rk-pod-a1',
+      evidence: expect.arrayContaining([{ node: 'rk-node-a', ns: 'host', kind: 'route', key: 'main|inet|unicast|172.17.8.2/32|0', attrs: null }]),
+    });
+    expect(result.code).toBe(1);
+  });
+
+  it('--json with no findings is an empty list and exit 0', () => {
+    const result = check(fixture('lab/healthy.node-b.json'), true);
+    expect(JSON.parse(result.stdout).findings).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+
+  it('a plain host says Calico was not detected and exits 0', () => {
+    const result = check(fixture('plain-vm.json'));
+    expect(result).toMatchObject({ code: 0, stdout: 'No findings on node vm: Calico was not detected (CNI: unknown), so the Calico rules did not run.\n' });
+  });
+});
+
+describe('check on input it cannot use', () => {
+  it.each([
+    ['plain text', 'hello\nworld\n', 'capture.txt is neither a snapshot (JSON with schemaVersion) nor a capture (no readable "--- ip route"-style section)'],
+    ['JSON that is not a snapshot', '{"nodes": []}', 'capture.txt is JSON but not a Routescope snapshot (it has no schemaVersion)'],
+    ['broken JSON', '{"schemaVersion": 1,', 'capture.txt looks like JSON but does not parse'],
+    ['an invalid snapshot', '{"schemaVersion": 2}', 'capture.txt is not a valid snapshot: '],
+  ])('%s gives one line on stderr and exit 1', (_label, text, message) => {
+    const result = check(text);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(result.stderr).toContain(message);
+  });
+});
+
+describe('evidence lines', () => {
+  it('print an absent fact as (absent) and a history fact with its time', () => {
+    expect(formatEvidence({ node: 'n', ns: 'host', kind: 'route', key: 'main|inet|unicast|0.0.0.0/0|0', attrs: null })).toBe('host route main|inet|unicast|0.0.0.0/0|0 (absent)');
+    expect(formatEvidence({ node: 'n', ns: 'host', kind: 'sysctl', key: 'net/ipv4/ip_forward', attrs: { value: '0' }, at: '2026-11-26T12:00:00.000Z' })).toBe(
+      'host sysctl net/ipv4/ip_forward {"value":"0"} at 2026-11-26T12:00:00.000Z',
+    );
+  });
+});

@@ -1,0 +1,95 @@
+import type { Fact, FactAttributes, FactKind } from '@routescope/snapshot';
+
+export const SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Which evaluation owns a rule: one node's facts, all nodes' current facts, or one node's recent changes. */
+export type RuleScope = 'node' | 'cluster' | 'history';
+
+export interface RuleDefinition {
+  /** stable id, e.g. CALICO_PROXY_ARP */
+  id: string;
+  scope: RuleScope;
+  severity: Severity;
+  title: string;
+  /** why it matters in the proxy-ARP model (DESIGN.md) */
+  explanation: string;
+  remediation: string;
+}
+
+/** A fact that made a rule fire; `attrs: null` means the fact is absent (that absence is the evidence). */
+export interface EvidenceFact {
+  node: string;
+  ns: string;
+  kind: FactKind;
+  key: string;
+  attrs: FactAttributes | null;
+  /** history findings only: when this version of the fact was recorded (ISO-8601). */
+  at?: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  title: string;
+  /** one sentence naming the node, pod and/or veth concerned */
+  message: string;
+  /** the node where the problem shows (cross-node findings too) */
+  node: string;
+  /** what it is about, stable while the problem lasts: `pod:<netns>`, `veth:<name>`, `block:<cidr>`, `address:<ip>`, `node` ... */
+  subject: string;
+  evidence: EvidenceFact[];
+}
+
+/** One node's current facts, as normalised by libs/snapshot. */
+export interface NodeFacts {
+  node: string;
+  facts: readonly Fact[];
+}
+
+/** Kubernetes/Calico data, when the API watches a cluster; every part is optional. */
+export interface ClusterContext {
+  /** pod IP → pod */
+  pods?: ReadonlyArray<{ namespace: string; name: string; node?: string; ips: string[] }>;
+  /** node name → InternalIP */
+  nodes?: ReadonlyArray<{ name: string; internalIPs: string[] }>;
+  /** Calico IP pools */
+  ipPools?: ReadonlyArray<{
+    name: string;
+    cidr: string;
+    encapsulation: 'IPIP' | 'VXLAN' | 'None';
+    mtu?: number;
+    /** IPAM block prefix length (spec.blockSize; Calico's default is 26, 122 for IPv6). Added for the blackhole rule. */
+    blockSize?: number;
+  }>;
+  /** Calico block affinities: block CIDR → owning node */
+  blockAffinities?: ReadonlyArray<{ cidr: string; node: string }>;
+}
+
+/** One change of one fact, in time order (from the history store). */
+export interface FactChangeEvent {
+  at: Date;
+  ns: string;
+  kind: FactKind;
+  key: string;
+  before: FactAttributes | null;
+  after: FactAttributes | null;
+}
+
+export const CNI_NAMES = ['calico', 'canal', 'flannel', 'cilium', 'unknown'] as const;
+export type CniName = (typeof CNI_NAMES)[number];
+export type CniMode = 'ipip' | 'vxlan' | 'bgp' | 'wireguard';
+
+/** What `detectCni` concluded from one node's facts, and the facts that say so. */
+export interface CniDetection {
+  cni: CniName;
+  mode?: CniMode;
+  evidence: EvidenceFact[];
+}
+
+export interface HistoryOptions {
+  /** route delete/re-add cycles (and proxy_arp value changes) within the window that count as flapping; default 3 */
+  flapThreshold?: number;
+  /** sliding window in milliseconds; default 15 minutes */
+  windowMs?: number;
+}

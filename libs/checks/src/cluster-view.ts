@@ -1,0 +1,145 @@
+import { canonicalJson, type FactAttributes, type FactKind } from '@routescope/snapshot';
+import type { ClusterContext, CniMode, CniName, EvidenceFact, NodeFacts } from './check-types';
+import { TUNNEL_DEVICES, activeTunnels } from './cni-detection';
+import { isCaliVeth, num, routeDst, str } from './facts/node-index';
+import { formatIp, hostPrefixlen } from './net/ip';
+import { NodeCheck, localPodAddresses, ownedBlocks } from './node-rules';
+
+/** A fact as a view keeps it; the node is the view's. */
+export interface ViewFact {
+  ns: string;
+  kind: FactKind;
+  key: string;
+  attrs: FactAttributes;
+}
+
+/**
+ * What the cross-node rules need from one node, and nothing else: the API keeps one per node
+ * in memory. Size grows with the node's pods and with the number of block routes (one per
+ * other node's block), not with its sysctls, neighbours or links. Plain JSON; treat it as
+ * immutable (route facts are shared between views).
+ */
+export interface ClusterView {
+  node: string;
+  cni: CniName;
+  mode?: CniMode;
+  /** host sections that were captured; a rule that needs one that was not stays silent for this node */
+  captured: { links: boolean; addresses: boolean; routes: boolean };
+  /** the node's own global addresses (underlay, tunnel devices): a route "to this node" has one as gateway */
+  addresses: Array<{ ip: string; dev: string; tunnel: boolean; fact: ViewFact }>;
+  /** addresses of the node's Calico pods (pod eth0, or a /32 route to a cali veth when the pod was not captured) */
+  pods: Array<{ ip: string; pod?: string; veth?: string; fact: ViewFact }>;
+  /**
+   * main-table routes except the default route, the kernel's own (proto kernel: connected subnets) and
+   * local pod /32s: blackholes, routes to other nodes' blocks, borrowed /32s, stray statics
+   */
+  routes: ViewFact[];
+  /** blocks the node owns by its own facts: blackhole routes, else inferred (CALICO_BLACKHOLE's explanation) */
+  blocks: Array<{ cidr: string; source: 'blackhole' | 'inferred'; evidence: EvidenceFact[] }>;
+  /** Calico (and flannel, for Canal) tunnel devices in use */
+  tunnels: Array<{ dev: string; mtu: number; fact: ViewFact }>;
+  /** the interface of the IPv4 default route */
+  underlay?: { dev: string; mtu: number; fact: ViewFact };
+  /** the most common MTU of the node's cali veths (the pod MTU), with one such veth */
+  podMtu?: { mtu: number; veths: number; fact: ViewFact };
+}
+
+/**
+ * Reduces a node's facts to its ClusterView. `context` may give IP pools (block size for the
+ * ownership inference); block affinities are not folded in: checkCluster applies them.
+ */
+export function clusterView(node: NodeFacts, context?: ClusterContext): ClusterView {
+  const check = new NodeCheck(node, context ? { ...context, blockAffinities: undefined } : {});
+  const host = check.index.host;
+  const captured = { links: !!host?.captured('links'), addresses: !!host?.captured('addresses'), routes: !!host?.captured('routes') };
+  const view: ClusterView = {
+    node: node.node,
+    cni: check.detection.cni,
+    ...(check.detection.mode ? { mode: check.detection.mode } : {}),
+    captured,
+    addresses: [],
+    pods: [],
+    routes: [],
+    blocks: [],
+    tunnels: [],
+  };
+  if (!host || (check.detection.cni !== 'calico' && check.detection.cni !== 'canal')) return view;
+
+  const pods = localPodAddresses(check, host);
+  const podIps = new Set(pods.map((p) => formatIp(p.ip)));
+  view.pods = pods.map((p) => ({ ip: formatIp(p.ip), ...(p.pod ? { pod: p.pod.name } : {}), ...(p.veth ? { veth: p.veth } : {}), fact: strip(p.evidence) }));
+
+  if (captured.addresses) {
+    for (const a of host.addresses) {
+      const dev = str(a.attrs.dev) ?? '';
+      const local = str(a.attrs.local);
+      if (a.attrs.scope !== 'global' || !local || dev === 'lo' || isCaliVeth(dev) || podIps.has(local)) continue;
+      const kind = host.links.get(dev)?.attrs.kind;
+      if (kind === 'bridge' || kind === 'dummy') continue;
+      view.addresses.push({ ip: local, dev, tunnel: TUNNEL_DEVICES[dev] !== undefined, fact: a });
+    }
+  }
+  if (captured.routes) {
+    view.routes = host
+      .mainRoutes()
+      .filter((r) => {
+      const dst = routeDst(r);
+      if (!dst || dst.prefixlen === 0) return false;
+      // connected subnets and IPv6 link-local routes: the kernel's own, never a block route
+      if (r.attrs.protocol === 'kernel') return false;
+      const dev = str(r.attrs.dev);
+      return !(dev && isCaliVeth(dev) && dst.prefixlen === hostPrefixlen(dst.family) && r.attrs.type === 'unicast');
+      })
+      .map(compactRoute);
+    view.blocks = ownedBlocks(check)
+      .filter((b): b is typeof b & { source: 'blackhole' | 'inferred' } => b.source !== 'affinity')
+      .map((b) => ({ cidr: b.cidr.text, source: b.source, evidence: b.evidence }));
+  }
+  if (captured.links) {
+    for (const link of activeTunnels(check.index)) {
+      const mtu = num(link.attrs.mtu);
+      if (mtu !== undefined) view.tunnels.push({ dev: link.key, mtu, fact: link });
+    }
+    if (captured.routes) {
+      const defaultRoute = host.mainRoutes('inet').find((r) => r.attrs.dst === '0.0.0.0/0' && r.attrs.type === 'unicast');
+      const dev = str(defaultRoute?.attrs.dev);
+      const link = dev ? host.links.get(dev) : undefined;
+      const mtu = num(link?.attrs.mtu);
+      if (link && mtu !== undefined) view.underlay = { dev: link.key, mtu, fact: link };
+    }
+    const veths = check.index.caliLinks().filter((l) => num(l.attrs.mtu) !== undefined);
+    const counts = new Map<number, number>();
+    for (const l of veths) counts.set(num(l.attrs.mtu) as number, (counts.get(num(l.attrs.mtu) as number) ?? 0) + 1);
+    const [mtu, count] = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0] ?? [];
+    if (mtu !== undefined) view.podMtu = { mtu, veths: count, fact: veths.find((l) => l.attrs.mtu === mtu) as ViewFact };
+  }
+  return view;
+}
+
+/**
+ * Views share identical route facts. Every node routes every other node's block, so the
+ * same `172.17.8.64/26 via 172.17.8.64 dev vxlan.calico proto 80 onlink` appears in (almost)
+ * every view: sharing one frozen object makes a view's route list cost a pointer per route
+ * instead of a fact per route (the O(nodes²) part of the cluster's memory). Content is
+ * unchanged, so evidence stays verbatim. The cache is bounded and simply restarts when full.
+ */
+const SHARED_ROUTES = new Map<string, ViewFact>();
+const SHARED_ROUTES_LIMIT = 200_000;
+
+function compactRoute(route: ViewFact): ViewFact {
+  const id = `${route.key}\u0000${canonicalJson(route.attrs)}`;
+  const known = SHARED_ROUTES.get(id);
+  if (known) return known;
+  if (SHARED_ROUTES.size >= SHARED_ROUTES_LIMIT) SHARED_ROUTES.clear();
+  const copy: ViewFact = Object.freeze({ ns: route.ns, kind: route.kind, key: route.key, attrs: route.attrs });
+  SHARED_ROUTES.set(id, copy);
+  return copy;
+}
+
+function strip(evidence: EvidenceFact): ViewFact {
+  return { ns: evidence.ns, kind: evidence.kind, key: evidence.key, attrs: evidence.attrs ?? {} };
+}
+
+export function isClusterView(value: NodeFacts | ClusterView): value is ClusterView {
+  return !('facts' in value);
+}

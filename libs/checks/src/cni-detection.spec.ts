@@ -1,0 +1,90 @@
+import type { Snapshot } from '@routescope/snapshot';
+import { loadSnapshot, nodeFacts, toNodeFacts } from '../test/fixtures';
+import { detectCni } from './cni-detection';
+import { checkNode } from './node-rules';
+
+type Host = Snapshot['namespaces'][number];
+
+function edit(file: string, change: (host: Host, snapshot: Snapshot) => void): Snapshot {
+  const snapshot = loadSnapshot(file);
+  change(snapshot.namespaces.find((n) => n.kind === 'host')!, snapshot);
+  return snapshot;
+}
+
+const detect = (snapshot: Snapshot) => detectCni(toNodeFacts(snapshot));
+
+describe('detectCni', () => {
+  it('the lab node is Calico in VXLAN mode, by its ee:ee:ee:ee:ee:ee veth, vxlan.calico and felix’s proto 80 route', () => {
+    const detection = detectCni(nodeFacts('lab/healthy.node-a.json'));
+    expect(detection).toMatchObject({ cni: 'calico', mode: 'vxlan' });
+    expect(detection.evidence.map((e) => `${e.kind} ${e.key}`)).toEqual([
+      'link calidd33ceb84a6',
+      'link vxlan.calico',
+      'route main|inet|unicast|172.17.8.64/26|0',
+      'route main|inet|unicast|0.0.0.0/0|0',
+    ]);
+    expect(detection.evidence[3].ns).toBe('pod:rk-pod-a1');
+  });
+
+  it('this machine (a plain VM) is unknown, with no evidence', () => {
+    expect(detectCni(nodeFacts('plain-vm.json'))).toEqual({ cni: 'unknown', evidence: [] });
+  });
+
+  it('a flannel node (flannel.1 and cni0) is flannel in VXLAN mode', () => {
+    expect(detectCni(nodeFacts('flannel-node.json'))).toMatchObject({ cni: 'flannel', mode: 'vxlan', evidence: [expect.objectContaining({ key: 'flannel.1' })] });
+  });
+
+  it('Calico veths over flannel.1 are Canal, and the pod and veth rules still apply there', () => {
+    const snapshot = edit('lab/proxy-arp-off.node-a.json', (host) => {
+      host.links!.push({ ifindex: 30, name: 'flannel.1', kind: 'vxlan', mtu: 1450, operState: 'UNKNOWN', flags: ['UP'], vxlan: { id: 1, dev: 'eth0', port: 8472 } });
+      host.addresses!.push({ dev: 'flannel.1', family: 'inet', local: '10.244.3.0', prefixlen: 32, flags: [] });
+    });
+    expect(detect(snapshot)).toMatchObject({ cni: 'canal', mode: 'vxlan' });
+    expect(checkNode(toNodeFacts(snapshot)).map((f) => f.rule)).toEqual(['CALICO_PROXY_ARP']);
+  });
+
+  it('cilium_host or lxc* endpoints without Calico evidence are Cilium, and no Calico rule runs', () => {
+    const snapshot = edit('plain-vm.json', (host) => {
+      host.links!.push({ ifindex: 9, name: 'cilium_host', kind: 'veth', mtu: 1500, operState: 'UP', flags: ['UP'] });
+    });
+    expect(detect(snapshot)).toMatchObject({ cni: 'cilium' });
+    expect(checkNode(toNodeFacts(snapshot))).toEqual([]);
+  });
+
+  it('tunl0 in use (address and routes) is IPIP; wireguard.cali is WireGuard; BIRD routes without a tunnel are BGP', () => {
+    const ipip = edit('lab/healthy.node-a.json', (host) => {
+      host.links = host.links!.map((l) => (l.name === 'vxlan.calico' ? { ifindex: l.ifindex, name: 'tunl0', kind: 'ipip', mtu: 1480, operState: 'UNKNOWN', flags: ['UP'] } : l));
+      host.addresses = host.addresses!.map((a) => (a.dev === 'vxlan.calico' ? { ...a, dev: 'tunl0' } : a));
+      host.routes = host.routes!.map((r) => (r.dev === 'vxlan.calico' ? { ...r, dev: 'tunl0', protocol: 'bird' } : r));
+    });
+    expect(detect(ipip)).toMatchObject({ cni: 'calico', mode: 'ipip' });
+
+    const wireguard = edit('lab/healthy.node-a.json', (host) => {
+      host.links!.push({ ifindex: 40, name: 'wireguard.cali', kind: 'wireguard', mtu: 1390, operState: 'UNKNOWN', flags: ['UP'] });
+      host.addresses!.push({ dev: 'wireguard.cali', family: 'inet', local: '172.17.8.1', prefixlen: 32, flags: [] });
+    });
+    expect(detect(wireguard)).toMatchObject({ cni: 'calico', mode: 'wireguard' });
+
+    const bgp = edit('lab/healthy.node-a.json', (host) => {
+      host.links = host.links!.filter((l) => l.name !== 'vxlan.calico');
+      host.addresses = host.addresses!.filter((a) => a.dev !== 'vxlan.calico');
+      host.routes = host.routes!.filter((r) => r.dev !== 'vxlan.calico');
+      host.routes.push({ family: 'inet', table: 'main', type: 'unicast', dst: '172.17.8.64/26', gateway: '10.99.0.12', dev: 'eth0', protocol: 'bird', flags: [] });
+    });
+    expect(detect(bgp)).toMatchObject({ cni: 'calico', mode: 'bgp' });
+  });
+
+  it('a tunl0 that merely exists (ipip module loaded, down, no address) says nothing', () => {
+    const snapshot = edit('plain-vm.json', (host) => {
+      host.links!.push({ ifindex: 8, name: 'tunl0', kind: 'ipip', mtu: 1480, operState: 'DOWN', flags: ['NOARP'] });
+    });
+    expect(detect(snapshot)).toEqual({ cni: 'unknown', evidence: [] });
+  });
+
+  it('a pasted capture of only a pod that routes via 169.254.1.1 is enough to recognise Calico', () => {
+    const snapshot = loadSnapshot('lab/healthy.node-a.json');
+    const pod = snapshot.namespaces.find((n) => n.name === 'rk-pod-a1')!;
+    const podOnly: Snapshot = { ...snapshot, namespaces: [{ kind: 'host', name: 'host' }, { kind: 'pod', name: pod.name, routes: pod.routes }] };
+    expect(detect(podOnly)).toMatchObject({ cni: 'calico', evidence: [expect.objectContaining({ ns: 'pod:rk-pod-a1', kind: 'route' })] });
+  });
+});

@@ -1,0 +1,106 @@
+import type { Fact } from '@routescope/snapshot';
+import type { CniDetection, CniMode, EvidenceFact, NodeFacts } from './check-types';
+import { CALICO_MAC, LINK_LOCAL_GATEWAY, NodeIndex, isCaliVeth, routeDevices, str } from './facts/node-index';
+
+/** Tunnel devices and their encapsulation overhead in bytes (outer headers). */
+export const TUNNEL_DEVICES: Record<string, { mode: CniMode; overhead: number; cni: 'calico' | 'flannel' }> = {
+  tunl0: { mode: 'ipip', overhead: 20, cni: 'calico' },
+  'vxlan.calico': { mode: 'vxlan', overhead: 50, cni: 'calico' },
+  'vxlan-v6.calico': { mode: 'vxlan', overhead: 70, cni: 'calico' },
+  'wireguard.cali': { mode: 'wireguard', overhead: 60, cni: 'calico' },
+  'wg-v6.cali': { mode: 'wireguard', overhead: 80, cni: 'calico' },
+  'flannel.1': { mode: 'vxlan', overhead: 50, cni: 'flannel' },
+  'flannel-wg': { mode: 'wireguard', overhead: 60, cni: 'flannel' },
+};
+
+const FELIX_PROTOCOL = '80';
+const BIRD_PROTOCOL = 'bird';
+
+/**
+ * A tunnel the node uses: the link exists and carries a global address or a main-table route.
+ * (tunl0 exists on any host with the ipip module loaded; that alone says nothing.)
+ */
+export function activeTunnels(index: NodeIndex): Fact[] {
+  const host = index.hostWith('links');
+  if (!host) return [];
+  const used = new Set<string>();
+  for (const a of host.addresses) if (a.attrs.scope === 'global') used.add(String(a.attrs.dev));
+  for (const r of host.mainRoutes()) for (const dev of routeDevices(r)) used.add(dev);
+  return Object.keys(TUNNEL_DEVICES)
+    .map((name) => host.links.get(name))
+    .filter((l): l is Fact => l !== undefined && used.has(l.key));
+}
+
+export function detectCni(node: NodeFacts): CniDetection {
+  return detectFromIndex(new NodeIndex(node));
+}
+
+export function detectFromIndex(index: NodeIndex): CniDetection {
+  const host = index.host;
+  const evidence: EvidenceFact[] = [];
+  const note = (fact: Fact | undefined) => {
+    if (fact) evidence.push(index.evidence(fact));
+    return fact !== undefined;
+  };
+
+  // Calico: cali veths (ee:ee:ee:ee:ee:ee), its tunnels, felix/BIRD routes, pods using 169.254.1.1.
+  const caliVeths = index.caliLinks();
+  const calicoVeth = note(caliVeths.find((l) => l.attrs.mac === CALICO_MAC) ?? caliVeths[0]);
+  const tunnels = activeTunnels(index);
+  const calicoTunnels = tunnels.filter((t) => TUNNEL_DEVICES[t.key].cni === 'calico');
+  for (const t of calicoTunnels) note(t);
+  const mainRoutes = host?.mainRoutes() ?? [];
+  const felixRoute = mainRoutes.find((r) => r.attrs.protocol === FELIX_PROTOCOL);
+  const birdBlackhole = mainRoutes.find((r) => r.attrs.protocol === BIRD_PROTOCOL && r.attrs.type === 'blackhole');
+  const calicoRoutes = note(felixRoute ?? birdBlackhole);
+  const calicoPod = index.pods().find((p) => p.calico);
+  const podGateway =
+    calicoPod &&
+    (calicoPod.facts.routes.find((r) => r.attrs.gateway === LINK_LOCAL_GATEWAY) ??
+      [...calicoPod.facts.neighbors.values()].find((n) => n.attrs.dst === LINK_LOCAL_GATEWAY));
+  const calicoPods = note(podGateway);
+  const calico = calicoVeth || calicoTunnels.length > 0 || calicoRoutes || calicoPods;
+
+  // Flannel: flannel.1 / flannel-wg, or a cni0 bridge with veths.
+  const flannelTunnel = tunnels.find((t) => TUNNEL_DEVICES[t.key].cni === 'flannel') ?? (host?.captured('links') ? host.links.get('flannel.1') : undefined);
+  const cni0 = host?.links.get('cni0');
+  const cni0Ports = cni0 ? [...(host?.links.values() ?? [])].filter((l) => l.attrs.master === 'cni0') : [];
+  // Cilium: cilium_host / cilium_net / lxc* endpoints.
+  const ciliumLink = host ? [...host.links.values()].find((l) => /^(cilium_host|cilium_net|cilium_vxlan)$/.test(l.key) || /^lxc/.test(l.key)) : undefined;
+
+  if (calico) {
+    if (flannelTunnel) {
+      note(flannelTunnel);
+      return { cni: 'canal', mode: TUNNEL_DEVICES[flannelTunnel.key]?.mode ?? 'vxlan', evidence };
+    }
+    return { cni: 'calico', mode: calicoMode(calicoTunnels, mainRoutes), evidence };
+  }
+  if (ciliumLink) {
+    note(ciliumLink);
+    return { cni: 'cilium', evidence };
+  }
+  if (flannelTunnel || cni0Ports.length > 0) {
+    note(flannelTunnel ?? cni0);
+    return { cni: 'flannel', ...(flannelTunnel ? { mode: TUNNEL_DEVICES[flannelTunnel.key]?.mode ?? 'vxlan' } : {}), evidence };
+  }
+  return { cni: 'unknown', evidence };
+}
+
+function calicoMode(tunnels: Fact[], mainRoutes: Fact[]): CniMode | undefined {
+  const names = new Set(tunnels.map((t) => t.key));
+  if (names.has('wireguard.cali') || names.has('wg-v6.cali')) return 'wireguard';
+  if (names.has('vxlan.calico') || names.has('vxlan-v6.calico')) return 'vxlan';
+  if (names.has('tunl0')) return 'ipip';
+  // Links not captured (a pasted route table): the devices the routes name still tell.
+  const routeDevs = new Set(mainRoutes.flatMap((r) => routeDevices(r)));
+  for (const [dev, tunnel] of Object.entries(TUNNEL_DEVICES)) if (tunnel.cni === 'calico' && routeDevs.has(dev)) return tunnel.mode;
+  if (mainRoutes.some((r) => r.attrs.protocol === BIRD_PROTOCOL && r.attrs.type === 'unicast' && str(r.attrs.gateway))) return 'bgp';
+  return undefined;
+}
+
+/** Calico-style networking on the node's pods (Calico proper, or Canal: Calico veths over flannel). */
+export function wiresPodsLikeCalico(detection: CniDetection): boolean {
+  return detection.cni === 'calico' || detection.cni === 'canal';
+}
+
+export { isCaliVeth };

@@ -1,0 +1,8 @@
+export * from './check-types';
+export { RULES, ruleById, NETLAB_FAULT_RULES } from './rules/catalogue';
+export { detectCni, TUNNEL_DEVICES } from './cni-detection';
+export { checkNode } from './node-rules';
+export { clusterView, isClusterView, type ClusterView, type ViewFact } from './cluster-view';
+export { checkCluster } from './cluster-rules';
+export { checkHistory, DEFAULT_FLAP_THRESHOLD, DEFAULT_HISTORY_WINDOW_MS } from './history-rules';
+export { blockMatrix, type BlockMatrix, type BlockCell, type BlockCellStatus } from './block-matrix';
