@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the whole product on one machine. Starts the API (which applies migrations;
-// embedded PGlite unless DATABASE_URL is set), waits until it is ready, then starts a
+// embedded PGlite unless DATABASE_URL is set), waits until it is ready, then starts the
+// dashboard (Next.js, :3000, given the API URL and the read token through its environment) and a
 // collector of this host posting every 30 s; with --lab (root), builds tools/netlab and
 // starts one collector per lab node instead. Ctrl-C stops everything.
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,6 +22,9 @@ const port = Number(process.env.PORT ?? 4000);
 const dataDir = resolve(root, process.env.ROUTESCOPE_DATA_DIR ?? '.routescope/data');
 const interval = process.env.ROUTESCOPE_COLLECT_INTERVAL ?? '30s';
 const apiBundle = join(root, 'apps/api/dist/main.js');
+const dashboardPort = Number(process.env.DASHBOARD_PORT ?? 3000);
+const dashboardDir = join(root, 'apps/dashboard');
+const dashboardBuild = join(dashboardDir, '.next/BUILD_ID');
 const collectorBin = join(root, 'apps/collector/bin/routescope-collector.cjs');
 const children = [];
 
@@ -28,8 +32,11 @@ function log(message) {
   console.log(`[start] ${message}`);
 }
 
-function run(name, command, commandArgs, env = {}) {
-  const child = spawn(command, commandArgs, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(name, command, commandArgs, env = {}, options = {}) {
+  // `group`: its own process group (setsid), stopped as a whole: `next start` runs next-server
+  // processes that would outlive a plain SIGTERM to their parent.
+  const child = spawn(command, commandArgs, { cwd: options.cwd ?? root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: Boolean(options.group) });
+  child.group = Boolean(options.group);
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
     stream.on('data', (chunk) => {
@@ -43,7 +50,16 @@ function run(name, command, commandArgs, env = {}) {
 }
 
 function stopAll(code) {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  for (const child of children) {
+    if (child.exitCode !== null) continue;
+    if (child.group) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // the group is gone already
+      }
+    } else child.kill('SIGTERM');
+  }
   setTimeout(() => process.exit(code), 3000).unref();
 }
 
@@ -61,6 +77,13 @@ async function waitForReady(url, timeoutMs) {
   throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
 }
 
+function readToken() {
+  if (process.env.ROUTESCOPE_READ_TOKEN) return process.env.ROUTESCOPE_READ_TOKEN;
+  const file = join(dataDir, 'tokens.json');
+  if (!existsSync(file)) throw new Error(`no read token for the dashboard: set ROUTESCOPE_READ_TOKEN or let the API generate ${file}`);
+  return JSON.parse(readFileSync(file, 'utf8')).read;
+}
+
 function ingestToken() {
   if (process.env.ROUTESCOPE_INGEST_TOKEN) return { token: process.env.ROUTESCOPE_INGEST_TOKEN, where: 'ROUTESCOPE_INGEST_TOKEN' };
   const file = join(dataDir, 'tokens.json');
@@ -74,6 +97,11 @@ async function main() {
     const build = spawnSync('npx', ['nx', 'run', 'api:build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
     if (build.status !== 0) throw new Error('the API build failed');
   }
+  if (!existsSync(dashboardBuild)) {
+    log('building the dashboard (first start)…');
+    const build = spawnSync('npx', ['nx', 'run', 'dashboard:build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NEXT_TELEMETRY_DISABLED: '1' } });
+    if (build.status !== 0) throw new Error('the dashboard build failed');
+  }
   if (lab && process.getuid?.() !== 0) throw new Error('--lab builds network namespaces and needs root');
 
   const api = run('api', process.execPath, [apiBundle], { PORT: String(port), ROUTESCOPE_DATA_DIR: dataDir });
@@ -84,6 +112,15 @@ async function main() {
   await waitForReady(`http://127.0.0.1:${port}/readyz`, 60000);
   const { token, where } = ingestToken();
   const server = `http://127.0.0.1:${port}`;
+
+  // The dashboard reads the API with the read token, server-side only (never sent to browsers).
+  const nextBin = join(root, 'node_modules/next/dist/bin/next');
+  const dashboard = run('dashboard', process.execPath, [nextBin, 'start', '-p', String(dashboardPort)], { ROUTESCOPE_API_URL: server, ROUTESCOPE_READ_TOKEN: readToken(), NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }, { cwd: dashboardDir, group: true });
+  dashboard.on('exit', (code) => {
+    log(`the dashboard exited with ${code}`);
+    stopAll(code ?? 1);
+  });
+  await waitForReady(`http://127.0.0.1:${dashboardPort}/api/healthz`, 60000);
   const collectorEnv = { ROUTESCOPE_TOKEN: token };
   const spoolRoot = join(dirname(dataDir), 'spool');
 
@@ -98,6 +135,7 @@ async function main() {
   }
 
   log(`Routescope is running:`);
+  log(`  dashboard http://localhost:${dashboardPort}/`);
   log(`  GraphQL   http://localhost:${port}/graphql`);
   log(`  ingest    POST http://localhost:${port}/api/v1/snapshots`);
   log(`  health    http://localhost:${port}/readyz`);

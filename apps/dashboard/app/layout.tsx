@@ -1,0 +1,48 @@
+import type { Metadata } from 'next';
+import localFont from 'next/font/local';
+import { cookies } from 'next/headers';
+import type { ReactNode } from 'react';
+import { MainNav } from './ui/main-nav';
+import { ThemeSelect, type Theme } from './ui/theme-select';
+import './globals.css';
+
+// Inter from @fontsource-variable/inter, bundled at build time: no font is fetched from the network.
+const inter = localFont({
+  src: '../../../node_modules/@fontsource-variable/inter/files/inter-latin-wght-normal.woff2',
+  weight: '100 900',
+  style: 'normal',
+  display: 'swap',
+  variable: '--font-inter',
+});
+
+export const metadata: Metadata = {
+  title: { default: 'Routescope', template: '%s · Routescope' },
+  description: 'How every node routes and resolves packets, now and at any time in its history.',
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const stored = (await cookies()).get('theme')?.value;
+  const theme: Theme = stored === 'light' || stored === 'dark' ? stored : 'system';
+  return (
+    <html lang="en" className={inter.variable} data-theme={theme === 'system' ? undefined : theme}>
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="app-header">
+          <a className="brand" href="/">
+            <span className="brand-mark" aria-hidden="true" />
+            Routescope
+          </a>
+          <MainNav />
+          <div className="header-end">
+            <ThemeSelect initial={theme} />
+          </div>
+        </header>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,84 @@
+import { DAY, HOUR, MINUTE } from './time';
+
+// Pure helpers behind the change charts: fixed-width time buckets over a window, and the
+// coverage gaps clipped to it (a gap is "no data", never "nothing changed").
+
+export interface TimedEvent {
+  at: string;
+  /** what to count it under in the tooltip: a node name, or a fact kind */
+  group: string;
+  /** the change was recorded by the snapshot that ended a coverage gap: it happened somewhere in the gap */
+  afterGap?: boolean;
+}
+
+export interface TimelineBucket {
+  start: number;
+  end: number;
+  /** bucket midpoint, the x value of its bar */
+  mid: number;
+  count: number;
+  /** changes recorded right after a gap (their real time is unknown) */
+  afterGap: number;
+  /** counts per group, largest first */
+  groups: Array<[string, number]>;
+  /** milliseconds of the bucket without coverage */
+  gapMs: number;
+}
+
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+const STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY];
+
+/** The smallest "round" bucket width that splits the window into at most `maxBuckets` buckets. */
+export function chooseBucketMs(windowMs: number, maxBuckets = 96): number {
+  return STEPS.find((step) => windowMs / step <= maxBuckets) ?? Math.ceil(windowMs / maxBuckets / DAY) * DAY;
+}
+
+/** Gaps as numbers, clipped to [from, to], empty ones dropped. */
+export function clipIntervals(intervals: ReadonlyArray<{ start: string; end: string }>, from: number, to: number): Interval[] {
+  return intervals
+    .map((g) => ({ start: Math.max(from, Date.parse(g.start)), end: Math.min(to, Date.parse(g.end)) }))
+    .filter((g) => g.end > g.start)
+    .sort((a, b) => a.start - b.start);
+}
+
+/** Buckets aligned on multiples of the bucket width (UTC), covering [from, to]. */
+export function bucketize(events: readonly TimedEvent[], from: number, to: number, gaps: readonly Interval[] = [], bucketMs = chooseBucketMs(to - from)): TimelineBucket[] {
+  if (!(to > from)) return [];
+  const first = Math.floor(from / bucketMs) * bucketMs;
+  const buckets: Array<TimelineBucket & { tally: Map<string, number> }> = [];
+  for (let start = first; start < to; start += bucketMs) {
+    const end = start + bucketMs;
+    const gapMs = gaps.reduce((sum, g) => sum + Math.max(0, Math.min(end, g.end) - Math.max(start, g.start)), 0);
+    buckets.push({ start, end, mid: start + bucketMs / 2, count: 0, afterGap: 0, groups: [], gapMs, tally: new Map() });
+  }
+  for (const event of events) {
+    const t = Date.parse(event.at);
+    if (!(t > from && t <= to) && !(t === from && from === first)) continue;
+    // (from, to] like the API's windows; a change exactly on a boundary belongs to the bucket it ends.
+    const index = Math.min(buckets.length - 1, Math.max(0, Math.ceil((t - first) / bucketMs) - 1));
+    const bucket = buckets[index];
+    if (!bucket) continue;
+    bucket.count++;
+    if (event.afterGap) bucket.afterGap++;
+    bucket.tally.set(event.group, (bucket.tally.get(event.group) ?? 0) + 1);
+  }
+  return buckets.map(({ tally, ...bucket }) => ({ ...bucket, groups: [...tally].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) }));
+}
+
+export function totalMs(intervals: readonly Interval[]): number {
+  return intervals.reduce((sum, i) => sum + (i.end - i.start), 0);
+}
+
+const TICK_STEPS = [MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY];
+
+/** Axis ticks on round UTC times (multiples of a step), at most `maxTicks` inside [from, to]. */
+export function roundTicks(from: number, to: number, maxTicks = 8): number[] {
+  const step = TICK_STEPS.find((s) => (to - from) / s <= maxTicks) ?? Math.ceil((to - from) / maxTicks / DAY) * DAY;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
+  return ticks;
+}

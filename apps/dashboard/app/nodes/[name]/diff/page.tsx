@@ -1,0 +1,121 @@
+import type { Metadata } from 'next';
+import Form from 'next/form';
+import Link from 'next/link';
+import { notFound, redirect } from 'next/navigation';
+import { fetchDiff, fetchNodeNames, load } from '../../../lib/data';
+import { diffHref, hrefWith, nodeHref } from '../../../lib/links';
+import { parseDiffParams, first } from '../../../lib/search-params';
+import { formatUtc, QUICK_RANGES, toInputValue, toIso } from '../../../lib/time';
+import { ApiProblemPanel } from '../../../ui/api-problem-panel';
+import { DiffView } from '../../../ui/diff-view';
+import { TimeRangeForm } from '../../../ui/time-range-form';
+import { nodeNameFrom } from '../node-name';
+
+export async function generateMetadata(props: PageProps<'/nodes/[name]/diff'>): Promise<Metadata> {
+  return { title: `Diff · ${nodeNameFrom((await props.params).name)}` };
+}
+
+export default async function DiffPage(props: PageProps<'/nodes/[name]/diff'>) {
+  const name = nodeNameFrom((await props.params).name);
+  const raw = await props.searchParams;
+  // Whole seconds: quick ranges become short, shareable URLs.
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const base = `/nodes/${encodeURIComponent(name)}/diff`;
+
+  // Quick ranges resolve to absolute times once, so the address bar always holds a permalink.
+  const range = QUICK_RANGES.find((r) => r.id === first(raw, 'range'));
+  if (range) redirect(diffHref(name, new Date(now.getTime() - range.ms), now));
+
+  const { params, errors } = parseDiffParams(raw, name, now);
+  const [diff, names] = await Promise.all([load(() => fetchDiff(name, params)), load(() => fetchNodeNames())]);
+  if (!diff.ok && diff.problem.kind === 'not-found' && params.mode === 'TIME') notFound();
+  const permalink = params.mode === 'TIME' ? diffHref(name, params.from, params.to) : hrefWith(base, { other: params.otherNode, at: toIso(params.at) });
+  const others = names.ok ? names.data.names.filter((n) => n !== name) : [];
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <div className="breadcrumbs">
+            <Link href="/">Overview</Link> / <Link href={nodeHref(name)}>{name}</Link> / diff
+          </div>
+          <h1>
+            {params.mode === 'TIME' ? (
+              <>
+                What changed on <span className="mono">{name}</span>
+              </>
+            ) : (
+              <>
+                <span className="mono">{name}</span> compared with <span className="mono">{params.otherNode}</span>
+              </>
+            )}
+          </h1>
+          <p>
+            {params.mode === 'TIME'
+              ? `From ${formatUtc(params.from)} to ${formatUtc(params.to)}.`
+              : `Both at ${formatUtc(params.at)}.`}{' '}
+            <Link href={permalink} prefetch={false}>
+              Permalink
+            </Link>
+          </p>
+        </div>
+      </div>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="time-title">
+          <h2 id="time-title">Compare two times</h2>
+          <TimeRangeForm action={base} idPrefix="diff" from={params.mode === 'TIME' ? params.from : new Date(now.getTime() - 3_600_000)} to={params.mode === 'TIME' ? params.to : now} errors={errors} legend="Compare two times" active={params.mode === 'TIME'} />
+        </section>
+        <section className="card" aria-labelledby="compare-title">
+          <h2 id="compare-title">Compare with another node</h2>
+          <Form action={base} className="toolbar" aria-label="Compare with another node">
+            <div className="field">
+              <label htmlFor="other-node">Other node</label>
+              <input
+                id="other-node"
+                name="other"
+                type="text"
+                list="other-nodes"
+                required
+                autoComplete="off"
+                defaultValue={params.mode === 'NODES' ? params.otherNode : ''}
+                aria-invalid={errors.other ? true : undefined}
+                aria-describedby={errors.other ? 'other-node-error' : undefined}
+              />
+              <datalist id="other-nodes">
+                {others.map((n) => (
+                  <option key={n} value={n} />
+                ))}
+              </datalist>
+              {errors.other ? (
+                <span id="other-node-error" className="field-error">
+                  {errors.other}
+                </span>
+              ) : null}
+            </div>
+            <div className="field">
+              <label htmlFor="compare-at">At (UTC)</label>
+              <input
+                id="compare-at"
+                name="at"
+                type="datetime-local"
+                step={1}
+                defaultValue={toInputValue(params.mode === 'NODES' ? params.at : params.mode === 'TIME' ? params.to : now)}
+                aria-invalid={errors.at ? true : undefined}
+                aria-describedby={errors.at ? 'compare-at-error' : undefined}
+              />
+              {errors.at ? (
+                <span id="compare-at-error" className="field-error">
+                  {errors.at}
+                </span>
+              ) : null}
+            </div>
+            <button type="submit">Compare</button>
+          </Form>
+        </section>
+      </div>
+
+      <section aria-label="Differences">{diff.ok ? <DiffView diff={diff.data} /> : <ApiProblemPanel problem={diff.problem} retryHref={permalink} />}</section>
+    </>
+  );
+}

@@ -1,0 +1,225 @@
+import type { Metadata } from 'next';
+import Form from 'next/form';
+import Link from 'next/link';
+import { Suspense } from 'react';
+import { fetchClusterChangeEvents, fetchOpenFindings, fetchOverviewNodes, fetchRules, load, type Finding } from './lib/data';
+import { hrefWith } from './lib/links';
+import { PAGE_SIZES, parseOverviewParams, type OverviewParams } from './lib/search-params';
+import { toIso, windowMs, WINDOWS } from './lib/time';
+import { ApiProblemPanel } from './ui/api-problem-panel';
+import { SeverityBadge } from './ui/badges';
+import { ChangeTimeline } from './ui/change-timeline';
+import { EmptyState } from './ui/empty-state';
+import { FindingsList } from './ui/findings-list';
+import { LiveUpdates } from './ui/live-updates';
+import { NodesTable } from './ui/nodes-table';
+import { Pagination } from './ui/pagination';
+
+export const metadata: Metadata = { title: 'Overview' };
+
+const DEFAULTS: Record<string, string | number> = { status: 'all', sort: 'name', dir: 'asc', offset: 0, size: 50, window: '24h' };
+
+function overviewHref(params: OverviewParams, patch: Partial<Record<string, string | undefined>>): string {
+  const merged: Record<string, string | number | undefined> = { q: params.q, status: params.status, sort: params.sort, dir: params.dir, size: params.size, window: params.window, after: params.after, offset: params.offset, ...patch };
+  for (const [key, value] of Object.entries(merged)) if (DEFAULTS[key] !== undefined && String(DEFAULTS[key]) === String(value)) merged[key] = undefined;
+  return hrefWith('/', merged);
+}
+
+async function ClusterRateChart({ from, to, window }: { from: Date; to: Date; window: string }) {
+  const rate = await load(() => fetchClusterChangeEvents(from, to));
+  if (!rate.ok) return <ApiProblemPanel problem={rate.problem} context="The chart could not load" />;
+  return (
+    <>
+      {rate.data.truncated ? <p className="card-note">Only the first 5,000 changes of the window are counted.</p> : null}
+      <ChangeTimeline title={`Cluster changes over the last ${window}`} from={toIso(from)} to={toIso(to)} events={rate.data.events} groupNoun="node" linkBase="/review" />
+    </>
+  );
+}
+
+const OVERVIEW_FINDINGS = 8;
+
+function byRule(findings: readonly Finding[]): Array<[string, { title: string; severity: Finding['severity']; count: number }]> {
+  const rules = new Map<string, { title: string; severity: Finding['severity']; count: number }>();
+  for (const f of findings) {
+    const entry = rules.get(f.rule) ?? { title: f.title, severity: f.severity, count: 0 };
+    entry.count++;
+    rules.set(f.rule, entry);
+  }
+  return [...rules].sort((a, b) => b[1].count - a[1].count);
+}
+
+async function OpenFindings({ now }: { now: Date }) {
+  const [open, rules] = await Promise.all([load(() => fetchOpenFindings(now)), load(() => fetchRules())]);
+  if (!open.ok) return <ApiProblemPanel problem={open.problem} context="The findings could not load" />;
+  return (
+    <>
+      <p className="card-note">
+        {open.data.findings.length === 0 ? 'Every check passes.' : `${open.data.findings.length}${open.data.more ? '+' : ''} open, worst first.`}
+      </p>
+      <FindingsList findings={open.data.findings.slice(0, OVERVIEW_FINDINGS)} rules={rules.ok ? rules.data : undefined} showNode emptyTitle="Nothing is wrong" emptyText="No finding is open on any node." now={now} />
+      {open.data.findings.length > OVERVIEW_FINDINGS ? (
+        <>
+          <h3 style={{ marginTop: '0.75rem' }}>All open findings by rule</h3>
+          <ul className="change-summary" data-testid="findings-by-rule">
+            {byRule(open.data.findings).map(([rule, { title, severity, count }]) => (
+              <li key={rule}>
+                <SeverityBadge severity={severity} /> {title}: {count}
+                {open.data.more ? '+' : ''}
+              </li>
+            ))}
+          </ul>
+          <p className="card-note">Sort the node table by open findings to see where they are.</p>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+export default async function OverviewPage(props: PageProps<'/'>) {
+  const now = new Date();
+  const { params, errors } = parseOverviewParams(await props.searchParams);
+  const from = new Date(now.getTime() - windowMs(params.window));
+  const nodes = await load(() => fetchOverviewNodes(params, now));
+  const hrefFor = (patch: Partial<Record<string, string | undefined>>) => overviewHref(params, patch);
+  const filtered = Boolean(params.q) || params.status !== 'all';
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>Overview</h1>
+          <p>What is wrong now, and what changed across the cluster.</p>
+        </div>
+        <LiveUpdates />
+      </div>
+
+      {!nodes.ok ? <ApiProblemPanel problem={nodes.problem} retryHref={hrefFor({})} /> : null}
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="rate-title">
+          <h2 id="rate-title">
+            Rate of change
+            <nav aria-label="Chart window">
+              <ul className="chips">
+                {WINDOWS.map((w) => (
+                  <li key={w.id}>
+                    <Link href={hrefFor({ window: w.id })} aria-current={params.window === w.id ? 'true' : undefined} scroll={false}>
+                      {w.label}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </h2>
+          <p className="card-note">Changes recorded by every node, per time bucket (UTC). Select a bar to review that stretch.</p>
+          {nodes.ok ? (
+            // Streamed: the node table does not wait for the chart.
+            <Suspense fallback={<div className="skeleton" style={{ height: 220 }} role="status" aria-label="Loading the chart" />}>
+              <ClusterRateChart from={from} to={now} window={params.window} />
+            </Suspense>
+          ) : (
+            <EmptyState title="No data">The chart needs the API.</EmptyState>
+          )}
+        </section>
+
+        <section className="card" aria-labelledby="findings-title">
+          <h2 id="findings-title">Open findings</h2>
+          {nodes.ok ? (
+            <Suspense fallback={<div className="skeleton" style={{ height: 160 }} role="status" aria-label="Loading the findings" />}>
+              <OpenFindings now={now} />
+            </Suspense>
+          ) : (
+            <EmptyState title="No data">The findings need the API.</EmptyState>
+          )}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="nodes-title">
+        <h2 id="nodes-title">Nodes</h2>
+        <Form action="/" className="toolbar" aria-label="Filter nodes">
+          <div className="field">
+            <label htmlFor="node-filter">Name contains</label>
+            <input
+              id="node-filter"
+              name="q"
+              type="search"
+              defaultValue={params.q ?? ''}
+              placeholder="e.g. worker-3"
+              aria-invalid={errors.q ? true : undefined}
+              aria-describedby={errors.q ? 'node-filter-error' : undefined}
+            />
+            {errors.q ? (
+              <span id="node-filter-error" className="field-error">
+                {errors.q}
+              </span>
+            ) : null}
+          </div>
+          <div className="field">
+            <label htmlFor="status-filter">Status</label>
+            <select id="status-filter" name="status" defaultValue={params.status}>
+              <option value="all">Any</option>
+              <option value="REPORTING">Reporting</option>
+              <option value="SILENT">Silent</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="page-size">Per page</label>
+            <select id="page-size" name="size" defaultValue={String(params.size)}>
+              {PAGE_SIZES.map((size) => (
+                <option key={size} value={size}>
+                  {size}
+                </option>
+              ))}
+            </select>
+          </div>
+          <input type="hidden" name="sort" value={params.sort} />
+          <input type="hidden" name="dir" value={params.dir} />
+          <input type="hidden" name="window" value={params.window} />
+          <button type="submit">Apply</button>
+          {filtered ? (
+            <Link className="button secondary" href={hrefFor({ q: undefined, status: undefined, after: undefined, offset: undefined })}>
+              Clear filters
+            </Link>
+          ) : null}
+        </Form>
+        {Object.keys(errors).length > 0 && !errors.q ? (
+          <p className="field-error" role="alert">
+            Some parameters of this link were invalid and were reset: {Object.values(errors).join('; ')}.
+          </p>
+        ) : null}
+        {nodes.ok ? (
+          <>
+            <p className="card-note">
+              Pages come from the API in name order; sorting by another column and the status filter apply to the page shown.
+              {nodes.data.hiddenByStatus > 0 ? ` ${nodes.data.hiddenByStatus} node(s) on this page are hidden by the status filter.` : ''}
+            </p>
+            {nodes.data.rows.length === 0 ? (
+              nodes.data.totalCount === 0 && !filtered ? (
+                <EmptyState title="No node has reported yet">
+                  <p style={{ margin: 0 }}>
+                    Start a collector (<code>routescope-collector run --server … --token …</code>) or run <code>npm start</code>; nodes appear here after their first snapshot.
+                  </p>
+                </EmptyState>
+              ) : (
+                <EmptyState title="No node matches">Change or clear the filters.</EmptyState>
+              )
+            ) : (
+              <NodesTable rows={nodes.data.rows} params={params} hrefFor={hrefFor} now={now} />
+            )}
+            <Pagination
+              noun="nodes"
+              offset={params.offset}
+              shown={nodes.data.rows.length + nodes.data.hiddenByStatus}
+              total={nodes.data.totalCount}
+              firstHref={params.after ? hrefFor({ after: undefined, offset: undefined }) : undefined}
+              nextHref={nodes.data.hasNextPage && nodes.data.endCursor ? hrefFor({ after: nodes.data.endCursor, offset: String(params.offset + params.size) }) : undefined}
+            />
+          </>
+        ) : (
+          <EmptyState title="Nodes unavailable">The node list needs the API (see above).</EmptyState>
+        )}
+      </section>
+      <p className="card-note">Rendered at {toIso(now)} (UTC).</p>
+    </>
+  );
+}

@@ -1,0 +1,172 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useMemo } from 'react';
+import { Bar, CartesianGrid, ComposedChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
+import { bucketize, chooseBucketMs, clipIntervals, roundTicks, totalMs, type TimedEvent, type TimelineBucket } from '../lib/timeline-buckets';
+import { formatDuration } from '../lib/time';
+
+export interface ChangeTimelineProps {
+  /** accessible name of the chart */
+  title: string;
+  from: string;
+  to: string;
+  events: readonly TimedEvent[];
+  /** stretches without coverage, shaded */
+  gaps?: ReadonlyArray<{ start: string; end: string }>;
+  /** a vertical line, e.g. the "show state at" time */
+  marker?: { at: string; label: string };
+  /** what `group` means in the tooltip: "node" or "kind" */
+  groupNoun: string;
+  /** clicking a bar opens `${linkBase}?from=…&to=…` for that bucket */
+  linkBase?: string;
+  /** fixed size (tests); responsive to its container otherwise */
+  size?: { width: number; height: number };
+}
+
+function label(ms: number, spanMs: number): string {
+  const iso = new Date(ms).toISOString();
+  return spanMs > 2 * 86_400_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(11, 16);
+}
+
+/** A round top for the count axis (at least 1): 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ. */
+function niceCeiling(value: number): number {
+  const v = Math.max(1, value);
+  const magnitude = 10 ** Math.floor(Math.log10(v));
+  return Math.ceil(([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * magnitude >= v) ?? 10) * magnitude);
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+function BucketTooltip({ active, payload, groupNoun }: Partial<TooltipContentProps<number, string>> & { groupNoun: string }) {
+  const bucket = active ? (payload?.[0]?.payload as TimelineBucket | undefined) : undefined;
+  if (!bucket) return null;
+  return (
+    <div className="chart-tooltip">
+      <strong>
+        {isoSeconds(bucket.start).slice(0, 16).replace('T', ' ')}–{isoSeconds(bucket.end).slice(11, 16)} UTC
+      </strong>
+      <div>
+        {bucket.count} change{bucket.count === 1 ? '' : 's'}
+        {bucket.afterGap > 0 ? ` (${bucket.afterGap} recorded after a gap)` : ''}
+      </div>
+      {bucket.gapMs > 0 ? <div>no data for {formatDuration(bucket.gapMs)}</div> : null}
+      {bucket.groups.length > 0 ? (
+        <ul>
+          {bucket.groups.slice(0, 5).map(([group, count]) => (
+            <li key={group}>
+              {group}: {count}
+            </li>
+          ))}
+          {bucket.groups.length > 5 ? <li>and {bucket.groups.length - 5} more {groupNoun}s</li> : null}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+/** Changes per time bucket as bars, coverage gaps shaded, optional marker; with a table for screen readers and keyboards. */
+export function ChangeTimeline({ title, from, to, events, gaps = [], marker, groupNoun, linkBase, size }: ChangeTimelineProps) {
+  const router = useRouter();
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
+  const bucketMs = chooseBucketMs(toMs - fromMs);
+  const clippedGaps = useMemo(() => clipIntervals(gaps, fromMs, toMs), [gaps, fromMs, toMs]);
+  const buckets = useMemo(() => bucketize(events, fromMs, toMs, clippedGaps, bucketMs), [events, fromMs, toMs, clippedGaps, bucketMs]);
+  const total = buckets.reduce((sum, b) => sum + b.count, 0);
+  const busiest = buckets.reduce<TimelineBucket | undefined>((best, b) => (b.count > (best?.count ?? 0) ? b : best), undefined);
+  const summary = `${total} change${total === 1 ? '' : 's'} between ${isoSeconds(fromMs)} and ${isoSeconds(toMs)} in ${formatDuration(bucketMs)} buckets${
+    busiest ? `; busiest ${isoSeconds(busiest.start)} with ${busiest.count}` : ''
+  }${clippedGaps.length ? `; ${clippedGaps.length} gap${clippedGaps.length === 1 ? '' : 's'} in coverage (${formatDuration(totalMs(clippedGaps))} without data)` : ''}.`;
+  const domainStart = buckets[0]?.start ?? fromMs;
+  const domainEnd = buckets[buckets.length - 1]?.end ?? toMs;
+  const sizing = size ? { width: size.width, height: size.height } : { responsive: true };
+
+  return (
+    <figure className="timeline" style={{ margin: 0 }} data-testid="change-timeline">
+      <div className="chart" style={size ? { height: size.height } : undefined}>
+        <ComposedChart
+          {...sizing}
+          data={buckets}
+          margin={{ top: 8, right: 12, bottom: 4, left: 0 }}
+          barCategoryGap={1}
+          accessibilityLayer
+          title={title}
+          desc={summary}
+          onClick={(state) => {
+            const index = typeof state?.activeTooltipIndex === 'number' ? state.activeTooltipIndex : Number(state?.activeTooltipIndex);
+            const bucket = Number.isInteger(index) ? buckets[index] : undefined;
+            if (linkBase && bucket && bucket.count > 0) router.push(`${linkBase}?from=${isoSeconds(Math.max(bucket.start, fromMs))}&to=${isoSeconds(Math.min(bucket.end, toMs))}`);
+          }}
+          style={{ ...(size ? {} : { width: '100%', height: '100%' }), cursor: linkBase ? 'pointer' : undefined }}
+        >
+          <CartesianGrid vertical={false} />
+          <XAxis dataKey="mid" type="number" scale="time" domain={[domainStart, domainEnd]} ticks={roundTicks(domainStart, domainEnd)} tickFormatter={(v: number) => label(v, toMs - fromMs)} minTickGap={16} />
+          <YAxis allowDecimals={false} width={36} domain={[0, (dataMax: number) => niceCeiling(dataMax)]} />
+          {clippedGaps.map((gap) => (
+            <ReferenceArea key={`${gap.start}-${gap.end}`} x1={gap.start} x2={gap.end} className="gap-area" fill="currentColor" fillOpacity={1} ifOverflow="hidden" />
+          ))}
+          <Bar dataKey="count" name="changes" className="bar-changes" fill="currentColor" isAnimationActive={false} minPointSize={0} />
+          {marker ? <ReferenceLine x={Date.parse(marker.at)} className="marker-line" stroke="currentColor" strokeWidth={2} ifOverflow="hidden" /> : null}
+          <Tooltip content={<BucketTooltip groupNoun={groupNoun} />} cursor={{ fillOpacity: 0.08 }} isAnimationActive={false} />
+        </ComposedChart>
+      </div>
+      <figcaption>
+        <ul className="chart-legend">
+          <li>
+            <span className="swatch bar" aria-hidden="true" /> changes per {formatDuration(bucketMs)}
+          </li>
+          {clippedGaps.length > 0 ? (
+            <li data-testid="gap-legend">
+              <span className="swatch gap" aria-hidden="true" /> no data ({clippedGaps.length} gap{clippedGaps.length === 1 ? '' : 's'}, {formatDuration(totalMs(clippedGaps))})
+            </li>
+          ) : null}
+          {marker ? (
+            <li>
+              <span className="swatch marker" aria-hidden="true" /> {marker.label}
+            </li>
+          ) : null}
+        </ul>
+        <p className="visually-hidden">{summary}</p>
+      </figcaption>
+      <details>
+        <summary className="card-note">Changes per bucket as a table</summary>
+        <div className="table-wrap">
+          <table className="data">
+            <caption className="visually-hidden">{title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">From (UTC)</th>
+                <th scope="col" className="num">
+                  Changes
+                </th>
+                <th scope="col">Most changes by {groupNoun}</th>
+                <th scope="col">No data</th>
+              </tr>
+            </thead>
+            <tbody>
+              {buckets
+                .filter((b) => b.count > 0 || b.gapMs > 0)
+                .map((b) => (
+                  <tr key={b.start}>
+                    <td>
+                      {linkBase && b.count > 0 ? (
+                        <a href={`${linkBase}?from=${isoSeconds(Math.max(b.start, fromMs))}&to=${isoSeconds(Math.min(b.end, toMs))}`}>{isoSeconds(b.start).slice(0, 16).replace('T', ' ')}</a>
+                      ) : (
+                        isoSeconds(b.start).slice(0, 16).replace('T', ' ')
+                      )}
+                    </td>
+                    <td className="num">{b.count}</td>
+                    <td>{b.groups.slice(0, 3).map(([g, c]) => `${g} (${c})`).join(', ')}</td>
+                    <td>{b.gapMs > 0 ? formatDuration(b.gapMs) : ''}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}

@@ -1,0 +1,2 @@
+// `server-only` is resolved by Next at build time; in Jest it is an empty module.
+module.exports = {};
