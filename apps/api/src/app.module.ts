@@ -15,6 +15,7 @@ import { queryLimits } from './graphql/query-limits';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { IngestModule } from './ingest/ingest.module';
+import { RetentionModule } from './retention/retention.module';
 
 @Module({})
 export class ConfigModule {}
@@ -32,6 +33,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       HistoryModule,
       ClusterModule.forRoot({ mode: config.kubernetes.mode, env: config.kubernetes.env }),
       ChecksModule,
+      RetentionModule,
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,
         imports: [AuthModule],

@@ -27,6 +27,11 @@ const environmentSchema = z.object({
   KUBECONFIG: z.string().optional(),
   KUBERNETES_SERVICE_HOST: z.string().optional(),
   KUBERNETES_SERVICE_PORT: z.string().optional(),
+  /** closed history (facts, coverage, snapshots, findings) older than this is deleted, hourly, in batches. */
+  ROUTESCOPE_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
+  /** with several replicas: subscriptions fan out through Redis (redis://host:6379). */
+  ROUTESCOPE_REDIS_URL: z.string().regex(/^redis:\/\//, 'must be a redis:// URL').optional(),
+  ROUTESCOPE_REDIS_PREFIX: z.string().min(1).default('routescope'),
   /** Calico's host veth prefix (default `cali`), as felix reads it. */
   FELIX_INTERFACEPREFIX: z.string().optional(),
 });
@@ -40,6 +45,9 @@ export type ApiConfig = Readonly<{
   gapFactor: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   kubernetes: { mode: 'off' | 'auto'; env: Readonly<Record<string, string | undefined>> };
+  retentionDays: number;
+  redisUrl?: string;
+  redisPrefix: string;
 }>;
 
 export class ConfigError extends Error {}
@@ -59,6 +67,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxSnapshotBytes: e.ROUTESCOPE_MAX_SNAPSHOT_BYTES,
     gapFactor: e.ROUTESCOPE_GAP_FACTOR,
     logLevel: e.ROUTESCOPE_LOG_LEVEL,
+    retentionDays: e.ROUTESCOPE_RETENTION_DAYS,
+    redisUrl: e.ROUTESCOPE_REDIS_URL,
+    redisPrefix: e.ROUTESCOPE_REDIS_PREFIX,
     kubernetes: {
       mode: e.ROUTESCOPE_KUBERNETES,
       env: { KUBECONFIG: e.KUBECONFIG, KUBERNETES_SERVICE_HOST: e.KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT: e.KUBERNETES_SERVICE_PORT, FELIX_INTERFACEPREFIX: e.FELIX_INTERFACEPREFIX },

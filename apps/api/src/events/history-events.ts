@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { PubSub } from 'graphql-subscriptions';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { Fact } from '@routescope/snapshot';
+import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { RedisPubSub } from './redis-pubsub';
 
 export interface ChangesRecordedEvent {
   node: string;
@@ -11,15 +14,65 @@ export interface ChangesRecordedEvent {
 
 export const CHANGES_RECORDED = 'changesRecorded';
 
+/** A node's state changed: its full current facts, for evaluations that follow state (checks). */
+export interface StateChangedEvent {
+  node: string;
+  nodeId: number;
+  takenAt: Date;
+  facts: readonly Fact[];
+}
+
+type StateListener = (event: StateChangedEvent) => Promise<void>;
+
+/** ROUTESCOPE_REDIS_URL / ROUTESCOPE_REDIS_PREFIX (config/api-config.ts). */
+export type EventsConfig = Partial<Pick<ApiConfig, 'redisUrl' | 'redisPrefix'>>;
+
 /**
- * In-process fan-out of history events to GraphQL subscriptions. One replica sees only its
- * own ingests; spreading them across replicas (Redis) is the scale-out issue's job.
+ * Fan-out of history events to GraphQL subscriptions. With ROUTESCOPE_REDIS_URL every replica
+ * publishes through Redis and delivers what any replica published (scale-out, docs/scaling.md);
+ * without it, the in-process PubSub of a single replica. State listeners (checks) stay
+ * in-process either way: each replica evaluates the snapshots it ingested itself.
  */
 @Injectable()
-export class HistoryEvents {
-  readonly pubsub = new PubSub();
+export class HistoryEvents implements OnApplicationShutdown {
+  readonly pubsub: PubSubEngine;
+  private readonly logger = new Logger(HistoryEvents.name);
+  private readonly stateListeners: StateListener[] = [];
+
+  constructor(@Inject(API_CONFIG) config: ApiConfig) {
+    this.pubsub = createPubSub(config, 'history');
+  }
+
+  onStateChanged(listener: StateListener): void {
+    this.stateListeners.push(listener);
+  }
+
+  /**
+   * Runs every state listener after the ingest transaction committed, before ingest answers,
+   * so a client that saw 201 can query what followed from it. A failing listener is logged:
+   * the snapshot is stored either way.
+   */
+  async stateChanged(event: StateChangedEvent): Promise<void> {
+    for (const listener of this.stateListeners) {
+      await listener(event).catch((error: Error) => this.logger.error(`state listener failed for ${event.node}: ${error.stack ?? error.message}`));
+    }
+  }
 
   changesRecorded(event: ChangesRecordedEvent): void {
-    void this.pubsub.publish(CHANGES_RECORDED, { [CHANGES_RECORDED]: event });
+    this.pubsub.publish(CHANGES_RECORDED, { [CHANGES_RECORDED]: event }).catch((error: Error) => this.logger.warn(`changesRecorded for ${event.node} not published: ${error.message}`));
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.pubsub instanceof RedisPubSub) await this.pubsub.close();
+  }
+}
+
+/**
+ * The PubSub for one family of events (`history`, `findings`, …): Redis-backed when the config
+ * names a Redis, in-process otherwise. Other modules' event services use it too, so that their
+ * subscriptions also reach every replica.
+ */
+export function createPubSub(config: EventsConfig, family: string): PubSubEngine {
+  if (!config.redisUrl) return new PubSub();
+  return new RedisPubSub(config.redisUrl, `${config.redisPrefix ?? 'routescope'}:${family}`);
 }

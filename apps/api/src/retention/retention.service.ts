@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { RETENTION_TABLES, RetentionRepository, type RetentionTable } from './retention.repository';
+
+/** ROUTESCOPE_RETENTION_DAYS (config/api-config.ts): how long closed history is kept. */
+export const DEFAULT_RETENTION_DAYS = 90;
+
+export interface RetentionSettings {
+  /** closed intervals older than this are deleted */
+  retentionDays: number;
+  /** how often the job runs */
+  intervalMs: number;
+  /** rows per DELETE statement */
+  batchSize: number;
+  /** pause between batches, so that ingest (and PGlite's single session) gets its turn */
+  pauseMs: number;
+}
+
+export interface RetentionRun {
+  cutoff: Date;
+  deleted: Record<RetentionTable, number>;
+  batches: number;
+  durationMs: number;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The retention job: every `intervalMs`, deletes history that ended more than `retentionDays`
+ * ago (closed fact and cluster-object intervals, coverage intervals, snapshot records, resolved
+ * findings), in small batches. What is still true is never touched, so the state at any instant
+ * after the cutoff stays exact; only instants before it lose their history.
+ */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly settings: RetentionSettings;
+  private readonly logger = new Logger(RetentionService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<RetentionRun>;
+  private stopping = false;
+
+  constructor(
+    private readonly repository: RetentionRepository,
+    @Inject(API_CONFIG) config: ApiConfig,
+  ) {
+    this.settings = retentionSettings(config);
+  }
+
+  onApplicationBootstrap(): void {
+    // The first run waits one interval: start-up and tests are not the time for bulk deletes.
+    this.timer = setInterval(() => void this.runOnce().catch((error: Error) => this.logger.error(`retention failed: ${error.stack ?? error.message}`)), this.settings.intervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass over every history table; a pass already under way is joined, not doubled. */
+  runOnce(now: Date = new Date()): Promise<RetentionRun> {
+    this.running ??= this.pass(now).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(now: Date): Promise<RetentionRun> {
+    const started = Date.now();
+    const cutoff = new Date(now.getTime() - this.settings.retentionDays * DAY);
+    const deleted = Object.fromEntries(RETENTION_TABLES.map((t) => [t.table, 0])) as Record<RetentionTable, number>;
+    let batches = 0;
+    for (const { table } of RETENTION_TABLES) {
+      for (;;) {
+        if (this.stopping) break;
+        const count = await this.repository.deleteBatch(table, cutoff, this.settings.batchSize);
+        batches++;
+        deleted[table] += count;
+        if (count < this.settings.batchSize) break;
+        if (this.settings.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.pauseMs));
+      }
+    }
+    const run = { cutoff, deleted, batches, durationMs: Date.now() - started };
+    const total = Object.values(deleted).reduce((a, b) => a + b, 0);
+    if (total > 0) this.logger.log(`deleted ${total} rows of history that ended before ${cutoff.toISOString()} in ${batches} batches (${run.durationMs} ms): ${JSON.stringify(deleted)}`);
+    return run;
+  }
+}
+
+/** The job's settings: `retentionDays` is ROUTESCOPE_RETENTION_DAYS (validated in config/api-config.ts). */
+export function retentionSettings(config: Pick<Partial<ApiConfig>, 'retentionDays'>): RetentionSettings {
+  return {
+    retentionDays: config.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    intervalMs: 3_600_000,
+    batchSize: 5000,
+    pauseMs: 10,
+  };
+}

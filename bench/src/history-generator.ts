@@ -1,0 +1,193 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJson, factIdentity, snapshotToFacts, type Fact } from '@routescope/snapshot';
+import { stableUuid, SyntheticCluster, type FactDelta } from '@routescope/synth';
+import { log } from './measure';
+
+/**
+ * Writes `days` of history for `nodes` nodes straight into the tables, without replaying
+ * snapshots: the churn model's fact deltas (libs/synth) are turned into the rows ingest would
+ * have written (each delta applied at the node's next 30 s snapshot, deltas of one snapshot
+ * netted), streamed to CSV and loaded with COPY (psql \copy). Replaying 90 days × 1,000 nodes
+ * × 2,880 snapshots/day through ingest would take days on this machine; the rows are the same.
+ */
+export interface HistoryOptions {
+  seed: number;
+  nodes: number;
+  days: number;
+  intervalMs: number;
+  /** where the CSV files go (deleted afterwards) */
+  workDir: string;
+}
+
+export interface HistoryStats {
+  factRows: number;
+  openRows: number;
+  snapshotRows: number;
+  start: number;
+  end: number;
+  generateMs: number;
+  loadMs: number;
+}
+
+interface OpenRow {
+  validFrom: number;
+  attrs: string;
+  fact: Fact;
+}
+
+interface Pending {
+  tick: number;
+  closed: Map<string, Fact>;
+  opened: Map<string, Fact>;
+}
+
+export async function generateHistory(databaseUrl: string, o: HistoryOptions): Promise<HistoryStats> {
+  const started = Date.now();
+  mkdirSync(o.workDir, { recursive: true });
+  const factFile = join(o.workDir, 'fact.csv');
+  const snapshotFile = join(o.workDir, 'snapshot.csv');
+  const facts = new CsvWriter(factFile);
+  const snapshots = new CsvWriter(snapshotFile);
+  const start = Date.parse('2026-08-01T00:00:00.000Z');
+  const end = start + o.days * 86_400_000;
+  const cluster = new SyntheticCluster({ seed: o.seed, nodes: o.nodes, start: new Date(start) });
+  const phase = (i: number) => Math.floor((i * o.intervalMs) / o.nodes);
+  const open: Array<Map<string, OpenRow>> = [];
+  const pending: Array<Pending | undefined> = new Array(o.nodes);
+  let factRows = 0;
+  let snapshotRows = 0;
+
+  for (let i = 0; i < o.nodes; i++) {
+    const t = start + phase(i);
+    const map = new Map<string, OpenRow>();
+    for (const fact of snapshotToFacts(cluster.snapshot(i, t))) map.set(factIdentity(fact), { validFrom: t, attrs: canonicalJson(fact.attrs), fact });
+    open.push(map);
+  }
+
+  const writeClosed = (node: number, row: OpenRow, validTo: number) => {
+    facts.row([node + 1, row.fact.ns, row.fact.kind, row.fact.key, row.attrs, iso(row.validFrom), iso(validTo)]);
+    factRows++;
+  };
+  const flush = (node: number) => {
+    const p = pending[node];
+    if (!p) return;
+    pending[node] = undefined;
+    const map = open[node];
+    let changes = 0;
+    for (const [id, fact] of p.closed) {
+      const row = map.get(id);
+      if (!row) continue;
+      const reopened = p.opened.get(id);
+      if (reopened && canonicalJson(reopened.attrs) === row.attrs) {
+        p.opened.delete(id);
+        continue;
+      }
+      writeClosed(node, row, p.tick);
+      map.delete(id);
+      changes++;
+      void fact;
+    }
+    for (const [id, fact] of p.opened) {
+      map.set(id, { validFrom: p.tick, attrs: canonicalJson(fact.attrs), fact });
+      changes++;
+    }
+    if (changes > 0) {
+      snapshots.row([stableUuid(o.seed, 'history', node, p.tick), node + 1, iso(p.tick), iso(p.tick + 150), `h${p.tick}`, changes, 'boot-history', Math.floor((p.tick - start) / o.intervalMs), 'collect', '[]']);
+      snapshotRows++;
+    }
+  };
+  const sink = (delta: FactDelta) => {
+    const node = delta.node;
+    const offset = start + phase(node);
+    // the node's first snapshot after the event (never its very first one, which is the initial state)
+    const tick = offset + Math.max(1, Math.ceil((delta.at - offset + 1) / o.intervalMs)) * o.intervalMs;
+    let p = pending[node];
+    if (p && p.tick !== tick) {
+      flush(node);
+      p = undefined;
+    }
+    if (!p) pending[node] = p = { tick, closed: new Map(), opened: new Map() };
+    for (const fact of delta.closed) {
+      const id = factIdentity(fact);
+      if (p.opened.has(id)) p.opened.delete(id);
+      else p.closed.set(id, fact);
+    }
+    for (const fact of delta.opened) p.opened.set(factIdentity(fact), fact);
+  };
+
+  const hour = 3_600_000;
+  for (let t = start; t < end; t += hour) {
+    cluster.advance(Math.min(hour, end - t), sink);
+    if ((t - start) % (10 * 86_400_000) === 0) log(`history: day ${Math.round((t - start) / 86_400_000)} of ${o.days}, ${factRows} closed rows`);
+  }
+  for (let i = 0; i < o.nodes; i++) flush(i);
+  let openRows = 0;
+  for (let i = 0; i < o.nodes; i++) {
+    for (const row of open[i].values()) {
+      facts.row([i + 1, row.fact.ns, row.fact.kind, row.fact.key, row.attrs, iso(row.validFrom), '']);
+      openRows++;
+    }
+  }
+  facts.close();
+  snapshots.close();
+  const generateMs = Date.now() - started;
+  log(`history: generated ${factRows + openRows} fact rows (${openRows} open), ${snapshotRows} snapshot rows in ${Math.round(generateMs / 1000)} s; loading`);
+
+  const loadStarted = Date.now();
+  const nodesSql = `INSERT INTO node (id, name, first_seen_at, last_seen_at, last_received_at, last_snapshot_id, last_boot_id, last_seq, interval_ms, state_hash, state_version)
+    SELECT i, 'node-' || lpad((i - 1)::text, 5, '0'), '${iso(start)}', '${iso(end)}', '${iso(end)}', gen_random_uuid(), 'boot-history', ${Math.floor((end - start) / o.intervalMs)}, ${o.intervalMs}, 'history', 1
+    FROM generate_series(1, ${o.nodes}) i;
+    SELECT setval(pg_get_serial_sequence('node', 'id'), ${o.nodes});
+    INSERT INTO coverage (node_id, start_at, end_at, snapshots) SELECT i, '${iso(start)}', '${iso(end)}', ${Math.floor((end - start) / o.intervalMs)} FROM generate_series(1, ${o.nodes}) i;`;
+  psql(databaseUrl, nodesSql);
+  // Load without the fact/snapshot indexes, then build them: what a restore does too.
+  const indexes = psql(databaseUrl, `SELECT string_agg(indexdef, ';' || chr(10)) FROM pg_indexes WHERE tablename IN ('fact', 'snapshot') AND indexname NOT LIKE '%_pkey'`, true).trim();
+  psql(databaseUrl, `SELECT string_agg('DROP INDEX ' || quote_ident(indexname), '; ') FROM pg_indexes WHERE tablename IN ('fact','snapshot') AND indexname NOT LIKE '%_pkey' \\gexec`);
+  psql(databaseUrl, `\\copy fact (node_id, ns, kind, key, attrs, valid_from, valid_to) FROM '${factFile}' WITH (FORMAT csv)`);
+  psql(databaseUrl, `\\copy snapshot (id, node_id, taken_at, received_at, hash, changes, boot_id, seq, source, warnings) FROM '${snapshotFile}' WITH (FORMAT csv)`);
+  log(`history: loaded in ${Math.round((Date.now() - loadStarted) / 1000)} s; building indexes`);
+  psql(databaseUrl, `SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 2; ${indexes};`);
+  psql(databaseUrl, 'VACUUM ANALYZE fact; VACUUM ANALYZE snapshot; VACUUM ANALYZE node; VACUUM ANALYZE coverage;');
+  rmSync(o.workDir, { recursive: true, force: true });
+  return { factRows: factRows + openRows, openRows, snapshotRows, start, end, generateMs, loadMs: Date.now() - loadStarted };
+}
+
+export function psql(databaseUrl: string, sql: string, tuplesOnly = false): string {
+  const result = spawnSync('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-q', ...(tuplesOnly ? ['-At'] : []), '-f', '-'], { input: sql, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}\n${sql.slice(0, 500)}`);
+  return result.stdout;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+class CsvWriter {
+  private readonly fd: number;
+  private buffer: string[] = [];
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+  }
+  row(values: Array<string | number>): void {
+    this.buffer.push(values.map(csvField).join(','));
+    if (this.buffer.length >= 20_000) this.drain();
+  }
+  close(): void {
+    this.drain();
+    closeSync(this.fd);
+  }
+  private drain(): void {
+    if (this.buffer.length === 0) return;
+    writeSync(this.fd, `${this.buffer.join('\n')}\n`);
+    this.buffer = [];
+  }
+}
+
+function csvField(value: string | number): string {
+  if (typeof value === 'number') return String(value);
+  if (value === '') return '';
+  if (/[",\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
+  return value;
+}

@@ -1,0 +1,129 @@
+import { SyntheticCluster } from '@routescope/synth';
+import { freshDatabase, startApi, type DatabaseKind, type IngestResult, type RunningApi, type Variant } from './api-under-test';
+import { profile, type ProfileLine } from './cpu-profile';
+import { postAll } from './http-client';
+import { log, round, runPool, type Sample } from './measure';
+
+export interface IngestBenchOptions {
+  seed: number;
+  /** cluster size: decides the snapshot (routes to every other node's block) */
+  clusterNodes: number;
+  /** nodes actually posting */
+  nodes: number;
+  rounds: number;
+  concurrency: number;
+  /** fact changes per changed snapshot (1% of ~1,400) */
+  churnChanges: number;
+  profile: boolean;
+}
+
+export interface PathSamples {
+  sequential: Sample;
+  concurrent: Sample;
+}
+
+export interface IngestBenchResult {
+  variant: Variant;
+  kind: DatabaseKind;
+  first: Sample;
+  service: { unchanged: PathSamples; changed: PathSamples };
+  http: { unchanged: PathSamples; changed: PathSamples };
+  /** the service with the checks' stateChanged listener removed: the storage path alone */
+  serviceWithoutChecks?: { changed: PathSamples };
+  meanChangesPerChangedSnapshot: number;
+  statuses: Record<string, number>;
+  profiles: Record<string, { lines: ProfileLine[]; idlePct: number }>;
+  /** unchanged bodies of the first round (for the ceiling, measured on the same snapshots) */
+  sampleBodies?: string[];
+}
+
+const INTERVAL = 30_000;
+
+/** Routescope ingest of one variant on one database: unchanged and 1%-churn snapshots, through the service and HTTP. */
+export async function benchIngest(variant: Variant, kind: DatabaseKind, o: IngestBenchOptions): Promise<IngestBenchResult> {
+  const database = await freshDatabase(variant, kind);
+  let api: RunningApi | undefined;
+  try {
+    api = await startApi(variant, database);
+    const cluster = new SyntheticCluster({ seed: o.seed, nodes: o.clusterNodes });
+    const statuses: Record<string, number> = {};
+    const count = (result: IngestResult) => (statuses[`service ${result.status}`] = (statuses[`service ${result.status}`] ?? 0) + 1);
+    let t = cluster.now;
+
+    const nextRound = (changed: boolean) => {
+      t += INTERVAL;
+      const bodies: string[] = [];
+      for (let i = 0; i < o.nodes; i++) {
+        if (changed) cluster.churnNode(i, o.churnChanges);
+        bodies.push(JSON.stringify(cluster.snapshot(i, t + i)));
+      }
+      return bodies;
+    };
+    const rounds = (changed: boolean) => Array.from({ length: o.rounds }, () => nextRound(changed)).flat();
+
+    const firstBodies = Array.from({ length: o.nodes }, (_, i) => JSON.stringify(cluster.snapshot(i, t + i)));
+    const first = await runPool(firstBodies, 1, async (body) => count(await api!.ingest(JSON.parse(body))));
+    log(`${variant}/${kind}: first snapshots p50 ${first.p50} ms`);
+
+    let changesTotal = 0;
+    let changedCount = 0;
+    const viaService = async (bodies: string[], concurrency: number, expected: string) =>
+      runPool(bodies, concurrency, async (body) => {
+        const result = await api!.ingest(JSON.parse(body));
+        count(result);
+        if (result.status !== expected) throw new Error(`expected ${expected}, got ${result.status}`);
+        if (result.status === 'changed') {
+          changesTotal += result.changes;
+          changedCount++;
+        }
+      }, (i) => i % o.nodes);
+    const viaHttp = async (bodies: string[], concurrency: number) => {
+      const { sample, statuses: s } = await postAll(api!.url, api!.token, bodies, concurrency, o.nodes);
+      for (const [k, v] of Object.entries(s)) statuses[`http ${k}`] = (statuses[`http ${k}`] ?? 0) + v;
+      return sample;
+    };
+
+    const profiles: IngestBenchResult['profiles'] = {};
+    const measure = async (changed: boolean) => {
+      const expected = changed ? 'changed' : 'unchanged';
+      const sampleBodies = changed ? undefined : nextRound(false);
+      if (sampleBodies) await viaService(sampleBodies, 1, expected); // warm-up round
+      const service = { sequential: await viaService(rounds(changed), 1, expected), concurrent: await viaService(rounds(changed), o.concurrency, expected) };
+      if (o.profile) {
+        const p = await profile(() => viaService(rounds(changed), o.concurrency, expected));
+        profiles[`service ${expected}`] = { lines: p.lines, idlePct: p.idlePct };
+      }
+      const http = { sequential: await viaHttp(rounds(changed), 1), concurrent: await viaHttp(rounds(changed), o.concurrency) };
+      log(`${variant}/${kind} ${expected}: service p50 ${service.sequential.p50} ms, ${service.concurrent.perSecond}/s; http p50 ${http.sequential.p50} ms, ${http.concurrent.perSecond}/s`);
+      return { service, http, sampleBodies };
+    };
+    const unchanged = await measure(false);
+    const changed = await measure(true);
+    // What the checks evaluation (a listener of HistoryEvents.stateChanged, run before ingest
+    // answers) costs: the same changed snapshots with the listeners removed.
+    let serviceWithoutChecks: IngestBenchResult['serviceWithoutChecks'];
+    if (api.removeStateListeners()) {
+      serviceWithoutChecks = { changed: { sequential: await viaService(rounds(true), 1, 'changed'), concurrent: await viaService(rounds(true), o.concurrency, 'changed') } };
+      if (o.profile) {
+        const p = await profile(() => viaService(rounds(true), o.concurrency, 'changed'));
+        profiles['service changed, checks off'] = { lines: p.lines, idlePct: p.idlePct };
+      }
+      log(`${variant}/${kind} changed without checks: service p50 ${serviceWithoutChecks.changed.sequential.p50} ms, ${serviceWithoutChecks.changed.concurrent.perSecond}/s`);
+    }
+    return {
+      variant,
+      kind,
+      first,
+      service: { unchanged: unchanged.service, changed: changed.service },
+      http: { unchanged: unchanged.http, changed: changed.http },
+      serviceWithoutChecks,
+      meanChangesPerChangedSnapshot: round(changesTotal / Math.max(1, changedCount), 1),
+      statuses,
+      profiles,
+      sampleBodies: unchanged.sampleBodies,
+    };
+  } finally {
+    await api?.close();
+    await database.dispose();
+  }
+}

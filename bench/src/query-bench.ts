@@ -1,0 +1,119 @@
+import { performance } from 'node:perf_hooks';
+import { SeededRandom } from '@routescope/synth';
+import type { RunningApi } from './api-under-test';
+import { profile, type ProfileLine } from './cpu-profile';
+import { summarise, type Sample } from './measure';
+
+export interface QueryBenchOptions {
+  seed: number;
+  nodes: number;
+  start: number;
+  end: number;
+  samples: number;
+  /** p95 limits per query: a query over its limit is run once more under the CPU profiler */
+  limits?: Partial<Record<QueryName, number>>;
+}
+
+export type QueryName = 'state(at)' | 'diff over 1 h' | 'clusterChanges over 1 h' | 'findings open at T' | 'block consistency matrix (now)' | 'block consistency matrix at T';
+
+export interface QueryResult {
+  name: QueryName;
+  sample?: Sample;
+  /** why it was not measured */
+  skipped?: string;
+  /** mean size of what came back (facts, changes, …) */
+  meanRows?: number;
+  /** where the time goes (this process: API + client), when the p95 misses its target */
+  profile?: { lines: ProfileLine[]; idlePct: number };
+}
+
+const HOUR = 3_600_000;
+
+async function graphql<T>(api: RunningApi, query: string, variables: Record<string, unknown>): Promise<{ data?: T; errors?: Array<{ message: string }> }> {
+  const response = await fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${api.readToken}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
+}
+
+/** Latency of the read API over HTTP (GraphQL, as the dashboard calls it) at random instants of the history. */
+export async function benchQueries(api: RunningApi, o: QueryBenchOptions): Promise<QueryResult[]> {
+  const random = new SeededRandom(`${o.seed}/queries`);
+  const node = () => `node-${String(random.int(o.nodes)).padStart(5, '0')}`;
+  const instant = () => o.start + HOUR + random.int(o.end - o.start - HOUR);
+  const run = async (name: QueryName, query: string, vars: () => Record<string, unknown>, rows: (data: unknown) => number, samples = o.samples): Promise<QueryResult> => {
+    const probe = await graphql(api, query, vars());
+    if (probe.errors?.length) {
+      const message = probe.errors[0].message;
+      if (/Cannot query field|Unknown argument|Unknown type/.test(message)) return { name, skipped: `not in the API yet (${message})` };
+      throw new Error(`${name}: ${message}`);
+    }
+    const latencies: number[] = [];
+    let total = 0;
+    const started = performance.now();
+    for (let i = 0; i < samples; i++) {
+      const t = performance.now();
+      const answer = await graphql(api, query, vars());
+      latencies.push(performance.now() - t);
+      if (answer.errors?.length) throw new Error(`${name}: ${answer.errors[0].message}`);
+      total += rows(answer.data);
+    }
+    const result: QueryResult = { name, sample: summarise(latencies, performance.now() - started, 1), meanRows: Math.round(total / samples) };
+    const limit = o.limits?.[name];
+    if (limit !== undefined && result.sample!.p95 >= limit * 0.8) {
+      const p = await profile(async () => {
+        for (let i = 0; i < Math.min(50, samples); i++) await graphql(api, query, vars());
+      });
+      result.profile = { lines: p.lines, idlePct: p.idlePct };
+    }
+    return result;
+  };
+  const results: QueryResult[] = [];
+  results.push(
+    await run(
+      'state(at)',
+      'query($n: String!, $at: DateTime!) { node(name: $n) { state(at: $at) { covered facts { kind key } } } }',
+      () => ({ n: node(), at: new Date(instant()).toISOString() }),
+      (d) => (d as { node: { state: { facts: unknown[] } } }).node.state.facts.length,
+    ),
+  );
+  results.push(
+    await run(
+      'diff over 1 h',
+      'query($n: String!, $from: DateTime!, $to: DateTime!) { diff(node: $n, from: $from, to: $to) { changeCount } }',
+      () => {
+        const to = instant();
+        return { n: node(), from: new Date(to - HOUR).toISOString(), to: new Date(to).toISOString() };
+      },
+      (d) => (d as { diff: { changeCount: number } }).diff.changeCount,
+    ),
+  );
+  results.push(
+    await run(
+      'clusterChanges over 1 h',
+      'query($from: DateTime!, $to: DateTime!) { clusterChanges(from: $from, to: $to) { edges { node { node key change } } pageInfo { hasNextPage } } }',
+      () => {
+        const to = instant();
+        return { from: new Date(to - HOUR).toISOString(), to: new Date(to).toISOString() };
+      },
+      (d) => (d as { clusterChanges: { edges: unknown[] } }).clusterChanges.edges.length,
+    ),
+  );
+  results.push(
+    await run(
+      'findings open at T',
+      'query($at: DateTime!) { findings(filter: { openAt: $at }) { edges { node { rule subject } } } }',
+      () => ({ at: new Date(instant()).toISOString() }),
+      (d) => (d as { findings: { edges: unknown[] } }).findings.edges.length,
+    ),
+  );
+  // The block × node matrix (apps/api/src/checks): 1,000 blocks × 1,000 nodes = 1 M cells.
+  const matrixQuery = 'query($at: DateTime) { blocks(at: $at) { at nodes blocks { cidr owner cells { node status } } } }';
+  const cells = (d: unknown) => (d as { blocks: { blocks: Array<{ cells: unknown[] }> } }).blocks.blocks.reduce((n, b) => n + b.cells.length, 0);
+  const matrixSamples = Math.max(2, Math.min(5, o.samples));
+  results.push(await run('block consistency matrix (now)', matrixQuery, () => ({ at: null }), cells, matrixSamples));
+  results.push(await run('block consistency matrix at T', matrixQuery, () => ({ at: new Date(instant()).toISOString() }), cells, Math.min(3, matrixSamples)));
+  return results;
+}

@@ -1,0 +1,198 @@
+import type { BenchResults } from './main';
+import { formatBytes, type Sample } from './measure';
+
+/** The readable table `npm run bench` prints; bench/results.json has every number. */
+export function renderReport(r: BenchResults): string {
+  const out: string[] = [];
+  const line = (s = '') => out.push(s);
+  const table = (header: string[], rows: Array<Array<string | number>>) => {
+    const cells = [header, ...rows.map((row) => row.map(String))];
+    const widths = header.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
+    const fmt = (c: string[]) => `| ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
+    line(fmt(header));
+    line(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+    for (const row of cells.slice(1)) line(fmt(row));
+    line();
+  };
+  const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+  const lat = (s: Sample) => `${ms(s.p50)} / ${ms(s.p99)}`;
+
+  line(`# Routescope bench (${r.mode}) — ${r.startedAt}, ${r.durationS} s`);
+  line(`machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, PostgreSQL ${r.machine.postgres ?? '?'}; system under test: ${r.base === 'head' ? 'last commit + working tree ingest/events/retention' : 'working tree'}; patched = + ${r.patches.join(', ') || '(none)'}`);
+  line(`synthetic cluster: ${r.synth.clusterNodes} nodes × ${r.synth.podsPerNode} pods (seed ${r.synth.seed}), ${r.synth.factsPerSnapshot} facts and ${formatBytes(r.synth.snapshotBytes)} of JSON per node snapshot`);
+  line();
+
+  if (r.ceiling) {
+    const c = r.ceiling;
+    line('## Ceiling: parse + validate + normalise + hash, no database, one thread');
+    table(
+      ['', 'ms/snapshot (mean)', 'p50 / p99 ms', 'snapshots/s', 'parse', 'validate', 'normalise', 'hash'],
+      [['ceiling', ms(c.sample.mean), lat(c.sample), c.sample.perSecond, ms(c.stages.parseMs), ms(c.stages.validateMs), ms(c.stages.normaliseMs), ms(c.stages.hashMs)]],
+    );
+  }
+
+  if (r.ingest.length > 0 && r.ceiling) {
+    const ceilingMean = r.ceiling.sample.mean;
+    const ceilingRate = r.ceiling.sample.perSecond;
+    line('## Routescope ingest (p50 / p99 ms at 1 in flight; snapshots/s at 4 in flight; ratios to the ceiling)');
+    const rows: Array<Array<string | number>> = [];
+    for (const i of r.ingest) {
+      for (const path of ['service', 'http'] as const) {
+        for (const k of ['unchanged', 'changed'] as const) {
+          const s = i[path][k];
+          rows.push([
+            `${i.kind} ${i.variant} ${path} ${k === 'changed' ? '1% churn' : 'unchanged'}`,
+            lat(s.sequential),
+            s.concurrent.perSecond,
+            `${(s.concurrent.perSecond / ceilingRate).toFixed(2)}×`,
+            `${(s.sequential.mean / ceilingMean).toFixed(2)}×`,
+          ]);
+        }
+      }
+      if (i.serviceWithoutChecks) {
+        const s = i.serviceWithoutChecks.changed;
+        rows.push([`${i.kind} ${i.variant} service 1% churn, checks off`, lat(s.sequential), s.concurrent.perSecond, `${(s.concurrent.perSecond / ceilingRate).toFixed(2)}×`, `${(s.sequential.mean / ceilingMean).toFixed(2)}×`]);
+      }
+      rows.push([`${i.kind} ${i.variant} first snapshot (~1,400 inserts)`, lat(i.first), i.first.perSecond, '', '']);
+    }
+    table(['', 'p50 / p99 ms', 'snapshots/s', 'rate vs ceiling', 'time vs ceiling'], rows);
+    for (const i of r.ingest.filter((x) => x.kind === 'postgres')) {
+      for (const [name, p] of Object.entries(i.profiles)) {
+        line(`Profile, ${i.kind} ${i.variant} ${name} (4 in flight; ${p.idlePct}% idle = waiting on PostgreSQL):`);
+        for (const l of p.lines.slice(0, 8)) line(`    ${String(l.selfPct).padStart(5)}%  ${l.fn}`);
+      }
+    }
+    line();
+    const changes = r.ingest.map((i) => i.meanChangesPerChangedSnapshot);
+    line(`1%-churn snapshots changed ${Math.min(...changes)}–${Math.max(...changes)} facts each (churn model: pod created/deleted + ARP entries).`);
+    line();
+  }
+
+  if (r.storage.length > 0) {
+    line('## Storage per node-day (30 s interval; pg_total_relation_size incl. indexes)');
+    table(
+      ['', 'Routescope / node-day', 'fact rows / node-day', 'first snapshot / node', 'naive JSONB / node-day', 'naive / Routescope', 'naive insert p50 / p99 ms, /s'],
+      r.storage.map((s) => [
+        `${s.kind} ${s.variant}`,
+        formatBytes(s.bytesPerNodeDay),
+        s.factRowsPerNodeDay,
+        formatBytes(s.initialBytesPerNode),
+        formatBytes(s.naive.bytesPerNodeDay),
+        `${s.ratio}×`,
+        `${lat(s.naive.insert)}, ${s.naive.insert.perSecond}`,
+      ]),
+    );
+    for (const s of r.storage) line(`- ${s.kind} ${s.variant}: by table ${Object.entries(s.bytesPerNodeDayByTable).map(([t, b]) => `${t} ${formatBytes(b)}`).join(', ')}. ${s.howExtrapolated}`);
+    line();
+  }
+
+  if (r.history) {
+    const h = r.history;
+    line(`## Queries at ${h.days} days of history, ${h.nodes} nodes (PostgreSQL, GraphQL over HTTP, p50 / p95 ms)`);
+    line(`history: ${h.stats.factRows.toLocaleString('en')} fact rows (${h.stats.openRows.toLocaleString('en')} open), ${h.stats.snapshotRows.toLocaleString('en')} snapshot rows; ${Object.entries(h.tableBytes).map(([t, b]) => `${t} ${formatBytes(Number(b))}`).join(', ')}; ${h.method}.`);
+    line();
+    const names = [...new Set(r.queries.flatMap((q) => q.results.map((x) => x.name)))];
+    table(
+      ['', ...r.queries.map((q) => `${q.variant} (${q.indexes})`)],
+      names.map((name) => [
+        name,
+        ...r.queries.map((q) => {
+          const x = q.results.find((y) => y.name === name);
+          return x?.sample ? `${ms(x.sample.p50)} / ${ms(x.sample.p95)} (${x.meanRows} rows)` : (x?.skipped ?? 'n/a');
+        }),
+      ]),
+    );
+  }
+
+  for (const q of r.queries) {
+    for (const x of q.results.filter((y) => y.profile)) {
+      line(`Profile of ${x.name} (${q.variant}; API and client in this process; ${x.profile!.idlePct}% idle = waiting on PostgreSQL):`);
+      for (const p of x.profile!.lines.slice(0, 10)) line(`    ${String(p.selfPct).padStart(5)}%  ${p.fn}`);
+      line();
+    }
+  }
+
+  if (r.retention.length > 0) {
+    line('## Retention (90 days; closed intervals 120 days old deleted in batches of 5,000, 10 ms apart)');
+    table(
+      ['', 'rows deleted', 'time', 'rows/s', 'batches', 'ingest p50 / p99 ms alone', 'ingest p50 / p99 ms during (worst window)', 'fact table before → after (VACUUMed)'],
+      r.retention.map((x) =>
+        x.skipped
+          ? [x.kind, x.skipped, '', '', '', '', '', '']
+          : [
+              x.kind,
+              Object.values(x.deleted ?? {}).reduce((a, b) => a + b, 0),
+              `${((x.durationMs ?? 0) / 1000).toFixed(1)} s`,
+              x.rowsPerSecond ?? '',
+              x.batches ?? '',
+              x.ingestAlone ? lat(x.ingestAlone) : '',
+              x.ingestDuringRetention ? lat(x.ingestDuringRetention) : 'n/a',
+              `${formatBytes(x.factBytesBefore ?? NaN)} → ${formatBytes(x.factBytesAfterVacuum ?? NaN)}`,
+            ],
+      ),
+    );
+    line('Deleted space is reused by new rows after VACUUM (autovacuum); the files shrink only with VACUUM FULL or by dropping time partitions (docs/scaling.md).');
+    line();
+  }
+
+  if (r.collector) {
+    const c = r.collector;
+    line(`## Collector: one \`collect\` of a netlab node with ${c.extraRoutes} extra routes`);
+    if (c.skipped) line(`skipped: ${c.skipped}`);
+    else table(['', 'CPU ms (p50 / max)', 'wall ms (p50)', 'peak RSS MB (p50 / max)', 'facts'], [['collect', `${c.cpuMs!.p50} / ${c.cpuMs!.max}`, c.wallMs!.p50, `${c.peakRssMb!.p50} / ${c.peakRssMb!.max}`, c.facts ?? '']]);
+  }
+
+  line('## Targets');
+  for (const t of targets(r)) line(`- ${t.met === undefined ? '·' : t.met ? 'MET ' : 'MISS'} ${t.name}: ${t.value}`);
+  return `${out.join('\n')}\n`;
+}
+
+export interface TargetCheck {
+  name: string;
+  value: string;
+  met?: boolean;
+}
+
+/** The issue's targets, evaluated on this run (--quick asserts nothing: it only shows them). */
+export function targets(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const c = r.ceiling;
+  for (const i of r.ingest.filter((x) => x.kind === 'postgres')) {
+    if (!c) break;
+    const changed = i.service.changed;
+    checks.push({
+      name: `[${i.kind} ${i.variant}] changed ingest at 1% churn ≥ 50% of the ceiling, p99 < 50 ms (service)`,
+      value: `${changed.concurrent.perSecond}/s = ${Math.round((changed.concurrent.perSecond / c.sample.perSecond) * 100)}% of ${c.sample.perSecond}/s, p99 ${changed.sequential.p99} ms`,
+      met: changed.concurrent.perSecond >= 0.5 * c.sample.perSecond && changed.sequential.p99 < 50,
+    });
+    if (i.serviceWithoutChecks) {
+      const w = i.serviceWithoutChecks.changed;
+      checks.push({
+        name: `[${i.kind} ${i.variant}] same, storage path only (checks' listener removed)`,
+        value: `${w.concurrent.perSecond}/s = ${Math.round((w.concurrent.perSecond / c.sample.perSecond) * 100)}% of ${c.sample.perSecond}/s, p99 ${w.sequential.p99} ms`,
+        met: w.concurrent.perSecond >= 0.5 * c.sample.perSecond && w.sequential.p99 < 50,
+      });
+    }
+    const unchanged = i.service.unchanged;
+    checks.push({
+      name: `[${i.kind} ${i.variant}] unchanged snapshot < 2× the ceiling's per-snapshot time (service)`,
+      value: `${unchanged.sequential.mean} ms vs ${c.sample.mean} ms = ${(unchanged.sequential.mean / c.sample.mean).toFixed(2)}×`,
+      met: unchanged.sequential.mean < 2 * c.sample.mean,
+    });
+  }
+  for (const s of r.storage) checks.push({ name: `[${s.kind} ${s.variant}] storage per node-day ≥ 1000× smaller than naive`, value: `${s.ratio}×`, met: s.ratio >= 1000 });
+  const limits: Record<string, number> = { 'state(at)': 20, 'diff over 1 h': 30, 'clusterChanges over 1 h': 100 };
+  for (const q of r.queries) {
+    for (const x of q.results) {
+      if (limits[x.name] !== undefined && x.sample) checks.push({ name: `[${q.variant}] ${x.name} p95 < ${limits[x.name]} ms`, value: `${x.sample.p95} ms`, met: x.sample.p95 < limits[x.name] });
+      if (x.name.startsWith('block consistency matrix')) checks.push({ name: `[${q.variant}] ${x.name} < 1 s`, value: x.sample ? `${x.sample.p95} ms (${x.meanRows} cells)` : (x.skipped ?? ''), met: x.sample ? x.sample.p95 < 1000 : undefined });
+      if (x.name === 'findings open at T' && !x.sample) checks.push({ name: `[${q.variant}] findings open at T`, value: x.skipped ?? '' });
+    }
+  }
+  if (r.collector && !r.collector.skipped) {
+    checks.push({ name: 'collector < 100 ms CPU', value: `${r.collector.cpuMs!.p50} ms (max ${r.collector.cpuMs!.max})`, met: r.collector.cpuMs!.p50 < 100 });
+    checks.push({ name: 'collector < 60 MB RSS', value: `${r.collector.peakRssMb!.p50} MB (max ${r.collector.peakRssMb!.max})`, met: r.collector.peakRssMb!.max < 60 });
+  }
+  if (r.mode === 'quick') return checks.map((t) => ({ ...t, met: undefined, value: `${t.value} (quick: not asserted)` }));
+  return checks;
+}

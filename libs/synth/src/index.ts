@@ -1,0 +1,3 @@
+export * from './seeded-random';
+export * from './calico-tables';
+export * from './synthetic-cluster';
