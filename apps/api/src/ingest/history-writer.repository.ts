@@ -29,6 +29,23 @@ export interface CoverageHead {
   endAt: Date;
 }
 
+/** An opened fact row's id, by its key: the state cache keeps it to close the row later. */
+export interface OpenedFact {
+  id: bigint;
+  ns: string;
+  kind: string;
+  key: string;
+}
+
+/** What the node's head must still be for the one-statement unchanged path to apply. */
+export interface UnchangedGuard {
+  nodeId: number;
+  lastSnapshotId: string;
+  stateHash: string;
+  /** the coverage interval to extend, or null to open a new one (after a gap) */
+  coverageId: number | null;
+}
+
 export interface NodeUpdate {
   takenAt: Date;
   receivedAt: Date;
@@ -75,7 +92,7 @@ export class HistoryWriterRepository {
 
   async latestCoverage(tx: TransactionClient, nodeId: number): Promise<CoverageHead | undefined> {
     const rows = await tx.$queryRaw<CoverageHead[]>`
-      SELECT id, end_at AS "endAt" FROM coverage WHERE node_id = ${nodeId} ORDER BY end_at DESC LIMIT 1`;
+      SELECT id, end_at AS "endAt" FROM coverage WHERE node_id = ${nodeId} ORDER BY start_at DESC LIMIT 1`;
     return rows[0];
   }
 
@@ -96,13 +113,46 @@ export class HistoryWriterRepository {
     await tx.$executeRaw`UPDATE fact SET valid_to = ${at} WHERE id = ANY(${ids.map(String)}::bigint[])`;
   }
 
-  async openFacts(tx: TransactionClient, nodeId: number, facts: readonly Fact[], at: Date): Promise<void> {
-    if (facts.length === 0) return;
-    await tx.$executeRaw`
+  async openFacts(tx: TransactionClient, nodeId: number, facts: readonly Fact[], at: Date): Promise<OpenedFact[]> {
+    if (facts.length === 0) return [];
+    return tx.$queryRaw<OpenedFact[]>`
       INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from)
       SELECT ${nodeId}, f.ns, f.kind, f.key, f.attrs::jsonb, ${at}
       FROM unnest(${facts.map((f) => f.ns)}::text[], ${facts.map((f) => f.kind)}::text[], ${facts.map((f) => f.key)}::text[], ${facts.map((f) => JSON.stringify(f.attrs))}::text[])
-        AS f(ns, kind, key, attrs)`;
+        AS f(ns, kind, key, attrs)
+      RETURNING id, ns, kind, key`;
+  }
+
+  /**
+   * The whole write of an unchanged snapshot in one statement, outside any interactive
+   * transaction: moves the node's head and extends (or opens) coverage, but only if the head is
+   * still the one this replica last saw (compare-and-set on last_snapshot_id and state_hash), the
+   * snapshot is newer and its id unknown. No row back = someone else moved the head: the caller
+   * takes the full path, which locks the node and decides.
+   */
+  async recordUnchanged(guard: UnchangedGuard, snapshotId: string, update: NodeUpdate): Promise<{ stateVersion: number; coverageId: number | null } | undefined> {
+    const rows = await this.database.prisma.$queryRaw<Array<{ stateVersion: number; coverageId: number | null }>>`
+      WITH n AS (
+        UPDATE node SET
+          last_seen_at = ${update.takenAt}, last_received_at = ${update.receivedAt}, last_snapshot_id = ${snapshotId}::uuid,
+          last_boot_id = ${update.bootId}, last_seq = ${update.seq}, interval_ms = ${update.intervalMs},
+          kernel = COALESCE(${update.kernel ?? null}, kernel), iproute2 = COALESCE(${update.iproute2 ?? null}, iproute2),
+          collector_version = ${update.collectorVersion}
+        WHERE id = ${guard.nodeId} AND last_snapshot_id = ${guard.lastSnapshotId}::uuid AND state_hash = ${guard.stateHash}
+          AND last_seen_at < ${update.takenAt}
+          AND NOT EXISTS (SELECT 1 FROM snapshot WHERE id = ${snapshotId}::uuid)
+        RETURNING id, state_version
+      ), extended AS (
+        UPDATE coverage SET end_at = ${update.takenAt}, snapshots = snapshots + 1
+        WHERE id = ${guard.coverageId}::int AND node_id IN (SELECT id FROM n)
+        RETURNING id
+      ), opened AS (
+        INSERT INTO coverage (node_id, start_at, end_at, snapshots)
+        SELECT id, ${update.takenAt}, ${update.takenAt}, 1 FROM n WHERE ${guard.coverageId}::int IS NULL
+        RETURNING id
+      )
+      SELECT n.state_version AS "stateVersion", COALESCE((SELECT id FROM extended), (SELECT id FROM opened)) AS "coverageId" FROM n`;
+    return rows[0];
   }
 
   async recordSnapshot(

@@ -43,6 +43,11 @@ describe('reporting interval estimate', () => {
     expect(estimateInterval({ ...head, lastSeq: 0n }, snapshot('boot-1', 1), new Date('2026-11-26T03:05:00Z'))).toBe(300000);
   });
 
+  it('caps the estimate at a day, so a collector suspended for a month cannot overflow interval_ms', () => {
+    expect(estimateInterval(head, snapshot('boot-1', 6), new Date('2026-12-31T03:00:00Z'))).toBe(Math.round(0.7 * 30000 + 0.3 * 86_400_000));
+    expect(estimateInterval({ ...head, lastSeq: 0n }, snapshot('boot-1', 1), new Date('2027-02-01T00:00:00Z'))).toBe(86_400_000);
+  });
+
   it('keeps its estimate across a restart or a lost snapshot, so a silence still reads as a gap', () => {
     expect(estimateInterval(head, snapshot('boot-2', 0), new Date('2026-11-26T04:00:00Z'))).toBe(30000);
     expect(estimateInterval(head, snapshot('boot-1', 9), new Date('2026-11-26T04:00:00Z'))).toBe(30000);
