@@ -5,7 +5,6 @@ import { join } from 'node:path';
 // source). Typed here by what the harness uses, so the tool never imports the application.
 
 export type DatabaseKind = 'postgres' | 'pglite';
-export type Variant = 'current' | 'patched';
 
 export interface SqlExecutor {
   exec(sql: string): Promise<void>;
@@ -68,23 +67,23 @@ export interface RetentionJob {
  * it (the same classes), so it runs whether or not app.module imports RetentionModule yet.
  */
 export function retentionOf(app: RunningApi): RetentionJob | undefined {
-  const bundle = loadBundle(app.variant);
+  const bundle = loadBundle();
   if (!bundle.RetentionService) return undefined;
   return new bundle.RetentionService(new bundle.RetentionRepository(app.database), bundle.loadApiConfig({ ROUTESCOPE_LOG_LEVEL: 'error' }));
 }
 
-export function loadBundle(variant: Variant): ApiBundle {
+export function loadBundle(): ApiBundle {
   const dist = join(process.env['BENCH_ROOT'] ?? process.cwd(), 'bench', 'dist');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(join(dist, `api-${variant}.cjs`)) as ApiBundle;
+  return require(join(dist, 'api.cjs')) as ApiBundle;
 }
 
-export function migrationsDirOf(variant: Variant): string | undefined {
-  return variant === 'patched' ? process.env['BENCH_PATCHED_MIGRATIONS'] : process.env['BENCH_CURRENT_MIGRATIONS'];
+/** prisma/migrations of the tree under test (the bundle cannot find it relative to itself). */
+export function migrationsDir(): string | undefined {
+  return process.env['BENCH_MIGRATIONS'];
 }
 
 export interface RunningApi {
-  readonly variant: Variant;
   readonly kind: DatabaseKind;
   readonly database: Database;
   readonly url: string;
@@ -99,8 +98,8 @@ export interface RunningApi {
 }
 
 /** The real app (Nest, GraphQL, ingest) on `database`, listening on a free loopback port. */
-export async function startApi(variant: Variant, database: Database, env: Record<string, string> = {}): Promise<RunningApi> {
-  const bundle = loadBundle(variant);
+export async function startApi(database: Database, env: Record<string, string> = {}): Promise<RunningApi> {
+  const bundle = loadBundle();
   const token = `rs_bench_ingest_${'x'.repeat(24)}`;
   const readToken = `rs_bench_read_${'y'.repeat(24)}`;
   const config = bundle.loadApiConfig({
@@ -115,7 +114,6 @@ export async function startApi(variant: Variant, database: Database, env: Record
   const address = app.getHttpServer().address() as AddressInfo;
   const service = app.get<{ ingest(body: unknown): Promise<IngestResult> }>(bundle.IngestService);
   return {
-    variant,
     kind: database.kind,
     database,
     url: `http://127.0.0.1:${address.port}`,
@@ -134,6 +132,6 @@ export async function startApi(variant: Variant, database: Database, env: Record
 }
 
 /** A fresh, migrated database of `kind` (PostgreSQL: a new rs_test_* database on the test server). */
-export async function freshDatabase(variant: Variant, kind: DatabaseKind): Promise<TestDatabase> {
-  return loadBundle(variant).testing.createTestDatabase(kind, { migrationsDir: migrationsDirOf(variant) });
+export async function freshDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  return loadBundle().testing.createTestDatabase(kind, { migrationsDir: migrationsDir() });
 }

@@ -13,6 +13,8 @@ export interface CollectorResult {
   /** peak RSS of the largest process of the run (GNU time %M: the node process) */
   peakRssMb?: { p50: number; max: number };
   facts?: number;
+  /** the floor under any Node.js collector: `node -e ''` measured the same way (CPU ms, RSS MB) */
+  nodeFloor?: { cpuMs: number; peakRssMb: number };
 }
 
 const PREFIX = 'rb-';
@@ -53,6 +55,14 @@ export function benchCollector(root: string, extraRoutes: number, runs: number):
       rss.push(m / 1024);
     }
     const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    const floorCpu: number[] = [];
+    const floorRss: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const result = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '-e', ''], { encoding: 'utf8' });
+      const [, , u, s, m] = (result.stderr.split('\n').find((l) => l.startsWith('TIME ')) ?? 'TIME 0 0 0 0').split(' ').map(Number);
+      floorCpu.push((u + s) * 1000);
+      floorRss.push(m / 1024);
+    }
     return {
       extraRoutes,
       runs,
@@ -60,9 +70,11 @@ export function benchCollector(root: string, extraRoutes: number, runs: number):
       wallMs: { p50: round(med(wall), 0) },
       peakRssMb: { p50: round(med(rss), 1), max: round(Math.max(...rss), 1) },
       facts,
+      nodeFloor: { cpuMs: round(med(floorCpu), 0), peakRssMb: round(med(floorRss), 1) },
     };
   } finally {
     const del = batch.replaceAll('route replace', 'route del').split('\n').map((l) => l.replace(/ via .*$/, '')).join('\n');
     spawnSync('ip', ['-n', ns, '-batch', '-'], { input: del, encoding: 'utf8' });
+    spawnSync(netlab, ['down'], { env, encoding: 'utf8' });
   }
 }

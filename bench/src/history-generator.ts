@@ -29,6 +29,7 @@ export interface HistoryStats {
   end: number;
   generateMs: number;
   loadMs: number;
+  findingRows?: number;
 }
 
 interface OpenRow {
@@ -152,6 +153,72 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
   psql(databaseUrl, 'VACUUM ANALYZE fact; VACUUM ANALYZE snapshot; VACUUM ANALYZE node; VACUUM ANALYZE coverage;');
   rmSync(o.workDir, { recursive: true, force: true });
   return { factRows: factRows + openRows, openRows, snapshotRows, start, end, generateMs, loadMs: Date.now() - loadStarted };
+}
+
+/**
+ * The current state of nodes [from, to) of `cluster` written straight into the tables (node rows,
+ * open fact rows, one coverage interval each), as if each had posted its first snapshot at `at`:
+ * the rest of a 1,000-node cluster around the few nodes a benchmark posts for, so that the
+ * API's checks evaluate a cluster of realistic size. PostgreSQL only (psql \copy).
+ */
+export function loadCurrentState(databaseUrl: string, cluster: SyntheticCluster, o: { from: number; to: number; at: number; workDir: string }): number {
+  mkdirSync(o.workDir, { recursive: true });
+  const file = join(o.workDir, 'current-state.csv');
+  const csv = new CsvWriter(file);
+  let rows = 0;
+  for (let i = o.from; i < o.to; i++) {
+    const snapshot = cluster.snapshot(i, o.at);
+    for (const fact of snapshotToFacts(snapshot)) {
+      csv.row([snapshot.node, fact.ns, fact.kind, fact.key, canonicalJson(fact.attrs)]);
+      rows++;
+    }
+  }
+  csv.close();
+  psql(
+    databaseUrl,
+    `INSERT INTO node (name, first_seen_at, last_seen_at, last_received_at, last_snapshot_id, last_boot_id, last_seq, interval_ms, state_hash, state_version)
+       SELECT 'node-' || lpad(i::text, 5, '0'), '${iso(o.at)}', '${iso(o.at)}', '${iso(o.at)}', gen_random_uuid(), 'boot-background', 0, 30000, 'background', 1
+       FROM generate_series(${o.from}, ${o.to - 1}) i;
+     INSERT INTO coverage (node_id, start_at, end_at, snapshots) SELECT id, '${iso(o.at)}', '${iso(o.at)}', 1 FROM node WHERE last_boot_id = 'boot-background';
+     CREATE TEMP TABLE staged (node text, ns text, kind text, key text, attrs jsonb);
+     \\copy staged FROM '${file}' WITH (FORMAT csv)
+     INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from) SELECT n.id, s.ns, s.kind, s.key, s.attrs, '${iso(o.at)}' FROM staged s JOIN node n ON n.name = s.node;
+     ANALYZE fact; ANALYZE node;`,
+  );
+  rmSync(o.workDir, { recursive: true, force: true });
+  return rows;
+}
+
+/**
+ * Finding intervals for the history: the churn model does not run the checks, so findings are
+ * written as the evaluator would have left them, at a rate chosen to be pessimistic for the
+ * "findings open at T" query: every node gets one finding opened every ~12 h (rules drawn from
+ * libs/checks' ids), open for 5–125 min, and 2% of the nodes keep one open to the end. Idempotent:
+ * a database that already has findings is left as it is. Returns the finding row count.
+ */
+export function generateFindings(databaseUrl: string, o: { seed: number; start: number; end: number }): number {
+  const rules = ['CALICO_PROXY_ARP', 'CALICO_VETH_MAC', 'CALICO_ROUTE_TO_DOWN_VETH', 'NEIGHBOR_MAC_FLAP', 'ROUTE_FLAP', 'PROXY_ARP_TOGGLED', 'CALICO_BLOCK_ROUTE_MISSING'];
+  const sql = `
+    DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM finding) THEN
+        INSERT INTO finding (node_id, scope, rule, subject, severity, title, message, evidence, opened_at, resolved_at)
+        SELECT n.id, CASE WHEN r.rule LIKE 'CALICO_BLOCK%' THEN 'cluster' WHEN r.rule IN ('ROUTE_FLAP', 'NEIGHBOR_MAC_FLAP', 'PROXY_ARP_TOGGLED') THEN 'history' ELSE 'node' END,
+               r.rule, 'veth:cali' || substr(md5(n.id || '/' || k), 1, 11),
+               CASE WHEN k % 3 = 0 THEN 'critical' ELSE 'warning' END, r.rule || ' on ' || n.name, 'generated for the benchmark (${o.seed})',
+               '[]'::jsonb, o.at, o.at + ((5 + (n.id * 7 + k * 13) % 120) * interval '1 minute')
+        FROM node n
+        CROSS JOIN generate_series(0, ${Math.floor((o.end - o.start) / 43_200_000) - 1}) k
+        CROSS JOIN LATERAL (SELECT TIMESTAMPTZ '${iso(o.start)}' + k * interval '12 hours' + ((n.id * 7919 + k * 104729) % 43000) * interval '1 second' AS at) o
+        CROSS JOIN LATERAL (SELECT (ARRAY['${rules.join("','")}'])[1 + (n.id + k) % ${rules.length}] AS rule) r;
+        INSERT INTO finding (node_id, scope, rule, subject, severity, title, message, evidence, opened_at)
+        SELECT n.id, 'node', 'CALICO_PROXY_ARP', 'veth:cali-open-' || n.id, 'critical', 'proxy_arp off on ' || n.name, 'generated for the benchmark (${o.seed})', '[]'::jsonb,
+               TIMESTAMPTZ '${iso(o.end)}' - (n.id % 48) * interval '1 hour'
+        FROM node n WHERE n.id % 50 = 0;
+      END IF;
+    END $$;
+    VACUUM ANALYZE finding;`;
+  psql(databaseUrl, sql);
+  return Number(psql(databaseUrl, 'SELECT count(*) FROM finding', true).trim());
 }
 
 export function psql(databaseUrl: string, sql: string, tuplesOnly = false): string {

@@ -1,6 +1,7 @@
 import { SyntheticCluster } from '@routescope/synth';
-import { freshDatabase, startApi, type DatabaseKind, type IngestResult, type RunningApi, type Variant } from './api-under-test';
+import { freshDatabase, startApi, type DatabaseKind, type IngestResult, type RunningApi } from './api-under-test';
 import { profile, type ProfileLine } from './cpu-profile';
+import { loadCurrentState } from './history-generator';
 import { postAll } from './http-client';
 import { log, round, runPool, type Sample } from './measure';
 
@@ -15,6 +16,10 @@ export interface IngestBenchOptions {
   /** fact changes per changed snapshot (1% of ~1,400) */
   churnChanges: number;
   profile: boolean;
+  /** PostgreSQL: load the current state of the other cluster nodes first (checks see the whole cluster) */
+  backgroundNodes: boolean;
+  /** scratch folder for the background load */
+  workDir: string;
 }
 
 export interface PathSamples {
@@ -23,7 +28,6 @@ export interface PathSamples {
 }
 
 export interface IngestBenchResult {
-  variant: Variant;
   kind: DatabaseKind;
   first: Sample;
   service: { unchanged: PathSamples; changed: PathSamples };
@@ -31,6 +35,8 @@ export interface IngestBenchResult {
   /** the service with the checks' stateChanged listener removed: the storage path alone */
   serviceWithoutChecks?: { changed: PathSamples };
   meanChangesPerChangedSnapshot: number;
+  /** nodes whose current state was in the database besides the posting ones */
+  backgroundNodes: number;
   statuses: Record<string, number>;
   profiles: Record<string, { lines: ProfileLine[]; idlePct: number }>;
   /** unchanged bodies of the first round (for the ceiling, measured on the same snapshots) */
@@ -39,13 +45,19 @@ export interface IngestBenchResult {
 
 const INTERVAL = 30_000;
 
-/** Routescope ingest of one variant on one database: unchanged and 1%-churn snapshots, through the service and HTTP. */
-export async function benchIngest(variant: Variant, kind: DatabaseKind, o: IngestBenchOptions): Promise<IngestBenchResult> {
-  const database = await freshDatabase(variant, kind);
+/** Routescope ingest on one database: unchanged and 1%-churn snapshots, through the service and HTTP. */
+export async function benchIngest(kind: DatabaseKind, o: IngestBenchOptions): Promise<IngestBenchResult> {
+  const database = await freshDatabase(kind);
   let api: RunningApi | undefined;
   try {
-    api = await startApi(variant, database);
     const cluster = new SyntheticCluster({ seed: o.seed, nodes: o.clusterNodes });
+    let backgroundNodes = 0;
+    if (o.backgroundNodes && database.databaseUrl) {
+      const rows = loadCurrentState(database.databaseUrl, cluster, { from: o.nodes, to: o.clusterNodes, at: cluster.now - INTERVAL, workDir: o.workDir });
+      backgroundNodes = o.clusterNodes - o.nodes;
+      log(`${kind}: current state of ${backgroundNodes} other nodes loaded (${rows} facts)`);
+    }
+    api = await startApi(database);
     const statuses: Record<string, number> = {};
     const count = (result: IngestResult) => (statuses[`service ${result.status}`] = (statuses[`service ${result.status}`] ?? 0) + 1);
     let t = cluster.now;
@@ -63,7 +75,7 @@ export async function benchIngest(variant: Variant, kind: DatabaseKind, o: Inges
 
     const firstBodies = Array.from({ length: o.nodes }, (_, i) => JSON.stringify(cluster.snapshot(i, t + i)));
     const first = await runPool(firstBodies, 1, async (body) => count(await api!.ingest(JSON.parse(body))));
-    log(`${variant}/${kind}: first snapshots p50 ${first.p50} ms`);
+    log(`${kind}: first snapshots p50 ${first.p50} ms`);
 
     let changesTotal = 0;
     let changedCount = 0;
@@ -94,7 +106,7 @@ export async function benchIngest(variant: Variant, kind: DatabaseKind, o: Inges
         profiles[`service ${expected}`] = { lines: p.lines, idlePct: p.idlePct };
       }
       const http = { sequential: await viaHttp(rounds(changed), 1), concurrent: await viaHttp(rounds(changed), o.concurrency) };
-      log(`${variant}/${kind} ${expected}: service p50 ${service.sequential.p50} ms, ${service.concurrent.perSecond}/s; http p50 ${http.sequential.p50} ms, ${http.concurrent.perSecond}/s`);
+      log(`${kind} ${expected}: service p50 ${service.sequential.p50} ms, ${service.concurrent.perSecond}/s; http p50 ${http.sequential.p50} ms, ${http.concurrent.perSecond}/s`);
       return { service, http, sampleBodies };
     };
     const unchanged = await measure(false);
@@ -108,15 +120,15 @@ export async function benchIngest(variant: Variant, kind: DatabaseKind, o: Inges
         const p = await profile(() => viaService(rounds(true), o.concurrency, 'changed'));
         profiles['service changed, checks off'] = { lines: p.lines, idlePct: p.idlePct };
       }
-      log(`${variant}/${kind} changed without checks: service p50 ${serviceWithoutChecks.changed.sequential.p50} ms, ${serviceWithoutChecks.changed.concurrent.perSecond}/s`);
+      log(`${kind} changed without checks: service p50 ${serviceWithoutChecks.changed.sequential.p50} ms, ${serviceWithoutChecks.changed.concurrent.perSecond}/s`);
     }
     return {
-      variant,
       kind,
       first,
       service: { unchanged: unchanged.service, changed: changed.service },
       http: { unchanged: unchanged.http, changed: changed.http },
       serviceWithoutChecks,
+      backgroundNodes,
       meanChangesPerChangedSnapshot: round(changesTotal / Math.max(1, changedCount), 1),
       statuses,
       profiles,

@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyntheticCluster } from '@routescope/synth';
-import { freshDatabase, loadBundle, migrationsDirOf, startApi, type DatabaseKind, type Variant } from './api-under-test';
+import { freshDatabase, loadBundle, startApi, type DatabaseKind } from './api-under-test';
 import { measureCeiling } from './ceiling';
 import { benchCollector, type CollectorResult } from './collector-bench';
-import { generateHistory, psql, type HistoryStats } from './history-generator';
+import { generateFindings, generateHistory, psql, type HistoryStats } from './history-generator';
 import { benchIngest, type IngestBenchResult } from './ingest-bench';
 import { log, round } from './measure';
 import { benchQueries, type QueryResult } from './query-bench';
@@ -17,14 +17,12 @@ export interface BenchResults {
   startedAt: string;
   durationS: number;
   machine: { cpus: number; node: string; postgres?: string };
-  base: string;
-  patches: string[];
   synth: { seed: number; clusterNodes: number; podsPerNode: number; factsPerSnapshot: number; snapshotBytes: number };
   ceiling?: ReturnType<typeof measureCeiling>;
   ingest: IngestBenchResult[];
   storage: StorageResult[];
   history?: { stats: HistoryStats; nodes: number; days: number; method: string; tableBytes: Record<string, number>; databaseUrl?: string };
-  queries: Array<{ variant: Variant; indexes: string; results: QueryResult[] }>;
+  queries: QueryResult[];
   retention: RetentionResult[];
   collector?: CollectorResult;
 }
@@ -33,24 +31,16 @@ interface Settings {
   quick: boolean;
   only?: Set<string>;
   kinds: DatabaseKind[];
-  variants: Variant[];
-  /** where this process writes its part (run.mjs runs one process per variant, then merges) */
-  partial?: string;
 }
 
 function settings(argv: readonly string[]): Settings {
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const only = value('only');
-  const patches = JSON.parse(process.env['BENCH_PATCHES'] ?? '[]') as string[];
   return {
     quick: argv.includes('--quick'),
     only: only ? new Set(only.split(',')) : undefined,
     kinds: (value('databases')?.split(',') as DatabaseKind[] | undefined) ?? ['postgres', 'pglite'],
-    // Nest's GraphQL type registry is process-wide: each variant of the API runs in its own process.
-    variants: [(value('variant') as Variant | undefined) ?? 'current'],
-    partial: value('partial'),
   };
-  void patches;
 }
 
 async function main(): Promise<void> {
@@ -67,8 +57,6 @@ async function main(): Promise<void> {
     startedAt: new Date(started).toISOString(),
     durationS: 0,
     machine: { cpus: require('node:os').cpus().length, node: process.version },
-    base: process.env['BENCH_BASE'] ?? 'worktree',
-    patches: JSON.parse(process.env['BENCH_PATCHES'] ?? '[]') as string[],
     synth: { seed, clusterNodes, podsPerNode: 30, factsPerSnapshot: 0, snapshotBytes: JSON.stringify(sampleSnapshot).length },
     ingest: [],
     storage: [],
@@ -76,51 +64,41 @@ async function main(): Promise<void> {
     retention: [],
   };
   try {
-    results.machine.postgres = psql(loadBundle(s.variants[0]).testing.testServerUrl(), 'SHOW server_version', true).trim();
+    results.machine.postgres = psql(loadBundle().testing.testServerUrl(), 'SHOW server_version', true).trim();
   } catch {
     // no psql or no server: the PostgreSQL phases will say so
   }
 
-  const first = s.variants[0] === 'current';
-  if ((want('ceiling') || want('ingest')) && first) {
+  if (want('ceiling') || want('ingest')) {
     const bodies = Array.from({ length: s.quick ? 10 : 40 }, (_, i) => JSON.stringify(cluster.snapshot(i)));
     results.ceiling = measureCeiling(bodies, s.quick ? 3 : 10);
     results.synth.factsPerSnapshot = results.ceiling.facts;
     log(`ceiling: ${results.ceiling.sample.mean} ms/snapshot (${results.ceiling.sample.perSecond}/s), ${results.ceiling.facts} facts`);
   }
 
-  if (want('ingest') && results.ceiling === undefined && !first) {
-    // the patched process compares against the same machine's ceiling, measured again here
-    const bodies = Array.from({ length: s.quick ? 10 : 40 }, (_, i) => JSON.stringify(cluster.snapshot(i)));
-    results.ceiling = measureCeiling(bodies, s.quick ? 3 : 10);
-  }
   if (want('ingest')) {
     for (const kind of s.kinds) {
-      for (const variant of s.variants) {
-        const r = await benchIngest(variant, kind, {
-          seed,
-          clusterNodes,
-          nodes: s.quick ? 8 : 24,
-          rounds: s.quick ? 2 : 4,
-          concurrency: 4,
-          churnChanges: 14,
-          profile: !s.quick || variant === 'current',
-        });
-        delete r.sampleBodies;
-        results.ingest.push(r);
-      }
+      const r = await benchIngest(kind, {
+        seed,
+        clusterNodes,
+        nodes: s.quick ? 4 : 24,
+        rounds: s.quick ? 1 : 4,
+        concurrency: 4,
+        churnChanges: 14,
+        profile: !s.quick,
+        backgroundNodes: !s.quick && kind === 'postgres',
+        workDir: join(root, 'bench', 'dist', `background-${process.pid}`),
+      });
+      delete r.sampleBodies;
+      results.ingest.push(r);
     }
   }
 
   if (want('storage')) {
     for (const kind of s.kinds) {
-      for (const variant of s.variants) {
-        const hours = s.quick ? 0.25 : kind === 'postgres' ? 24 : 6;
-        results.storage.push(
-          await benchStorage(variant, kind, { seed, clusterNodes, nodes: s.quick ? 2 : 4, hours, naiveHours: s.quick ? 0.1 : 0.5, concurrency: 4 }),
-        );
-        log(`storage ${variant}/${kind}: ${results.storage.at(-1)!.bytesPerNodeDay} B/node-day vs naive ${results.storage.at(-1)!.naive.bytesPerNodeDay}`);
-      }
+      const hours = s.quick ? 0.25 : kind === 'postgres' ? 24 : 6;
+      results.storage.push(await benchStorage(kind, { seed, clusterNodes, nodes: s.quick ? 2 : 4, hours, naiveHours: s.quick ? 0.1 : 0.5, concurrency: 4 }));
+      log(`storage ${kind}: ${results.storage.at(-1)!.bytesPerNodeDay} B/node-day vs naive ${results.storage.at(-1)!.naive.bytesPerNodeDay}`);
     }
   }
 
@@ -129,16 +107,17 @@ async function main(): Promise<void> {
     const days = s.quick ? 2 : 90;
     // --history-url=URL reuses a database an earlier run generated (and kept with --keep-history).
     const reuse = process.argv.find((a) => a.startsWith('--history-url='))?.slice('--history-url='.length) ?? process.env['BENCH_HISTORY_URL'];
-    const keep = process.argv.includes('--keep-history') || process.env['BENCH_KEEP_HISTORY'] === '1';
+    const keep = process.argv.includes('--keep-history');
     const database = reuse
-      ? Object.assign(await loadBundle(s.variants[0]).createDatabase({ databaseUrl: reuse }), { databaseUrl: reuse, dispose: async () => undefined })
-      : await freshDatabase('current', 'postgres');
+      ? Object.assign(await loadBundle().createDatabase({ databaseUrl: reuse }), { databaseUrl: reuse, dispose: async () => undefined })
+      : await freshDatabase('postgres');
     try {
       const stats = reuse
         ? historyStatsOf(reuse)
-        : await generateHistory(database.databaseUrl!, { seed, nodes, days, intervalMs: 30_000, workDir: join(root, 'bench', 'dist', 'history') });
+        : await generateHistory(database.databaseUrl!, { seed, nodes, days, intervalMs: 30_000, workDir: join(root, 'bench', 'dist', `history-${process.pid}`) });
+      stats.findingRows = generateFindings(database.databaseUrl!, { seed, start: stats.start, end: stats.end });
       const tableBytes = JSON.parse(
-        psql(database.databaseUrl!, `SELECT json_object_agg(t, pg_total_relation_size(t::regclass)) FROM unnest(array['fact','snapshot','coverage','node']) t`, true),
+        psql(database.databaseUrl!, `SELECT json_object_agg(t, pg_total_relation_size(t::regclass)) FROM unnest(array['fact','snapshot','coverage','node','finding']) t`, true),
       ) as Record<string, number>;
       results.history = {
         stats,
@@ -146,67 +125,40 @@ async function main(): Promise<void> {
         days,
         tableBytes,
         databaseUrl: keep ? database.databaseUrl : undefined,
-        method: `generated, not replayed: the churn model's fact deltas for ${nodes} nodes × ${days} days (each applied at the node's next 30 s snapshot, netted per snapshot) written as the rows ingest writes, loaded with COPY, indexes built after the load, VACUUM ANALYZE`,
+        method: `generated, not replayed: the churn model's fact deltas for ${nodes} nodes × ${days} days (each applied at the node's next 30 s snapshot, netted per snapshot) written as the rows ingest writes, loaded with COPY, indexes built after the load, VACUUM ANALYZE; findings generated in SQL (bench/src/history-generator.ts generateFindings)`,
       };
-      for (const variant of s.variants) {
-        // each app closes its database handle when it stops: one handle per variant, same database
-        const handle = await loadBundle(variant).createDatabase({ databaseUrl: database.databaseUrl! });
-        if (variant === 'patched') await handle.migrate({ migrationsDir: migrationsDirOf('patched') });
-        const api = await startApi(variant, handle);
-        try {
-          const results2 = await benchQueries(api, { seed, nodes, start: stats.start, end: stats.end, samples: s.quick ? 10 : 200, limits: { 'state(at)': 20, 'diff over 1 h': 30, 'clusterChanges over 1 h': 100, 'block consistency matrix (now)': 1000 } });
-          results.queries.push({ variant, indexes: variant === 'patched' ? 'with the proposed migration' : 'as migrated today', results: results2 });
-          for (const q of results2) log(`queries ${variant}: ${q.name}: ${q.sample ? `p50 ${q.sample.p50} p95 ${q.sample.p95} ms (${q.meanRows} rows)` : q.skipped}`);
-        } finally {
-          await api.close();
-        }
+      const handle = await loadBundle().createDatabase({ databaseUrl: database.databaseUrl! });
+      // a kept database from an older tree gets the newer migrations (indexes) first
+      await handle.migrate({ migrationsDir: process.env['BENCH_MIGRATIONS'] });
+      const api = await startApi(handle);
+      try {
+        results.queries = await benchQueries(api, { seed, nodes, start: stats.start, end: stats.end, samples: s.quick ? 10 : 200 });
+        for (const q of results.queries) log(`queries: ${q.name}: ${q.sample ? `p50 ${q.sample.p50} p95 ${q.sample.p95} ms (${q.meanRows} rows)` : q.skipped}`);
+      } finally {
+        await api.close();
       }
     } finally {
       if (!keep) {
-        if (reuse) psql(loadBundle(s.variants[0]).testing.testServerUrl(), `DROP DATABASE IF EXISTS "${new URL(reuse).pathname.slice(1)}" WITH (FORCE)`);
+        if (reuse) psql(loadBundle().testing.testServerUrl(), `DROP DATABASE IF EXISTS "${new URL(reuse).pathname.slice(1)}" WITH (FORCE)`);
         else await database.dispose();
       } else log(`history kept in ${database.databaseUrl}`);
     }
   }
 
-  if (want('retention') && first) {
+  if (want('retention')) {
     for (const kind of s.kinds) results.retention.push(await benchRetention(kind, { seed, quick: s.quick }));
   }
 
-  if (want('collector') && first) {
+  if (want('collector')) {
     results.collector = benchCollector(root, 1000, s.quick ? 2 : 7);
     log(`collector: ${JSON.stringify(results.collector)}`);
   }
 
   results.durationS = round((Date.now() - started) / 1000, 1);
-  if (s.partial) {
-    writeFileSync(s.partial, JSON.stringify(results));
-    return;
-  }
-  finish(results, root);
-}
-
-function finish(results: BenchResults, root: string): void {
   const out = join(root, 'bench', 'results.json');
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(renderReport(results));
   process.stdout.write(`\nwritten ${out} (${results.durationS} s)\n`);
-}
-
-/** `--merge=a.json,b.json`: one result from the per-variant processes, then the report. */
-function merge(files: string[]): void {
-  const parts = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchResults);
-  const [base, ...rest] = parts;
-  for (const p of rest) {
-    base.ingest.push(...p.ingest);
-    base.storage.push(...p.storage);
-    base.queries.push(...p.queries);
-    base.retention.push(...p.retention);
-    base.durationS = round(base.durationS + p.durationS, 1);
-    base.history ??= p.history;
-  }
-  if (base.history) delete base.history.databaseUrl;
-  finish(base, process.env['BENCH_ROOT'] ?? process.cwd());
 }
 
 function historyStatsOf(url: string): HistoryStats {
@@ -222,8 +174,7 @@ function historyStatsOf(url: string): HistoryStats {
   return { factRows, openRows, snapshotRows, start, end, generateMs: 0, loadMs: 0 };
 }
 
-const mergeArg = process.argv.find((a) => a.startsWith('--merge='));
-(mergeArg ? Promise.resolve(merge(mergeArg.slice('--merge='.length).split(','))) : main()).catch((error: unknown) => {
+main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -10,8 +10,6 @@ export interface QueryBenchOptions {
   start: number;
   end: number;
   samples: number;
-  /** p95 limits per query: a query over its limit is run once more under the CPU profiler */
-  limits?: Partial<Record<QueryName, number>>;
 }
 
 export type QueryName = 'state(at)' | 'diff over 1 h' | 'clusterChanges over 1 h' | 'findings open at T' | 'block consistency matrix (now)' | 'block consistency matrix at T';
@@ -28,6 +26,15 @@ export interface QueryResult {
 }
 
 const HOUR = 3_600_000;
+
+/** The issue's p95 targets at 90 days × 1,000 nodes (findings open at T has none: reported only). */
+export const QUERY_TARGETS_MS: Partial<Record<QueryName, number>> = {
+  'state(at)': 20,
+  'diff over 1 h': 30,
+  'clusterChanges over 1 h': 100,
+  'block consistency matrix (now)': 1000,
+  'block consistency matrix at T': 1000,
+};
 
 async function graphql<T>(api: RunningApi, query: string, variables: Record<string, unknown>): Promise<{ data?: T; errors?: Array<{ message: string }> }> {
   const response = await fetch(`${api.url}/graphql`, {
@@ -61,7 +68,7 @@ export async function benchQueries(api: RunningApi, o: QueryBenchOptions): Promi
       total += rows(answer.data);
     }
     const result: QueryResult = { name, sample: summarise(latencies, performance.now() - started, 1), meanRows: Math.round(total / samples) };
-    const limit = o.limits?.[name];
+    const limit = QUERY_TARGETS_MS[name];
     if (limit !== undefined && result.sample!.p95 >= limit * 0.8) {
       const p = await profile(async () => {
         for (let i = 0; i < Math.min(50, samples); i++) await graphql(api, query, vars());

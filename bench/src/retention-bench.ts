@@ -1,5 +1,5 @@
 import { SyntheticCluster } from '@routescope/synth';
-import { freshDatabase, loadBundle, retentionOf, startApi, type DatabaseKind } from './api-under-test';
+import { freshDatabase, retentionOf, startApi, type DatabaseKind } from './api-under-test';
 import { log, runPool, type Sample } from './measure';
 import { sizes } from './storage-bench';
 
@@ -26,12 +26,11 @@ const DAY = 86_400_000;
  */
 export async function benchRetention(kind: DatabaseKind, o: { seed: number; quick: boolean }): Promise<RetentionResult> {
   const rows = o.quick ? 20_000 : kind === 'postgres' ? 500_000 : 100_000;
-  const database = await freshDatabase('current', kind);
-  const api = await startApi('current', database);
+  const database = await freshDatabase(kind);
+  const api = await startApi(database);
   try {
     const retention = retentionOf(api);
     if (!retention) return { kind, skipped: 'no RetentionService in this build' };
-    void loadBundle;
     const cluster = new SyntheticCluster({ seed: o.seed + 7, nodes: 1000 });
     const nodes = 4;
     let t = cluster.now;

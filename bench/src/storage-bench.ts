@@ -1,5 +1,5 @@
 import { SyntheticCluster } from '@routescope/synth';
-import { freshDatabase, startApi, type Database, type DatabaseKind, type RunningApi, type Variant } from './api-under-test';
+import { freshDatabase, startApi, type Database, type DatabaseKind, type RunningApi } from './api-under-test';
 import { log, round, runPool, type Sample } from './measure';
 
 export interface StorageOptions {
@@ -19,7 +19,6 @@ export interface TableSizes {
 }
 
 export interface StorageResult {
-  variant: Variant;
   kind: DatabaseKind;
   nodes: number;
   hours: number;
@@ -53,11 +52,11 @@ export async function sizes(database: Database, tables: readonly string[]): Prom
 const total = (s: TableSizes) => Object.values(s).reduce((a, b) => a + b, 0);
 
 /** A simulated day (or `hours`, scaled) of a few nodes through the real ingest, and the naive JSONB layout beside it. */
-export async function benchStorage(variant: Variant, kind: DatabaseKind, o: StorageOptions): Promise<StorageResult> {
-  const database = await freshDatabase(variant, kind);
+export async function benchStorage(kind: DatabaseKind, o: StorageOptions): Promise<StorageResult> {
+  const database = await freshDatabase(kind);
   let api: RunningApi | undefined;
   try {
-    api = await startApi(variant, database);
+    api = await startApi(database);
     const cluster = new SyntheticCluster({ seed: o.seed + 100, nodes: o.clusterNodes });
     const statuses: Record<string, number> = {};
     const empty = await sizes(database, ROUTESCOPE_TABLES);
@@ -74,7 +73,7 @@ export async function benchStorage(variant: Variant, kind: DatabaseKind, o: Stor
       cluster.advance(INTERVAL);
       t = cluster.now;
       await runPool(Array.from({ length: o.nodes }, (_, i) => i), o.concurrency, post);
-      if (tick % 240 === 0) log(`storage ${variant}/${kind}: ${Math.round((tick * INTERVAL) / 60_000)} min of ${o.hours * 60}`);
+      if (tick % 240 === 0) log(`storage ${kind}: ${Math.round((tick * INTERVAL) / 60_000)} min of ${o.hours * 60}`);
     }
     const after = await sizes(database, ROUTESCOPE_TABLES);
     const factRows1 = await count(database, 'fact');
@@ -85,7 +84,6 @@ export async function benchStorage(variant: Variant, kind: DatabaseKind, o: Stor
     // The naive baseline: the same snapshots, one JSONB row each (diag tarballs / Skydive-style archives).
     const naive = await benchNaive(database, cluster, o);
     return {
-      variant,
       kind,
       nodes: o.nodes,
       hours: o.hours,
