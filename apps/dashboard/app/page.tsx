@@ -2,10 +2,10 @@ import type { Metadata } from 'next';
 import Form from 'next/form';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import { fetchClusterChangeEvents, fetchOpenFindings, fetchOverviewNodes, fetchRules, load, type Finding } from './lib/data';
+import { fetchClusterChangeRate, fetchOpenFindings, fetchOverviewNodes, fetchRules, load, type Finding } from './lib/data';
 import { hrefWith } from './lib/links';
 import { PAGE_SIZES, parseOverviewParams, type OverviewParams } from './lib/search-params';
-import { toIso, windowMs, WINDOWS } from './lib/time';
+import { formatUtc, toIso, windowMs, WINDOWS } from './lib/time';
 import { ApiProblemPanel } from './ui/api-problem-panel';
 import { SeverityBadge } from './ui/badges';
 import { ChangeTimeline } from './ui/change-timeline';
@@ -17,23 +17,30 @@ import { Pagination } from './ui/pagination';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-const DEFAULTS: Record<string, string | number> = { status: 'all', sort: 'name', dir: 'asc', offset: 0, size: 50, window: '24h' };
+const DEFAULTS: Record<string, string | number> = { status: 'all', findings: 'any', sort: 'name', dir: 'asc', offset: 0, size: 50, window: '24h' };
 
 function overviewHref(params: OverviewParams, patch: Partial<Record<string, string | undefined>>): string {
-  const merged: Record<string, string | number | undefined> = { q: params.q, status: params.status, sort: params.sort, dir: params.dir, size: params.size, window: params.window, after: params.after, offset: params.offset, ...patch };
+  const merged: Record<string, string | number | undefined> = {
+    q: params.q,
+    status: params.status,
+    findings: params.findings,
+    sort: params.sort,
+    dir: params.dir,
+    size: params.size,
+    window: params.window,
+    after: params.after,
+    offset: params.offset,
+    ...patch,
+  };
   for (const [key, value] of Object.entries(merged)) if (DEFAULTS[key] !== undefined && String(DEFAULTS[key]) === String(value)) merged[key] = undefined;
   return hrefWith('/', merged);
 }
 
 async function ClusterRateChart({ from, to, window }: { from: Date; to: Date; window: string }) {
-  const rate = await load(() => fetchClusterChangeEvents(from, to));
+  // Counted per bucket by the API (one aggregate query), however many changes the window holds.
+  const rate = await load(() => fetchClusterChangeRate(from, to));
   if (!rate.ok) return <ApiProblemPanel problem={rate.problem} context="The chart could not load" />;
-  return (
-    <>
-      {rate.data.truncated ? <p className="card-note">Only the first 5,000 changes of the window are counted.</p> : null}
-      <ChangeTimeline title={`Cluster changes over the last ${window}`} from={toIso(from)} to={toIso(to)} events={rate.data.events} groupNoun="node" linkBase="/review" />
-    </>
-  );
+  return <ChangeTimeline title={`Cluster changes over the last ${window}`} from={toIso(from)} to={toIso(to)} counts={rate.data} groupNoun="node" linkBase="/review" />;
 }
 
 const OVERVIEW_FINDINGS = 8;
@@ -48,7 +55,7 @@ function byRule(findings: readonly Finding[]): Array<[string, { title: string; s
   return [...rules].sort((a, b) => b[1].count - a[1].count);
 }
 
-async function OpenFindings({ now }: { now: Date }) {
+async function OpenFindings({ now, params }: { now: Date; params: OverviewParams }) {
   const [open, rules] = await Promise.all([load(() => fetchOpenFindings(now)), load(() => fetchRules())]);
   if (!open.ok) return <ApiProblemPanel problem={open.problem} context="The findings could not load" />;
   return (
@@ -68,7 +75,9 @@ async function OpenFindings({ now }: { now: Date }) {
               </li>
             ))}
           </ul>
-          <p className="card-note">Sort the node table by open findings to see where they are.</p>
+          <p className="card-note">
+            <Link href={overviewHref(params, { sort: 'findings', dir: 'desc', after: undefined, offset: undefined })}>Sort the node table by open findings</Link> to see where they are.
+          </p>
         </>
       ) : null}
     </>
@@ -81,7 +90,7 @@ export default async function OverviewPage(props: PageProps<'/'>) {
   const from = new Date(now.getTime() - windowMs(params.window));
   const nodes = await load(() => fetchOverviewNodes(params, now));
   const hrefFor = (patch: Partial<Record<string, string | undefined>>) => overviewHref(params, patch);
-  const filtered = Boolean(params.q) || params.status !== 'all';
+  const filtered = Boolean(params.q) || params.status !== 'all' || params.findings !== 'any';
 
   return (
     <>
@@ -93,7 +102,8 @@ export default async function OverviewPage(props: PageProps<'/'>) {
         <LiveUpdates />
       </div>
 
-      {!nodes.ok ? <ApiProblemPanel problem={nodes.problem} retryHref={hrefFor({})} /> : null}
+      {/* A page cursor the API refuses (an old or edited link) would fail again: retry from the first page. */}
+      {!nodes.ok ? <ApiProblemPanel problem={nodes.problem} retryHref={hrefFor({ after: undefined, offset: undefined })} /> : null}
 
       <div className="grid-2">
         <section className="card" aria-labelledby="rate-title">
@@ -126,7 +136,7 @@ export default async function OverviewPage(props: PageProps<'/'>) {
           <h2 id="findings-title">Open findings</h2>
           {nodes.ok ? (
             <Suspense fallback={<div className="skeleton" style={{ height: 160 }} role="status" aria-label="Loading the findings" />}>
-              <OpenFindings now={now} />
+              <OpenFindings now={now} params={params} />
             </Suspense>
           ) : (
             <EmptyState title="No data">The findings need the API.</EmptyState>
@@ -136,7 +146,8 @@ export default async function OverviewPage(props: PageProps<'/'>) {
 
       <section className="card" aria-labelledby="nodes-title">
         <h2 id="nodes-title">Nodes</h2>
-        <Form action="/" className="toolbar" aria-label="Filter nodes">
+        {/* Keyed on the filters so that its uncontrolled fields show the URL's values again after a client-side navigation (e.g. "Clear filters"). */}
+        <Form key={[params.q ?? '', params.status, params.findings, params.size].join('\u0000')} action="/" className="toolbar" aria-label="Filter nodes">
           <div className="field">
             <label htmlFor="node-filter">Name contains</label>
             <input
@@ -163,6 +174,14 @@ export default async function OverviewPage(props: PageProps<'/'>) {
             </select>
           </div>
           <div className="field">
+            <label htmlFor="findings-filter">Open findings</label>
+            <select id="findings-filter" name="findings" defaultValue={params.findings}>
+              <option value="any">Any</option>
+              <option value="open">Some open</option>
+              <option value="none">None open</option>
+            </select>
+          </div>
+          <div className="field">
             <label htmlFor="page-size">Per page</label>
             <select id="page-size" name="size" defaultValue={String(params.size)}>
               {PAGE_SIZES.map((size) => (
@@ -177,7 +196,7 @@ export default async function OverviewPage(props: PageProps<'/'>) {
           <input type="hidden" name="window" value={params.window} />
           <button type="submit">Apply</button>
           {filtered ? (
-            <Link className="button secondary" href={hrefFor({ q: undefined, status: undefined, after: undefined, offset: undefined })}>
+            <Link className="button secondary" href={hrefFor({ q: undefined, status: undefined, findings: undefined, after: undefined, offset: undefined })}>
               Clear filters
             </Link>
           ) : null}
@@ -189,9 +208,9 @@ export default async function OverviewPage(props: PageProps<'/'>) {
         ) : null}
         {nodes.ok ? (
           <>
-            <p className="card-note">
-              Pages come from the API in name order; sorting by another column and the status filter apply to the page shown.
-              {nodes.data.hiddenByStatus > 0 ? ` ${nodes.data.hiddenByStatus} node(s) on this page are hidden by the status filter.` : ''}
+            <p className="card-note" data-testid="nodes-note">
+              Sorted and filtered over all {nodes.data.totalCount} matching node{nodes.data.totalCount === 1 ? '' : 's'}; status, open findings and changes as of{' '}
+              <time dateTime={nodes.data.asOf}>{formatUtc(nodes.data.asOf)}</time>.
             </p>
             {nodes.data.rows.length === 0 ? (
               nodes.data.totalCount === 0 && !filtered ? (
@@ -209,7 +228,7 @@ export default async function OverviewPage(props: PageProps<'/'>) {
             <Pagination
               noun="nodes"
               offset={params.offset}
-              shown={nodes.data.rows.length + nodes.data.hiddenByStatus}
+              shown={nodes.data.rows.length}
               total={nodes.data.totalCount}
               firstHref={params.after ? hrefFor({ after: undefined, offset: undefined }) : undefined}
               nextHref={nodes.data.hasNextPage && nodes.data.endCursor ? hrefFor({ after: nodes.data.endCursor, offset: String(params.offset + params.size) }) : undefined}

@@ -54,12 +54,15 @@ test.describe('overview', () => {
     await expect(finding).toContainText(h.faultVeth);
     await expect(finding).toContainText(`opened ${h.faultAt.toISOString().slice(0, 19).replace('T', ' ')} UTC`);
     await expect(page.locator('tr[data-node="node-a"]')).toContainText(/\d+ errors?/);
-    // Sorting by open findings puts the faulty node first.
-    await page.getByRole('link', { name: /Open findings/ }).click();
-    await expect(page).toHaveURL(/sort=findings$/);
-    await page.getByRole('link', { name: /Open findings/ }).click();
-    await expect(page).toHaveURL(/sort=findings&dir=desc/);
+    // Sorting by open findings (the API orders every node, worst first on the first click) puts the faulty node first.
+    await page.getByRole('link', { name: /^Open findings/ }).click();
+    await expect(page).toHaveURL(/sort=findings&dir=desc$/);
+    await expect(page.locator('th[aria-sort="descending"]')).toContainText('Open findings');
     await expect(page.getByTestId('nodes-table').locator('tbody th').first()).toHaveText('node-a');
+    await page.getByRole('link', { name: /^Open findings/ }).click();
+    await expect(page).toHaveURL(/sort=findings$/);
+    await expect(page.locator('th[aria-sort="ascending"]')).toContainText('Open findings');
+    await expect(page.getByTestId('nodes-table').locator('tbody th').last()).toHaveText('node-a');
   });
 
   test('lists every node with its status, data gaps and changes, charts the rate of change, and passes axe', async ({ page }) => {
@@ -81,14 +84,50 @@ test.describe('overview', () => {
 
   test('sorts and filters the node table through the URL, with the keyboard', async ({ page }) => {
     await page.goto(`${dashboardUrl()}/`);
-    await page.getByRole('link', { name: /Last seen/ }).focus();
+    const table = page.getByTestId('nodes-table');
+    await page.getByRole('link', { name: /^Last seen/ }).focus();
     await page.keyboard.press('Enter');
     await expect(page).toHaveURL(/sort=lastSeen/);
     await expect(page.locator('th[aria-sort="ascending"]')).toContainText('Last seen');
+    // Data gaps are shown but the API cannot order by them: no sort control, no aria-sort.
+    await expect(page.getByRole('columnheader', { name: 'Data gaps (24 h)' }).getByRole('link')).toHaveCount(0);
+    // Changes in the last 24 h, most first: the API sorted every node, so the column reads downwards.
+    await page.getByRole('link', { name: /^Changes \(24 h\)/ }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/sort=changes&dir=desc/);
+    await expect(page.locator('th[aria-sort="descending"]')).toContainText('Changes (24 h)');
+    const changes = (await table.locator('tbody tr td:last-child').allTextContents()).map(Number);
+    expect(changes).toHaveLength(3);
+    expect(changes).toEqual([...changes].sort((a, b) => b - a));
+    // The view is a permalink: reloading it keeps the order.
+    await page.reload();
+    await expect(page.locator('th[aria-sort="descending"]')).toContainText('Changes (24 h)');
     await page.getByLabel('Name contains').fill('node-c');
     await page.getByLabel('Name contains').press('Enter');
     await expect(page).toHaveURL(/q=node-c/);
-    await expect(page.getByTestId('nodes-table').locator('tbody tr')).toHaveCount(1);
+    await expect(page).toHaveURL(/sort=changes&dir=desc/);
+    await expect(table.locator('tbody tr')).toHaveCount(1);
+  });
+
+  test('filters by status and by open findings on the server, with labelled controls', async ({ page }) => {
+    await page.goto(`${dashboardUrl()}/`);
+    const table = page.getByTestId('nodes-table');
+    // Every node of the recorded history reports: "Silent" matches none of them.
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('SILENT');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL(/status=SILENT/);
+    await expect(page.getByText('No node matches')).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'nodes pages' })).toContainText('0 of 0 nodes');
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+    await expect(table.locator('tbody tr')).toHaveCount(3);
+    // Only nodes with an open finding: node-a's proxy_arp fault is open; every row shown has a finding.
+    await page.getByRole('combobox', { name: 'Open findings' }).selectOption('open');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL(/findings=open/);
+    await expect(table.locator('tr[data-node="node-a"]')).toHaveCount(1);
+    await expect(table.locator('tbody tr td:nth-of-type(4)').filter({ hasText: 'none' })).toHaveCount(0);
+    await expect(page.getByTestId('nodes-note')).toContainText('Sorted and filtered over all');
+    await expectNoSeriousA11yViolations(page, 'overview (filtered)');
   });
 
   test('is readable in the dark theme too', async ({ page }) => {

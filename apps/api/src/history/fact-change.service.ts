@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { MAX_CHANGE_WINDOW_MS, PAGE_SIZES, pageSize, timeWindow } from './history-arguments';
+import { bucketCount, MAX_CHANGE_WINDOW_MS, PAGE_SIZES, pageSize, timeWindow } from './history-arguments';
 import { decodeClusterChangeCursor, decodeNodeChangeCursor, encodeClusterChangeCursor, encodeNodeChangeCursor } from './history-cursors';
 import type { HistoryLoaders } from './history-loaders';
 import { HistoryQueryRepository, type ChangeRow } from './history-query.repository';
 import { forwardPage } from './relay-connection';
+import type { ChangeRateBucket } from './types/change-rate.type';
 import { FactChangeType, type ClusterChange, type ClusterChangeConnection, type FactChange, type FactChangeConnection, type FactKindValue } from './types/fact-change.type';
 import type { Node } from './types/node.type';
 
@@ -30,6 +31,29 @@ export class FactChangeService {
     const position = after ? decodeClusterChangeCursor(after) : undefined;
     const rows = await this.repository.clusterChanges(window.from, window.to, position, size + 1);
     return forwardPage(rows, size, (row) => ({ cursor: encodeClusterChangeCursor(row), node: toClusterChange(row) }));
+  }
+
+  /** How many changes `changes(from, to)` of this node would list over all its pages; `to` defaults to now. */
+  async nodeChangeCount(loaders: HistoryLoaders, node: Node, from: Date, to: Date | null | undefined): Promise<number> {
+    const window = timeWindow(from, to ?? loaders.now, ['from', to ? 'to' : 'now'], MAX_CHANGE_WINDOW_MS);
+    return loaders.changeCount.load({ nodeId: node.nodeId, from: window.from, to: window.to });
+  }
+
+  /**
+   * The changes of every node in (from, to] counted in `buckets` equal buckets, every bucket
+   * listed (empty ones with 0): what a rate-of-change chart needs, in one aggregate statement
+   * instead of every change. Bucket i covers (from + i·w, from + (i+1)·w], w = (to − from) / buckets.
+   */
+  async clusterChangeRate(from: Date, to: Date, buckets: number): Promise<ChangeRateBucket[]> {
+    const window = timeWindow(from, to, ['from', 'to'], MAX_CHANGE_WINDOW_MS);
+    const n = bucketCount(buckets, window);
+    const rows = await this.repository.clusterChangeRate(window.from, window.to, n);
+    const byBucket = new Map(rows.map((row) => [row.bucket, row]));
+    const fromMs = window.from.getTime();
+    const spanMs = window.to.getTime() - fromMs;
+    // Integer boundaries rounded down: a change at a whole millisecond t is in (floor(b_i), floor(b_i+1)] exactly when b_i < t <= b_i+1.
+    const boundary = (i: number) => new Date(fromMs + Math.floor((spanMs * i) / n));
+    return Array.from({ length: n }, (_, i) => ({ start: boundary(i), end: boundary(i + 1), count: byBucket.get(i)?.count ?? 0, nodeCount: byBucket.get(i)?.nodeCount ?? 0 }));
   }
 
   /**

@@ -10,6 +10,9 @@ export const PAGE_SIZES = {
   clusterChanges: { default: 100, max: 1000 },
 } as const;
 
+/** Most buckets `clusterChangeRate` draws: more than any chart has pixels for. */
+export const MAX_RATE_BUCKETS = 1000;
+
 /** `first` within [1, max]; absent means the default. */
 export function pageSize(first: number | null | undefined, limits: { default: number; max: number }): number {
   if (first === null || first === undefined) return limits.default;
@@ -42,4 +45,19 @@ export function requireValidDate(value: Date, name: string): Date {
     throw new HistoryError(HistoryErrorCode.InvalidArgument, `${name} must be an ISO-8601 date-time`);
   }
   return value;
+}
+
+/** `buckets` within [1, MAX_RATE_BUCKETS], and no bucket shorter than a millisecond (the storage resolution). */
+export function bucketCount(buckets: number, window: { from: Date; to: Date }, names: readonly [string, string] = ['from', 'to']): number {
+  if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_RATE_BUCKETS) {
+    throw new HistoryError(HistoryErrorCode.InvalidArgument, `buckets must be between 1 and ${MAX_RATE_BUCKETS}, got ${buckets}`);
+  }
+  const spanMs = window.to.getTime() - window.from.getTime();
+  if (spanMs < buckets) {
+    throw new HistoryError(
+      HistoryErrorCode.InvalidArgument,
+      `buckets (${buckets}) would be shorter than a millisecond: the window from ${names[0]} to ${names[1]} is ${spanMs} ms; ask for at most ${spanMs} buckets`,
+    );
+  }
+  return buckets;
 }

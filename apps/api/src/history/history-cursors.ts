@@ -1,19 +1,48 @@
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import type { ChangePosition } from './history-query.repository';
+import { NodeOrderField, OrderDirection } from './types/node.type';
 
 // Opaque cursors: base64url of a tagged value, so a cursor from one connection is refused by
 // another. Clients must not build them; anything that does not decode is BAD_USER_INPUT.
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-export function encodeNodeCursor(name: string): string {
-  return Buffer.from(`node:${name}`, 'utf8').toString('base64url');
+/**
+ * Where a page of `nodes` continues: after the node `name` whose sort value was `sortKey`
+ * (null when sorted by name), in the ordering `field` `direction` evaluated at `asOf`, which
+ * the following pages keep (status, open findings and recent changes move with time).
+ */
+export interface NodePosition {
+  field: NodeOrderField;
+  direction: OrderDirection;
+  asOf: Date;
+  sortKey: string | null;
+  name: string;
 }
 
-export function decodeNodeCursor(cursor: string): string {
+export function encodeNodeCursor(position: NodePosition): string {
+  return encodeJson(['n', position.field, position.direction, position.asOf.toISOString(), position.sortKey ?? '', position.name]);
+}
+
+/**
+ * A node cursor; `asOf` is undefined for the cursors of the name-only connection this one
+ * replaced (`node:<name>`, still accepted: they continue the NAME ASC order).
+ */
+export function decodeNodeCursor(cursor: string): Omit<NodePosition, 'asOf'> & { asOf: Date | undefined } {
   const text = decode(cursor);
-  if (!text?.startsWith('node:') || text.length === 'node:'.length) throw invalidCursor();
-  return text.slice('node:'.length);
+  if (text?.startsWith('node:') && text.length > 'node:'.length) {
+    return { field: NodeOrderField.NAME, direction: OrderDirection.ASC, asOf: undefined, sortKey: null, name: text.slice('node:'.length) };
+  }
+  const value = decodeJson(cursor);
+  if (value.length !== 6 || value[0] !== 'n') throw invalidCursor();
+  const [, field, direction, asOf, sortKey, name] = value;
+  if (!isEnumValue(NodeOrderField, field) || !isEnumValue(OrderDirection, direction) || !name) throw invalidCursor();
+  if (field === NodeOrderField.NAME ? sortKey !== '' : !/^-?\d{1,19}$/.test(sortKey)) throw invalidCursor();
+  return { field, direction, asOf: dateOf(asOf), sortKey: sortKey === '' ? null : sortKey, name };
+}
+
+function isEnumValue<E extends Record<string, string>>(values: E, value: string): value is E[keyof E] {
+  return (Object.values(values) as string[]).includes(value);
 }
 
 /** Position of a change within one node's changes (the node is implied by the connection). */

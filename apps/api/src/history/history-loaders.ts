@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { HistoryQueryRepository, type ChangePosition, type ChangeRow, type CoverageRow, type FactRow, type NodeRow } from './history-query.repository';
+import { HistoryQueryRepository, type ChangeCountRow, type ChangePosition, type ChangeRow, type CoverageRow, type FactRow, type NodeRow } from './history-query.repository';
 
 export interface StateKey {
   nodeId: number;
@@ -24,9 +24,15 @@ export interface ChangesKey {
   limit: number;
 }
 
+export interface ChangeCountKey {
+  nodeId: number;
+  from: Date;
+  to: Date;
+}
+
 /**
  * The loaders of one GraphQL operation. Fields resolved once per node of a list (state,
- * coverage, changes) are batched: keys asking the same question (same instant, window or
+ * coverage, changes, changeCount) are batched: keys asking the same question (same instant, window or
  * page) for different nodes become one SQL statement, so `nodes { ... state { ... } }` costs
  * the same number of queries for 5 nodes as for 500. `now` is fixed for the operation, so
  * defaults such as `state(at: now)` are one instant (and one batch) for every node.
@@ -38,6 +44,7 @@ export class HistoryLoaders {
   readonly factsAt: DataLoader<StateKey, FactRow[], string>;
   readonly coverage: DataLoader<CoverageKey, CoverageRow[], string>;
   readonly changes: DataLoader<ChangesKey, ChangeRow[], string>;
+  readonly changeCount: DataLoader<ChangeCountKey, number, string>;
 
   constructor(repository: HistoryQueryRepository, graceFactor: number) {
     this.nodeByName = new DataLoader(async (names) => {
@@ -56,6 +63,13 @@ export class HistoryLoaders {
     this.changes = new DataLoader(
       (keys) => batchByQuestion(keys, changesQuestion, (key, ids) => repository.nodeChanges(ids, key.from, key.to, key.after, key.limit)),
       { cacheKeyFn: (key) => `${key.nodeId}@${changesQuestion(key)}` },
+    );
+    this.changeCount = new DataLoader(
+      async (keys) => {
+        const counts = await batchByQuestion<ChangeCountKey, ChangeCountRow>(keys, changeCountQuestion, (key, ids) => repository.changeCounts(ids, key.from, key.to));
+        return counts.map((rows) => rows[0]?.count ?? 0);
+      },
+      { cacheKeyFn: (key) => `${key.nodeId}@${changeCountQuestion(key)}` },
     );
   }
 }
@@ -86,6 +100,10 @@ export class HistoryLoaderRegistry {
 
 function coverageQuestion(key: CoverageKey): string {
   return `${key.from?.getTime() ?? '-'}..${key.to.getTime()}`;
+}
+
+function changeCountQuestion(key: ChangeCountKey): string {
+  return `${key.from.getTime()}..${key.to.getTime()}`;
 }
 
 function changesQuestion(key: ChangesKey): string {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Database } from '@routescope/db';
+import { Prisma, type Database } from '@routescope/db';
 import type { Fact } from '@routescope/snapshot';
 import { DATABASE } from '../database/database.module';
 import { toStoredFacts } from './fact-entry.mapper';
@@ -22,6 +22,44 @@ export interface NodeRow {
 export interface NodeListFilter {
   nameContains?: string;
   seenSince?: Date;
+  /** true: REPORTING at the query's `asOf`, false: SILENT (see `reportingSql`) */
+  reporting?: boolean;
+  /** true: at least one finding open at `asOf`, false: none */
+  hasOpenFindings?: boolean;
+}
+
+export type NodeSortKey = 'name' | 'status' | 'lastSeen' | 'openFindings' | 'changes';
+
+/** One page of `nodes` in some order; `after` is the last row of the previous page (its sort key and name). */
+export interface NodeListQuery {
+  filter: NodeListFilter;
+  sort: NodeSortKey;
+  descending: boolean;
+  /** the instant status, open findings and recent changes are judged at */
+  asOf: Date;
+  /** sort 'changes' counts the changes in (changesSince, asOf] */
+  changesSince: Date;
+  /** a node is SILENT once asOf is later than its last snapshot + gapFactor x its interval */
+  gapFactor: number;
+  after?: { sortKey: string | null; name: string };
+  limit: number;
+}
+
+/** A node and the value it was sorted by (a bigint as text; null when sorted by name). */
+export interface NodeListRow extends NodeRow {
+  sortKey: string | null;
+}
+
+export interface ChangeCountRow {
+  nodeId: number;
+  count: number;
+}
+
+export interface ChangeRateRow {
+  /** 0-based bucket index */
+  bucket: number;
+  count: number;
+  nodeCount: number;
 }
 
 export interface FactRow {
@@ -77,26 +115,126 @@ export interface ChangePosition {
 export class HistoryQueryRepository {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
-  /** Nodes ordered by name, strictly after `afterName` when given. */
-  async listNodes(filter: NodeListFilter, afterName: string | undefined, limit: number): Promise<NodeRow[]> {
-    return this.database.prisma.$queryRaw<NodeRow[]>`
-      SELECT id, name, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", last_received_at AS "lastReceivedAt",
-             interval_ms AS "intervalMs", state_version AS "stateVersion", kernel, iproute2, collector_version AS "collectorVersion"
-      FROM node
-      WHERE (${filter.nameContains ?? null}::text IS NULL OR strpos(lower(name), lower(${filter.nameContains ?? null}::text)) > 0)
-        AND (${filter.seenSince ?? null}::timestamptz IS NULL OR last_seen_at >= ${filter.seenSince ?? null}::timestamptz)
-        AND (${afterName ?? null}::text IS NULL OR name COLLATE "C" > ${afterName ?? null}::text COLLATE "C")
-      ORDER BY name COLLATE "C"
-      LIMIT ${limit}::int`;
+  /**
+   * One page of nodes in the order asked for, ties broken by name (ascending, COLLATE "C"), so
+   * that (sort key, name) is a total order and a page continues strictly after the last row of
+   * the previous one. The node table has a row per node: filters and sort keys are computed for
+   * every matching node (open findings: one scan of the findings open at asOf; recent changes:
+   * one range scan of the snapshot records, see changeCounts; each joined only when sorting by
+   * it), then sorted; ~100 ms at 1,000 nodes.
+   */
+  async listNodes(query: NodeListQuery): Promise<NodeListRow[]> {
+    const { asOf, descending } = query;
+    const direction = Prisma.raw(descending ? 'DESC' : 'ASC');
+    let sortKey: Prisma.Sql;
+    let join = Prisma.empty;
+    switch (query.sort) {
+      case 'name':
+        sortKey = Prisma.sql`NULL::bigint`;
+        break;
+      case 'status':
+        sortKey = Prisma.sql`(CASE WHEN ${reportingSql(asOf, query.gapFactor)} THEN 1 ELSE 0 END)::bigint`;
+        break;
+      case 'lastSeen':
+        sortKey = Prisma.sql`(extract(epoch FROM n.last_seen_at) * 1000)::bigint`;
+        break;
+      case 'openFindings':
+        sortKey = Prisma.sql`coalesce(open_findings.weight, 0)::bigint`;
+        join = Prisma.sql`LEFT JOIN (
+          SELECT node_id,
+                 least(count(*) FILTER (WHERE severity = 'critical'), 999) * 1000000000::bigint
+                 + least(count(*) FILTER (WHERE severity = 'error'), 999) * 1000000
+                 + least(count(*) FILTER (WHERE severity = 'warning'), 999) * 1000
+                 + least(count(*) FILTER (WHERE severity = 'info'), 999) AS weight
+          FROM finding
+          WHERE ${findingOpenAtSql(asOf)}
+          GROUP BY node_id
+        ) open_findings ON open_findings.node_id = n.id`;
+        break;
+      case 'changes':
+        // One range scan of snapshot(taken_at) for the whole cluster, grouped; a LATERAL per node costs about the same but is planned (and JIT-compiled) as far dearer.
+        sortKey = Prisma.sql`coalesce(recent.changes, 0)::bigint`;
+        join = Prisma.sql`LEFT JOIN (
+          SELECT node_id, sum(changes) AS changes
+          FROM snapshot
+          WHERE taken_at > ${query.changesSince}::timestamptz AND taken_at <= ${asOf}::timestamptz
+          GROUP BY node_id
+        ) recent ON recent.node_id = n.id`;
+        break;
+    }
+    const after = query.after;
+    let cursor = Prisma.sql`TRUE`;
+    if (after && query.sort === 'name') {
+      cursor = descending ? Prisma.sql`x.name COLLATE "C" < ${after.name}::text` : Prisma.sql`x.name COLLATE "C" > ${after.name}::text`;
+    } else if (after) {
+      const beyond = descending ? Prisma.sql`x.sort_key < ${after.sortKey}::bigint` : Prisma.sql`x.sort_key > ${after.sortKey}::bigint`;
+      cursor = Prisma.sql`(${beyond} OR (x.sort_key = ${after.sortKey}::bigint AND x.name COLLATE "C" > ${after.name}::text))`;
+    }
+    const order = query.sort === 'name' ? Prisma.sql`x.name COLLATE "C" ${direction}` : Prisma.sql`x.sort_key ${direction}, x.name COLLATE "C" ASC`;
+    return this.database.prisma.$queryRaw<NodeListRow[]>`
+      SELECT x.id, x.name, x."firstSeenAt", x."lastSeenAt", x."lastReceivedAt", x."intervalMs", x."stateVersion", x.kernel, x.iproute2, x."collectorVersion",
+             x.sort_key::text AS "sortKey"
+      FROM (
+        SELECT n.id, n.name, n.first_seen_at AS "firstSeenAt", n.last_seen_at AS "lastSeenAt", n.last_received_at AS "lastReceivedAt",
+               n.interval_ms AS "intervalMs", n.state_version AS "stateVersion", n.kernel, n.iproute2, n.collector_version AS "collectorVersion",
+               ${sortKey} AS sort_key
+        FROM node n
+        ${join}
+        WHERE ${nodeFilterSql(query)}
+      ) x
+      WHERE ${cursor}
+      ORDER BY ${order}
+      LIMIT ${query.limit}::int`;
   }
 
-  async countNodes(filter: NodeListFilter): Promise<number> {
+  async countNodes(query: Pick<NodeListQuery, 'filter' | 'asOf' | 'gapFactor'>): Promise<number> {
     const rows = await this.database.prisma.$queryRaw<{ count: number }[]>`
       SELECT count(*)::int AS count
-      FROM node
-      WHERE (${filter.nameContains ?? null}::text IS NULL OR strpos(lower(name), lower(${filter.nameContains ?? null}::text)) > 0)
-        AND (${filter.seenSince ?? null}::timestamptz IS NULL OR last_seen_at >= ${filter.seenSince ?? null}::timestamptz)`;
+      FROM node n
+      WHERE ${nodeFilterSql(query)}`;
     return Number(rows[0]?.count ?? 0);
+  }
+
+  /**
+   * How many changes each node recorded in (from, to], counted like the edges of `changes`: the
+   * sum of `snapshot.changes` over the snapshots taken in the window. Ingest writes a snapshot
+   * record with every change in the same transaction, its `changes` being the fact keys that
+   * snapshot added, removed or changed (one per key, at its takenAt, which is the instant of
+   * those rows' valid_from/valid_to), and retention removes both with the same cutoff; so the
+   * sum is exactly the number of distinct (key, at) changes, without reading the fact rows
+   * (EXPLAIN at 1,000 nodes: counting from fact needs ~400 heap rows per node-day plus a
+   * de-duplication; this is ~110 index-ordered rows per node-day). Nodes without a change in
+   * the window have no row.
+   */
+  async changeCounts(nodeIds: readonly number[], from: Date, to: Date): Promise<ChangeCountRow[]> {
+    return this.database.prisma.$queryRaw<ChangeCountRow[]>`
+      SELECT node_id AS "nodeId", sum(changes)::int AS count
+      FROM snapshot
+      WHERE node_id = ANY(${[...nodeIds]}::int[]) AND taken_at > ${from}::timestamptz AND taken_at <= ${to}::timestamptz
+      GROUP BY node_id`;
+  }
+
+  /**
+   * The changes of every node in (from, to] counted per bucket: `buckets` equal parts of the
+   * window, a change at t in bucket ceil((t - from) x buckets / (to - from)) - 1, so that a
+   * change exactly on a boundary ends the bucket before it, like the (from, to] windows.
+   * Integer milliseconds throughout (timestamps are stored to the millisecond): no rounding.
+   * Counted from the snapshot records like changeCounts (one range scan of snapshot(taken_at);
+   * the same count from fact rows needs both interval ends of every change and a
+   * de-duplication, ~7x slower at 1,000 nodes). Only non-empty buckets are returned.
+   */
+  async clusterChangeRate(from: Date, to: Date, buckets: number): Promise<ChangeRateRow[]> {
+    const spanMs = to.getTime() - from.getTime();
+    return this.database.prisma.$queryRaw<ChangeRateRow[]>`
+      SELECT bucket, sum(changes)::int AS count, count(DISTINCT node_id)::int AS "nodeCount"
+      FROM (
+        SELECT ((((extract(epoch FROM taken_at - ${from}::timestamptz) * 1000)::bigint * ${buckets}::bigint) + ${spanMs}::bigint - 1) / ${spanMs}::bigint - 1)::int AS bucket,
+               changes, node_id
+        FROM snapshot
+        WHERE taken_at > ${from}::timestamptz AND taken_at <= ${to}::timestamptz AND changes > 0
+      ) s
+      GROUP BY bucket
+      ORDER BY bucket`;
   }
 
   async nodesByName(names: readonly string[]): Promise<NodeRow[]> {
@@ -223,6 +361,33 @@ function pageStart(from: Date, after: ChangePosition | undefined): ChangePositio
   if (!after || after.at.getTime() < from.getTime()) return { at: from, node: '', ns: '', kind: '', key: '' };
   return after;
 
+}
+
+/**
+ * Whether node `n` is REPORTING at `asOf`: its newest snapshot is no older than gapFactor x its
+ * reporting interval, the threshold that also ends coverage. NodeDirectoryService.status is
+ * the same rule for one node in memory.
+ */
+function reportingSql(asOf: Date, gapFactor: number): Prisma.Sql {
+  return Prisma.sql`(n.last_seen_at + (n.interval_ms::float8 * ${gapFactor}::float8) * interval '1 millisecond' >= ${asOf}::timestamptz)`;
+}
+
+/** A finding (of the `finding` table in scope) open at `at`: as Node.findings(openAt) reads it. */
+function findingOpenAtSql(at: Date): Prisma.Sql {
+  return Prisma.sql`opened_at <= ${at}::timestamptz AND (resolved_at IS NULL OR resolved_at > ${at}::timestamptz)`;
+}
+
+function nodeFilterSql(query: Pick<NodeListQuery, 'filter' | 'asOf' | 'gapFactor'>): Prisma.Sql {
+  const { filter, asOf } = query;
+  const conditions: Prisma.Sql[] = [];
+  if (filter.nameContains) conditions.push(Prisma.sql`strpos(lower(n.name), lower(${filter.nameContains}::text)) > 0`);
+  if (filter.seenSince) conditions.push(Prisma.sql`n.last_seen_at >= ${filter.seenSince}::timestamptz`);
+  if (filter.reporting !== undefined) conditions.push(filter.reporting ? reportingSql(asOf, query.gapFactor) : Prisma.sql`NOT ${reportingSql(asOf, query.gapFactor)}`);
+  if (filter.hasOpenFindings !== undefined) {
+    const exists = Prisma.sql`EXISTS (SELECT 1 FROM finding WHERE finding.node_id = n.id AND ${findingOpenAtSql(asOf)})`;
+    conditions.push(filter.hasOpenFindings ? exists : Prisma.sql`NOT ${exists}`);
+  }
+  return conditions.length > 0 ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`;
 }
 
 interface NamedFactRow {

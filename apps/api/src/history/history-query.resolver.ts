@@ -6,7 +6,8 @@ import { HistoryLoaderRegistry } from './history-loaders';
 import { NodeDirectoryService } from './node-directory.service';
 import { StateDiffService } from './state-diff.service';
 import { ClusterChangeConnection } from './types/fact-change.type';
-import { Node, NodeConnection, NodeFilter } from './types/node.type';
+import { ChangeRateBucket } from './types/change-rate.type';
+import { Node, NodeConnection, NodeFilter, NodeOrder } from './types/node.type';
 import { StateDiff } from './types/state-diff.type';
 
 /** The history root fields. Resolvers only translate arguments; services decide. */
@@ -20,13 +21,18 @@ export class HistoryQueryResolver {
     private readonly diffs: StateDiffService,
   ) {}
 
-  @Query(() => NodeConnection, { description: 'Nodes ordered by name (50 per page by default, at most 500).' })
+  @Query(() => NodeConnection, {
+    description:
+      'Nodes in `orderBy` order (default: by name), ties by name; 50 per page by default, at most 500. A cursor continues the ordering it came from, judged at the first page’s instant (`asOf`).',
+  })
   nodes(
     @Args('filter', { type: () => NodeFilter, nullable: true }) filter: NodeFilter | null,
+    @Args('orderBy', { type: () => NodeOrder, nullable: true }) orderBy: NodeOrder | null,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Context() context: GraphqlContext,
   ): Promise<NodeConnection> {
-    return this.directory.list(filter, first, after);
+    return this.directory.list(this.loaders.for(context), filter, orderBy, first, after);
   }
 
   @Query(() => Node, { description: 'One node by name; NOT_FOUND when it never posted a snapshot.' })
@@ -60,5 +66,17 @@ export class HistoryQueryResolver {
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<ClusterChangeConnection> {
     return this.changes.clusterChanges(from, to, first, after);
+  }
+
+  @Query(() => [ChangeRateBucket], {
+    description:
+      'The rate of change of the whole cluster: changes of every node in (from, to] counted in `buckets` equal buckets (every bucket listed, empty ones with 0), bucket i covering (from + i·w, from + (i+1)·w] with w = (to − from) / buckets. Counts add up to the edges of clusterChanges(from, to). The window is at most 31 days; 1 to 1000 buckets, none shorter than 1 ms.',
+  })
+  clusterChangeRate(
+    @Args('from', { type: () => GraphQLISODateTime }) from: Date,
+    @Args('to', { type: () => GraphQLISODateTime }) to: Date,
+    @Args('buckets', { type: () => Int }) buckets: number,
+  ): Promise<ChangeRateBucket[]> {
+    return this.changes.clusterChangeRate(from, to, buckets);
   }
 }

@@ -4,9 +4,20 @@ import { pageSize, PAGE_SIZES } from './history-arguments';
 import { decodeNodeCursor, encodeNodeCursor } from './history-cursors';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import type { HistoryLoaders } from './history-loaders';
-import { HistoryQueryRepository, type NodeListFilter, type NodeRow } from './history-query.repository';
+import { HistoryQueryRepository, type NodeListFilter, type NodeListQuery, type NodeRow, type NodeSortKey } from './history-query.repository';
 import { forwardPage } from './relay-connection';
-import { Node, NodeStatus, type NodeConnection, type NodeFilter } from './types/node.type';
+import { Node, NodeOrderField, NodeStatus, OrderDirection, type NodeConnection, type NodeFilter, type NodeOrder } from './types/node.type';
+
+/** The window of the CHANGES_24H order. */
+export const RECENT_CHANGES_MS = 24 * 3600 * 1000;
+
+const SORT_KEYS: Record<NodeOrderField, NodeSortKey> = {
+  [NodeOrderField.NAME]: 'name',
+  [NodeOrderField.STATUS]: 'status',
+  [NodeOrderField.LAST_SEEN]: 'lastSeen',
+  [NodeOrderField.OPEN_FINDINGS]: 'openFindings',
+  [NodeOrderField.CHANGES_24H]: 'changes',
+};
 
 /** Which nodes exist, one page or one name at a time, and whether each is still reporting. */
 @Injectable()
@@ -16,12 +27,49 @@ export class NodeDirectoryService {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  async list(filter: NodeFilter | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<NodeConnection> {
+  /**
+   * One page of nodes in `order` (default NAME ASC). The status filter and the STATUS,
+   * OPEN_FINDINGS and CHANGES_24H orders are judged at one instant: the operation's now on a
+   * first page, and the instant the cursor carries on the next ones, so that a listing pages
+   * through one consistent order even while nodes report, findings open and changes arrive.
+   */
+  async list(
+    loaders: HistoryLoaders,
+    filter: NodeFilter | null | undefined,
+    order: NodeOrder | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<NodeConnection> {
     const size = pageSize(first, PAGE_SIZES.nodes);
-    const afterName = after ? decodeNodeCursor(after) : undefined;
-    const where: NodeListFilter = { nameContains: filter?.nameContains || undefined, seenSince: filter?.seenSince ?? undefined };
-    const [rows, totalCount] = await Promise.all([this.repository.listNodes(where, afterName, size + 1), this.repository.countNodes(where)]);
-    return { ...forwardPage(rows, size, (row) => ({ cursor: encodeNodeCursor(row.name), node: toNode(row) })), totalCount };
+    const field = order?.field ?? NodeOrderField.NAME;
+    const direction = order?.direction ?? OrderDirection.ASC;
+    const position = after ? decodeNodeCursor(after) : undefined;
+    if (position && (position.field !== field || position.direction !== direction)) {
+      throw new HistoryError(
+        HistoryErrorCode.InvalidCursor,
+        `after belongs to orderBy {field: ${position.field}, direction: ${position.direction}}, not {field: ${field}, direction: ${direction}}; start again without after`,
+      );
+    }
+    const asOf = position?.asOf ?? loaders.now;
+    const where: NodeListFilter = {
+      nameContains: filter?.nameContains || undefined,
+      seenSince: filter?.seenSince ?? undefined,
+      reporting: filter?.status ? filter.status === NodeStatus.REPORTING : undefined,
+      hasOpenFindings: filter?.hasOpenFindings ?? undefined,
+    };
+    const query: NodeListQuery = {
+      filter: where,
+      sort: SORT_KEYS[field],
+      descending: direction === OrderDirection.DESC,
+      asOf,
+      changesSince: new Date(asOf.getTime() - RECENT_CHANGES_MS),
+      gapFactor: this.config.gapFactor,
+      after: position ? { sortKey: position.sortKey, name: position.name } : undefined,
+      limit: size + 1,
+    };
+    const [rows, totalCount] = await Promise.all([this.repository.listNodes(query), this.repository.countNodes(query)]);
+    const page = forwardPage(rows, size, (row) => ({ cursor: encodeNodeCursor({ field, direction, asOf, sortKey: row.sortKey, name: row.name }), node: toNode(row) }));
+    return { ...page, totalCount, asOf };
   }
 
   /** The node called `name`, or NOT_FOUND naming `argument`. */
@@ -31,9 +79,12 @@ export class NodeDirectoryService {
     return toNode(row);
   }
 
-  /** SILENT once the newest snapshot is older than gap factor x the reporting interval: the same threshold that closes coverage. */
+  /**
+   * SILENT once the newest snapshot is older than gap factor x the reporting interval: the same
+   * threshold that closes coverage, and the rule the status filter applies in SQL (reportingSql).
+   */
   status(node: Node, now: Date): NodeStatus {
-    const silentAfterMs = this.config.gapFactor * node.reportingIntervalSeconds * 1000;
+    const silentAfterMs = node.intervalMs * this.config.gapFactor;
     return now.getTime() - node.lastSeenAt.getTime() > silentAfterMs ? NodeStatus.SILENT : NodeStatus.REPORTING;
   }
 }
@@ -45,6 +96,7 @@ export function toNode(row: NodeRow): Node {
     firstSeenAt: row.firstSeenAt,
     lastSeenAt: row.lastSeenAt,
     lastReceivedAt: row.lastReceivedAt,
+    intervalMs: row.intervalMs,
     reportingIntervalSeconds: row.intervalMs / 1000,
     stateVersion: row.stateVersion,
     kernel: row.kernel,

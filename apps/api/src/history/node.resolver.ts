@@ -58,6 +58,19 @@ export class NodeResolver {
     return this.states.stateAt(this.loaders.for(context), node, at);
   }
 
+  @ResolveField(() => Int, {
+    description:
+      'How many changes `changes(from, to)` lists over all its pages: changes in (from, to], `to` defaulting to now. The window is at most 31 days. Batched: one statement for every node of a list.',
+  })
+  changeCount(
+    @Parent() node: Node,
+    @Args('from', { type: () => GraphQLISODateTime }) from: Date,
+    @Args('to', { type: () => GraphQLISODateTime, nullable: true }) to: Date | null,
+    @Context() context: GraphqlContext,
+  ): Promise<number> {
+    return this.changeService.nodeChangeCount(this.loaders.for(context), node, from, to);
+  }
+
   @ResolveField(() => FactChangeConnection, {
     description: 'Changes in (from, to], ordered by (at, namespace, kind, key). The window is at most 31 days; 100 per page by default, at most 1000.',
   })

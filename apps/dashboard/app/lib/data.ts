@@ -3,10 +3,11 @@ import { query } from './api-client';
 import { ApiProblemError, type Loaded } from './api-problem';
 import type {
   BlockMatrixQuery as BlockMatrixQueryResult,
-  ClusterChangeTimesQuery as ClusterChangeTimesQueryResult,
   FactKind,
   FindingFieldsFragment,
   NodeChangesQuery as NodeChangesQueryResult,
+  NodeFilter,
+  NodeOrderField,
   NodeStateQuery,
   NodeStatus,
   RulesQuery as RulesQueryResult,
@@ -17,10 +18,10 @@ import { BlockMatrixQuery } from './operations/blocks.operations';
 import { OpenFindingsQuery, RulesQuery, WindowFindingsQuery } from './operations/findings.operations';
 import { StateDiffQuery as StateDiffDocument } from './operations/diff.operations';
 import { NodeChangesQuery, NodeStateQuery as NodeStateDocument } from './operations/node.operations';
-import { ClusterChangeTimesQuery, NodeNamesQuery, OverviewNodesQuery } from './operations/nodes.operations';
+import { ClusterChangeRateQuery, NodeNamesQuery, OverviewNodesQuery } from './operations/nodes.operations';
 import { ReviewChangesQuery } from './operations/review.operations';
 import type { DiffParams, NodeSortKey, OverviewParams } from './search-params';
-import { clipIntervals, totalMs, type TimedEvent } from './timeline-buckets';
+import { alignedBuckets, chooseBucketMs, clipIntervals, totalMs, type ChangeCountBucket } from './timeline-buckets';
 import { DAY, toIso } from './time';
 
 // Data fetching for the pages (server components call these; next-learn's app/lib/data.ts).
@@ -49,56 +50,51 @@ export interface NodeRow {
   reportingIntervalSeconds: number;
   gapCount: number;
   gapMs: number;
-  /** changes in the last 24 h; `changesCapped` when there are more than counted */
+  /** changes in the last 24 h */
   changes: number;
-  changesCapped: boolean;
   /** open findings by severity */
   findings: Partial<Record<Severity, number>>;
 }
 
 export interface OverviewNodes {
   rows: NodeRow[];
+  /** nodes matching the filters, over all pages */
   totalCount: number;
   endCursor: string | null;
   hasNextPage: boolean;
-  /** rows of this page hidden by the status filter */
-  hiddenByStatus: number;
+  /** the instant the API judged status, open findings and recent changes at for this listing */
+  asOf: string;
 }
 
-const STATUS_ORDER: Record<NodeStatus, number> = { SILENT: 0, REPORTING: 1 };
+const ORDER_FIELDS: Record<NodeSortKey, NodeOrderField> = {
+  name: 'NAME',
+  status: 'STATUS',
+  lastSeen: 'LAST_SEEN',
+  findings: 'OPEN_FINDINGS',
+  changes: 'CHANGES_24H',
+};
 
-/** Orders nodes by their worst open findings: one critical outweighs any number of errors, and so on. */
-function findingWeight(counts: Partial<Record<Severity, number>>): number {
-  return (counts.CRITICAL ?? 0) * 1e9 + (counts.ERROR ?? 0) * 1e6 + (counts.WARNING ?? 0) * 1e3 + (counts.INFO ?? 0);
+/** The API's filter for the overview's URL parameters (null: no filter). */
+export function overviewFilter(params: Pick<OverviewParams, 'q' | 'status' | 'findings'>): NodeFilter | null {
+  const filter: NodeFilter = {};
+  if (params.q) filter.nameContains = params.q;
+  if (params.status !== 'all') filter.status = params.status;
+  if (params.findings !== 'any') filter.hasOpenFindings = params.findings === 'open';
+  return Object.keys(filter).length > 0 ? filter : null;
 }
 
-function compareRows(key: NodeSortKey): (a: NodeRow, b: NodeRow) => number {
-  switch (key) {
-    case 'status':
-      return (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status];
-    case 'lastSeen':
-      return (a, b) => Date.parse(a.lastSeenAt) - Date.parse(b.lastSeenAt);
-    case 'gaps':
-      return (a, b) => a.gapMs - b.gapMs || a.gapCount - b.gapCount;
-    case 'changes':
-      return (a, b) => a.changes - b.changes;
-    case 'findings':
-      return (a, b) => findingWeight(a.findings) - findingWeight(b.findings);
-    case 'name':
-      return () => 0;
-  }
-}
-
+/** One page of the node table, sorted, filtered and paged by the API (every node, not just the page shown). */
 export async function fetchOverviewNodes(params: OverviewParams, now: Date): Promise<OverviewNodes> {
   const since = new Date(now.getTime() - DAY);
   const data = await query(OverviewNodesQuery, {
     first: params.size,
     after: params.after ?? null,
-    filter: params.q ? { nameContains: params.q } : null,
+    filter: overviewFilter(params),
+    orderBy: { field: ORDER_FIELDS[params.sort], direction: params.dir === 'desc' ? 'DESC' : 'ASC' },
     since: toIso(since),
     now: toIso(now),
   });
-  const all: NodeRow[] = data.nodes.edges.map(({ node }) => {
+  const rows: NodeRow[] = data.nodes.edges.map(({ node }) => {
     // Before its first snapshot a node did not exist yet: that is not a gap in its data.
     const gaps = clipIntervals(node.gaps, Math.max(since.getTime(), Date.parse(node.firstSeenAt)), now.getTime());
     return {
@@ -108,36 +104,22 @@ export async function fetchOverviewNodes(params: OverviewParams, now: Date): Pro
       reportingIntervalSeconds: node.reportingIntervalSeconds,
       gapCount: gaps.length,
       gapMs: totalMs(gaps),
-      changes: node.changes.edges.length,
-      changesCapped: node.changes.pageInfo.hasNextPage,
+      changes: node.changeCount,
       findings: node.findings.reduce<Partial<Record<Severity, number>>>((counts, f) => ({ ...counts, [f.severity]: (counts[f.severity] ?? 0) + 1 }), {}),
     };
   });
-  const rows = params.status === 'all' ? all : all.filter((r) => r.status === params.status);
-  // The API orders by name; other orders apply to this page (stable, then by name).
-  const compare = compareRows(params.sort);
-  const sign = params.dir === 'desc' ? -1 : 1;
-  rows.sort((a, b) => sign * (compare(a, b) || a.name.localeCompare(b.name)));
-  return { rows, totalCount: data.nodes.totalCount, endCursor: data.nodes.pageInfo.endCursor, hasNextPage: data.nodes.pageInfo.hasNextPage, hiddenByStatus: all.length - rows.length };
+  return { rows, totalCount: data.nodes.totalCount, endCursor: data.nodes.pageInfo.endCursor, hasNextPage: data.nodes.pageInfo.hasNextPage, asOf: data.nodes.asOf };
 }
 
-export interface ChangeEvents {
-  events: TimedEvent[];
-  /** more changes exist than were fetched */
-  truncated: boolean;
-}
-
-/** Every change of the cluster in (from, to], as (time, node) pairs for the rate chart. */
-export async function fetchClusterChangeEvents(from: Date, to: Date): Promise<ChangeEvents> {
-  const events: TimedEvent[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < MAX_CHART_PAGES; page++) {
-    const data: ClusterChangeTimesQueryResult = await query(ClusterChangeTimesQuery, { from: toIso(from), to: toIso(to), first: CHART_PAGE_SIZE, after });
-    for (const { node } of data.clusterChanges.edges) events.push({ at: node.at, group: node.node });
-    if (!data.clusterChanges.pageInfo.hasNextPage) return { events, truncated: false };
-    after = data.clusterChanges.pageInfo.endCursor;
-  }
-  return { events, truncated: true };
+/**
+ * The cluster's changes per bucket over (from, to], counted by the API. Buckets are `bucketMs`
+ * wide and aligned on multiples of it (UTC), so the first may start before `from` and the
+ * last end after `to`, as the charts draw them.
+ */
+export async function fetchClusterChangeRate(from: Date, to: Date, bucketMs = chooseBucketMs(to.getTime() - from.getTime())): Promise<ChangeCountBucket[]> {
+  const { start, end, buckets } = alignedBuckets(from.getTime(), to.getTime(), bucketMs);
+  const data = await query(ClusterChangeRateQuery, { from: toIso(new Date(start)), to: toIso(new Date(end)), buckets });
+  return data.clusterChangeRate;
 }
 
 export async function fetchNodeNames(limit = 500): Promise<{ names: string[]; totalCount: number }> {

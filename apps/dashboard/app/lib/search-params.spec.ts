@@ -4,7 +4,24 @@ const now = new Date('2026-01-02T12:00:00Z');
 
 describe('overview parameters', () => {
   it('default to the first page of 50 nodes by name', () => {
-    expect(parseOverviewParams({})).toEqual({ params: { status: 'all', sort: 'name', dir: 'asc', offset: 0, size: 50, window: '24h' }, errors: {} });
+    expect(parseOverviewParams({})).toEqual({ params: { status: 'all', findings: 'any', sort: 'name', dir: 'asc', offset: 0, size: 50, window: '24h' }, errors: {} });
+  });
+
+  it('keep the sort, direction and filters of a permalink', () => {
+    expect(parseOverviewParams({ sort: 'changes', dir: 'desc', status: 'SILENT', findings: 'open', q: 'worker', after: 'eyJuIjoxfQ' }).params).toMatchObject({
+      sort: 'changes',
+      dir: 'desc',
+      status: 'SILENT',
+      findings: 'open',
+      q: 'worker',
+      after: 'eyJuIjoxfQ',
+    });
+  });
+
+  it('refuse sorting by a column the API cannot sort (data gaps) and an unknown findings filter', () => {
+    const { params, errors } = parseOverviewParams({ sort: 'gaps', findings: 'maybe' });
+    expect(params).toMatchObject({ sort: 'name', findings: 'any' });
+    expect(Object.keys(errors).sort()).toEqual(['findings', 'sort']);
   });
 
   it('reset an invalid value to its default and say which one', () => {

@@ -47,13 +47,17 @@ function fieldErrors<K extends string>(error: z.ZodError): FieldErrors<K> {
 
 // --- overview ---------------------------------------------------------------------------------
 
-export const NODE_SORT_KEYS = ['name', 'status', 'lastSeen', 'gaps', 'changes', 'findings'] as const;
+/** The columns the API sorts by (nodes(orderBy)); data gaps are shown but not sortable. */
+export const NODE_SORT_KEYS = ['name', 'status', 'lastSeen', 'findings', 'changes'] as const;
 export type NodeSortKey = (typeof NODE_SORT_KEYS)[number];
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
+/** The open-findings filter: any node, only nodes with an open finding, only nodes without. */
+export const FINDINGS_FILTERS = ['any', 'open', 'none'] as const;
 
 const overviewSchema = z.object({
   q: z.string().max(253, 'the filter has at most 253 characters').optional(),
   status: z.enum(['all', 'REPORTING', 'SILENT']).default('all'),
+  findings: z.enum(FINDINGS_FILTERS).default('any'),
   sort: z.enum(NODE_SORT_KEYS).default('name'),
   dir: z.enum(['asc', 'desc']).default('asc'),
   after: cursor.optional(),
@@ -68,7 +72,7 @@ const overviewSchema = z.object({
 export type OverviewParams = z.output<typeof overviewSchema>;
 
 export function parseOverviewParams(raw: RawSearchParams): { params: OverviewParams; errors: FieldErrors<keyof OverviewParams> } {
-  const input = Object.fromEntries(['q', 'status', 'sort', 'dir', 'after', 'offset', 'size', 'window'].map((k) => [k, first(raw, k)]));
+  const input = Object.fromEntries(['q', 'status', 'findings', 'sort', 'dir', 'after', 'offset', 'size', 'window'].map((k) => [k, first(raw, k)]));
   const parsed = overviewSchema.safeParse(input);
   if (parsed.success) return { params: parsed.data, errors: {} };
   // Keep what is valid, default the rest.

@@ -1,7 +1,8 @@
 import { DAY, HOUR, MINUTE } from './time';
 
-// Pure helpers behind the change charts: fixed-width time buckets over a window, and the
-// coverage gaps clipped to it (a gap is "no data", never "nothing changed").
+// Pure helpers behind the change charts: fixed-width time buckets over a window (filled from
+// individual changes, or from counts the API made per bucket), and the coverage gaps clipped to
+// it (a gap is "no data", never "nothing changed").
 
 export interface TimedEvent {
   at: string;
@@ -19,8 +20,10 @@ export interface TimelineBucket {
   count: number;
   /** changes recorded right after a gap (their real time is unknown) */
   afterGap: number;
-  /** counts per group, largest first */
+  /** counts per group, largest first (empty when only counts are known) */
   groups: Array<[string, number]>;
+  /** how many distinct groups changed, when the counts came without their groups */
+  groupCount?: number;
   /** milliseconds of the bucket without coverage */
   gapMs: number;
 }
@@ -35,6 +38,32 @@ const STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MI
 /** The smallest "round" bucket width that splits the window into at most `maxBuckets` buckets. */
 export function chooseBucketMs(windowMs: number, maxBuckets = 96): number {
   return STEPS.find((step) => windowMs / step <= maxBuckets) ?? Math.ceil(windowMs / maxBuckets / DAY) * DAY;
+}
+
+/** One bucket as the API counts it (clusterChangeRate): changes in (start, end]. */
+export interface ChangeCountBucket {
+  start: string;
+  end: string;
+  count: number;
+  /** distinct nodes that changed in the bucket */
+  nodeCount?: number;
+}
+
+/** The buckets `bucketize` draws for (from, to]: aligned on multiples of `bucketMs` (UTC), the first starting at or before `from`, the last ending at or after `to`. */
+export function alignedBuckets(from: number, to: number, bucketMs = chooseBucketMs(to - from)): { start: number; end: number; buckets: number } {
+  const start = Math.floor(from / bucketMs) * bucketMs;
+  const buckets = Math.max(1, Math.ceil((to - start) / bucketMs));
+  return { start, end: start + buckets * bucketMs, buckets };
+}
+
+/** Buckets counted elsewhere (the API), with the coverage gaps of each, ready to draw. */
+export function countedBuckets(counts: readonly ChangeCountBucket[], gaps: readonly Interval[] = []): TimelineBucket[] {
+  return counts.map((c) => {
+    const start = Date.parse(c.start);
+    const end = Date.parse(c.end);
+    const gapMs = gaps.reduce((sum, g) => sum + Math.max(0, Math.min(end, g.end) - Math.max(start, g.start)), 0);
+    return { start, end, mid: start + (end - start) / 2, count: c.count, afterGap: 0, groups: [], groupCount: c.nodeCount, gapMs };
+  });
 }
 
 /** Gaps as numbers, clipped to [from, to], empty ones dropped. */

@@ -81,4 +81,31 @@ describe('ChangeTimeline', () => {
     expect(screen.getByTestId('change-timeline').textContent).toContain('0 changes between');
     expect(within(table()).getAllByRole('row')).toHaveLength(1);
   });
+
+  it('draws buckets counted by the API as they come, with the number of nodes that changed in each', () => {
+    render(
+      <ChangeTimeline
+        title="Changes of node-a"
+        from="2026-01-02T00:00:00Z"
+        to="2026-01-02T00:45:00Z"
+        size={size}
+        groupNoun="node"
+        linkBase="/review"
+        counts={[
+          { start: '2026-01-02T00:00:00Z', end: '2026-01-02T00:15:00Z', count: 0, nodeCount: 0 },
+          { start: '2026-01-02T00:15:00Z', end: '2026-01-02T00:30:00Z', count: 1200, nodeCount: 3 },
+          { start: '2026-01-02T00:30:00Z', end: '2026-01-02T00:45:00Z', count: 1, nodeCount: 1 },
+        ]}
+      />,
+    );
+    expect(within(table()).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['From (UTC)', 'Changes', 'Nodes with changes', 'No data']);
+    const rows = within(table()).getAllByRole('row').slice(1);
+    expect(rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))).toEqual([
+      ['2026-01-02 00:15', '1200', '3', ''],
+      ['2026-01-02 00:30', '1', '1', ''],
+    ]);
+    expect(within(rows[0] as HTMLElement).getByRole('link').getAttribute('href')).toBe('/review?from=2026-01-02T00:15:00Z&to=2026-01-02T00:30:00Z');
+    expect(screen.getByTestId('change-timeline').textContent).toContain('1201 changes between 2026-01-02T00:00:00Z and 2026-01-02T00:45:00Z in 15 min buckets; busiest 2026-01-02T00:15:00Z with 1200');
+  });
 });
+

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
 import { Bar, CartesianGrid, ComposedChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
-import { bucketize, chooseBucketMs, clipIntervals, roundTicks, totalMs, type TimedEvent, type TimelineBucket } from '../lib/timeline-buckets';
+import { bucketize, chooseBucketMs, clipIntervals, countedBuckets, roundTicks, totalMs, type ChangeCountBucket, type TimedEvent, type TimelineBucket } from '../lib/timeline-buckets';
 import { formatDuration } from '../lib/time';
 
 export interface ChangeTimelineProps {
@@ -11,7 +11,10 @@ export interface ChangeTimelineProps {
   title: string;
   from: string;
   to: string;
-  events: readonly TimedEvent[];
+  /** the individual changes, bucketed here… */
+  events?: readonly TimedEvent[];
+  /** …or changes already counted per bucket (the API's clusterChangeRate); takes precedence */
+  counts?: readonly ChangeCountBucket[];
   /** stretches without coverage, shaded */
   gaps?: ReadonlyArray<{ start: string; end: string }>;
   /** a vertical line, e.g. the "show state at" time */
@@ -23,6 +26,9 @@ export interface ChangeTimelineProps {
   /** fixed size (tests); responsive to its container otherwise */
   size?: { width: number; height: number };
 }
+
+const NO_EVENTS: readonly TimedEvent[] = [];
+const NO_GAPS: ReadonlyArray<{ start: string; end: string }> = [];
 
 function label(ms: number, spanMs: number): string {
   const iso = new Date(ms).toISOString();
@@ -53,6 +59,12 @@ function BucketTooltip({ active, payload, groupNoun }: Partial<TooltipContentPro
         {bucket.afterGap > 0 ? ` (${bucket.afterGap} recorded after a gap)` : ''}
       </div>
       {bucket.gapMs > 0 ? <div>no data for {formatDuration(bucket.gapMs)}</div> : null}
+      {bucket.groups.length === 0 && bucket.groupCount ? (
+        <div>
+          on {bucket.groupCount} {groupNoun}
+          {bucket.groupCount === 1 ? '' : 's'}
+        </div>
+      ) : null}
       {bucket.groups.length > 0 ? (
         <ul>
           {bucket.groups.slice(0, 5).map(([group, count]) => (
@@ -68,13 +80,17 @@ function BucketTooltip({ active, payload, groupNoun }: Partial<TooltipContentPro
 }
 
 /** Changes per time bucket as bars, coverage gaps shaded, optional marker; with a table for screen readers and keyboards. */
-export function ChangeTimeline({ title, from, to, events, gaps = [], marker, groupNoun, linkBase, size }: ChangeTimelineProps) {
+export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, gaps = NO_GAPS, marker, groupNoun, linkBase, size }: ChangeTimelineProps) {
   const router = useRouter();
   const fromMs = Date.parse(from);
   const toMs = Date.parse(to);
-  const bucketMs = chooseBucketMs(toMs - fromMs);
+  const first = counts?.[0];
+  const bucketMs = first ? Date.parse(first.end) - Date.parse(first.start) : chooseBucketMs(toMs - fromMs);
   const clippedGaps = useMemo(() => clipIntervals(gaps, fromMs, toMs), [gaps, fromMs, toMs]);
-  const buckets = useMemo(() => bucketize(events, fromMs, toMs, clippedGaps, bucketMs), [events, fromMs, toMs, clippedGaps, bucketMs]);
+  const buckets = useMemo(
+    () => (counts ? countedBuckets(counts, clippedGaps) : bucketize(events, fromMs, toMs, clippedGaps, bucketMs)),
+    [counts, events, fromMs, toMs, clippedGaps, bucketMs],
+  );
   const total = buckets.reduce((sum, b) => sum + b.count, 0);
   const busiest = buckets.reduce<TimelineBucket | undefined>((best, b) => (b.count > (best?.count ?? 0) ? b : best), undefined);
   const summary = `${total} change${total === 1 ? '' : 's'} between ${isoSeconds(fromMs)} and ${isoSeconds(toMs)} in ${formatDuration(bucketMs)} buckets${
@@ -142,7 +158,9 @@ export function ChangeTimeline({ title, from, to, events, gaps = [], marker, gro
                 <th scope="col" className="num">
                   Changes
                 </th>
-                <th scope="col">Most changes by {groupNoun}</th>
+                <th scope="col" className={counts ? 'num' : undefined}>
+                  {counts ? `${groupNoun.charAt(0).toUpperCase()}${groupNoun.slice(1)}s with changes` : `Most changes by ${groupNoun}`}
+                </th>
                 <th scope="col">No data</th>
               </tr>
             </thead>
@@ -159,7 +177,7 @@ export function ChangeTimeline({ title, from, to, events, gaps = [], marker, gro
                       )}
                     </td>
                     <td className="num">{b.count}</td>
-                    <td>{b.groups.slice(0, 3).map(([g, c]) => `${g} (${c})`).join(', ')}</td>
+                    <td className={counts ? 'num' : undefined}>{counts ? (b.groupCount ?? '') : b.groups.slice(0, 3).map(([g, c]) => `${g} (${c})`).join(', ')}</td>
                     <td>{b.gapMs > 0 ? formatDuration(b.gapMs) : ''}</td>
                   </tr>
                 ))}

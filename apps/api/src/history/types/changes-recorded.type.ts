@@ -12,7 +12,7 @@ export class ChangesRecorded {
   @Field(() => GraphQLISODateTime)
   takenAt!: Date;
 
-  @Field(() => Int, { description: 'facts opened plus facts closed by the snapshot' })
+  @Field(() => Int, { description: 'fact keys the snapshot added, removed or changed: what Node.changes lists at takenAt' })
   changes!: number;
 
   @Field(() => Int)

@@ -18,6 +18,9 @@ export class Node {
   /** The database id, for loaders; not exposed. */
   nodeId!: number;
 
+  /** The reporting interval as stored (status compares with it exactly as the SQL filter does); not exposed. */
+  intervalMs!: number;
+
   @Field()
   name!: string;
 
@@ -53,6 +56,50 @@ export class NodeFilter {
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'only nodes whose newest snapshot was taken at or after this time' })
   seenSince?: Date | null;
+
+  @Field(() => NodeStatus, { nullable: true, description: 'only nodes with this status (the same rule as Node.status)' })
+  status?: NodeStatus | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only nodes with at least one open finding; false: only nodes without any' })
+  hasOpenFindings?: boolean | null;
+}
+
+export enum NodeOrderField {
+  NAME = 'NAME',
+  STATUS = 'STATUS',
+  LAST_SEEN = 'LAST_SEEN',
+  OPEN_FINDINGS = 'OPEN_FINDINGS',
+  CHANGES_24H = 'CHANGES_24H',
+}
+
+registerEnumType(NodeOrderField, {
+  name: 'NodeOrderField',
+  description: 'What `nodes` sorts by; nodes that tie are ordered by name (ascending), so every ordering is total and pages are stable.',
+  valuesMap: {
+    NAME: { description: 'the node name, byte order' },
+    STATUS: { description: 'SILENT before REPORTING (ascending)' },
+    LAST_SEEN: { description: 'lastSeenAt' },
+    OPEN_FINDINGS: {
+      description: 'open findings by severity: more critical ones first decide, then errors, then warnings, then infos (each count capped at 999); ascending puts nodes without findings first',
+    },
+    CHANGES_24H: { description: 'changes recorded in the 24 hours before the query (what `changeCount(from: now - 24 h)` counts)' },
+  },
+});
+
+export enum OrderDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+
+registerEnumType(OrderDirection, { name: 'OrderDirection' });
+
+@InputType({ description: 'An ordering of `nodes`. A cursor belongs to the ordering it was issued for.' })
+export class NodeOrder {
+  @Field(() => NodeOrderField, { defaultValue: NodeOrderField.NAME })
+  field!: NodeOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
+  direction!: OrderDirection;
 }
 
 @ObjectType()
@@ -74,4 +121,10 @@ export class NodeConnection {
 
   @Field(() => Int, { description: 'nodes matching the filter, over all pages' })
   totalCount!: number;
+
+  @Field(() => GraphQLISODateTime, {
+    description:
+      'the instant the status filter, hasOpenFindings and the STATUS, OPEN_FINDINGS and CHANGES_24H orders were judged at: now on a first page, the first page’s instant on the pages after it (the cursor carries it)',
+  })
+  asOf!: Date;
 }

@@ -1,10 +1,14 @@
 import { graphql } from '../generated';
 
-/** The overview's node table: one server-side page of the nodes connection. */
+/**
+ * The overview's node table: one server-side page of the nodes connection, sorted and filtered
+ * by the API (so sorting and filters apply to every node, not to the page shown).
+ */
 export const OverviewNodesQuery = graphql(`
-  query OverviewNodes($first: Int!, $after: String, $filter: NodeFilter, $since: DateTime!, $now: DateTime!) {
-    nodes(first: $first, after: $after, filter: $filter) {
+  query OverviewNodes($first: Int!, $after: String, $filter: NodeFilter, $orderBy: NodeOrder, $since: DateTime!, $now: DateTime!) {
+    nodes(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
+      asOf
       pageInfo {
         hasNextPage
         endCursor
@@ -23,14 +27,7 @@ export const OverviewNodesQuery = graphql(`
           findings(openAt: $now) {
             severity
           }
-          changes(from: $since, to: $now, first: 100) {
-            edges {
-              cursor
-            }
-            pageInfo {
-              hasNextPage
-            }
-          }
+          changeCount(from: $since, to: $now)
         }
       }
     }
@@ -51,20 +48,14 @@ export const NodeNamesQuery = graphql(`
   }
 `);
 
-/** Every change of the cluster in a window, light: enough to count changes per bucket. */
-export const ClusterChangeTimesQuery = graphql(`
-  query ClusterChangeTimes($from: DateTime!, $to: DateTime!, $first: Int!, $after: String) {
-    clusterChanges(from: $from, to: $to, first: $first, after: $after) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      edges {
-        node {
-          at
-          node
-        }
-      }
+/** The cluster's rate of change: changes per bucket, counted by the API (never the individual changes). */
+export const ClusterChangeRateQuery = graphql(`
+  query ClusterChangeRate($from: DateTime!, $to: DateTime!, $buckets: Int!) {
+    clusterChangeRate(from: $from, to: $to, buckets: $buckets) {
+      start
+      end
+      count
+      nodeCount
     }
   }
 `);
