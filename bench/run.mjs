@@ -20,13 +20,14 @@ const root = resolve(here, '..');
 const dist = join(here, 'dist');
 const args = process.argv.slice(2);
 
-/** @routescope/<lib> → libs/<lib>/src/index.ts (like tsconfig paths); other bare imports stay external. */
+/** @routescope/* → its source, as tsconfig.base.json's paths say; other bare imports stay external. */
+const aliases = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths;
 const workspaceLibs = {
   name: 'workspace-libs',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (a) => {
-      const m = /^@routescope\/([a-z-]+)$/.exec(a.path);
-      if (m) return { path: join(root, 'libs', m[1], 'src', 'index.ts') };
+      const target = aliases[a.path]?.[0];
+      if (target) return { path: join(root, target) };
       return { path: a.path, external: true };
     });
   },

@@ -87,7 +87,8 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
       }
       writeClosed(node, row, p.tick);
       map.delete(id);
-      changes++;
+      // a key closed and opened again with other attributes is one change, as ingest counts it
+      if (!p.opened.has(id)) changes++;
       void fact;
     }
     for (const [id, fact] of p.opened) {

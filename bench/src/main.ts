@@ -5,6 +5,7 @@ import { freshDatabase, loadBundle, startApi, type DatabaseKind } from './api-un
 import { measureCeiling } from './ceiling';
 import { benchCollector, type CollectorResult } from './collector-bench';
 import { generateFindings, generateHistory, psql, type HistoryStats } from './history-generator';
+import { benchDashboard, type DashboardResult } from './dashboard-bench';
 import { benchIngest, type IngestBenchResult } from './ingest-bench';
 import { log, round } from './measure';
 import { benchQueries, type QueryResult } from './query-bench';
@@ -25,6 +26,7 @@ export interface BenchResults {
   queries: QueryResult[];
   retention: RetentionResult[];
   collector?: CollectorResult;
+  dashboard?: DashboardResult;
 }
 
 interface Settings {
@@ -153,6 +155,8 @@ async function main(): Promise<void> {
     results.collector = benchCollector(root, 1000, s.quick ? 2 : 7);
     log(`collector: ${JSON.stringify(results.collector)}`);
   }
+
+  if (want('dashboard')) results.dashboard = await benchDashboard(root, { quick: s.quick });
 
   results.durationS = round((Date.now() - started) / 1000, 1);
   const out = join(root, 'bench', 'results.json');

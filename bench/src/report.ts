@@ -1,6 +1,7 @@
 import type { BenchResults } from './main';
 import { formatBytes, type Sample } from './measure';
 import { QUERY_TARGETS_MS } from './query-bench';
+import { dashboardTargets, renderDashboardSection } from './dashboard-bench';
 
 /** The readable table `npm run bench` prints; bench/results.json has every number. */
 export function renderReport(r: BenchResults): string {
@@ -149,6 +150,11 @@ export function renderReport(r: BenchResults): string {
     }
   }
 
+  if (r.dashboard) {
+    line(renderDashboardSection(r.dashboard).trimEnd());
+    line();
+  }
+
   line('## Targets');
   for (const t of targets(r)) line(`- ${t.met === undefined ? '·' : t.met ? 'MET ' : 'MISS'} ${t.name}: ${t.value}`);
   return `${out.join('\n')}\n`;
@@ -196,6 +202,7 @@ export function targets(r: BenchResults): TargetCheck[] {
     checks.push({ name: 'collector < 100 ms CPU', value: `${r.collector.cpuMs!.p50} ms (max ${r.collector.cpuMs!.max})`, met: r.collector.cpuMs!.p50 < 100 });
     checks.push({ name: 'collector < 60 MB RSS', value: `${r.collector.peakRssMb!.p50} MB (max ${r.collector.peakRssMb!.max})`, met: r.collector.peakRssMb!.max < 60 });
   }
+  if (r.dashboard) checks.push(...dashboardTargets({ ...r.dashboard, mode: 'full' }));
   if (r.mode === 'quick') return checks.map((t) => ({ ...t, met: undefined, value: `${t.value} (quick: not asserted)` }));
   return checks;
 }

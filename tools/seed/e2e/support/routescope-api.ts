@@ -1,0 +1,200 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+// The real API for the seeder's end-to-end suite: the built bundle (apps/api/dist/main.js,
+// `npx nx run api:build`) as its own process on a free port, on a fresh PostgreSQL database
+// (created here, dropped afterwards) or on embedded PGlite in a temporary data folder. Tools may
+// not import apps/ (module boundaries), so the API is only ever spawned and spoken to over HTTP.
+
+export const workspaceRoot = join(__dirname, '../../../..');
+export const apiBundle = process.env['ROUTESCOPE_E2E_API_BUNDLE'] ?? join(workspaceRoot, 'apps/api/dist/main.js');
+
+export type DatabaseKind = 'postgres' | 'pglite';
+const DATABASE_KINDS: readonly DatabaseKind[] = ['postgres', 'pglite'];
+
+/** Both kinds, unless ROUTESCOPE_TEST_DATABASES (e.g. `pglite`) narrows the list, as in libs/db's test helpers. */
+export function testDatabaseKinds(): DatabaseKind[] {
+  const wanted = process.env['ROUTESCOPE_TEST_DATABASES'];
+  if (!wanted) return [...DATABASE_KINDS];
+  const kinds = wanted.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => !DATABASE_KINDS.includes(k as DatabaseKind));
+  if (unknown.length > 0) throw new Error(`ROUTESCOPE_TEST_DATABASES: unknown kind(s) ${unknown.join(', ')}`);
+  return kinds as DatabaseKind[];
+}
+
+/** The PostgreSQL server test databases are created on (any database of it; we connect to create and drop). */
+function testServerUrl(): string {
+  return process.env['ROUTESCOPE_TEST_PG_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+}
+
+async function onServer<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: testServerUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestPostgresDatabase {
+  name: string;
+  url: string;
+  /** Terminates every connection to it and refuses new ones: the database goes away under the API. */
+  takeOffline(): Promise<void>;
+  bringOnline(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty `rs_seed_e2e_<random>` database; the API applies its migrations at start. */
+export async function createPostgresDatabase(): Promise<TestPostgresDatabase> {
+  const name = `rs_seed_e2e_${randomBytes(6).toString('hex')}`;
+  await onServer((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(testServerUrl());
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    takeOffline: () =>
+      onServer(async (c) => {
+        await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      }),
+    bringOnline: () => onServer((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`)).then(() => undefined),
+    drop: () => onServer((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+export function secret(name: string): string {
+  return `rs_e2e_${name}_${randomBytes(16).toString('hex')}`;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+export interface ApiTokens {
+  ingest: string;
+  read: string;
+  admin: string;
+}
+
+export interface RunningApi {
+  url: string;
+  tokens: ApiTokens;
+  process: ChildProcess;
+  /** the last 20 kB of its stdout and stderr, for failure messages */
+  output(): string;
+  /** SIGTERM (the API shuts down gracefully), SIGKILL after 10 s; resolves when it has exited. */
+  stop(): Promise<void>;
+  /** POST /graphql with the read token; throws on GraphQL errors. */
+  graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+}
+
+export interface StartApiOptions {
+  tokens: ApiTokens;
+  /** PostgreSQL when set, otherwise embedded PGlite in `dataDir` */
+  databaseUrl?: string;
+  /** ROUTESCOPE_DATA_DIR (PGlite's files; the API wants one either way) */
+  dataDir: string;
+}
+
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  if (!existsSync(apiBundle)) throw new Error(`${apiBundle} is missing: run \`npx nx run api:build\` first (the seed:e2e target depends on it)`);
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ROUTESCOPE_DATA_DIR: options.dataDir,
+    ROUTESCOPE_INGEST_TOKEN: options.tokens.ingest,
+    ROUTESCOPE_READ_TOKEN: options.tokens.read,
+    ROUTESCOPE_ADMIN_TOKEN: options.tokens.admin,
+    ROUTESCOPE_LOG_LEVEL: 'warn',
+    // never watch whatever cluster a kubeconfig on this machine points at
+    ROUTESCOPE_KUBERNETES: 'off',
+  };
+  delete env['DATABASE_URL'];
+  if (options.databaseUrl) env['DATABASE_URL'] = options.databaseUrl;
+  const child = spawn(process.execPath, [apiBundle], { cwd: workspaceRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const api: RunningApi = {
+    url,
+    tokens: options.tokens,
+    process: child,
+    output: () => log,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+    async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.tokens.read}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: T; errors?: unknown[] };
+      if (body.errors || !response.ok) throw new Error(`GraphQL answered ${response.status}: ${JSON.stringify(body.errors ?? body)}`);
+      return body.data as T;
+    },
+  };
+  try {
+    await waitFor('the API to be ready', async () => (await fetch(`${url}/readyz`)).ok, 90_000, api);
+  } catch (error) {
+    await api.stop();
+    throw error;
+  }
+  return api;
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, api: RunningApi): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (api.process.exitCode !== null) throw new Error(`${what}: the API exited with ${api.process.exitCode}\n${api.output()}`);
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${api.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run seed -- …` as a user runs it: node tools/seed/seed.mjs (bundles src with esbuild, then seeds). */
+export function runSeedCommand(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  // only what the test passes: not a token of the developer's own API
+  if (!('ROUTESCOPE_INGEST_TOKEN' in env)) delete childEnv['ROUTESCOPE_INGEST_TOKEN'];
+  const child = spawn(process.execPath, [join(workspaceRoot, 'tools/seed/seed.mjs'), ...args], { cwd: workspaceRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

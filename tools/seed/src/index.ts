@@ -1,0 +1,3 @@
+export * from './cluster-seeder';
+export * from './seed-arguments';
+export { runSeedCli, describeFailures } from './seed-cli';
