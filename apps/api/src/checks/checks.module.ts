@@ -7,7 +7,10 @@ import { FindingsRepository } from './findings.repository';
 import { FindingsResolver, NodeFindingsResolver } from './findings.resolver';
 import { FindingsService } from './findings.service';
 
-/** Diagnostics: checks run on every changed ingest; findings kept as intervals; GraphQL over them. */
+/**
+ * Diagnostics: checks run in the background after changed ingests (FindingsEvaluator: node rules
+ * per changed node, cross-node rules coalesced); findings kept as intervals; GraphQL over them.
+ */
 @Module({
   imports: [HistoryModule],
   providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingsResolver, NodeFindingsResolver, BlockMatrixResolver],

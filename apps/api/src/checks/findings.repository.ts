@@ -3,7 +3,7 @@ import type { Database, Prisma } from '@routescope/db';
 import type { Finding as FindingDraft, RuleScope } from '@routescope/checks';
 import { DATABASE } from '../database/database.module';
 
-type TransactionClient = Prisma.TransactionClient;
+export type TransactionClient = Prisma.TransactionClient;
 
 export interface FindingRow {
   id: bigint;

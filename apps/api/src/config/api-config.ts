@@ -32,6 +32,19 @@ const environmentSchema = z.object({
   /** with several replicas: subscriptions fan out through Redis (redis://host:6379). */
   ROUTESCOPE_REDIS_URL: z.string().regex(/^redis:\/\//, 'must be a redis:// URL').optional(),
   ROUTESCOPE_REDIS_PREFIX: z.string().min(1).default('routescope'),
+  /**
+   * least time between two cross-node (cluster) evaluations of the checks, in ms: changes that
+   * arrive meanwhile are evaluated together, once. Node rules do not wait for it.
+   */
+  ROUTESCOPE_CHECKS_DEBOUNCE_MS: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce
+      .number({ message: 'must be a number of milliseconds' })
+      .int('must be a whole number of milliseconds')
+      .min(0, 'must be between 0 and 60000 (milliseconds)')
+      .max(60000, 'must be between 0 and 60000 (milliseconds)')
+      .default(250),
+  ),
   /** Calico's host veth prefix (default `cali`), as felix reads it. */
   FELIX_INTERFACEPREFIX: z.string().optional(),
 });
@@ -48,6 +61,8 @@ export type ApiConfig = Readonly<{
   retentionDays: number;
   redisUrl?: string;
   redisPrefix: string;
+  /** ROUTESCOPE_CHECKS_DEBOUNCE_MS */
+  checksDebounceMs: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -70,6 +85,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     retentionDays: e.ROUTESCOPE_RETENTION_DAYS,
     redisUrl: e.ROUTESCOPE_REDIS_URL,
     redisPrefix: e.ROUTESCOPE_REDIS_PREFIX,
+    checksDebounceMs: e.ROUTESCOPE_CHECKS_DEBOUNCE_MS,
     kubernetes: {
       mode: e.ROUTESCOPE_KUBERNETES,
       env: { KUBECONFIG: e.KUBECONFIG, KUBERNETES_SERVICE_HOST: e.KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT: e.KUBERNETES_SERVICE_PORT, FELIX_INTERFACEPREFIX: e.FELIX_INTERFACEPREFIX },

@@ -22,7 +22,11 @@ export interface StateChangedEvent {
   facts: readonly Fact[];
 }
 
-type StateListener = (event: StateChangedEvent) => Promise<void>;
+/**
+ * Takes a committed state change and returns at once (queues its work): ingest does not wait
+ * for what listeners do with it.
+ */
+export type StateListener = (event: StateChangedEvent) => void;
 
 /** ROUTESCOPE_REDIS_URL / ROUTESCOPE_REDIS_PREFIX (config/api-config.ts). */
 export type EventsConfig = Partial<Pick<ApiConfig, 'redisUrl' | 'redisPrefix'>>;
@@ -31,7 +35,8 @@ export type EventsConfig = Partial<Pick<ApiConfig, 'redisUrl' | 'redisPrefix'>>;
  * Fan-out of history events to GraphQL subscriptions. With ROUTESCOPE_REDIS_URL every replica
  * publishes through Redis and delivers what any replica published (scale-out, docs/scaling.md);
  * without it, the in-process PubSub of a single replica. State listeners (checks) stay
- * in-process either way: each replica evaluates the snapshots it ingested itself.
+ * in-process either way: each replica evaluates the snapshots it ingested itself (and publishes
+ * the findings that follow through its own PubSub, checks/finding-events.ts).
  */
 @Injectable()
 export class HistoryEvents implements OnApplicationShutdown {
@@ -48,13 +53,20 @@ export class HistoryEvents implements OnApplicationShutdown {
   }
 
   /**
-   * Runs every state listener after the ingest transaction committed, before ingest answers,
-   * so a client that saw 201 can query what followed from it. A failing listener is logged:
-   * the snapshot is stored either way.
+   * Hands a committed state change to every state listener, after the ingest transaction
+   * committed, and returns without waiting for what they do with it: the checks evaluate in
+   * the background (checks/findings-evaluator.service.ts), so ingest answers as soon as the
+   * snapshot is stored and a client that saw 201 sees the findings that follow from it a
+   * moment later (FindingsEvaluator.settled() is the barrier in-process). A listener that
+   * throws is logged: the snapshot is stored either way, and ingest never fails because of it.
    */
-  async stateChanged(event: StateChangedEvent): Promise<void> {
+  stateChanged(event: StateChangedEvent): void {
     for (const listener of this.stateListeners) {
-      await listener(event).catch((error: Error) => this.logger.error(`state listener failed for ${event.node}: ${error.stack ?? error.message}`));
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error(`state listener failed for ${event.node}: ${(error as Error).stack ?? String(error)}`);
+      }
     }
   }
 

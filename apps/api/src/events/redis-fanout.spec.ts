@@ -14,7 +14,8 @@ import { decode, encode, RedisPubSub } from './redis-pubsub';
 
 // Scale-out: two API replicas on one database, subscriptions fanned out through Redis
 // (ROUTESCOPE_TEST_REDIS_URL, default redis://127.0.0.1:6379). One replica ingests, a
-// subscriber connected to the other one receives the event.
+// subscriber connected to the other one receives the event: changesRecorded (history) and
+// findingChanged (the checks, evaluated in the background by the ingesting replica).
 
 const REDIS_URL = process.env['ROUTESCOPE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const T0 = Date.parse('2026-05-01T00:00:00.000Z');
@@ -112,6 +113,28 @@ for (const kind of testDatabaseKinds()) {
       return { events, ready };
     }
 
+    interface FindingEvent {
+      change: string;
+      node: string;
+      rule: string;
+      subject: string;
+      at: string;
+    }
+
+    function subscribeFindings(r: Replica): { events: FindingEvent[]; ready: Promise<void> } {
+      const client = createClient({ url: `ws://${r.url}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${tokens.read}` }, retryAttempts: 0 });
+      clients.push(client);
+      const events: FindingEvent[] = [];
+      let resolveReady!: () => void;
+      const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+      client.on('connected', () => setTimeout(resolveReady, 300));
+      client.subscribe<{ findingChanged: FindingEvent }>(
+        { query: 'subscription { findingChanged(node: "node-a") { change node rule subject at } }' },
+        { next: (result) => result.data && events.push(result.data.findingChanged), error: () => undefined, complete: () => undefined },
+      );
+      return { events, ready };
+    }
+
     async function post(r: Replica, seconds: number, seq: number, proxyArp: string): Promise<number> {
       const host = hostNamespace({ ip: '10.0.0.11', gateway: '10.0.0.1', blocks: [['172.17.8.0/26', undefined]], veths: [['calia1b2c3d4e5f', '172.17.8.2']] });
       host.sysctls = host.sysctls!.map((s) => (s.path.endsWith('/proxy_arp') ? { ...s, value: proxyArp } : s));
@@ -140,6 +163,24 @@ for (const kind of testDatabaseKinds()) {
         ['node-a', 1, new Date(T0 + 30_000).toISOString()],
       ]);
       // the subscriber's own replica sees the same events, in the same order
+      expect(onA.events).toEqual(onB.events);
+    });
+
+    it('a findingChanged subscriber on replica B hears of a finding opened and resolved by ingests on replica A', async () => {
+      const redis = { redisUrl: REDIS_URL, redisPrefix: `rs-test-${randomBytes(4).toString('hex')}` };
+      const a = await replica(database, redis);
+      const b = await replica(second, redis);
+      const onB = subscribeFindings(b);
+      const onA = subscribeFindings(a);
+      await Promise.all([onB.ready, onA.ready]);
+
+      expect(await post(a, 0, 0, '1')).toBe(201);
+      expect(await post(a, 30, 1, '0')).toBe(201); // proxy_arp off: CALICO_PROXY_ARP opens (on A, in the background)
+      await until(() => onB.events.length === 1, 10_000);
+      expect(onB.events).toEqual([{ change: 'OPENED', node: 'node-a', rule: 'CALICO_PROXY_ARP', subject: 'veth:calia1b2c3d4e5f', at: new Date(T0 + 30_000).toISOString() }]);
+      expect(await post(a, 60, 2, '1')).toBe(201); // fixed: resolved
+      await until(() => onB.events.length === 2 && onA.events.length === 2, 10_000);
+      expect(onB.events[1]).toEqual({ change: 'RESOLVED', node: 'node-a', rule: 'CALICO_PROXY_ARP', subject: 'veth:calia1b2c3d4e5f', at: new Date(T0 + 60_000).toISOString() });
       expect(onA.events).toEqual(onB.events);
     });
 

@@ -140,7 +140,8 @@ export class IngestService {
 
     const { nodeId, ...answer } = result;
     if (nodeId !== undefined) {
-      await this.events.stateChanged({ node: snapshot.node, nodeId, takenAt, facts });
+      // Handed over, not awaited: the checks evaluate in the background (findings follow shortly).
+      this.events.stateChanged({ node: snapshot.node, nodeId, takenAt, facts });
       this.events.changesRecorded({ node: snapshot.node, snapshotId: snapshot.snapshotId, takenAt, changes: answer.changes, stateVersion: answer.stateVersion });
     }
     return answer;

@@ -7,6 +7,7 @@ import type { NetworkNamespace, Snapshot } from '@routescope/snapshot';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createApiApplication } from '../api-application';
+import { FindingsEvaluator } from '../checks/findings-evaluator.service';
 import { loadApiConfig } from '../config/api-config';
 import { IngestService, type IngestResult } from '../ingest/ingest.service';
 
@@ -31,8 +32,15 @@ export interface ApiTestApp {
   readonly app: INestApplication;
   readonly kind: DatabaseKind;
   readonly tokens: { ingest: string; read: string; admin: string };
-  /** Stores a snapshot through the real ingest path (validate → normalise → diff → intervals). */
+  /**
+   * Stores a snapshot through the real ingest path (validate → normalise → diff → intervals),
+   * then waits for the checks it triggered (FindingsEvaluator.settled): a test reads a quiet app,
+   * with the findings written and no background evaluation racing its queries or SQL counts.
+   * `IngestService` itself answers before the checks run (app.get(IngestService) for that path).
+   */
   ingest(snapshot: Snapshot): Promise<IngestResult>;
+  /** Resolves when the checks have evaluated every state handed over so far (FindingsEvaluator.settled). */
+  settled(): Promise<void>;
   /** POST /graphql; `token: null` sends no Authorization header. */
   graphql<T>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphqlResponse<T>>;
   /** A graphql-ws client on /graphql; `token: null` connects without one. */
@@ -42,7 +50,12 @@ export interface ApiTestApp {
   close(): Promise<void>;
 }
 
-export async function startApiTestApp(kind: DatabaseKind): Promise<ApiTestApp> {
+export interface ApiTestAppOptions {
+  /** more environment for loadApiConfig (e.g. ROUTESCOPE_CHECKS_DEBOUNCE_MS) */
+  env?: Record<string, string>;
+}
+
+export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOptions = {}): Promise<ApiTestApp> {
   const database = await testing.createTestDatabase(kind);
   const sql = { count: 0, reset: () => (sql.count = 0) };
   const tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
@@ -51,11 +64,15 @@ export async function startApiTestApp(kind: DatabaseKind): Promise<ApiTestApp> {
     ROUTESCOPE_READ_TOKEN: tokens.read,
     ROUTESCOPE_ADMIN_TOKEN: tokens.admin,
     ROUTESCOPE_LOG_LEVEL: 'error',
+    // No spacing between cluster evaluations beyond their own duration: settled() is quick.
+    ROUTESCOPE_CHECKS_DEBOUNCE_MS: '0',
+    ...options.env,
   });
   const { app } = await createApiApplication(config, countingQueries(database, sql));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const ingest = app.get(IngestService);
+  const evaluator = app.get(FindingsEvaluator);
   const clients: Client[] = [];
 
   return {
@@ -63,7 +80,12 @@ export async function startApiTestApp(kind: DatabaseKind): Promise<ApiTestApp> {
     kind,
     tokens,
     sql,
-    ingest: (snapshot) => ingest.ingest(snapshot),
+    async ingest(snapshot) {
+      const result = await ingest.ingest(snapshot);
+      await evaluator.settled();
+      return result;
+    },
+    settled: () => evaluator.settled(),
     async graphql<T>(query: string, variables: Record<string, unknown> = {}, token: string | null = tokens.read) {
       const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',

@@ -23,6 +23,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     const { snapshots, history } = scenario(new Date());
     await postSnapshots(api.url, tokens.ingest, snapshots);
+    await waitForFindings(api.url, tokens.read);
     dashboard = await startDashboard({ apiUrl: api.url, readToken: tokens.read });
     process.env.E2E_API_URL = api.url;
     process.env.E2E_DASHBOARD_URL = dashboard.url;
@@ -40,4 +41,29 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await api.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
+}
+
+/**
+ * The API evaluates the checks in the background, after ingest answered: wait (bounded) until
+ * the recorded history's findings are there — node-a's proxy_arp fault open, node-b's
+ * proxy_delay fault resolved — before any page renders them.
+ */
+async function waitForFindings(apiUrl: string, readToken: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let seen: Array<{ node: string; rule: string; open: boolean }> = [];
+  for (;;) {
+    const response = await fetch(`${apiUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${readToken}` },
+      body: JSON.stringify({ query: '{ findings(first: 1000) { edges { node { node rule open } } } }' }),
+    });
+    const body = (await response.json()) as { data?: { findings: { edges: Array<{ node: { node: string; rule: string; open: boolean } }> } } };
+    seen = body.data?.findings.edges.map((e) => e.node) ?? [];
+    const has = (node: string, rule: string, open: boolean) => seen.some((f) => f.node === node && f.rule === rule && f.open === open);
+    if (has('node-a', 'CALICO_PROXY_ARP', true) && has('node-b', 'CALICO_PROXY_DELAY', false)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`the seeded history's findings did not appear within ${ms} ms (expected node-a CALICO_PROXY_ARP open and node-b CALICO_PROXY_DELAY resolved); the API has: ${JSON.stringify(seen)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
