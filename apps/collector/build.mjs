@@ -1,23 +1,119 @@
 // Bundles the collector into one CommonJS file with no runtime dependencies, for the
 // container image and for the workspace bin. esbuild resolves the tsconfig path aliases.
+//
+// Start-up cost matters: `collect` runs every 15-60 s on every node, and zod (the schema
+// library behind the snapshot contract) is four fifths of the code. The collector checks what it
+// sends with the contract's zod-free fast path and needs the zod contract only to word what is
+// wrong, so zod stays out of start-up:
+// - @routescope/snapshot is side-effect free, so only the modules the collector uses are
+//   bundled, and its zod modules (snapshot-schema, snapshot-validator) are reached only through
+//   lazy-contract.ts's on-demand `require`;
+// - those two are bundled separately and embedded as text, compiled on first use: Node then
+//   does not even parse zod when it starts, let alone evaluate it;
+// - the output is minified.
+// After building, the bundle is run once to prove that zod stays unevaluated at start-up.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
+const outfile = join(here, 'dist/routescope-collector.cjs');
+
+/** Files of these workspace libraries have no side effects on import, like a package with `"sideEffects": false`. */
+const pureLibraries = [join(here, '../../libs/snapshot/src') + sep];
+
+/** @type {import('esbuild').Plugin} */
+const pureWorkspaceLibraries = {
+  name: 'pure-workspace-libraries',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData?.resolvingPure || args.kind === 'entry-point') return undefined;
+      const result = await pluginBuild.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        with: args.with,
+        pluginData: { resolvingPure: true },
+      });
+      if (result.errors.length > 0 || result.external || !pureLibraries.some((dir) => result.path.startsWith(dir))) return undefined;
+      return { path: result.path, namespace: result.namespace, suffix: result.suffix, sideEffects: false };
+    });
+  },
+};
+
+const contractDir = join(here, '../../libs/snapshot/src/contract');
+const lazyModules = { 'snapshot-schema': 'schema', 'snapshot-validator': 'validator' };
+
+/** The zod contract as one CommonJS bundle, as text. */
+async function zodContractText() {
+  const result = await build({
+    stdin: {
+      contents: Object.entries(lazyModules).map(([file, name]) => `export * as ${name} from './${file}';`).join('\n'),
+      resolveDir: contractDir,
+      sourcefile: 'zod-contract.ts',
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  return result.outputFiles[0].text;
+}
+
+/** lazy-contract.ts's `require('./snapshot-schema')` and `('./snapshot-validator')` get the embedded contract, compiled on first use. */
+function embeddedZodContract(code) {
+  return {
+    name: 'embedded-zod-contract',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.\/snapshot-(schema|validator)$/ }, (args) => {
+        if (args.kind !== 'require-call' || basename(args.importer) !== 'lazy-contract.ts') return undefined;
+        return { path: args.path.slice(2), namespace: 'zod-contract' };
+      });
+      pluginBuild.onResolve({ filter: /^zod-contract$/ }, () => ({ path: 'zod-contract', namespace: 'zod-contract' }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'zod-contract' }, (args) => ({
+        loader: 'js',
+        contents:
+          args.path === 'zod-contract'
+            ? [
+                `const code = ${JSON.stringify(code)};`,
+                "const compiled = require('node:vm').runInThisContext(`(function (exports, require, module) {${code}\n})`, { filename: 'zod-contract.cjs' });",
+                'compiled(module.exports, require, module);',
+              ].join('\n')
+            : `module.exports = require('zod-contract').${lazyModules[args.path]};`,
+      }));
+    },
+  };
+}
 
 await build({
   entryPoints: [join(here, 'src/bin.ts')],
-  outfile: join(here, 'dist/routescope-collector.cjs'),
+  outfile,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  minify: true,
   sourcemap: 'linked',
   tsconfig: join(here, 'tsconfig.json'),
   define: { COLLECTOR_VERSION: JSON.stringify(version) },
   banner: { js: '#!/usr/bin/env node' },
+  plugins: [embeddedZodContract(await zodContractText()), pureWorkspaceLibraries],
   logLevel: 'warning',
 });
+
+// zod sets globalThis.__zod_globalConfig when its core module is evaluated.
+const probe = "process.on('exit',()=>{if('__zod_globalConfig' in globalThis){process.stderr.write('zod was evaluated at start-up\\n');process.exitCode=3}})";
+try {
+  const load = `process.argv.splice(1, 0, ${JSON.stringify(outfile)}); require(${JSON.stringify(outfile)})`;
+  execFileSync(process.execPath, ['--eval', `${probe}; ${load}`, '--', '--version'], { stdio: ['ignore', 'ignore', 'pipe'] });
+} catch (error) {
+  console.error(`build.mjs: ${outfile} evaluates zod at start-up (${String(error.stderr ?? error.message).trim()}); keep zod-backed modules out of the static import graph`);
+  process.exit(1);
+}

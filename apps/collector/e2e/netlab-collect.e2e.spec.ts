@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { diffFacts, type FactChange } from '@routescope/diff';
-import type { Fact, Snapshot } from '@routescope/snapshot';
+import { parseIpJsonRoutes, type Fact, type Snapshot } from '@routescope/snapshot';
 import { sysctlPaths } from '../src/collect/namespace-collector';
-import { collectSnapshot, factsOf, findFact, isRoot, labInfo, netlab, parseSnapshot, ping, runCollector, type LabInfo } from './lab-harness';
+import { collectorBin, collectSnapshot, factsOf, findFact, isRoot, labInfo, netlab, parseSnapshot, ping, runCollector, type LabInfo } from './lab-harness';
 
 // Real kernel state: tools/netlab builds a Calico-like lab in network namespaces (root only),
 // and the bundled collector reads it through ip(8) and /proc/sys, as on a real node.
@@ -104,6 +104,44 @@ describe('collect on a netlab node', () => {
   it('takes two snapshots of an idle node with identical facts', () => {
     const again = factsOf(collectSnapshot(ns('node-a')));
     expect(describeChanges(diffFacts(withoutNeighbors(facts), withoutNeighbors(again)))).toEqual([]);
+  });
+});
+
+describe('collect with many routes (the issue #6 benchmark case)', () => {
+  // 1,000 extra /26 routes through the VXLAN device, like 1,000 more nodes' blocks (bench/src/collector-bench.ts).
+  const extra = Array.from({ length: 1000 }, (_, i) => `10.${200 + (i >> 12)}.${(i >> 2) & 255}.${(i & 3) * 64}/26`);
+
+  beforeAll(() => {
+    netlab(PREFIX, 'heal');
+    execFileSync('ip', ['-n', ns('node-a'), '-batch', '-'], { input: extra.map((dst) => `route replace ${dst} via 172.17.8.64 dev vxlan.calico onlink proto 80`).join('\n') });
+  });
+
+  afterAll(() => {
+    execFileSync('ip', ['-n', ns('node-a'), '-batch', '-'], { input: extra.map((dst) => `route del ${dst}`).join('\n') });
+  });
+
+  // zod sets globalThis.__zod_globalConfig when it is evaluated; the collector's contract check must not need it for a valid snapshot.
+  function collectWithZodProbe(): { run: ReturnType<typeof runCollector>; zodEvaluated: boolean } {
+    const probe = `process.on('exit', () => process.stderr.write('ZOD=' + ('__zod_globalConfig' in globalThis) + '\\n')); process.argv.splice(1, 0, ${JSON.stringify(collectorBin)}); require(${JSON.stringify(collectorBin)});`;
+    const result = spawnSync(process.execPath, ['--eval', probe, '--', 'collect', '--netns', ns('node-a'), '--out', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const zodLine = result.stderr.split('\n').find((l) => l.startsWith('ZOD='));
+    return { run: { status: result.status, stdout: result.stdout, stderr: result.stderr.replace(/^ZOD=.*\n/m, '') }, zodEvaluated: zodLine !== 'ZOD=false' };
+  }
+
+  it('prints exactly what the zod contract makes of it, without evaluating zod', () => {
+    const { run, zodEvaluated } = collectWithZodProbe();
+    expect(run.stderr).toBe('');
+    const snapshot = parseSnapshot(run);
+    expect(run.stdout).toBe(`${JSON.stringify(snapshot, null, 2)}\n`);
+    expect(zodEvaluated).toBe(false);
+    const routes = snapshot.namespaces[0].routes!.map((r) => r.dst);
+    expect(extra.filter((dst) => !routes.includes(dst))).toEqual([]);
+  });
+
+  it('reads the routes of both families exactly as `ip -4` and `ip -6 route show table all` list them', () => {
+    const listed = (family: '-4' | '-6') => JSON.parse(execFileSync('ip', ['-n', ns('node-a'), '-j', family, 'route', 'show', 'table', 'all'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as unknown[];
+    const expected = [...parseIpJsonRoutes(JSON.stringify(listed('-4')), 'inet').entries, ...parseIpJsonRoutes(JSON.stringify(listed('-6')), 'inet6').entries];
+    expect(collectSnapshot(ns('node-a')).namespaces[0].routes).toEqual(expected);
   });
 });
 

@@ -1,5 +1,11 @@
+import { setFlagsFromString } from 'node:v8';
 import { EXIT_PROBLEMS, EXIT_USAGE, UsageError } from './cli/command-line';
 import { main } from './main';
+
+// One-shot commands (collect, import, check) are done in a few hundred milliseconds: optimising
+// their hot loops with TurboFan, on a background thread, costs more CPU and memory than it
+// saves. `run` keeps the optimiser: it repeats the same work every interval.
+if (process.argv[2] !== 'run') setFlagsFromString('--no-turbofan');
 
 // Entry point of the bundle: one line per error, exit codes 0 ok, 1 problems, 2 bad usage.
 main(process.argv.slice(2)).then(

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+// fs.promises, not node:fs/promises: the getter loads it only for the commands that read or write files.
+import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
-import { SCHEMA_VERSION, formatValidationIssues, importCapture, validateSnapshot, type Snapshot } from '@routescope/snapshot';
+import { SCHEMA_VERSION, formatValidationIssues, importCapture, validateSnapshotLazily, type Snapshot } from '@routescope/snapshot';
 import {
   EXIT_OK,
   EXIT_PROBLEMS,
@@ -17,13 +17,10 @@ import {
   type CommandSpec,
   type ParsedCommand,
 } from './cli/command-line';
-import { runCheck } from './cli/check-command';
 import { formatSnapshotSummary } from './cli/snapshot-summary';
 import type { NamespaceTarget } from './collect/namespace-target';
+import { randomUuid } from './collect/random-uuid';
 import { CollectorSession, collectorVersion } from './collect/snapshot-taker';
-import { RunLoop } from './run/run-loop';
-import { SnapshotSender } from './run/snapshot-sender';
-import { SnapshotSpool } from './run/snapshot-spool';
 
 const PROGRAM = 'routescope-collector';
 
@@ -159,7 +156,7 @@ async function collectCommand(parsed: ParsedCommand): Promise<number> {
 
 async function importCommand(parsed: ParsedCommand): Promise<number> {
   const source = parsed.positionals[0];
-  const text = source === '-' ? await readStdin() : await readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const text = source === '-' ? await readStdin() : await fs.readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${source}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
   const imported = importCapture(text);
@@ -172,14 +169,14 @@ async function importCommand(parsed: ParsedCommand): Promise<number> {
   const node = parsed.options.node ? checkNodeName(parsed.options.node) : imported.nodeName ? checkNodeName(toNodeName(imported.nodeName)) : 'imported';
   const snapshot: Snapshot = {
     schemaVersion: SCHEMA_VERSION,
-    snapshotId: randomUUID(),
+    snapshotId: randomUuid(),
     node,
-    collector: { version: collectorVersion, bootId: randomUUID(), seq: 0, source: 'import' },
+    collector: { version: collectorVersion, bootId: randomUuid(), seq: 0, source: 'import' },
     takenAt: new Date().toISOString(),
     namespaces: imported.namespaces,
     warnings: imported.warnings.slice(0, 1000),
   };
-  const validation = validateSnapshot(snapshot);
+  const validation = validateSnapshotLazily(snapshot);
   if (!validation.ok) {
     process.stderr.write(`${PROGRAM}: the capture does not make a valid snapshot:\n${formatValidationIssues(validation.issues)}\n`);
     return EXIT_PROBLEMS;
@@ -190,10 +187,12 @@ async function importCommand(parsed: ParsedCommand): Promise<number> {
 
 async function checkCommand(parsed: ParsedCommand): Promise<number> {
   const source = parsed.positionals[0];
-  const text = source === '-' ? await readStdin() : await readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const text = source === '-' ? await readStdin() : await fs.readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${source}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
   const node = parsed.options.node ? checkNodeName(parsed.options.node) : undefined;
+  // Loaded on demand: collect and run do not need the rules (@routescope/checks).
+  const { runCheck } = await import('./cli/check-command');
   const result = runCheck(text, { source: source === '-' ? 'the input' : source, json: parsed.flags.has('json'), node });
   if (result.stderr) process.stderr.write(result.stderr);
   if (result.stdout) await writeStdout(result.stdout);
@@ -207,7 +206,7 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
   const tokenFile = parsed.options['token-file'];
   const token = (
     parsed.options.token ??
-    (tokenFile ? await readFile(tokenFile, 'utf8').catch(() => { throw new UsageError(`--token-file: cannot read ${tokenFile}`); }) : undefined) ??
+    (tokenFile ? await fs.readFile(tokenFile, 'utf8').catch(() => { throw new UsageError(`--token-file: cannot read ${tokenFile}`); }) : undefined) ??
     process.env.ROUTESCOPE_TOKEN ??
     ''
   ).trim();
@@ -215,6 +214,8 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
   const intervalMs = parseDuration(parsed.options.interval ?? '30s', 'interval');
   const maxFiles = parsePositiveInteger(parsed.options['spool-max'] ?? '2880', 'spool-max');
   const { target, node } = resolveTarget(parsed);
+  // Loaded on demand, like the rules for check: a one-shot collect does not need the run loop.
+  const [{ RunLoop }, { SnapshotSender }, { SnapshotSpool }] = await Promise.all([import('./run/run-loop'), import('./run/snapshot-sender'), import('./run/snapshot-spool')]);
 
   const spool = new SnapshotSpool(parsed.options.spool ?? '/var/lib/routescope/spool', { maxFiles, maxBytes: 1024 * 1024 * 1024 });
   await spool.open().catch((error: Error) => {
@@ -240,7 +241,7 @@ async function emit(snapshot: Snapshot, parsed: ParsedCommand): Promise<void> {
   const text = parsed.flags.has('summary') ? formatSnapshotSummary(snapshot) : `${JSON.stringify(snapshot, null, 2)}\n`;
   const out = parsed.options.out ?? '-';
   if (out === '-') await writeStdout(text);
-  else await writeFile(out, text);
+  else await fs.writeFile(out, text);
 }
 
 function writeStdout(text: string): Promise<void> {

@@ -1,5 +1,32 @@
-export * from './contract/snapshot-schema';
-export * from './contract/snapshot-validator';
+// Only snapshot-schema and snapshot-validator import zod; everything else (parsers,
+// normalisation, the contract's fast path) runs without it. Their exports are listed by name,
+// not with `export *`: the collector's bundle loads those two modules lazily, and a star
+// re-export would make every importer of this index evaluate them (and zod) at start-up.
+export { ADDRESS_FAMILIES, SCHEMA_VERSION, SNAPSHOT_LIMITS, type AddressFamily } from './contract/snapshot-constants';
+export { familyOf, isPrefix } from './contract/address-syntax';
+export { formatPath, formatValidationIssues, type SnapshotValidation, type ValidationIssue } from './contract/validation-issues';
+export { validateSnapshotLazily } from './contract/lazy-contract';
+export {
+  addressSchema,
+  linkSchema,
+  namespaceSchema,
+  neighborSchema,
+  nexthopSchema,
+  routeSchema,
+  snapshotSchema,
+  sysctlSchema,
+  warningSchema,
+  type Address,
+  type Link,
+  type Neighbor,
+  type NetworkNamespace,
+  type Nexthop,
+  type Route,
+  type Snapshot,
+  type SnapshotWarning,
+  type Sysctl,
+} from './contract/snapshot-schema';
+export { validateSnapshot } from './contract/snapshot-validator';
 export * from './facts/fact-normaliser';
 export * from './facts/fact-hash';
 export * from './facts/address-canonical';

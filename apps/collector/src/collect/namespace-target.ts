@@ -21,15 +21,15 @@ export function describeTarget(target: NamespaceTarget): string {
   }
 }
 
-/** `ip ARGS` inside the target namespace. */
-export function runIp(target: NamespaceTarget, args: readonly string[]): Promise<CommandResult> {
+/** `ip ARGS` inside the target namespace, with `input` on its standard input if given. */
+export function runIp(target: NamespaceTarget, args: readonly string[], input?: string): Promise<CommandResult> {
   switch (target.kind) {
     case 'current':
-      return runCommand('ip', args);
+      return runCommand('ip', args, input);
     case 'named':
-      return runCommand('ip', ['-n', target.name, ...args]);
+      return runCommand('ip', ['-n', target.name, ...args], input);
     case 'path':
-      return runCommand('nsenter', [`--net=${target.path}`, 'ip', ...args]);
+      return runCommand('nsenter', [`--net=${target.path}`, 'ip', ...args], input);
   }
 }
 

@@ -1,4 +1,5 @@
-import { readdir, readlink } from 'node:fs/promises';
+// fs.promises, not node:fs/promises: the getter loads it (and what it pulls in) only for the rare /proc scan.
+import { promises as fs } from 'node:fs';
 import {
   findHostVeth,
   foreignPeerLinks,
@@ -23,18 +24,31 @@ export interface NodeState {
  */
 export async function collectNode(target: NamespaceTarget): Promise<NodeState> {
   const warnings: SnapshotWarning[] = [];
-  const host = await collectNamespace(target);
+  const host = await collectNamespace(target, { nsids: true });
   pushNamespaceWarnings(warnings, 'host', host);
   const namespaces: NetworkNamespace[] = [toNamespace('host', host)];
 
   const candidates = podVethCandidates(host.links, host.addresses);
   if (candidates.length > 0) {
     const nsids = [...new Set(candidates.map((l) => l.linkNetnsId as number))];
-    const targets = await resolvePodNamespaces(target, nsids, candidates, warnings);
+    const targets = await resolvePodNamespaces(target, host.namedNsids ?? new Map(), nsids, candidates, warnings);
     const pods = await Promise.all(targets.map((t) => collectPod(t, host.links, warnings)));
-    namespaces.push(...pods.filter((p): p is NetworkNamespace => p !== undefined).sort((a, b) => a.name.localeCompare(b.name)));
+    namespaces.push(...pods.filter((p): p is NetworkNamespace => p !== undefined).sort((a, b) => compareNames(a.name, b.name)));
   }
   return { namespaces, warnings };
+}
+
+/** Lowercase letters, digits and '-': for such names (cni-<uuid>, most netns names) locale order is code-unit order. */
+const PLAIN_NAME = /^[a-z0-9-]*$/;
+
+/**
+ * The order of `String#localeCompare`, which the namespaces have always been sorted by, without
+ * loading ICU's collator (several ms and MB per run) for the usual names, where it is simply
+ * code-unit order; other names (upper case, '_', '.', pid:N) still go through localeCompare.
+ */
+export function compareNames(a: string, b: string): number {
+  if (PLAIN_NAME.test(a) && PLAIN_NAME.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return a.localeCompare(b);
 }
 
 /**
@@ -56,11 +70,11 @@ interface PodTarget {
 
 async function resolvePodNamespaces(
   node: NamespaceTarget,
+  named: ReadonlyMap<number, string>,
   nsids: number[],
   candidates: Link[],
   warnings: SnapshotWarning[],
 ): Promise<PodTarget[]> {
-  const named = await namedNsids(node);
   const found: PodTarget[] = [];
   const unresolved: number[] = [];
   for (const nsid of nsids) {
@@ -70,21 +84,6 @@ async function resolvePodNamespaces(
   }
   if (unresolved.length > 0) found.push(...(await findUnnamedNamespaces(node, unresolved, candidates, warnings)));
   return found;
-}
-
-/** nsid → name for namespaces mounted under /var/run/netns, as the node's namespace numbers them. */
-async function namedNsids(node: NamespaceTarget): Promise<Map<number, string>> {
-  const result = await runIp(node, ['-j', 'netns', 'list-id']);
-  const map = new Map<number, string>();
-  if (result.code !== 0) return map;
-  try {
-    for (const entry of JSON.parse(result.stdout || '[]') as Array<{ nsid?: number; name?: string }>) {
-      if (typeof entry.nsid === 'number' && typeof entry.name === 'string') map.set(entry.nsid, entry.name);
-    }
-  } catch {
-    // An unparsable listing leaves every pod to the /proc scan below.
-  }
-  return map;
 }
 
 /**
@@ -98,12 +97,12 @@ async function findUnnamedNamespaces(
   candidates: Link[],
   warnings: SnapshotWarning[],
 ): Promise<PodTarget[]> {
-  const own = node.kind === 'current' ? await readlink('/proc/self/ns/net').catch(() => '') : '';
+  const own = node.kind === 'current' ? await fs.readlink('/proc/self/ns/net').catch(() => '') : '';
   const byInode = new Map<string, string>();
-  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+  for (const pid of await fs.readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(pid)) continue;
     const path = `/proc/${pid}/ns/net`;
-    const inode = await readlink(path).catch(() => undefined);
+    const inode = await fs.readlink(path).catch(() => undefined);
     if (inode && inode !== own && !byInode.has(inode)) byInode.set(inode, pid);
   }
   const wanted = new Set(nsids);

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { release } from 'node:os';
-import { SCHEMA_VERSION, formatValidationIssues, validateSnapshot, type Snapshot } from '@routescope/snapshot';
+import { SCHEMA_VERSION, formatValidationIssues, validateSnapshotLazily, type Snapshot } from '@routescope/snapshot';
 import { runCommand } from './command-runner';
 import { collectNode } from './node-collector';
+import { randomUuid } from './random-uuid';
 import type { NamespaceTarget } from './namespace-target';
 
 declare const COLLECTOR_VERSION: string | undefined;
@@ -12,7 +12,7 @@ export const collectorVersion = typeof COLLECTOR_VERSION === 'string' ? COLLECTO
 
 /** Identity of one collector process: snapshots from one boot are numbered 0, 1, 2, ... */
 export class CollectorSession {
-  readonly bootId = randomUUID();
+  readonly bootId = randomUuid();
   private nextSeq = 0;
   private iproute2?: Promise<string | undefined>;
 
@@ -27,7 +27,7 @@ export class CollectorSession {
     const [state, iproute2] = await Promise.all([collectNode(this.target), this.iproute2]);
     const snapshot: Snapshot = {
       schemaVersion: SCHEMA_VERSION,
-      snapshotId: randomUUID(),
+      snapshotId: randomUuid(),
       node: this.node,
       collector: { version: collectorVersion, bootId: this.bootId, seq: this.nextSeq++, source: 'collect' },
       takenAt,
@@ -37,7 +37,8 @@ export class CollectorSession {
       warnings: state.warnings.slice(0, 1000),
     };
     // The contract is checked here too, so a collector bug shows on the node, not as a 400 later.
-    const validation = validateSnapshot(snapshot);
+    // Valid snapshots pass the contract's zod-free fast path; zod is loaded only to word what is wrong.
+    const validation = validateSnapshotLazily(snapshot);
     if (!validation.ok) throw new Error(`collected snapshot breaks the contract:\n${formatValidationIssues(validation.issues)}`);
     return validation.snapshot;
   }

@@ -1,29 +1,33 @@
 import { z } from 'zod';
+import { familyOf, isPrefix } from './address-syntax';
+import {
+  ADDRESS_FAMILIES,
+  HW_ADDRESS_PATTERN,
+  IFNAME_MAX_LENGTH,
+  IFNAME_PATTERN,
+  NODE_NAME_PATTERN,
+  ROUTE_DESTINATION_MAX_LENGTH,
+  SCHEMA_VERSION,
+  SNAPSHOT_LIMITS,
+  SYSCTL_PATH_PATTERN,
+  WARNING_CODE_MAX_LENGTH,
+  WARNING_CODE_PATTERN,
+} from './snapshot-constants';
 
 /**
  * Wire contract, version 1: one JSON document describes one node's network at one moment.
  * Everything the API stores passes through `snapshotSchema` first, so every field is
  * bounded and objects are strict (an unknown key is an error, not silently kept).
+ *
+ * The constants, patterns and address syntax live in zod-free modules (snapshot-constants.ts,
+ * address-syntax.ts) so that parsers can be loaded without zod; they are re-exported here.
+ * snapshot-fast-path.ts mirrors this schema without zod: change both together (its spec
+ * fingerprints this schema and fails when it changes).
  */
-export const SCHEMA_VERSION = 1 as const;
-
-/** Caps that keep one snapshot bounded in memory and in the database. */
-export const SNAPSHOT_LIMITS = {
-  /** pods per node is ~110 by default and 250 at most in kubelet; leave headroom. */
-  namespacesPerSnapshot: 1024,
-  /** a 10,000-node cluster puts ~10,000 block routes on every node, in two families. */
-  entriesPerSection: 65536,
-  warningsPerSnapshot: 1000,
-  nameLength: 253,
-  shortStringLength: 128,
-  messageLength: 2048,
-  flagsPerEntry: 32,
-} as const;
+export { ADDRESS_FAMILIES, SCHEMA_VERSION, SNAPSHOT_LIMITS, type AddressFamily } from './snapshot-constants';
+export { familyOf, isPrefix } from './address-syntax';
 
 const L = SNAPSHOT_LIMITS;
-
-export const ADDRESS_FAMILIES = ['inet', 'inet6'] as const;
-export type AddressFamily = (typeof ADDRESS_FAMILIES)[number];
 
 /** A custom message for a bad value that still says "is required" for a missing one. */
 const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
@@ -34,19 +38,19 @@ const name = z.string().min(1).max(L.nameLength);
 const ifname = z
   .string()
   .min(1)
-  .max(15)
-  .regex(/^[^\s/:]+$/, 'must be an interface name (no spaces, "/" or ":")');
+  .max(IFNAME_MAX_LENGTH)
+  .regex(IFNAME_PATTERN, 'must be an interface name (no spaces, "/" or ":")');
 const flags = z.array(shortString).max(L.flagsPerEntry);
 const uint = z.number().int().min(0);
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: unlessMissing('must be an IPv4 or IPv6 address') });
 /** Link-layer address: a MAC (or longer hardware address), or an IPv4 address for ipip/sit tunnels. */
 const hwAddress = z
   .string()
-  .regex(/^([0-9a-fA-F]{2})(:[0-9a-fA-F]{2}){0,31}$|^(\d{1,3}\.){3}\d{1,3}$/, 'must be a link-layer address such as ee:ee:ee:ee:ee:ee');
+  .regex(HW_ADDRESS_PATTERN, 'must be a link-layer address such as ee:ee:ee:ee:ee:ee');
 /** `default`, a bare address (a host route) or address/prefix. */
 const routeDestination = z
   .string()
-  .max(64)
+  .max(ROUTE_DESTINATION_MAX_LENGTH)
   .refine((v) => v === 'default' || isPrefix(v), 'must be "default", an address, or address/prefixlen');
 /** Names of fields whose value was masked in a pasted capture (x.x.0.1): present but unknown. */
 const redacted = z.array(shortString).max(16).optional();
@@ -146,12 +150,12 @@ export const sysctlSchema = z.strictObject({
     .string()
     .min(1)
     .max(L.nameLength)
-    .regex(/^net(\/[^/\s]+)+$/, 'must be a path below /proc/sys/net such as net/ipv4/ip_forward'),
+    .regex(SYSCTL_PATH_PATTERN, 'must be a path below /proc/sys/net such as net/ipv4/ip_forward'),
   value: z.string().max(L.shortStringLength),
 });
 
 export const warningSchema = z.strictObject({
-  code: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower_snake_case code').max(64),
+  code: z.string().regex(WARNING_CODE_PATTERN, 'must be a lower_snake_case code').max(WARNING_CODE_MAX_LENGTH),
   message: z.string().min(1).max(L.messageLength),
   /** namespace name the warning is about, if any. */
   namespace: name.optional(),
@@ -185,7 +189,7 @@ export const snapshotSchema = z
       .string()
       .min(1)
       .max(L.nameLength)
-      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes node name (lowercase letters, digits, "-" and ".")'),
+      .regex(NODE_NAME_PATTERN, 'must be a Kubernetes node name (lowercase letters, digits, "-" and ".")'),
     collector: z.strictObject({
       version: shortString,
       /** changes on every collector start, so a restarted sequence is not mistaken for a replay. */
@@ -248,23 +252,3 @@ export type Nexthop = z.infer<typeof nexthopSchema>;
 export type Neighbor = z.infer<typeof neighborSchema>;
 export type Sysctl = z.infer<typeof sysctlSchema>;
 export type SnapshotWarning = z.infer<typeof warningSchema>;
-
-const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** `inet` for an IPv4 address, `inet6` for anything containing ':'; undefined otherwise. */
-export function familyOf(address: string): AddressFamily | undefined {
-  if (ipv4Pattern.test(address)) return 'inet';
-  if (address.includes(':') && z.ipv6().safeParse(address).success) return 'inet6';
-  return undefined;
-}
-
-/** True for `a.b.c.d`, `a.b.c.d/n`, an IPv6 address, or IPv6/n with a prefix length that fits. */
-export function isPrefix(value: string): boolean {
-  const [address, length, ...rest] = value.split('/');
-  if (rest.length > 0) return false;
-  const family = familyOf(address);
-  if (!family) return false;
-  if (length === undefined) return true;
-  if (!/^\d{1,3}$/.test(length)) return false;
-  return Number(length) <= (family === 'inet' ? 32 : 128);
-}

@@ -1,24 +1,16 @@
-import type { z } from 'zod';
-import {
-  addressSchema,
-  familyOf,
-  linkSchema,
-  neighborSchema,
-  routeSchema,
-  type Address,
-  type AddressFamily,
-  type Link,
-  type Neighbor,
-  type Nexthop,
-  type Route,
-} from '../contract/snapshot-schema';
-import { formatPath } from '../contract/snapshot-validator';
+import { familyOf } from '../contract/address-syntax';
+import { checkContractEntry } from '../contract/lazy-contract';
+import type { ContractEntryKind } from '../contract/snapshot-fast-path';
+import type { AddressFamily } from '../contract/snapshot-constants';
+import type { Address, Link, Neighbor, Nexthop, Route } from '../contract/snapshot-schema';
+import { formatPath } from '../contract/validation-issues';
 import type { ParseResult, ParseWarning } from './parse-result';
 
 /**
  * Parsers for `ip -j` (iproute2 JSON) output, which the collector reads. They map iproute2's
  * field names onto the contract, keep only contract-valid entries, and report the rest as
- * warnings naming the entry; they never throw.
+ * warnings naming the entry; they never throw. Entries are built with their keys in the
+ * contract's order, which lets the contract check keep them as they are.
  */
 
 type JsonObject = Record<string, unknown>;
@@ -60,14 +52,14 @@ export function parseIpJsonLinks(json: string): ParseResult<Link> {
         learning: typeof infoData.learning === 'boolean' ? infoData.learning : undefined,
       });
     }
-    return { schema: linkSchema, value: dropUndefined(link), label: `link ${String(raw.ifname)}` };
+    return { kind: 'link', value: dropUndefined(link), label: `link ${String(raw.ifname)}` };
   });
 }
 
 export function parseIpJsonAddresses(json: string): ParseResult<Address> {
   const entries: Address[] = [];
   const warnings: ParseWarning[] = [];
-  const links = parseArray(json, 'ip addr', (raw) => ({ schema: null, value: raw, label: `link ${String(raw.ifname)}` }));
+  const links = parseArray(json, 'ip addr', (raw) => ({ kind: null, value: raw, label: `link ${String(raw.ifname)}` }));
   warnings.push(...links.warnings);
   for (const raw of links.entries as JsonObject[]) {
     const dev = asString(raw.ifname);
@@ -89,7 +81,7 @@ export function parseIpJsonAddresses(json: string): ParseResult<Address> {
         validLifetime: valid === FOREVER ? undefined : valid,
         preferredLifetime: preferred === FOREVER ? undefined : preferred,
       };
-      keepValid(addressSchema, dropUndefined(address), `address ${String(info.local)} on ${dev}`, entries, warnings);
+      keepValid('address', dropUndefined(address), `address ${String(info.local)} on ${dev}`, entries, warnings);
     }
   }
   return { entries, warnings };
@@ -117,10 +109,10 @@ export function parseIpJsonRoutes(json: string, family: AddressFamily): ParseRes
       flags: asStringArray(raw.flags),
       pref: asString(raw.pref),
       mtu: routeMtu(raw.metrics),
-      expires: asNumber(raw.expires),
       nexthops: Array.isArray(raw.nexthops) ? raw.nexthops.map(asObject).filter(isDefined).map(toNexthop) : undefined,
+      expires: asNumber(raw.expires),
     };
-    return { schema: routeSchema, value: dropUndefined(route), label: `route ${String(dst)}` };
+    return { kind: 'route', value: dropUndefined(route), label: `route ${String(dst)}` };
   });
 }
 
@@ -138,7 +130,7 @@ export function parseIpJsonNeighbors(json: string, options: { proxy?: boolean } 
       router: 'router' in raw ? true : undefined,
       proxy: options.proxy || 'proxy' in raw ? true : undefined,
     };
-    return { schema: neighborSchema, value: dropUndefined(neighbor), label: `neighbour ${String(dst)}` };
+    return { kind: 'neighbor', value: dropUndefined(neighbor), label: `neighbour ${String(dst)}` };
   });
 }
 
@@ -164,7 +156,8 @@ function routeMtu(metrics: unknown): number | undefined {
 }
 
 interface Mapped {
-  schema: z.ZodType | null;
+  /** the contract entry to check the value against; null passes it through unchecked. */
+  kind: ContractEntryKind | null;
   value: unknown;
   label: string;
 }
@@ -186,19 +179,19 @@ function parseArray<T>(json: string, command: string, map: (raw: JsonObject) => 
       return;
     }
     const mapped = map(raw);
-    if (mapped.schema === null) entries.push(mapped.value as T);
-    else keepValid(mapped.schema, mapped.value, `${command}: ${mapped.label}`, entries as unknown[], warnings);
+    if (mapped.kind === null) entries.push(mapped.value as T);
+    else keepValid(mapped.kind, mapped.value, `${command}: ${mapped.label}`, entries as unknown[], warnings);
   });
   return { entries, warnings };
 }
 
-function keepValid(schema: z.ZodType, value: unknown, label: string, entries: unknown[], warnings: ParseWarning[]): void {
-  const result = schema.safeParse(value);
-  if (result.success) {
-    entries.push(result.data);
+function keepValid(kind: ContractEntryKind, value: unknown, label: string, entries: unknown[], warnings: ParseWarning[]): void {
+  const result = checkContractEntry(kind, value);
+  if (result.ok) {
+    entries.push(result.value);
     return;
   }
-  const detail = result.error.issues.map((i) => `${formatPath(i.path) || '(entry)'} ${i.message}`).join('; ');
+  const detail = result.issues.map((i) => `${formatPath(i.path) || '(entry)'} ${i.message}`).join('; ');
   warnings.push({ message: `${label} skipped: ${detail}` });
 }
 
@@ -226,6 +219,9 @@ function isDefined<T>(value: T | undefined): value is T {
   return value !== undefined;
 }
 
+/** Keys in the order given (the contract's order, so that checking needs no copy), undefined values left out. */
 function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
 }

@@ -1,4 +1,5 @@
-import { addressSchema, type Address, type AddressFamily, type Link } from '../../contract/snapshot-schema';
+import type { AddressFamily } from '../../contract/snapshot-constants';
+import type { Address, Link } from '../../contract/snapshot-schema';
 import type { ParseWarning } from '../parse-result';
 import { LinkBlockReader, type LinkContext } from './ip-link-text-parser';
 import { acceptEntry, noteUnreadable, readIfname, readIp } from './ip-text-values';
@@ -88,7 +89,7 @@ export function parseIpAddrText(text: string): IpAddrTextResult {
   const addresses: Address[] = [];
   for (const draft of drafts) {
     const address = acceptEntry(
-      addressSchema,
+      'address',
       { ...draft.fields, redacted: draft.redacted.length ? draft.redacted : undefined },
       draft.line,
       `address ${draft.fields.local} on ${draft.fields.dev}`,

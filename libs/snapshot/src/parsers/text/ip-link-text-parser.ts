@@ -1,4 +1,5 @@
-import { familyOf, linkSchema, type Link } from '../../contract/snapshot-schema';
+import { familyOf } from '../../contract/address-syntax';
+import type { Link } from '../../contract/snapshot-schema';
 import type { ParseResult } from '../parse-result';
 import { acceptEntry, looksMaskedName, noteUnreadable, readHwAddress, readIfname, readIp, readUint } from './ip-text-values';
 import { quote, readLines, tokensOf, WarningLog, type InputLine } from './text-input';
@@ -180,7 +181,7 @@ export class LinkBlockReader {
     for (const { line, draft } of this.drafts) {
       const { redacted, vxlan, ...fields } = draft;
       const link = acceptEntry(
-        linkSchema,
+        'link',
         { ...fields, vxlan: vxlan && Object.keys(vxlan).length > 0 ? vxlan : undefined, redacted: redacted.length ? redacted : undefined },
         line,
         `link ${draft.name}`,

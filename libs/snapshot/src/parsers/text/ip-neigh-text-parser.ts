@@ -1,4 +1,4 @@
-import { neighborSchema, type Neighbor } from '../../contract/snapshot-schema';
+import type { Neighbor } from '../../contract/snapshot-schema';
 import type { ParseResult } from '../parse-result';
 import { acceptEntry, noteUnreadable, readHwAddress, readIfname, readIp } from './ip-text-values';
 import { quote, readLines, tokensOf, WarningLog } from './text-input';
@@ -89,7 +89,7 @@ export function parseIpNeighText(text: string, options: IpNeighTextOptions = {})
       continue;
     }
     const neighbor = acceptEntry(
-      neighborSchema,
+      'neighbor',
       { family: dst.value.family, dst: dst.value.address, dev, lladdr, state, router, proxy, redacted: redacted.length ? redacted : undefined },
       line,
       what,

@@ -1,4 +1,5 @@
-import { routeSchema, type AddressFamily, type Nexthop, type Route } from '../../contract/snapshot-schema';
+import type { AddressFamily } from '../../contract/snapshot-constants';
+import type { Nexthop, Route } from '../../contract/snapshot-schema';
 import type { ParseResult } from '../parse-result';
 import { acceptEntry, maskedFamily, noteUnreadable, readIfname, readIp, readPrefix, readUint } from './ip-text-values';
 import { quote, readLines, tokensOf, WarningLog } from './text-input';
@@ -100,7 +101,7 @@ export function parseIpRouteText(text: string, options: IpRouteTextOptions = {})
 
   const routes: Route[] = [];
   for (const draft of drafts) {
-    const route = acceptEntry(routeSchema, toRoute(draft, options), draft.line, `route ${draft.dst}`, log);
+    const route = acceptEntry('route', toRoute(draft, options), draft.line, `route ${draft.dst}`, log);
     if (route) routes.push(route);
   }
   return { entries: routes, warnings: log.finish() };

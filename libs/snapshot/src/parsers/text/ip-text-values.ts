@@ -1,5 +1,7 @@
-import type { ZodType } from 'zod';
-import { familyOf, isPrefix, type AddressFamily } from '../../contract/snapshot-schema';
+import { familyOf, isPrefix } from '../../contract/address-syntax';
+import { checkContractEntry } from '../../contract/lazy-contract';
+import type { AddressFamily } from '../../contract/snapshot-constants';
+import type { ContractEntries, ContractEntryKind } from '../../contract/snapshot-fast-path';
 import { quote, type WarningLog } from './text-input';
 
 /**
@@ -151,10 +153,10 @@ export function compact<T extends object>(value: T): T {
  * Validates a finished entry against the contract schema. An entry that does not fit is
  * dropped with a warning on its line, so callers only ever receive contract-valid entries.
  */
-export function acceptEntry<T>(schema: ZodType<T>, draft: object, line: number, what: string, log: WarningLog): T | undefined {
-  const result = schema.safeParse(compact(draft));
-  if (result.success) return result.data;
-  const issues = result.error.issues
+export function acceptEntry<K extends ContractEntryKind>(kind: K, draft: object, line: number, what: string, log: WarningLog): ContractEntries[K] | undefined {
+  const result = checkContractEntry(kind, compact(draft));
+  if (result.ok) return result.value;
+  const issues = result.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length ? issue.path.join('.') : 'entry'}: ${issue.message}`)
     .join('; ');

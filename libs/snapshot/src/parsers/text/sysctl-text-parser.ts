@@ -1,4 +1,4 @@
-import { sysctlSchema, type Sysctl } from '../../contract/snapshot-schema';
+import type { Sysctl } from '../../contract/snapshot-schema';
 import type { ParseResult } from '../parse-result';
 import { acceptEntry } from './ip-text-values';
 import { quote, readLines, WarningLog } from './text-input';
@@ -64,7 +64,7 @@ export function parseSysctlText(text: string): ParseResult<Sysctl> {
       }
       continue;
     }
-    const sysctl = acceptEntry(sysctlSchema, { path, value: value.trim() }, line, `sysctl ${path}`, log);
+    const sysctl = acceptEntry('sysctl', { path, value: value.trim() }, line, `sysctl ${path}`, log);
     if (sysctl) sysctls.push(sysctl);
   }
   if (outside > 0) {
