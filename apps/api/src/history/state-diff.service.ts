@@ -3,7 +3,9 @@ import { diffFacts, type FactChange as DiffChange } from '@routescope/diff';
 import { canonicalJson, type FactAttributes, type FactKind } from '@routescope/snapshot';
 import { NodeDirectoryService } from './node-directory.service';
 import { NodeStateService } from './node-state.service';
-import { podNetnsName, type StoredFact } from './fact-entry.mapper';
+import { CoverageService } from './coverage.service';
+import { podNetnsName, toStoredFacts } from './fact-entry.mapper';
+import { HistoryQueryRepository } from './history-query.repository';
 import { requireValidDate } from './history-arguments';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import type { HistoryLoaders } from './history-loaders';
@@ -40,6 +42,8 @@ export class StateDiffService {
   constructor(
     private readonly directory: NodeDirectoryService,
     private readonly states: NodeStateService,
+    private readonly history: HistoryQueryRepository,
+    private readonly coverage: CoverageService,
   ) {}
 
   async diff(loaders: HistoryLoaders, args: DiffArguments): Promise<StateDiff> {
@@ -48,8 +52,24 @@ export class StateDiffService {
     const afterNode = request.mode === DiffMode.NODES ? await this.directory.get(loaders, request.otherNode, 'otherNode') : beforeNode;
     const beforeAt = request.mode === DiffMode.TIME ? request.from : request.at;
     const afterAt = request.mode === DiffMode.TIME ? request.to : request.at;
-    const [before, after] = await Promise.all([this.states.factsAt(loaders, beforeNode, beforeAt), this.states.factsAt(loaders, afterNode, afterAt)]);
-    const sections = namespaceDiffs(before.facts, after.facts, diffFacts(before.facts, after.facts), request.mode);
+    let sections: NamespaceDiff[];
+    let covered: [boolean, boolean];
+    if (request.mode === DiffMode.TIME) {
+      // One node over time: only the keys that changed in the window are read and compared.
+      const [window, beforeCovered, afterCovered] = await Promise.all([
+        this.history.windowFacts(beforeNode.nodeId, beforeAt, afterAt),
+        this.coverage.coveredAt(loaders, beforeNode, beforeAt),
+        this.coverage.coveredAt(loaders, afterNode, afterAt),
+      ]);
+      const before = toStoredFacts(window.before);
+      const after = toStoredFacts(window.after);
+      sections = namespaceDiffs(window.namespacesBefore, window.namespacesAfter, diffFacts(before, after), request.mode);
+      covered = [beforeCovered, afterCovered];
+    } else {
+      const [before, after] = await Promise.all([this.states.factsAt(loaders, beforeNode, beforeAt), this.states.factsAt(loaders, afterNode, afterAt)]);
+      sections = namespaceDiffs(new Set(before.facts.map((f) => f.ns)), new Set(after.facts.map((f) => f.ns)), diffFacts(before.facts, after.facts), request.mode);
+      covered = [before.covered, after.covered];
+    }
     const host = sections.find((s) => s.namespace === 'host') ?? emptyNamespaceDiff('host', 'host', NamespacePresence.BOTH);
     const pods = sections.filter((s) => s.namespace !== 'host' && s.changeCount > 0);
     return {
@@ -58,8 +78,8 @@ export class StateDiffService {
       otherNode: afterNode.name,
       beforeAt,
       afterAt,
-      beforeCovered: before.covered,
-      afterCovered: after.covered,
+      beforeCovered: covered[0],
+      afterCovered: covered[1],
       changeCount: host.changeCount + pods.reduce((sum, p) => sum + p.changeCount, 0),
       host,
       pods,
@@ -91,9 +111,8 @@ export function parseDiffArguments(args: DiffArguments): DiffRequest {
   return { mode: DiffMode.TIME, node: args.node, from: args.from, to: args.to };
 }
 
-function namespaceDiffs(before: readonly StoredFact[], after: readonly StoredFact[], changes: readonly DiffChange[], mode: DiffMode): NamespaceDiff[] {
-  const inBefore = new Set(before.map((f) => f.ns));
-  const inAfter = new Set(after.map((f) => f.ns));
+/** Sections per namespace present on either side (`inBefore`/`inAfter`: namespaces with any fact then). */
+function namespaceDiffs(inBefore: ReadonlySet<string>, inAfter: ReadonlySet<string>, changes: readonly DiffChange[], mode: DiffMode): NamespaceDiff[] {
   const byNamespace = new Map<string, NamespaceDiff>();
   for (const ns of [...new Set([...inBefore, ...inAfter])].sort()) {
     const presence = inBefore.has(ns) && inAfter.has(ns) ? NamespacePresence.BOTH : inBefore.has(ns) ? NamespacePresence.BEFORE_ONLY : NamespacePresence.AFTER_ONLY;
