@@ -319,6 +319,27 @@ test.describe('cluster blocks', () => {
     await expectNoSeriousA11yViolations(page, 'cluster blocks');
   });
 
+  test('filters to the blocks with problems and pages, with labelled controls, from the keyboard', async ({ page }) => {
+    await page.goto(`${dashboardUrl()}/cluster/blocks?size=25`);
+    await expect(page.getByTestId('block-matrix').locator('tbody tr')).toHaveCount(3);
+    await page.getByLabel('Only blocks with problems').focus();
+    await page.keyboard.press('Space');
+    await expect(page.getByLabel('Only blocks with problems')).toBeChecked();
+    await page.getByRole('button', { name: 'Show', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/problems=1/);
+    const matrix = page.getByTestId('block-matrix');
+    await expect(matrix.locator('tbody tr')).toHaveCount(1);
+    await expect(matrix.locator('tbody tr')).toHaveAttribute('data-block', '10.244.3.0/26');
+    await expect(page.getByRole('navigation', { name: 'blocks with problems pages' })).toContainText('1–1 of 1 blocks with problems');
+    // The whole matrix is still counted.
+    await expect(page.getByTestId('blocks-summary')).toContainText('3 blocks on 3 nodes');
+    // The block's own evidence: its owner and the nodes that do not route it to the owner.
+    await matrix.getByRole('link', { name: /Block 10\.244\.3\.0\/26, owned by node-c/ }).click();
+    await expect(page.getByTestId('block-evidence')).toContainText('1 of 2 other nodes do not route it to its owner');
+    await expectNoSeriousA11yViolations(page, 'cluster blocks, filtered');
+  });
+
   test('rebuilds the matrix at an earlier time, before the route changed', async ({ page }) => {
     const h = history();
     await page.goto(`${dashboardUrl()}/cluster/blocks?at=${iso(new Date(h.routeChangedAt.getTime() - minutes(5)))}`);

@@ -1,9 +1,10 @@
 import type { ClusterContext, EvidenceFact, Finding, NodeFacts } from './check-types';
 import { clusterView, isClusterView, type ClusterView, type ViewFact } from './cluster-view';
-import { byMetric, evidenceOf, mainRouteKey, nexthops, routeDst, routeGateways, str } from './facts/node-index';
+import { evidenceOf, mainRouteKey, nexthops, routeDst, str } from './facts/node-index';
 import { cidrCovers, hostPrefixlen, networkOf, parseCidr, parseIp, type Cidr } from './net/ip';
 import { RULES } from './rules/catalogue';
 import { makeFinding, sortFindings } from './rules/finding';
+import { coveringRoute, gatewaysOf, isCalicoRoute, unicastRoutesTo, viewIndex } from './view-index';
 
 const RULE_ORDER = RULES.map((r) => r.id);
 
@@ -20,23 +21,41 @@ interface Owner {
  * Nodes where Calico is not detected take no part.
  */
 export function checkCluster(nodes: ReadonlyArray<NodeFacts | ClusterView>, context: ClusterContext = {}): Finding[] {
-  const all = nodes.map((n) => (isClusterView(n) ? n : clusterView(n, context))).sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
-  const calico = all.filter((v) => v.cni === 'calico' || v.cni === 'canal');
+  const calico = calicoViews(nodes, context);
   const cluster = new Cluster(calico, context);
   const findings = [...cluster.blockRules(), ...duplicates(cluster), ...borrowed(cluster), ...mtuConsistency(calico)];
   return sortFindings(findings, RULE_ORDER);
 }
 
-/** Every block with a single known owner, as cross-node rules see ownership. */
-export function blockOwners(nodes: ReadonlyArray<NodeFacts | ClusterView>, context: ClusterContext = {}): Array<{ cidr: string; owner: string; source: Owner['source']; evidence: EvidenceFact[] }> {
-  const views = nodes.map((n) => (isClusterView(n) ? n : clusterView(n, context))).filter((v) => v.cni === 'calico' || v.cni === 'canal');
+/** The nodes where Calico (or Canal) is detected, as views, in node-name order. */
+function calicoViews(nodes: ReadonlyArray<NodeFacts | ClusterView>, context: ClusterContext): ClusterView[] {
+  return nodes
+    .map((n) => (isClusterView(n) ? n : clusterView(n, context)))
+    .filter((v) => v.cni === 'calico' || v.cni === 'canal')
+    .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+}
+
+export interface BlockOwner {
+  cidr: string;
+  owner: string;
+  source: Owner['source'];
+  evidence: EvidenceFact[];
+}
+
+/** Every block with a single known owner, as cross-node rules see ownership (ordered by block text). */
+export function blockOwners(nodes: ReadonlyArray<NodeFacts | ClusterView>, context: ClusterContext = {}): BlockOwner[] {
+  return new Cluster(calicoViews(nodes, context), context).blockOwners();
+}
+
+/**
+ * The block part of checkCluster, for the block matrix: the Calico nodes, every block with a
+ * single owner, and exactly the findings checkCluster gives for the block rules
+ * (CALICO_BLOCK_CONFLICT, CALICO_BLOCK_ROUTE_MISSING / _WRONG_NODE / _SPLIT / _STALE), in its order.
+ */
+export function blockRouting(nodes: ReadonlyArray<NodeFacts | ClusterView>, context: ClusterContext = {}): { nodes: string[]; owners: BlockOwner[]; findings: Finding[] } {
+  const views = calicoViews(nodes, context);
   const cluster = new Cluster(views, context);
-  const out: Array<{ cidr: string; owner: string; source: Owner['source']; evidence: EvidenceFact[] }> = [];
-  for (const block of cluster.owners.keys()) {
-    const owner = cluster.ownerOf(block);
-    if (owner) out.push({ cidr: block, owner: owner.node, source: owner.source, evidence: owner.evidence });
-  }
-  return out.sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0));
+  return { nodes: views.map((v) => v.node), owners: cluster.blockOwners(), findings: sortFindings(cluster.blockRules(), RULE_ORDER) };
 }
 
 class Cluster {
@@ -93,6 +112,15 @@ class Cluster {
     return this.addressesByNode.get(node) ?? new Set<string>();
   }
 
+  blockOwners(): BlockOwner[] {
+    const out: BlockOwner[] = [];
+    for (const block of this.owners.keys()) {
+      const owner = this.ownerOf(block);
+      if (owner) out.push({ cidr: block, owner: owner.node, source: owner.source, evidence: owner.evidence });
+    }
+    return out.sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0));
+  }
+
   /** The one node a block belongs to: the affinity; else its only blackhole; else its only inferred owner. */
   ownerOf(block: string): Owner | undefined {
     const owners = this.owners.get(block) ?? [];
@@ -116,8 +144,19 @@ class Cluster {
     return this.ownerIndex;
   }
 
-  /** Owned blocks that overlap `prefix` (contain it, or lie inside it). */
+  private readonly overlapping = new Map<string, Cidr[]>();
+
+  /** Owned blocks that overlap `prefix` (contain it, or lie inside it). Remembered per prefix: do not modify the array. */
   ownedOverlapping(prefix: Cidr): Cidr[] {
+    let known = this.overlapping.get(prefix.text);
+    if (!known) {
+      known = this.findOverlapping(prefix);
+      this.overlapping.set(prefix.text, known);
+    }
+    return known;
+  }
+
+  private findOverlapping(prefix: Cidr): Cidr[] {
     const out: Cidr[] = [];
     for (const [bucket, map] of this.buckets()) {
       const [family, length] = bucket.split('/');
@@ -154,15 +193,46 @@ class Cluster {
 
   blockRules(): Finding[] {
     const findings: Finding[] = [...this.conflicts()];
+    const blocks: Array<{ block: string; owner: Owner; addresses: Set<string>; note: () => string }> = [];
     for (const block of [...this.owners.keys()].sort()) {
       const owner = this.ownerOf(block);
       if (!owner) continue;
-      const ownerAddresses = this.addressesOf(owner.node);
-      for (const view of this.views) {
-        if (view.node === owner.node || view.cni !== 'calico' || !view.captured.routes) continue;
+      const addresses = this.addressesOf(owner.node);
+      let note: string | undefined;
+      blocks.push({ block, owner, addresses, note: () => (note ??= `node ${owner.node}${addresses.size ? ` (${[...addresses].sort().join(', ')})` : ''}`) });
+    }
+    const position = new Map(blocks.map((b, i) => [b.block, i]));
+    // Node by node (each view's routes stay in cache), block by block: nodes × blocks cells, so each
+    // must be cheap. Views share route objects: whether a block's route leads to its owner is
+    // worked out once per distinct route. The findings are sorted afterwards (checkCluster), so the
+    // order they are found in does not matter.
+    const toOwner = new Map<ViewFact, boolean>();
+    const exactOf = new Array<ViewFact[] | undefined>(blocks.length);
+    for (const view of this.views) {
+      // The nodes whose block routes are judged: Calico proper (not Canal) with routes captured.
+      if (view.cni !== 'calico' || !view.captured.routes) continue;
+      const index = viewIndex(view);
+      exactOf.fill(undefined);
+      index.unicastByDst.forEach((routes, dst) => {
+        const i = position.get(dst);
+        if (i !== undefined) exactOf[i] = routes;
+      });
+      for (let i = 0; i < blocks.length; i++) {
+        const { block, owner, addresses, note } = blocks[i];
+        if (view.node === owner.node) continue;
         // A node that claims the block itself is CALICO_BLOCK_CONFLICT's business.
-        if (view.blocks.some((b) => b.cidr === block && b.source === 'blackhole')) continue;
-        const finding = this.blockRoute(view, owner, ownerAddresses);
+        if (index.blackholes.size > 0 && index.blackholes.has(block)) continue;
+        const exact = exactOf[i];
+        if (exact) {
+          let fine = toOwner.get(exact[0]);
+          if (fine === undefined) {
+            const gateways = gatewaysOf(exact[0]);
+            fine = gateways.length === 0 || gateways.every((g) => addresses.has(g));
+            toOwner.set(exact[0], fine);
+          }
+          if (fine) continue;
+        }
+        const finding = this.blockRoute(view, owner, addresses, note, exact ?? []);
         if (finding) findings.push(finding);
       }
     }
@@ -170,29 +240,24 @@ class Cluster {
     return findings;
   }
 
-  private blockRoute(view: ClusterView, owner: Owner, ownerAddresses: Set<string>): Finding | undefined {
+  /** How `view` routes the owner's block (`exact`: its unicast routes to the block, lowest metric first): undefined when to its owner. */
+  private blockRoute(view: ClusterView, owner: Owner, ownerAddresses: Set<string>, ownerNote: () => string, exact: readonly ViewFact[]): Finding | undefined {
     const block = owner.cidr.text;
     const ev = (f: ViewFact) => evidenceOf(view.node, f);
-    const ownerNote = `node ${owner.node}${ownerAddresses.size ? ` (${[...ownerAddresses].sort().join(', ')})` : ''}`;
-    const exact = unicastRoutesTo(view, block);
     if (exact.length === 0) {
       // An aggregate that leads to the owner is as good as the block route.
-      const covering = view.routes
-        .filter((r) => r.attrs.type === 'unicast')
-        .map((r) => ({ r, cidr: routeDst(r) }))
-        .filter((x): x is { r: ViewFact; cidr: Cidr } => x.cidr !== undefined && x.cidr.prefixlen > 0 && cidrCovers(x.cidr, owner.cidr))
-        .sort((a, b) => b.cidr.prefixlen - a.cidr.prefixlen)[0];
-      if (covering && routeGateways(covering.r).length > 0 && routeGateways(covering.r).every((g) => ownerAddresses.has(g))) return undefined;
+      const covering = coveringRoute(view, owner.cidr);
+      if (covering && gatewaysOf(covering.route).length > 0 && gatewaysOf(covering.route).every((g) => ownerAddresses.has(g))) return undefined;
       return makeFinding(
         'CALICO_BLOCK_ROUTE_MISSING',
         view.node,
         `block:${block}`,
-        `Node ${view.node} has no route to block ${block}, owned by ${ownerNote}, so its traffic to the pods there follows the default route.`,
+        `Node ${view.node} has no route to block ${block}, owned by ${ownerNote()}, so its traffic to the pods there follows the default route.`,
         [{ node: view.node, ns: 'host', kind: 'route', key: mainRouteKey(owner.cidr.family, 'unicast', block), attrs: null }, ...owner.evidence],
       );
     }
     const route = exact[0];
-    const gateways = routeGateways(route);
+    const gateways = gatewaysOf(route);
     if (gateways.length === 0 || gateways.every((g) => ownerAddresses.has(g))) return undefined;
     // "Not the owner" needs the owner's own addresses; without them only another node's address is proof.
     const ownerKnown = this.byNode.get(owner.node)?.captured.addresses === true;
@@ -203,7 +268,7 @@ class Cluster {
         'CALICO_BLOCK_ROUTE_SPLIT',
         view.node,
         `block:${block}`,
-        `Node ${view.node} splits block ${block}, owned by ${ownerNote}, over next hops ${gateways.map((g) => this.describeGateway(g)).join(' and ')}.`,
+        `Node ${view.node} splits block ${block}, owned by ${ownerNote()}, over next hops ${gateways.map((g) => this.describeGateway(g)).join(' and ')}.`,
         [ev(route), ...owner.evidence],
       );
     }
@@ -211,7 +276,7 @@ class Cluster {
       'CALICO_BLOCK_ROUTE_WRONG_NODE',
       view.node,
       `block:${block}`,
-      `Node ${view.node} routes block ${block} via ${gateways.map((g) => this.describeGateway(g)).join(', ')} instead of its owner ${ownerNote}.`,
+      `Node ${view.node} routes block ${block} via ${gateways.map((g) => this.describeGateway(g)).join(', ')} instead of its owner ${ownerNote()}.`,
       [ev(route), ...owner.evidence],
     );
   }
@@ -222,7 +287,12 @@ class Cluster {
     const claims = new Map<string, Array<{ view: ClusterView; evidence: EvidenceFact[] }>>();
     for (const view of this.views) {
       if (view.cni !== 'calico') continue;
-      for (const b of view.blocks) if (b.source === 'blackhole') claims.set(b.cidr, [...(claims.get(b.cidr) ?? []), { view, evidence: b.evidence }]);
+      for (const b of view.blocks) {
+        if (b.source !== 'blackhole') continue;
+        const list = claims.get(b.cidr);
+        if (list) list.push({ view, evidence: b.evidence });
+        else claims.set(b.cidr, [{ view, evidence: b.evidence }]);
+      }
     }
     for (const [block, claimants] of [...claims].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const affinity = this.context.blockAffinities ? this.owners.get(block)?.[0] : undefined;
@@ -249,18 +319,31 @@ class Cluster {
     const pools = (this.context.ipPools ?? []).map((p) => parseCidr(p.cidr)).filter((c): c is Cidr => c !== undefined);
     const blockSizes = new Set([...this.owners.values()].flat().map((o) => o.cidr.prefixlen));
     const podAddresses = new Set(this.views.flatMap((v) => v.pods.map((p) => p.ip)));
+    // Whether a route is stale depends on the route and the cluster, not on the node that has
+    // it: decided once per distinct route (views share route objects), then looked up.
+    const staleGateways = new Map<ViewFact, { dst: Cidr; gateways: string[] } | null>();
+    const judge = (route: ViewFact): { dst: Cidr; gateways: string[] } | null => {
+      const dst = routeDst(route);
+      if (!dst || route.attrs.type !== 'unicast' || !isCalicoRoute(route)) return null;
+      const plausible = pools.some((p) => cidrCovers(p, dst)) || blockSizes.has(dst.prefixlen);
+      if (!plausible) return null;
+      if (this.ownedOverlapping(dst).length > 0) return null;
+      if (dst.prefixlen === hostPrefixlen(dst.family) && podAddresses.has(str(route.attrs.dst)?.split('/')[0] ?? '')) return null;
+      const gateways = gatewaysOf(route);
+      if (gateways.length === 0 || gateways.some((g) => this.knownNode(g))) return null;
+      return { dst, gateways };
+    };
     const findings: Finding[] = [];
     for (const view of this.views) {
       if (view.cni !== 'calico' || !view.captured.routes) continue;
       for (const route of view.routes) {
-        const dst = routeDst(route);
-        if (!dst || route.attrs.type !== 'unicast' || !isCalicoRoute(route)) continue;
-        const plausible = pools.some((p) => cidrCovers(p, dst)) || blockSizes.has(dst.prefixlen);
-        if (!plausible) continue;
-        if (this.ownedOverlapping(dst).length > 0) continue;
-        if (dst.prefixlen === hostPrefixlen(dst.family) && podAddresses.has(str(route.attrs.dst)?.split('/')[0] ?? '')) continue;
-        const gateways = routeGateways(route);
-        if (gateways.length === 0 || gateways.some((g) => this.knownNode(g))) continue;
+        let stale = staleGateways.get(route);
+        if (stale === undefined) {
+          stale = judge(route);
+          staleGateways.set(route, stale);
+        }
+        if (!stale) continue;
+        const { dst, gateways } = stale;
         const why = this.context.blockAffinities ? 'no block affinity covers it' : 'no node claims it';
         findings.push(
           makeFinding(
@@ -275,29 +358,6 @@ class Cluster {
     }
     return findings;
   }
-}
-
-const routeIndexes = new WeakMap<ClusterView, Map<string, ViewFact[]>>();
-
-/** A view's unicast routes by destination, lowest metric first. */
-function unicastRoutesTo(view: ClusterView, dst: string): ViewFact[] {
-  let index = routeIndexes.get(view);
-  if (!index) {
-    index = new Map();
-    for (const r of view.routes) {
-      if (r.attrs.type !== 'unicast') continue;
-      const key = String(r.attrs.dst);
-      index.set(key, [...(index.get(key) ?? []), r].sort(byMetric));
-    }
-    routeIndexes.set(view, index);
-  }
-  return index.get(dst) ?? [];
-}
-
-function isCalicoRoute(route: ViewFact): boolean {
-  const protocol = String(route.attrs.protocol);
-  const devs = [str(route.attrs.dev), ...nexthops(route.attrs).map((h) => h.dev)];
-  return protocol === 'bird' || protocol === '80' || devs.some((d) => d === 'tunl0' || d === 'vxlan.calico' || d === 'vxlan-v6.calico' || d === 'wireguard.cali');
 }
 
 interface AddressUse {
@@ -320,8 +380,16 @@ function addressUses(cluster: Cluster): Map<string, AddressUse[]> {
   return uses;
 }
 
+const DUPLICATES = new WeakMap<Cluster, Map<string, AddressUse[]>>();
+
+/** Addresses used more than once (worked out once per evaluation: two rules ask). */
 function duplicateAddresses(cluster: Cluster): Map<string, AddressUse[]> {
-  return new Map([...addressUses(cluster)].filter(([, list]) => list.length > 1));
+  let duplicated = DUPLICATES.get(cluster);
+  if (!duplicated) {
+    duplicated = new Map([...addressUses(cluster)].filter(([, list]) => list.length > 1));
+    DUPLICATES.set(cluster, duplicated);
+  }
+  return duplicated;
 }
 
 function duplicates(cluster: Cluster): Finding[] {
@@ -358,11 +426,11 @@ function borrowed(cluster: Cluster): Finding[] {
       for (const view of cluster.views) {
         if (view.node === host.node || view.cni !== 'calico' || !view.captured.routes) continue;
         const routes = unicastRoutesTo(view, dst);
-        if (routes.some((r) => routeGateways(r).some((g) => hostAddresses.has(g)))) continue;
+        if (routes.some((r) => gatewaysOf(r).some((g) => hostAddresses.has(g)))) continue;
         const who = pod.pod ? `pod ${pod.pod}` : `the pod behind ${pod.veth}`;
         const consequence =
           view.node === owner.node ? `its blackhole for block ${owner.cidr.text} drops that pod's traffic` : `its traffic goes to the block owner ${owner.node}, which does not host it`;
-        const what = routes.length === 0 ? `has no /32 route for ${pod.ip}` : `routes ${pod.ip} via ${routeGateways(routes[0]).map((g) => cluster.describeGateway(g)).join(', ')}`;
+        const what = routes.length === 0 ? `has no /32 route for ${pod.ip}` : `routes ${pod.ip} via ${gatewaysOf(routes[0]).map((g) => cluster.describeGateway(g)).join(', ')}`;
         findings.push(
           makeFinding(
             'CALICO_BORROWED_ADDRESS_ROUTE',
@@ -385,9 +453,14 @@ function borrowed(cluster: Cluster): Finding[] {
 function mtuConsistency(views: ClusterView[]): Finding[] {
   const findings: Finding[] = [];
   const groups = new Map<string, Array<{ node: string; mtu: number; fact: ViewFact }>>();
+  const add = (what: string, member: { node: string; mtu: number; fact: ViewFact }) => {
+    const list = groups.get(what);
+    if (list) list.push(member);
+    else groups.set(what, [member]);
+  };
   for (const view of views) {
-    for (const t of view.tunnels) groups.set(t.dev, [...(groups.get(t.dev) ?? []), { node: view.node, mtu: t.mtu, fact: t.fact }]);
-    if (view.podMtu) groups.set('pods', [...(groups.get('pods') ?? []), { node: view.node, mtu: view.podMtu.mtu, fact: view.podMtu.fact }]);
+    for (const t of view.tunnels) add(t.dev, { node: view.node, mtu: t.mtu, fact: t.fact });
+    if (view.podMtu) add('pods', { node: view.node, mtu: view.podMtu.mtu, fact: view.podMtu.fact });
   }
   for (const [what, members] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const counts = new Map<number, number>();

@@ -1,4 +1,4 @@
-import { canonicalJson, type FactAttributes, type FactKind } from '@routescope/snapshot';
+import type { FactAttributes, FactKind } from '@routescope/snapshot';
 import type { ClusterContext, CniMode, CniName, EvidenceFact, NodeFacts } from './check-types';
 import { TUNNEL_DEVICES, activeTunnels } from './cni-detection';
 import { isCaliVeth, num, routeDst, str } from './facts/node-index';
@@ -120,20 +120,29 @@ export function clusterView(node: NodeFacts, context?: ClusterContext): ClusterV
  * Views share identical route facts. Every node routes every other node's block, so the
  * same `172.17.8.64/26 via 172.17.8.64 dev vxlan.calico proto 80 onlink` appears in (almost)
  * every view: sharing one frozen object makes a view's route list cost a pointer per route
- * instead of a fact per route (the O(nodes²) part of the cluster's memory). Content is
- * unchanged, so evidence stays verbatim. The cache is bounded and simply restarts when full.
+ * instead of a fact per route (the O(nodes²) part of the cluster's memory), and lets the rules
+ * remember what they work out about a route once for every node that has it (view-index.ts).
+ * Content is unchanged, so evidence stays verbatim. The cache is bounded and simply restarts
+ * when full. Its key is the route's key and attrs as JSON: attrs with the same content but
+ * another key order (from another source) only share less, never wrongly.
  */
 const SHARED_ROUTES = new Map<string, ViewFact>();
 const SHARED_ROUTES_LIMIT = 200_000;
+/** attrs objects already seen (the history reader hands out one object per distinct attrs text) */
+const SHARED_BY_ATTRS = new WeakMap<FactAttributes, ViewFact>();
 
 function compactRoute(route: ViewFact): ViewFact {
-  const id = `${route.key}\u0000${canonicalJson(route.attrs)}`;
-  const known = SHARED_ROUTES.get(id);
-  if (known) return known;
-  if (SHARED_ROUTES.size >= SHARED_ROUTES_LIMIT) SHARED_ROUTES.clear();
-  const copy: ViewFact = Object.freeze({ ns: route.ns, kind: route.kind, key: route.key, attrs: route.attrs });
-  SHARED_ROUTES.set(id, copy);
-  return copy;
+  const byAttrs = SHARED_BY_ATTRS.get(route.attrs);
+  if (byAttrs && byAttrs.key === route.key && byAttrs.ns === route.ns && byAttrs.kind === route.kind) return byAttrs;
+  const id = `${route.key}\u0000${JSON.stringify(route.attrs)}`;
+  let shared = SHARED_ROUTES.get(id);
+  if (!shared) {
+    if (SHARED_ROUTES.size >= SHARED_ROUTES_LIMIT) SHARED_ROUTES.clear();
+    shared = Object.freeze({ ns: route.ns, kind: route.kind, key: route.key, attrs: route.attrs });
+    SHARED_ROUTES.set(id, shared);
+  }
+  SHARED_BY_ATTRS.set(route.attrs, shared);
+  return shared;
 }
 
 function strip(evidence: EvidenceFact): ViewFact {

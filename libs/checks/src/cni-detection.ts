@@ -21,14 +21,32 @@ const BIRD_PROTOCOL = 'bird';
  * (tunl0 exists on any host with the ipip module loaded; that alone says nothing.)
  */
 export function activeTunnels(index: NodeIndex): Fact[] {
+  let tunnels = ACTIVE_TUNNELS.get(index);
+  if (!tunnels) {
+    tunnels = findActiveTunnels(index);
+    ACTIVE_TUNNELS.set(index, tunnels);
+  }
+  return tunnels;
+}
+
+/** Per index (which never changes): detection and the cluster view both ask. Do not modify the array. */
+const ACTIVE_TUNNELS = new WeakMap<NodeIndex, Fact[]>();
+
+function findActiveTunnels(index: NodeIndex): Fact[] {
   const host = index.hostWith('links');
   if (!host) return [];
-  const used = new Set<string>();
-  for (const a of host.addresses) if (a.attrs.scope === 'global') used.add(String(a.attrs.dev));
-  for (const r of host.mainRoutes()) for (const dev of routeDevices(r)) used.add(dev);
-  return Object.keys(TUNNEL_DEVICES)
+  const present = Object.keys(TUNNEL_DEVICES)
     .map((name) => host.links.get(name))
-    .filter((l): l is Fact => l !== undefined && used.has(l.key));
+    .filter((l): l is Fact => l !== undefined);
+  if (present.length === 0) return [];
+  const wanted = new Set(present.map((l) => l.key));
+  const used = new Set<string>();
+  for (const a of host.addresses) if (a.attrs.scope === 'global' && wanted.has(String(a.attrs.dev))) used.add(String(a.attrs.dev));
+  for (const r of host.mainRoutes()) {
+    if (used.size === wanted.size) break;
+    for (const dev of routeDevices(r)) if (wanted.has(dev)) used.add(dev);
+  }
+  return present.filter((l) => used.has(l.key));
 }
 
 export function detectCni(node: NodeFacts): CniDetection {

@@ -3,6 +3,20 @@ export { RULES, ruleById, NETLAB_FAULT_RULES } from './rules/catalogue';
 export { detectCni, TUNNEL_DEVICES } from './cni-detection';
 export { checkNode } from './node-rules';
 export { clusterView, isClusterView, type ClusterView, type ViewFact } from './cluster-view';
-export { checkCluster } from './cluster-rules';
+export { checkCluster, blockOwners, blockRouting, type BlockOwner } from './cluster-rules';
 export { checkHistory, DEFAULT_FLAP_THRESHOLD, DEFAULT_HISTORY_WINDOW_MS } from './history-rules';
-export { blockMatrix, type BlockMatrix, type BlockCell, type BlockCellStatus } from './block-matrix';
+export {
+  blockMatrix,
+  blockCell,
+  blockCells,
+  compareBlocks,
+  canonicalCidr,
+  emptyCounts,
+  BLOCK_CELL_STATUSES,
+  BLOCK_PROBLEM_STATUSES,
+  type BlockMatrix,
+  type BlockRow,
+  type BlockCell,
+  type BlockCellStatus,
+  type BlockStatusCounts,
+} from './block-matrix';

@@ -2,6 +2,7 @@ import 'server-only';
 import { query } from './api-client';
 import { ApiProblemError, type Loaded } from './api-problem';
 import type {
+  BlockEvidenceQuery as BlockEvidenceQueryResult,
   BlockMatrixQuery as BlockMatrixQueryResult,
   FactKind,
   FindingFieldsFragment,
@@ -14,7 +15,7 @@ import type {
   Severity,
   StateDiffQuery,
 } from './generated/graphql';
-import { BlockMatrixQuery } from './operations/blocks.operations';
+import { BlockEvidenceQuery, BlockMatrixQuery } from './operations/blocks.operations';
 import { OpenFindingsQuery, RulesQuery, WindowFindingsQuery } from './operations/findings.operations';
 import { StateDiffQuery as StateDiffDocument } from './operations/diff.operations';
 import { NodeChangesQuery, NodeStateQuery as NodeStateDocument } from './operations/node.operations';
@@ -233,7 +234,14 @@ export async function fetchRules(): Promise<Map<string, Rule>> {
 // --- cluster blocks ---------------------------------------------------------------------------
 
 export type BlockMatrix = BlockMatrixQueryResult['blocks'];
+export type BlockEvidence = BlockEvidenceQueryResult['blocks'];
 
-export async function fetchBlockMatrix(at: Date | undefined): Promise<BlockMatrix> {
-  return (await query(BlockMatrixQuery, { at: at ? toIso(at) : null })).blocks;
+/** One page of the matrix (blocks in address order); `problemsOnly`: only blocks with a cell that needs attention. */
+export async function fetchBlockMatrix(at: Date | undefined, page: { first: number; after?: string; problemsOnly: boolean }): Promise<BlockMatrix> {
+  return (await query(BlockMatrixQuery, { at: at ? toIso(at) : null, first: page.first, after: page.after ?? null, problemsOnly: page.problemsOnly })).blocks;
+}
+
+/** One block with the evidence of its owner and of its cells that need attention. */
+export async function fetchBlockEvidence(at: Date | undefined, cidr: string): Promise<BlockEvidence> {
+  return (await query(BlockEvidenceQuery, { at: at ? toIso(at) : null, cidr })).blocks;
 }

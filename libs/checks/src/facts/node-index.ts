@@ -171,9 +171,21 @@ export function strings(value: FactValue | undefined): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/**
+ * Parsed destinations by attrs object: the rules ask for a route's destination several times,
+ * and facts read from history share one attrs object per distinct content across nodes. Facts
+ * are never modified, so an entry never goes stale; it goes away with its attrs.
+ */
+const ROUTE_DSTS = new WeakMap<object, Cidr | null>();
+
 export function routeDst(route: Pick<Fact, 'attrs'>): Cidr | undefined {
-  const dst = str(route.attrs.dst);
-  return dst ? parseCidr(dst) : undefined;
+  let dst = ROUTE_DSTS.get(route.attrs);
+  if (dst === undefined) {
+    const text = str(route.attrs.dst);
+    dst = (text ? parseCidr(text) : undefined) ?? null;
+    ROUTE_DSTS.set(route.attrs, dst);
+  }
+  return dst ?? undefined;
 }
 
 export function addressIp(address: Pick<Fact, 'attrs'>): Ip | undefined {

@@ -23,19 +23,69 @@ export interface Cidr {
 
 const bits = (family: Family) => (family === 'inet' ? 32 : 128);
 
+/**
+ * Parsed addresses and prefixes, by text. The same few thousand texts (block CIDRs, node and pod
+ * addresses) come back for every node and every evaluation, so each is parsed once. Results are
+ * frozen and shared: callers never modify them. Bounded; simply restarts when full.
+ */
+const PARSED_IPS = new Map<string, Ip | undefined>();
+const PARSED_CIDRS = new Map<string, Cidr | undefined>();
+const PARSE_CACHE_LIMIT = 100_000;
+
+function remember<T>(cache: Map<string, T>, text: string, value: T): T {
+  if (cache.size >= PARSE_CACHE_LIMIT) cache.clear();
+  cache.set(text, value);
+  return value;
+}
+
 export function parseIp(text: string): Ip | undefined {
+  const known = PARSED_IPS.get(text);
+  if (known !== undefined || PARSED_IPS.has(text)) return known;
+  const ip = parseIpUncached(text);
+  return remember(PARSED_IPS, text, ip && Object.freeze(ip));
+}
+
+function parseIpUncached(text: string): Ip | undefined {
   if (text.includes(':')) {
     const groups = expandIpv6(text.toLowerCase());
     if (!groups) return undefined;
     return { family: 'inet6', value: groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n) };
   }
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return { family: 'inet', value: parts.reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n) };
+  const value = parseIpv4(text);
+  return value === undefined ? undefined : { family: 'inet', value: BigInt(value) };
+}
+
+/** Dotted quad → 32-bit number: four groups of 1–3 digits, each ≤ 255 (leading zeros allowed, as before). */
+function parseIpv4(text: string): number | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      part = part * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || part > 255 || ++dots > 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else return undefined;
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return undefined;
+  return value * 256 + part;
 }
 
 /** `a.b.c.d/n`, `a.b.c.d` (a host route), IPv6 likewise. */
 export function parseCidr(text: string): Cidr | undefined {
+  const known = PARSED_CIDRS.get(text);
+  if (known !== undefined || PARSED_CIDRS.has(text)) return known;
+  const cidr = parseCidrUncached(text);
+  return remember(PARSED_CIDRS, text, cidr && Object.freeze(cidr));
+}
+
+function parseCidrUncached(text: string): Cidr | undefined {
   const [address, length, ...rest] = text.split('/');
   if (rest.length > 0) return undefined;
   const ip = parseIp(address);
@@ -55,7 +105,8 @@ export function networkOf(ip: Ip, prefixlen: number): Cidr {
 
 export function formatIp(ip: Ip): string {
   if (ip.family === 'inet') {
-    return [24n, 16n, 8n, 0n].map((shift) => String((ip.value >> shift) & 255n)).join('.');
+    const v = Number(ip.value & 0xffffffffn);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
   }
   const groups: string[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((ip.value >> shift) & 0xffffn).toString(16));
