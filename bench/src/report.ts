@@ -95,11 +95,11 @@ export function renderReport(r: BenchResults): string {
     line(`history: ${h.stats.factRows.toLocaleString('en')} fact rows (${h.stats.openRows.toLocaleString('en')} open), ${h.stats.snapshotRows.toLocaleString('en')} snapshot rows, ${(h.stats.findingRows ?? 0).toLocaleString('en')} finding rows; ${Object.entries(h.tableBytes).map(([t, b]) => `${t} ${formatBytes(Number(b))}`).join(', ')}; ${h.method}.`);
     line();
     table(
-      ['', 'p50 / p95 ms', 'rows (mean)', 'target (p95)', 'p95 / target'],
+      ['', 'p50 / p95 ms', 'first request ms', 'rows (mean)', 'target (p95)', 'p95 / target'],
       r.queries.map((x) => {
         const limit = QUERY_TARGETS_MS[x.name];
-        if (!x.sample) return [x.name, x.skipped ?? 'n/a', '', limit ? `< ${limit} ms` : '', ''];
-        return [x.name, `${ms(x.sample.p50)} / ${ms(x.sample.p95)}`, x.meanRows ?? '', limit ? `< ${limit} ms` : '', limit ? `${(x.sample.p95 / limit).toFixed(2)}×` : ''];
+        if (!x.sample) return [x.name, x.skipped ?? 'n/a', '', '', limit ? `< ${limit} ms` : '', ''];
+        return [x.name, `${ms(x.sample.p50)} / ${ms(x.sample.p95)}`, x.coldMs ?? '', x.meanRows ?? '', limit ? `< ${limit} ms` : '', limit ? `${(x.sample.p95 / limit).toFixed(2)}×` : ''];
       }),
     );
   }
@@ -196,7 +196,9 @@ export function targets(r: BenchResults): TargetCheck[] {
   for (const s of r.storage) checks.push({ name: `[${s.kind}] storage per node-day ≥ 1000× smaller than naive`, value: `${s.ratio}×`, met: s.ratio >= 1000 });
   for (const x of r.queries) {
     const limit = QUERY_TARGETS_MS[x.name];
-    if (limit !== undefined) checks.push({ name: `${x.name} p95 < ${limit} ms`, value: x.sample ? `${x.sample.p95} ms` : (x.skipped ?? ''), met: x.sample ? x.sample.p95 < limit : undefined });
+    // the matrix "now" is cached by the API: its first (cold) request is the one held to the target
+    const worst = x.sample ? Math.max(x.sample.p95, x.name === 'block consistency matrix (now)' ? (x.coldMs ?? 0) : 0) : undefined;
+    if (limit !== undefined) checks.push({ name: `${x.name} ${x.name === 'block consistency matrix (now)' ? 'first request and p95' : 'p95'} < ${limit} ms`, value: worst !== undefined ? `${worst} ms` : (x.skipped ?? ''), met: worst !== undefined ? worst < limit : undefined });
   }
   if (r.collector && !r.collector.skipped) {
     checks.push({ name: 'collector < 100 ms CPU', value: `${r.collector.cpuMs!.p50} ms (max ${r.collector.cpuMs!.max})`, met: r.collector.cpuMs!.p50 < 100 });
