@@ -263,14 +263,23 @@ export class HistoryQueryRepository {
    * return, instead of every row the node ever had before `at`.
    */
   async factsAt(nodeIds: readonly number[], at: Date): Promise<FactRow[]> {
-    return this.database.prisma.$queryRaw<FactRow[]>`
-      SELECT node_id AS "nodeId", ns, kind, key, attrs
-      FROM fact
-      WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
-      UNION ALL
-      SELECT node_id AS "nodeId", ns, kind, key, attrs
-      FROM fact
-      WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz`;
+    // One JSON text per node instead of ~1,500 rows: the driver decodes a row at a time, and at
+    // this size that decoding, not the index scans, was most of state(at) (bench, issue #6).
+    const rows = await this.database.prisma.$queryRaw<Array<{ nodeId: number; facts: string }>>`
+      SELECT f.node_id AS "nodeId", json_agg(json_build_array(f.ns, f.kind, f.key, f.attrs))::text AS facts
+      FROM (
+        SELECT node_id, ns, kind, key, attrs FROM fact
+        WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
+        UNION ALL
+        SELECT node_id, ns, kind, key, attrs FROM fact
+        WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
+      ) f
+      GROUP BY f.node_id`;
+    const facts: FactRow[] = [];
+    for (const row of rows) {
+      for (const [ns, kind, key, attrs] of JSON.parse(row.facts) as Array<[string, string, string, unknown]>) facts.push({ nodeId: row.nodeId, ns, kind, key, attrs });
+    }
+    return facts;
   }
 
   /**
