@@ -140,10 +140,10 @@ async function main(): Promise<void> {
         await api.close();
       }
     } finally {
-      if (!keep) {
-        if (reuse) psql(loadBundle().testing.testServerUrl(), `DROP DATABASE IF EXISTS "${new URL(reuse).pathname.slice(1)}" WITH (FORCE)`);
-        else await database.dispose();
-      } else log(`history kept in ${database.databaseUrl}`);
+      // A database passed in with --history-url is the caller's: never dropped here.
+      if (reuse) log(`history left in ${reuse}`);
+      else if (!keep) await database.dispose();
+      else log(`history kept in ${database.databaseUrl}`);
     }
   }
 
