@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium, type BrowserContext } from '@playwright/test';
 import { Client } from 'pg';
 import { seedCluster, type SeedReport } from '@routescope/seed';
-import { log, round, summarise, type Sample } from './measure';
+import { log, markdownTable, round, summarise, type Sample } from './measure';
 
 // Issue #5: "with 1,000 synthetic nodes loaded, the overview renders in < 2 s and the node table
 // paginates". The real processes, as a user runs them: the built API (apps/api/dist/main.js) on a
@@ -537,15 +537,15 @@ export function renderDashboardSection(r: DashboardResult): string {
     lat(p.load),
     `${Math.round(p.documentBytes / 1024)} KB`,
   ];
-  table(
+  for (const l of markdownTable(
     ['', 'nodes', 'table rows in DOM', 'node rows visible', 'TTFB', 'first paint', 'DOMContentLoaded', 'load (page complete)', 'HTML'],
     [
       row('baseline', baseline),
       row('loaded', loaded),
       ['loaded / baseline', '', '', `${ratio.rowsVisibleP50}× / ${ratio.rowsVisibleP95}×`, '', '', '', `${ratio.loadP50}× (p50)`, ''],
     ],
-    line,
-  );
+  ))
+    line(l);
   line(
     `node rows visible = the first animation frame after the node table (by its accessible name "Nodes…") has rendered body rows; React reveals streamed content in batches, so this can come after the load event. ` +
       `Pagination: ${loaded.pagination ?? 'not found on the page'}.`,
@@ -562,12 +562,3 @@ export function renderDashboardSection(r: DashboardResult): string {
   return `${out.join('\n')}\n`;
 }
 
-function table(header: string[], rows: Array<Array<string | number>>, line: (s?: string) => void): void {
-  const cells = [header, ...rows.map((row) => row.map(String))];
-  const widths = header.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
-  const fmt = (c: string[]) => `| ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
-  line(fmt(header));
-  line(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-  for (const row of cells.slice(1)) line(fmt(row));
-  line();
-}

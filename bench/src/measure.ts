@@ -82,3 +82,11 @@ export function formatBytes(bytes: number): string {
 export function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
+
+/** A markdown table (first column left-aligned, the rest right-aligned) and a blank line, one string per line. */
+export function markdownTable(header: string[], rows: Array<Array<string | number>>): string[] {
+  const cells = [header, ...rows.map((row) => row.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
+  const fmt = (c: string[]) => `| ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
+  return [fmt(header), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...cells.slice(1).map(fmt), ''];
+}

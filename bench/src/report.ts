@@ -1,5 +1,5 @@
 import type { BenchResults } from './main';
-import { formatBytes, type Sample } from './measure';
+import { formatBytes, markdownTable, type Sample } from './measure';
 import { QUERY_TARGETS_MS } from './query-bench';
 import { dashboardTargets, renderDashboardSection } from './dashboard-bench';
 
@@ -7,15 +7,7 @@ import { dashboardTargets, renderDashboardSection } from './dashboard-bench';
 export function renderReport(r: BenchResults): string {
   const out: string[] = [];
   const line = (s = '') => out.push(s);
-  const table = (header: string[], rows: Array<Array<string | number>>) => {
-    const cells = [header, ...rows.map((row) => row.map(String))];
-    const widths = header.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
-    const fmt = (c: string[]) => `| ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
-    line(fmt(header));
-    line(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-    for (const row of cells.slice(1)) line(fmt(row));
-    line();
-  };
+  const table = (header: string[], rows: Array<Array<string | number>>) => out.push(...markdownTable(header, rows));
   const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
   const lat = (s: Sample) => `${ms(s.p50)} / ${ms(s.p99)}`;
 
