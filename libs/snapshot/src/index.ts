@@ -35,3 +35,4 @@ export * from './parsers/ip-json-parser';
 export * from './parsers/text';
 export * from './assembly/pod-veth-pairing';
 export * from './assembly/capture-import';
+export * from './evidence/capture-evidence';
