@@ -17,6 +17,10 @@ export const SNAPSHOT_LIMITS = {
   shortStringLength: 128,
   messageLength: 2048,
   flagsPerEntry: 32,
+  /** `takenAt`: an ISO-8601 date-time with nanoseconds and an offset is 35 characters. */
+  dateTimeLength: 40,
+  /** `collector.clockSkewMs`: ten years either way; anything larger is a broken clock, not a skew. */
+  clockSkewMs: 10 * 365 * 86_400_000,
 } as const;
 
 export const ADDRESS_FAMILIES = ['inet', 'inet6'] as const;
@@ -27,11 +31,46 @@ export const IFNAME_MAX_LENGTH = 15;
 export const IFNAME_PATTERN = /^[^\s/:]+$/;
 /** Link-layer address: a MAC (or longer hardware address), or an IPv4 address for ipip/sit tunnels. */
 export const HW_ADDRESS_PATTERN = /^([0-9a-fA-F]{2})(:[0-9a-fA-F]{2}){0,31}$|^(\d{1,3}\.){3}\d{1,3}$/;
-/** A sysctl path below /proc/sys/net, slashes between the parts (dotted interface names stay whole). */
-export const SYSCTL_PATH_PATTERN = /^net(\/[^/\s]+)+$/;
+/**
+ * A sysctl path below /proc/sys/net: `net` and one or more `/`-separated segments (slashes keep
+ * dotted interface names such as vxlan.calico whole). A segment is letters, digits and
+ * `_ . @ + -`, never empty, never `.` or `..`: a path names one file below /proc/sys/net.
+ */
+export const SYSCTL_PATH_PATTERN = /^net(\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9_.@+-]+)+$/;
 export const WARNING_CODE_PATTERN = /^[a-z][a-z0-9_]*$/;
 export const WARNING_CODE_MAX_LENGTH = 64;
 /** A Kubernetes node name. */
 export const NODE_NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 /** Longest route destination text (an IPv6 address with a prefix length fits with room to spare). */
 export const ROUTE_DESTINATION_MAX_LENGTH = 64;
+
+/**
+ * Why PostgreSQL could not store this string (text or jsonb), or undefined when it can. NUL is
+ * refused by both; an unpaired UTF-16 surrogate has no UTF-8 form (jsonb refuses its \u escape,
+ * text would get U+FFFD instead of what was sent). Every string of the contract passes this.
+ */
+export function unstorableTextReason(value: string): string | undefined {
+  const nul = value.indexOf('\u0000');
+  if (nul >= 0) return `contains a NUL character (\\u0000) at index ${nul}, which PostgreSQL cannot store`;
+  const surrogate = LONE_SURROGATE.exec(value);
+  if (surrogate) return `contains an unpaired UTF-16 surrogate (\\u${surrogate[0].charCodeAt(0).toString(16)}) at index ${surrogate.index}, which is not valid Unicode`;
+  return undefined;
+}
+
+/**
+ * Why this string is not a plain identifier (an interface, namespace, flag or version name), or
+ * undefined when it is: on top of being storable, it holds no control character and no
+ * invisible format character (zero-width spaces, bidirectional overrides), which would make two
+ * different names print the same.
+ */
+export function unsafeIdentifierReason(value: string): string | undefined {
+  const unstorable = unstorableTextReason(value);
+  if (unstorable) return unstorable;
+  const hidden = HIDDEN_CHARACTER.exec(value);
+  if (hidden) return `contains the invisible or control character U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at index ${hidden.index}`;
+  return undefined;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Unicode controls (Cc) and format characters (Cf: zero-width, bidi controls, soft hyphen). */
+const HIDDEN_CHARACTER = /[\p{Cc}\p{Cf}]/u;

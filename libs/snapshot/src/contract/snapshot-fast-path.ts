@@ -11,6 +11,8 @@ import {
   SYSCTL_PATH_PATTERN,
   WARNING_CODE_MAX_LENGTH,
   WARNING_CODE_PATTERN,
+  unsafeIdentifierReason,
+  unstorableTextReason,
 } from './snapshot-constants';
 import type { Address, Link, Neighbor, Route, Snapshot, Sysctl } from './snapshot-schema';
 
@@ -41,6 +43,22 @@ const optional = (key: string, check: Check): Field => ({ key, check, optional: 
 
 function string(min: number, max: number, pattern?: RegExp): Check {
   return (v) => (typeof v === 'string' && v.length >= min && v.length <= max && (pattern === undefined || pattern.test(v)) ? v : FAIL);
+}
+
+/** The schema's `text(min, max)`: bounded and storable by PostgreSQL. */
+function text(min: number, max: number): Check {
+  return (v) => (typeof v === 'string' && v.length >= min && v.length <= max && unstorableTextReason(v) === undefined ? v : FAIL);
+}
+
+/** The schema's `identifier(max)` (plus an optional pattern): bounded, storable, no control or invisible character. */
+function identifier(max: number, pattern?: RegExp): Check {
+  return (v) =>
+    typeof v === 'string' && v.length >= 1 && v.length <= max && (pattern === undefined || pattern.test(v)) && unsafeIdentifierReason(v) === undefined ? v : FAIL;
+}
+
+/** `z.number().int().min(min).max(max)`: a safe integer in [min, max]. */
+function int(min: number, max: number): Check {
+  return (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max ? v : FAIL);
 }
 
 /** `z.number().int().min(0).max(max)`: a safe integer in [0, max]. */
@@ -118,9 +136,10 @@ function strictObject(fields: Field[]): Check {
   };
 }
 
-const shortString = string(1, L.shortStringLength);
-const name = string(1, L.nameLength);
-const ifname = string(1, IFNAME_MAX_LENGTH, IFNAME_PATTERN);
+const shortString = identifier(L.shortStringLength);
+const name = identifier(L.nameLength);
+const ifnameText = identifier(IFNAME_MAX_LENGTH, IFNAME_PATTERN);
+const ifname: Check = (v) => (v === '.' || v === '..' ? FAIL : ifnameText(v));
 const flags = array(shortString, 0, L.flagsPerEntry);
 const ipAddress: Check = (v) => (typeof v === 'string' && isIpAddress(v) ? v : FAIL);
 const hwAddress = string(0, Infinity, HW_ADDRESS_PATTERN);
@@ -203,11 +222,11 @@ const neighbor = strictObject([
   redacted,
 ]);
 
-const sysctl = strictObject([required('path', string(1, L.nameLength, SYSCTL_PATH_PATTERN)), required('value', string(0, L.shortStringLength))]);
+const sysctl = strictObject([required('path', string(1, L.nameLength, SYSCTL_PATH_PATTERN)), required('value', text(0, L.shortStringLength))]);
 
 const warning = strictObject([
   required('code', string(0, WARNING_CODE_MAX_LENGTH, WARNING_CODE_PATTERN)),
-  required('message', string(1, L.messageLength)),
+  required('message', text(1, L.messageLength)),
   optional('namespace', name),
   optional('line', uint()),
 ]);
@@ -252,6 +271,7 @@ const snapshotObject = strictObject([
       required('bootId', shortString),
       required('seq', uint(Number.MAX_SAFE_INTEGER)),
       required('source', oneOf(['collect', 'import'])),
+      optional('clockSkewMs', int(-L.clockSkewMs, L.clockSkewMs)),
     ]),
   ),
   required('takenAt', takenAt),

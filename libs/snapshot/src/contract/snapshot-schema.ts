@@ -12,6 +12,8 @@ import {
   SYSCTL_PATH_PATTERN,
   WARNING_CODE_MAX_LENGTH,
   WARNING_CODE_PATTERN,
+  unsafeIdentifierReason,
+  unstorableTextReason,
 } from './snapshot-constants';
 
 /**
@@ -32,14 +34,32 @@ const L = SNAPSHOT_LIMITS;
 /** A custom message for a bad value that still says "is required" for a missing one. */
 const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
 
-const shortString = z.string().min(1).max(L.shortStringLength);
-const name = z.string().min(1).max(L.nameLength);
-/** Linux interface names are at most 15 bytes (IFNAMSIZ - 1) and contain no '/' or whitespace. */
-const ifname = z
-  .string()
-  .min(1)
-  .max(IFNAME_MAX_LENGTH)
-  .regex(IFNAME_PATTERN, 'must be an interface name (no spaces, "/" or ":")');
+/** Free text (messages, sysctl values): bounded, and storable by PostgreSQL (no NUL, no lone surrogate). */
+const text = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .superRefine((value, ctx) => {
+      const reason = unstorableTextReason(value);
+      if (reason) ctx.addIssue({ code: 'custom', message: reason });
+    });
+/** A name (interface, namespace, flag, version): bounded, storable, and without control or invisible characters. */
+const identifier = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .superRefine((value, ctx) => {
+      const reason = unsafeIdentifierReason(value);
+      if (reason) ctx.addIssue({ code: 'custom', message: reason });
+    });
+const shortString = identifier(L.shortStringLength);
+const name = identifier(L.nameLength);
+/** Linux interface names are at most 15 bytes (IFNAMSIZ - 1), contain no '/' or whitespace, and are never "." or "..". */
+const ifname = identifier(IFNAME_MAX_LENGTH)
+  .regex(IFNAME_PATTERN, 'must be an interface name (no spaces, "/" or ":")')
+  .refine((v) => v !== '.' && v !== '..', 'cannot be "." or ".."');
 const flags = z.array(shortString).max(L.flagsPerEntry);
 const uint = z.number().int().min(0);
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: unlessMissing('must be an IPv4 or IPv6 address') });
@@ -150,13 +170,13 @@ export const sysctlSchema = z.strictObject({
     .string()
     .min(1)
     .max(L.nameLength)
-    .regex(SYSCTL_PATH_PATTERN, 'must be a path below /proc/sys/net such as net/ipv4/ip_forward'),
-  value: z.string().max(L.shortStringLength),
+    .regex(SYSCTL_PATH_PATTERN, 'must be a path below /proc/sys/net such as net/ipv4/ip_forward (segments of letters, digits, "_.@+-", never empty, "." or "..")'),
+  value: text(0, L.shortStringLength),
 });
 
 export const warningSchema = z.strictObject({
   code: z.string().regex(WARNING_CODE_PATTERN, 'must be a lower_snake_case code').max(WARNING_CODE_MAX_LENGTH),
-  message: z.string().min(1).max(L.messageLength),
+  message: text(1, L.messageLength),
   /** namespace name the warning is about, if any. */
   namespace: name.optional(),
   /** 1-based line in the pasted capture, for imports. */
@@ -196,8 +216,10 @@ export const snapshotSchema = z
       bootId: shortString,
       seq: uint.max(Number.MAX_SAFE_INTEGER),
       source: z.enum(['collect', 'import']),
+      /** the collector's clock minus the API's (its `Date` header), in ms: positive = the collector is ahead. */
+      clockSkewMs: z.number().int().min(-L.clockSkewMs).max(L.clockSkewMs).optional(),
     }),
-    takenAt: z.iso.datetime({ offset: true, error: unlessMissing('must be an ISO-8601 date-time with a time zone') }),
+    takenAt: z.iso.datetime({ offset: true, error: unlessMissing('must be an ISO-8601 date-time with a time zone') }).max(L.dateTimeLength),
     kernel: shortString.optional(),
     iproute2: shortString.optional(),
     namespaces: z.array(namespaceSchema).min(1).max(L.namespacesPerSnapshot),

@@ -44,10 +44,38 @@ describe('snapshot contract v1', () => {
     ['two host namespaces', (s) => (s.namespaces[1].kind = 'host'), 'namespaces', /exactly one host/],
     ['two namespaces with one name', (s) => (s.namespaces[1].name = 'host'), 'namespaces[1].name', /./],
     ['no namespaces', (s) => (s.namespaces = []), 'namespaces', /./],
+    ['a NUL in a warning message', (s) => (s.warnings = [{ code: 'x', message: 'bad\u0000byte' }]), 'warnings[0].message', /NUL character .* at index 3, which PostgreSQL cannot store/],
+    ['a NUL in a sysctl value', (s) => (s.namespaces[0].sysctls![0].value = '1\u0000'), 'namespaces[0].sysctls[0].value', /NUL/],
+    ['a NUL in the collector version', (s) => (s.collector.version = 'v1\u0000'), 'collector.version', /NUL/],
+    ['a lone high surrogate in a route protocol', (s) => (s.namespaces[0].routes![0].protocol = 'bird\ud800'), 'namespaces[0].routes[0].protocol', /unpaired UTF-16 surrogate \(\\ud800\) at index 4/],
+    ['a lone low surrogate in a warning message', (s) => (s.warnings = [{ code: 'x', message: '\udc00' }]), 'warnings[0].message', /unpaired UTF-16 surrogate/],
+    ['a zero-width space in an interface name', (s) => (s.namespaces[0].links![0].name = 'eth\u200b0'), 'namespaces[0].links[0].name', /invisible or control character U\+200B at index 3/],
+    ['a right-to-left override in a namespace name', (s) => (s.namespaces[1].name = 'cni-\u202e1'), 'namespaces[1].name', /U\+202E/],
+    ['a control character in a flag', (s) => (s.namespaces[0].links![0].flags = ['UP\u0007']), 'namespaces[0].links[0].flags[0]', /U\+0007/],
+    ['an interface named ".."', (s) => (s.namespaces[0].links![0].name = '..'), 'namespaces[0].links[0].name', /cannot be "." or ".."/],
+    ['a sysctl path with ".."', (s) => (s.namespaces[0].sysctls![0].path = 'net/ipv4/../../kernel/panic'), 'namespaces[0].sysctls[0].path', /never empty, "." or "\.\."/],
+    ['a sysctl path with "."', (s) => (s.namespaces[0].sysctls![0].path = 'net/./ipv4/ip_forward'), 'namespaces[0].sysctls[0].path', /below \/proc\/sys\/net/],
+    ['a sysctl path with an empty segment', (s) => (s.namespaces[0].sysctls![0].path = 'net/ipv4//ip_forward'), 'namespaces[0].sysctls[0].path', /below \/proc\/sys\/net/],
+    ['a sysctl path ending in "/"', (s) => (s.namespaces[0].sysctls![0].path = 'net/ipv4/'), 'namespaces[0].sysctls[0].path', /below \/proc\/sys\/net/],
+    ['a sysctl path with a shell character', (s) => (s.namespaces[0].sysctls![0].path = 'net/ipv4/$(id)'), 'namespaces[0].sysctls[0].path', /below \/proc\/sys\/net/],
+    ['a takenAt with 10,000 fraction digits', (s) => (s.takenAt = `2026-11-26T03:12:00.${'0'.repeat(10000)}Z`), 'takenAt', /./],
+    ['a clock skew that is not an integer', (s) => (s.collector.clockSkewMs = 1.5), 'collector.clockSkewMs', /./],
+    ['a clock skew beyond ten years', (s) => (s.collector.clockSkewMs = SNAPSHOT_LIMITS.clockSkewMs + 1), 'collector.clockSkewMs', /./],
+    ['a clock skew given as a string', (s) => ((s.collector as Record<string, unknown>).clockSkewMs = '5'), 'collector.clockSkewMs', /./],
   ])('rejects %s, naming the field', (_label, change, path, message) => {
     const issues = issuesOf(mutate(change));
     const match = issues.find((i) => (path === '' ? true : i.path === path) && message.test(i.message));
     expect({ issues, match: Boolean(match) }).toEqual({ issues, match: true });
+  });
+
+  it.each<[string, (s: Snapshot & Record<string, unknown>) => void]>([
+    ['right-to-left text and emoji in a warning message', (s) => (s.warnings = [{ code: 'x', message: 'שלום 😀 tab\there\nline' }])],
+    ['a tab-separated sysctl value', (s) => (s.namespaces[0].sysctls![0].value = '4096\t131072\t6291456')],
+    ['a dotted interface in a sysctl path', (s) => (s.namespaces[0].sysctls![0].path = 'net/ipv4/conf/vxlan.calico/rp_filter')],
+    ['a collector ten years ahead', (s) => (s.collector.clockSkewMs = SNAPSHOT_LIMITS.clockSkewMs)],
+    ['a collector ten years behind', (s) => (s.collector.clockSkewMs = -SNAPSHOT_LIMITS.clockSkewMs)],
+  ])('accepts %s', (_label, change) => {
+    expect(validateSnapshot(mutate(change))).toMatchObject({ ok: true });
   });
 
   it('rejects a MAC with the path of the link', () => {
