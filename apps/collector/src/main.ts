@@ -55,7 +55,12 @@ const COMMANDS: Record<string, CommandSpec> = {
       ...targetOptions,
     ],
     positionals: [],
-    details: 'Snapshots are replayed oldest first with exponential backoff and jitter. SIGTERM finishes the post in flight and exits 0.',
+    details: [
+      'Snapshots are replayed oldest first with exponential backoff and jitter (at least Retry-After when the API sends one).',
+      'A snapshot the API refuses for good (4xx other than 401/403/408/429) moves to DIR/rejected/ with the answer, and the next one goes.',
+      'The clock skew read from the API\'s Date header is logged past 10 s and sent as collector.clockSkewMs.',
+      'SIGTERM finishes the post in flight and exits 0.',
+    ].join('\n'),
   },
   import: {
     name: 'import',
@@ -233,7 +238,7 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
   }
   log(`node ${node}: posting to ${sender.url} every ${intervalMs} ms (spool ${spool.dir}, ${spool.length} waiting)`);
   await loop.run();
-  log(`stopped; ${spool.length} snapshot(s) left in the spool`);
+  log(`stopped; ${spool.length} snapshot(s) left in the spool, ${loop.rejected} rejected since start (in ${spool.rejectedDir})`);
   return EXIT_OK;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
@@ -165,6 +165,42 @@ describe('createDatabase', () => {
         expect(await second.status()).toMatchObject({ upToDate: true, pending: [] });
         expect((await second.migrate()).applied).toEqual([]);
         expect((await second.prisma.node.findMany()).map((n) => n.name)).toEqual(['persisted']);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the PGlite data folder to its owner: folders 0700, files 0600 (the token table included), also for an old 0777/0666 folder', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rs-pglite-modes-'));
+    const dataDir = join(root, 'data');
+    /** Every distinct `type mode` below the folder, e.g. `file 600`. */
+    async function modes(dir: string): Promise<string[]> {
+      const found = new Set<string>([`dir ${((await stat(dir)).mode & 0o777).toString(8)}`]);
+      for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+        const mode = (await stat(join(entry.parentPath, entry.name))).mode & 0o777;
+        found.add(`${entry.isDirectory() ? 'dir' : 'file'} ${mode.toString(8)}`);
+      }
+      return [...found].sort();
+    }
+    try {
+      const first = await createDatabase({ dataDir });
+      await first.migrate();
+      await first.prisma.apiToken.count();
+      expect(await modes(dataDir)).toEqual(['dir 700', 'file 600']);
+      await first.close();
+      expect(await modes(dataDir)).toEqual(['dir 700', 'file 600']);
+
+      // A folder left world-writable by an earlier version is tightened when it is opened.
+      await chmod(dataDir, 0o777);
+      await mkdir(join(dataDir, 'old'), { mode: 0o777 });
+      await writeFile(join(dataDir, 'old', 'file'), 'x', { mode: 0o666 });
+      await chmod(join(dataDir, 'old', 'file'), 0o666);
+      const second = await createDatabase({ dataDir });
+      try {
+        expect(await modes(dataDir)).toEqual(['dir 700', 'file 600']);
       } finally {
         await second.close();
       }

@@ -3,8 +3,8 @@
 // generated PrismaClient and the same migration runner.
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient, type Prisma } from './generated/prisma/client';
@@ -114,8 +114,16 @@ async function createPostgres(databaseUrl: string, options: CreateDatabaseOption
 async function createPglite(dataDir: string, options: CreateDatabaseOptions): Promise<Database> {
   const inMemory = dataDir === IN_MEMORY;
   const location = inMemory ? IN_MEMORY : resolve(dataDir);
-  if (!inMemory) await mkdir(location, { recursive: true });
+  if (!inMemory) {
+    await mkdir(location, { recursive: true, mode: 0o700 });
+    await chmod(location, 0o700);
+  }
   const pglite = await PGlite.create(location);
+  // PGlite's file system layer creates every file 0666 whatever the umask (the token table
+  // included): the folder is 0700 so nobody else reaches them, and the files are set to 0600
+  // once PGlite has created them, after migrations, and at close (for files it added since).
+  const restrict = () => (inMemory ? Promise.resolve() : restrictToOwner(location));
+  await restrict();
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: options.log });
   const sql = pgliteExecutor(pglite);
 
@@ -132,14 +140,29 @@ async function createPglite(dataDir: string, options: CreateDatabaseOptions): Pr
     kind: 'pglite',
     prisma,
     location,
-    migrate: (o) => serialised(() => applyMigrations(sql, { migrationsDir: options.migrationsDir, ...o })),
+    migrate: (o) => serialised(async () => {
+      const result = await applyMigrations(sql, { migrationsDir: options.migrationsDir, ...o });
+      await restrict();
+      return result;
+    }),
     status: (o) => migrationStatus(sql, { migrationsDir: options.migrationsDir, ...o }),
     withExecutor: (fn) => serialised(() => fn(sql)),
     async close() {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();
+      await restrict();
     },
   };
+}
+
+/** Folders 0700 and files 0600 below `dir` (and `dir` itself): a database folder is its owner's alone. */
+export async function restrictToOwner(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await restrictToOwner(path);
+    else if (entry.isFile()) await chmod(path, 0o600);
+  }
 }
 
 /** The URL with its password replaced by `***`, for logs and error messages. */

@@ -1,23 +1,39 @@
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
+import { DATABASE_RETRY_AFTER_SECONDS, DatabaseError, DatabaseErrorCode, unavailableDatabaseError } from '../database/database.errors';
 import { HistoryError, HistoryErrorCode } from '../history/history.errors';
 import { IngestError, IngestErrorCode } from '../ingest/ingest.errors';
 
 /** Codes clients see: HTTP status for REST, `extensions.code` for GraphQL. */
 export interface PublicError {
   status: number;
-  graphqlCode: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL_SERVER_ERROR';
+  graphqlCode: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
   /** the module's own code, for machines (e.g. OUT_OF_ORDER). */
   reason: string;
   message: string;
   details?: unknown;
+  /** REST: the `Retry-After` header (seconds) of an error worth retrying later. */
+  retryAfterSeconds?: number;
 }
 
 function exhaustive(value: never): never {
   throw new Error(`unmapped error code ${String(value)}`);
 }
 
-/** The one place domain errors become public errors; adding a code without a mapping fails to compile. */
-export function toPublicError(error: unknown): PublicError | undefined {
+/**
+ * The one place domain errors become public errors; adding a code without a mapping fails to
+ * compile. A driver error that says PostgreSQL is down becomes DatabaseError(Unavailable) first,
+ * whichever module's query met it.
+ */
+export function toPublicError(thrown: unknown): PublicError | undefined {
+  const error = unavailableDatabaseError(thrown) ?? thrown;
+  if (error instanceof DatabaseError) {
+    switch (error.code) {
+      case DatabaseErrorCode.Unavailable:
+        return { status: 503, graphqlCode: 'UNAVAILABLE', reason: error.code, message: error.message, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS };
+      default:
+        return exhaustive(error.code);
+    }
+  }
   if (error instanceof AuthError) {
     switch (error.code) {
       case AuthErrorCode.MissingToken:
@@ -37,6 +53,7 @@ export function toPublicError(error: unknown): PublicError | undefined {
       case IngestErrorCode.SnapshotTooLarge:
         return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
       case IngestErrorCode.OutOfOrder:
+      case IngestErrorCode.SnapshotIdConflict:
         return { status: 409, graphqlCode: 'CONFLICT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);

@@ -12,6 +12,7 @@ export class RestExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const mapped = toPublicError(exception);
     if (mapped) {
+      if (mapped.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(mapped.retryAfterSeconds));
       response.status(mapped.status).json({ error: mapped.reason, message: mapped.message, ...(mapped.details ? { details: mapped.details } : {}) });
       return;
     }

@@ -85,9 +85,17 @@ export class HistoryWriterRepository {
     return { node: rows[0], created: inserted.length > 0 };
   }
 
-  async snapshotExists(tx: TransactionClient, snapshotId: string): Promise<boolean> {
-    const rows = await tx.$queryRaw<{ found: number }[]>`SELECT 1 AS found FROM snapshot WHERE id = ${snapshotId}::uuid`;
-    return rows.length > 0;
+  /**
+   * The node a snapshotId already belongs to, if any: the node of a recorded snapshot, or a node
+   * (other than `exceptNodeId`, whose head this transaction may have just set) whose head it is.
+   */
+  async snapshotOwner(tx: TransactionClient, snapshotId: string, exceptNodeId: number): Promise<string | undefined> {
+    const rows = await tx.$queryRaw<{ name: string }[]>`
+      SELECT n.name FROM snapshot s JOIN node n ON n.id = s.node_id WHERE s.id = ${snapshotId}::uuid
+      UNION ALL
+      SELECT name FROM node WHERE last_snapshot_id = ${snapshotId}::uuid AND id <> ${exceptNodeId}
+      LIMIT 1`;
+    return rows[0]?.name;
   }
 
   async latestCoverage(tx: TransactionClient, nodeId: number): Promise<CoverageHead | undefined> {
@@ -155,13 +163,18 @@ export class HistoryWriterRepository {
     return rows[0];
   }
 
+  /** Records a snapshot that changed the state; false when its id is already recorded (by another node). */
   async recordSnapshot(
     tx: TransactionClient,
     row: { id: string; nodeId: number; takenAt: Date; receivedAt: Date; hash: string; changes: number; bootId: string; seq: bigint; source: string; warnings: unknown },
-  ): Promise<void> {
-    await tx.$executeRaw`
+  ): Promise<boolean> {
+    // ON CONFLICT: another node's transaction recording the same id at the same moment commits
+    // first; this one learns it here (false) instead of failing on the primary key.
+    const inserted = await tx.$executeRaw`
       INSERT INTO snapshot (id, node_id, taken_at, received_at, hash, changes, boot_id, seq, source, warnings)
-      VALUES (${row.id}::uuid, ${row.nodeId}, ${row.takenAt}, ${row.receivedAt}, ${row.hash}, ${row.changes}, ${row.bootId}, ${row.seq}, ${row.source}, ${JSON.stringify(row.warnings)}::jsonb)`;
+      VALUES (${row.id}::uuid, ${row.nodeId}, ${row.takenAt}, ${row.receivedAt}, ${row.hash}, ${row.changes}, ${row.bootId}, ${row.seq}, ${row.source}, ${JSON.stringify(row.warnings)}::jsonb)
+      ON CONFLICT (id) DO NOTHING`;
+    return inserted === 1;
   }
 
   /** Moves the node's head to this snapshot; `stateHash` is given only when the state changed. */

@@ -4,6 +4,8 @@ export enum IngestErrorCode {
   InvalidSnapshot = 'INVALID_SNAPSHOT',
   SnapshotTooLarge = 'SNAPSHOT_TOO_LARGE',
   OutOfOrder = 'OUT_OF_ORDER',
+  /** the snapshotId was already used by another node: ids identify one snapshot of one node. */
+  SnapshotIdConflict = 'SNAPSHOT_ID_CONFLICT',
 }
 
 export class IngestError extends Error {

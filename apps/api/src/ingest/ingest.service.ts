@@ -77,8 +77,12 @@ export class IngestService {
     const result = await this.writer.transaction(async (tx): Promise<IngestResult & { nodeId?: number }> => {
       const { node, created } = await this.writer.lockNode(tx, snapshot.node, update);
       let coverageHead: CachedNode['coverage'];
+      // A snapshotId is one snapshot of one node: the same id again from this node is a replay,
+      // from another node a conflict (never a silent duplicate, never a primary-key failure).
+      const owner = !created && node.lastSnapshotId === snapshot.snapshotId ? snapshot.node : await this.writer.snapshotOwner(tx, snapshot.snapshotId, node.id);
+      if (owner !== undefined && owner !== snapshot.node) throw snapshotIdConflict(snapshot, owner);
       if (!created) {
-        if (node.lastSnapshotId === snapshot.snapshotId || (await this.writer.snapshotExists(tx, snapshot.snapshotId))) {
+        if (owner === snapshot.node) {
           return { status: 'duplicate' as const, changes: 0, node: snapshot.node, stateVersion: node.stateVersion };
         }
         if (takenAt.getTime() <= node.lastSeenAt.getTime()) {
@@ -116,7 +120,7 @@ export class IngestService {
       const delta = diffAgainstCanonical(current, facts);
       await this.writer.closeFacts(tx, delta.close, takenAt);
       const opened = await this.writer.openFacts(tx, node.id, delta.open, takenAt);
-      await this.writer.recordSnapshot(tx, {
+      const recorded = await this.writer.recordSnapshot(tx, {
         id: snapshot.snapshotId,
         nodeId: node.id,
         takenAt,
@@ -128,6 +132,7 @@ export class IngestService {
         source: snapshot.collector.source,
         warnings: snapshot.warnings,
       });
+      if (!recorded) throw snapshotIdConflict(snapshot, (await this.writer.snapshotOwner(tx, snapshot.snapshotId, node.id)) ?? 'another node');
       const stateVersion = await this.writer.advanceNode(tx, node.id, update, hash);
       cacheAfter = headOf(node.id, update, hash, stateVersion, coverageHead, applyDelta(current, delta, opened));
       return { status: created ? ('created' as const) : ('changed' as const), changes: delta.changes, node: snapshot.node, stateVersion, nodeId: node.id };
@@ -170,6 +175,13 @@ export class IngestService {
     this.cache.set(snapshot.node, headOf(cached.nodeId, update, hash, row.stateVersion, coverage, cached.facts));
     return { status: 'unchanged', changes: 0, node: snapshot.node, stateVersion: row.stateVersion };
   }
+}
+
+function snapshotIdConflict(snapshot: Snapshot, owner: string): IngestError {
+  return new IngestError(
+    IngestErrorCode.SnapshotIdConflict,
+    `snapshotId ${snapshot.snapshotId} already belongs to node ${owner}, not ${snapshot.node}: every snapshot needs its own id (a collector must not copy another node's snapshot); nothing was stored`,
+  );
 }
 
 function headOf(nodeId: number, update: NodeUpdate, stateHash: string, stateVersion: number, coverage: CachedNode['coverage'], facts: CachedNode['facts']): CachedNode {

@@ -73,6 +73,46 @@ for (const kind of testDatabaseKinds()) {
       expect(await counts()).toEqual(before);
     });
 
+    describe('a snapshotId belongs to one node', () => {
+      const reuse = (s: Snapshot, id: string): Snapshot => ({ ...s, snapshotId: id });
+
+      it('answers a new node reusing another node’s snapshotId with 409 naming the owner, and creates nothing', async () => {
+        const first = calicoNode(0, 0);
+        await post(first);
+        const before = await counts();
+        const response = await post(reuse(calicoNode(30, 0, { node: 'node-b' }), first.snapshotId));
+        expect(response).toEqual({
+          status: 409,
+          body: { error: 'SNAPSHOT_ID_CONFLICT', message: expect.stringMatching(new RegExp(`^snapshotId ${first.snapshotId} already belongs to node ${NODE}, not node-b`)) },
+        });
+        expect(await counts()).toEqual(before);
+      });
+
+      it('answers an existing node reusing another node’s snapshotId with 409, not a false duplicate, and takes its next snapshot', async () => {
+        const first = calicoNode(0, 0);
+        await post(first);
+        await post(calicoNode(0, 0, { node: 'node-b' }));
+        const before = await counts();
+        expect(await post(reuse(calicoNode(30, 1, { node: 'node-b', proxyArp: '0' }), first.snapshotId))).toMatchObject({ status: 409, body: { error: 'SNAPSHOT_ID_CONFLICT' } });
+        expect(await counts()).toEqual(before);
+        expect(await post(calicoNode(60, 2, { node: 'node-b', proxyArp: '0' }))).toMatchObject({ status: 201, body: { status: 'changed', node: 'node-b' } });
+      });
+
+      it('answers the id of another node’s unchanged (unrecorded) head with 409', async () => {
+        await post(calicoNode(0, 0));
+        const unchanged = calicoNode(30, 1);
+        expect((await post(unchanged)).body.status).toBe('unchanged');
+        expect(await post(reuse(calicoNode(60, 0, { node: 'node-b' }), unchanged.snapshotId))).toMatchObject({ status: 409, body: { error: 'SNAPSHOT_ID_CONFLICT' } });
+      });
+
+      it('keeps one owner when two new nodes post one snapshotId at the same moment: 201 and 409, never 500', async () => {
+        const id = calicoNode(0, 0).snapshotId;
+        const racers = await Promise.all(['node-b', 'node-c'].map((node) => post(reuse(calicoNode(0, 0, { node }), id))));
+        expect(racers.map((r) => r.status).sort()).toEqual([201, 409]);
+        expect(await counts()).toMatchObject({ snapshots: 1, nodes: 1 });
+      });
+    });
+
     it('writes zero fact rows for an unchanged snapshot and only extends coverage', async () => {
       await post(calicoNode(0, 0));
       const before = await counts();

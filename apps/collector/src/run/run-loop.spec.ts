@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from '@routescope/snapshot';
-import { BACKOFF_CAP_MS, RunLoop, backoffDelay } from './run-loop';
+import { BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS, RunLoop, backoffDelay, retryDelay } from './run-loop';
 import type { DeliveryOutcome } from './snapshot-sender';
 import { SnapshotSpool } from './snapshot-spool';
 
@@ -12,6 +12,13 @@ describe('backoff between failed posts', () => {
     expect(backoffDelay(0, () => 0.999)).toBeLessThanOrEqual(1000);
     expect(backoffDelay(3, () => 0)).toBe(4000);
     expect(backoffDelay(40, () => 1)).toBe(BACKOFF_CAP_MS);
+  });
+
+  it('waits at least what the server asked for (Retry-After), within a cap', () => {
+    expect(retryDelay(0, 5000, () => 0)).toBe(5000);
+    expect(retryDelay(3, 1000, () => 0)).toBe(4000);
+    expect(retryDelay(0, 86_400_000, () => 0)).toBe(RETRY_AFTER_CAP_MS);
+    expect(retryDelay(0, undefined, () => 0)).toBe(500);
   });
 });
 
@@ -26,7 +33,7 @@ describe('run loop', () => {
     return { snapshotId: `id-${seq}`, collector: { seq } } as unknown as Snapshot;
   }
 
-  it('drops a snapshot the server rejects for good and delivers the next one', async () => {
+  it('moves a snapshot the server refuses for good to rejected/ with the answer, and delivers the next one', async () => {
     const spool = new SnapshotSpool(dir, { maxFiles: 10, maxBytes: 1e6 });
     await spool.open();
     const seen: number[] = [];
@@ -41,12 +48,41 @@ describe('run loop', () => {
         const s = JSON.parse(body).collector.seq as number;
         seen.push(s);
         if (s >= 2) loop.stop();
-        return s === 0 ? { kind: 'rejected', status: 409, detail: 'older than latest' } : { kind: 'delivered', status: 200, detail: '' };
+        return s === 0
+          ? { kind: 'rejected', status: 409, detail: 'snapshotId already belongs to node b', body: '{"error":"SNAPSHOT_ID_CONFLICT"}' }
+          : { kind: 'delivered', status: 200, detail: '' };
       },
     });
     await loop.run();
     expect(seen.slice(0, 3)).toEqual([0, 1, 2]);
-    expect(logs.some((l) => /rejected .* 409/.test(l))).toBe(true);
+    expect(loop.rejected).toBe(1);
+    const rejected = (await readdir(join(dir, 'rejected'))).sort();
+    expect(rejected).toEqual(['0000000000000000-id-0.json', '0000000000000000-id-0.json.response.json']);
+    expect(JSON.parse(await readFile(join(dir, 'rejected', rejected[1]), 'utf8'))).toMatchObject({ status: 409, body: '{"error":"SNAPSHOT_ID_CONFLICT"}' });
+    expect(JSON.parse(await readFile(join(dir, 'rejected', rejected[0]), 'utf8')).collector.seq).toBe(0);
+    expect(logs).toContainEqual(expect.stringMatching(/rejected 0000000000000000-id-0.json with 409: snapshotId already belongs to node b; moved to .*rejected with the response \(1 rejected since start/));
+  });
+
+  it('sends the clock skew it measured in the snapshots it takes next, and logs a large one once', async () => {
+    const spool = new SnapshotSpool(dir, { maxFiles: 10, maxBytes: 1e6 });
+    await spool.open();
+    let seq = 0;
+    const sent: Array<number | undefined> = [];
+    const logs: string[] = [];
+    const loop: RunLoop = new RunLoop({
+      spool,
+      intervalMs: 20,
+      log: (m) => logs.push(m),
+      takeSnapshot: async () => fakeSnapshot(seq++),
+      send: async (body): Promise<DeliveryOutcome> => {
+        sent.push(JSON.parse(body).collector.clockSkewMs);
+        if (sent.length >= 3) loop.stop();
+        return { kind: 'delivered', status: 200, detail: '', clockSkewMs: 120_000 + sent.length };
+      },
+    });
+    await loop.run();
+    expect(sent).toEqual([undefined, 120_001, 120_002]);
+    expect(logs.filter((l) => /clock skew/.test(l))).toEqual([expect.stringMatching(/this node's clock is 120\.0 s ahead of the API's/)]);
   });
 
   it('keeps collecting while the server is down and delivers everything in order afterwards', async () => {

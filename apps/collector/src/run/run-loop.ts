@@ -1,4 +1,5 @@
 import type { Snapshot } from '@routescope/snapshot';
+import { ClockSkewWatch } from './clock-skew';
 import type { DeliveryOutcome } from './snapshot-sender';
 import type { SnapshotSpool } from './snapshot-spool';
 
@@ -15,6 +16,8 @@ export interface RunLoopDependencies {
 
 export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_CAP_MS = 60000;
+/** The longest `Retry-After` believed: a misconfigured proxy must not park the collector for a day. */
+export const RETRY_AFTER_CAP_MS = 600_000;
 
 /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
@@ -22,15 +25,25 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }
 
+/** The wait before the next attempt: the backoff, or longer when the server said so (`Retry-After`, capped). */
+export function retryDelay(attempt: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+  return Math.max(backoffDelay(attempt, random), Math.min(retryAfterMs ?? 0, RETRY_AFTER_CAP_MS));
+}
+
 /**
  * Collects on a timer and drains the spool in order. One loop does both, so a post in
  * flight always completes before the loop looks at `stop()`; a stop never cuts a post.
+ * Each spooled snapshot ends one of two ways only: delivered (2xx), or refused for good (4xx)
+ * and moved to rejected/ with the answer. 5xx and network errors are retried, in order.
  */
 export class RunLoop {
   private stopping = false;
   private wake?: () => void;
   private failures = 0;
   private retryAt = 0;
+  private readonly clock = new ClockSkewWatch();
+  /** snapshots moved to rejected/ since this process started. */
+  rejected = 0;
 
   constructor(private readonly deps: RunLoopDependencies) {}
 
@@ -61,8 +74,10 @@ export class RunLoop {
   private async collectOnce(): Promise<void> {
     try {
       const snapshot = await this.deps.takeSnapshot();
+      // The skew measured on the latest answer travels with the next snapshots (the API keeps it per node).
+      if (this.clock.current !== undefined) snapshot.collector.clockSkewMs = this.clock.current;
       const dropped = await this.deps.spool.append(snapshot.snapshotId, JSON.stringify(snapshot));
-      if (dropped > 0) this.deps.log(`spool full: dropped the ${dropped} oldest snapshot(s)`);
+      if (dropped.length > 0) this.deps.log(`spool full: dropped the ${dropped.length} oldest snapshot(s) (${dropped.join(', ')}) to stay within its limits`);
     } catch (error) {
       this.deps.log(`collection failed: ${(error as Error).message}`);
     }
@@ -72,6 +87,10 @@ export class RunLoop {
     const item = await this.deps.spool.oldest();
     if (!item) return;
     const outcome = await this.deps.send(item.body);
+    if (outcome.clockSkewMs !== undefined) {
+      const line = this.clock.observe(outcome.clockSkewMs);
+      if (line) this.deps.log(line);
+    }
     switch (outcome.kind) {
       case 'delivered':
         if (this.failures > 0) this.deps.log(`server reachable again after ${this.failures} failed attempt(s)`);
@@ -79,15 +98,23 @@ export class RunLoop {
         this.retryAt = 0;
         await this.deps.spool.remove(item.file);
         return;
-      case 'rejected':
-        this.deps.log(`server rejected ${item.file} with ${outcome.status}: ${outcome.detail}; dropping it`);
-        await this.deps.spool.remove(item.file);
+      case 'rejected': {
+        // Refused for good: this snapshot only. It moves aside with the answer, and the next one goes.
+        this.failures = 0;
+        this.retryAt = 0;
+        const dropped = await this.deps.spool.reject(item.file, { status: outcome.status, body: outcome.body });
+        this.rejected++;
+        this.deps.log(
+          `server rejected ${item.file} with ${outcome.status}: ${outcome.detail}; moved to ${this.deps.spool.rejectedDir} with the response (${this.rejected} rejected since start, ${this.deps.spool.length} waiting)`,
+        );
+        if (dropped.length > 0) this.deps.log(`rejected/ full: deleted the ${dropped.length} oldest rejected snapshot(s) (${dropped.join(', ')})`);
         return;
+      }
       case 'retry': {
-        const delay = backoffDelay(this.failures++, this.deps.random);
+        const delay = retryDelay(this.failures++, outcome.retryAfterMs, this.deps.random);
         this.retryAt = (this.deps.now ?? Date.now)() + delay;
         this.deps.log(
-          `post failed (${outcome.status ?? outcome.detail}${outcome.status ? `: ${outcome.detail}` : ''}); ${this.deps.spool.length} spooled, retrying in ${delay} ms`,
+          `post failed (${outcome.status ?? outcome.detail}${outcome.status ? `: ${outcome.detail}` : ''}); ${this.deps.spool.length} spooled, retrying in ${delay} ms${outcome.retryAfterMs === undefined ? '' : ` (Retry-After ${Math.round(outcome.retryAfterMs / 1000)} s)`}`,
         );
         return;
       }

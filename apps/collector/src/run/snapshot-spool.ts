@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface SpoolLimits {
@@ -13,12 +13,28 @@ export interface SpooledSnapshot {
   body: string;
 }
 
+/** What the server answered when it refused a snapshot for good, kept beside it in rejected/. */
+export interface Rejection {
+  status: number;
+  /** the response body as the server sent it (the error, its reason and the path of the bad field). */
+  body: string;
+}
+
 const FILE_PATTERN = /^(\d{16})-[\w-]+\.json$/;
+/** The folder below the spool where refused snapshots are kept for a person to look at. */
+export const REJECTED_DIR = 'rejected';
+/** Most snapshots kept in rejected/; beyond it the oldest go (each with a log line). */
+export const MAX_REJECTED = 1000;
+/** Snapshots are the node's whole network state: readable by the collector's user only. */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 /**
  * A bounded on-disk FIFO of snapshots waiting to be posted. Every snapshot passes through it,
  * so delivery order is spool order and a crash or restart loses nothing that was written.
  * Files are written to a temporary name and renamed, so a half-written file is never read.
+ * A snapshot the server refuses for good moves to rejected/ with the server's answer, so it
+ * never blocks the ones behind it and is still there to be looked at.
  */
 export class SnapshotSpool {
   private files: { name: string; bytes: number }[] = [];
@@ -29,10 +45,21 @@ export class SnapshotSpool {
     private readonly limits: SpoolLimits,
   ) {}
 
+  get rejectedDir(): string {
+    return join(this.dir, REJECTED_DIR);
+  }
+
   async open(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
+    // A spool left by an earlier version (0755 folder, 0644 files) is tightened too.
+    await chmod(this.dir, DIR_MODE);
     const names = (await readdir(this.dir)).filter((n) => FILE_PATTERN.test(n)).sort();
-    this.files = await Promise.all(names.map(async (name) => ({ name, bytes: (await stat(join(this.dir, name))).size })));
+    this.files = await Promise.all(
+      names.map(async (name) => {
+        await chmod(join(this.dir, name), FILE_MODE);
+        return { name, bytes: (await stat(join(this.dir, name))).size };
+      }),
+    );
     const last = names.at(-1);
     this.counter = last ? Number(FILE_PATTERN.exec(last)?.[1]) + 1 : 0;
   }
@@ -41,17 +68,15 @@ export class SnapshotSpool {
     return this.files.length;
   }
 
-  /** Adds a snapshot at the tail; returns how many of the oldest were dropped to stay in bounds. */
-  async append(snapshotId: string, body: string): Promise<number> {
+  /** Adds a snapshot at the tail; returns the files of the oldest snapshots dropped to stay in bounds. */
+  async append(snapshotId: string, body: string): Promise<string[]> {
     const name = `${String(this.counter++).padStart(16, '0')}-${snapshotId}.json`;
-    const temporary = join(this.dir, `.${name}.tmp`);
-    await writeFile(temporary, body);
-    await rename(temporary, join(this.dir, name));
+    await writePrivate(join(this.dir, `.${name}.tmp`), join(this.dir, name), body);
     this.files.push({ name, bytes: Buffer.byteLength(body) });
-    let dropped = 0;
+    const dropped: string[] = [];
     while (this.files.length > 1 && (this.files.length > this.limits.maxFiles || this.totalBytes() > this.limits.maxBytes)) {
+      dropped.push(this.files[0].name);
       await this.removeFile(this.files[0].name);
-      dropped++;
     }
     return dropped;
   }
@@ -66,14 +91,45 @@ export class SnapshotSpool {
     await this.removeFile(file);
   }
 
+  /**
+   * Moves a refused snapshot to rejected/<file>, with the answer in rejected/<file>.response.json
+   * (written first: a snapshot is never there without its reason). Returns the rejected files
+   * dropped to keep rejected/ within MAX_REJECTED.
+   */
+  async reject(file: string, rejection: Rejection, at = new Date()): Promise<string[]> {
+    await mkdir(this.rejectedDir, { recursive: true, mode: DIR_MODE });
+    const response = `${JSON.stringify({ file, status: rejection.status, rejectedAt: at.toISOString(), body: rejection.body }, null, 2)}\n`;
+    await writePrivate(join(this.rejectedDir, `.${file}.response.json.tmp`), join(this.rejectedDir, `${file}.response.json`), response);
+    await rename(join(this.dir, file), join(this.rejectedDir, file));
+    this.files = this.files.filter((f) => f.name !== file);
+    const kept = (await readdir(this.rejectedDir)).filter((n) => FILE_PATTERN.test(n)).sort();
+    const dropped = kept.slice(0, Math.max(0, kept.length - MAX_REJECTED));
+    for (const name of dropped) {
+      await unlinkIfPresent(join(this.rejectedDir, name));
+      await unlinkIfPresent(join(this.rejectedDir, `${name}.response.json`));
+    }
+    return dropped;
+  }
+
   private async removeFile(name: string): Promise<void> {
     this.files = this.files.filter((f) => f.name !== name);
-    await unlink(join(this.dir, name)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
+    await unlinkIfPresent(join(this.dir, name));
   }
 
   private totalBytes(): number {
     return this.files.reduce((sum, f) => sum + f.bytes, 0);
   }
+}
+
+/** Writes `body` to a temporary name, owner-only whatever the umask, then renames it into place. */
+async function writePrivate(temporary: string, final: string, body: string): Promise<void> {
+  await writeFile(temporary, body, { mode: FILE_MODE });
+  await chmod(temporary, FILE_MODE);
+  await rename(temporary, final);
+}
+
+async function unlinkIfPresent(path: string): Promise<void> {
+  await unlink(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
 }

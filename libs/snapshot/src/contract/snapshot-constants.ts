@@ -67,7 +67,7 @@ export function unsafeIdentifierReason(value: string): string | undefined {
   const unstorable = unstorableTextReason(value);
   if (unstorable) return unstorable;
   const hidden = HIDDEN_CHARACTER.exec(value);
-  if (hidden) return `contains the invisible or control character U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at index ${hidden.index}`;
+  if (hidden) return `contains the invisible or control character U+${(hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at index ${hidden.index}`;
   return undefined;
 }
 
