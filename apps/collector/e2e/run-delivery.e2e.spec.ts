@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,13 @@ interface Received {
   seq: number;
   snapshotId: string;
   authorization?: string;
+  clockSkewMs?: number;
+}
+
+interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
 }
 
 class Receiver {
@@ -21,6 +28,11 @@ class Receiver {
   private server?: Server;
   responseDelayMs = 0;
   onRequest?: () => void;
+  /** answers other than 201 stored, by the attempt number (0-based) of each post */
+  reply?: (attempt: number, snapshot: { collector: { seq: number } }) => Reply | undefined;
+  /** extra headers on the 201 answers (e.g. a skewed Date) */
+  headers?: () => Record<string, string>;
+  private attempts = 0;
 
   start(port: number): Promise<void> {
     this.server = createServer((req, res) => {
@@ -28,8 +40,13 @@ class Receiver {
         this.onRequest?.();
         if (this.responseDelayMs) await new Promise((r) => setTimeout(r, this.responseDelayMs));
         const snapshot = JSON.parse(body);
-        this.received.push({ bootId: snapshot.collector.bootId, seq: snapshot.collector.seq, snapshotId: snapshot.snapshotId, authorization: req.headers.authorization });
-        res.writeHead(201, { 'content-type': 'application/json' }).end('{"status":"stored","changes":0}');
+        const reply = this.reply?.(this.attempts++, snapshot);
+        if (reply) {
+          res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(reply.body);
+          return;
+        }
+        this.received.push({ bootId: snapshot.collector.bootId, seq: snapshot.collector.seq, snapshotId: snapshot.snapshotId, authorization: req.headers.authorization, clockSkewMs: snapshot.collector.clockSkewMs });
+        res.writeHead(201, { 'content-type': 'application/json', ...this.headers?.() }).end('{"status":"stored","changes":0}');
       });
     });
     return new Promise((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
@@ -136,6 +153,59 @@ describe('run: posting with a spool', () => {
     const delivered = receiver.received.map((r) => r.seq);
     expect(await spooledSeqs(spool)).not.toContain(delivered[delivered.length - 1]);
     expect(collector.log()).toMatch(/SIGTERM: finishing the current post/);
+  });
+
+  it('moves a 4xx-refused snapshot to rejected/ with the answer, retries 5xx after Retry-After, and delivers all the rest in order', async () => {
+    const port = await freePort();
+    receiver.reply = (attempt) => {
+      if (attempt === 0) return { status: 400, body: '{"error":"INVALID_SNAPSHOT","message":"invalid snapshot: warnings[0].message: contains a NUL character"}' };
+      if (attempt === 1) return { status: 409, body: '{"error":"SNAPSHOT_ID_CONFLICT","message":"snapshotId x already belongs to node other"}' };
+      if (attempt === 2) return { status: 503, headers: { 'retry-after': '1' }, body: '{"error":"DATABASE_UNAVAILABLE"}' };
+      return undefined;
+    };
+    await receiver.start(port);
+    const collector = startCollector(port, spool);
+    await until(() => receiver.received.length >= 4);
+    collector.child.kill('SIGTERM');
+    expect(await collector.exit).toBe(0);
+
+    const rejectedDir = join(spool, 'rejected');
+    const rejected = (await readdir(rejectedDir)).filter((f) => /^\d{16}-[\w-]+\.json$/.test(f)).sort();
+    const answers = await Promise.all(rejected.map(async (f) => JSON.parse(await readFile(join(rejectedDir, `${f}.response.json`), 'utf8'))));
+    const rejectedSeqs = await Promise.all(rejected.map(async (f) => JSON.parse(await readFile(join(rejectedDir, f), 'utf8')).collector.seq as number));
+    expect(answers.map((a) => a.status)).toEqual([400, 409]);
+    expect(answers[0].body).toMatch(/NUL character/);
+    expect(rejectedSeqs).toEqual([0, 1]);
+    // The 503 was retried (after at least its Retry-After), not rejected: seq 2 was delivered, then the rest in order.
+    const seqs = receiver.received.map((r) => r.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 2));
+    expect(collector.log()).toMatch(/server rejected 0000000000000000-[\w-]+\.json with 400: .*NUL character.*; moved to .*rejected with the response \(1 rejected since start/);
+    expect(collector.log()).toMatch(/post failed \(503: .*retrying in \d+ ms \(Retry-After 1 s\)/);
+    expect(collector.log()).toMatch(/stopped; \d+ snapshot\(s\) left in the spool, 2 rejected since start/);
+    // Owner-only: the spool, rejected/, and every file in them.
+    const modes = new Set<string>();
+    for (const dir of [spool, rejectedDir]) {
+      modes.add(`dir ${((await stat(dir)).mode & 0o777).toString(8)}`);
+      for (const f of await readdir(dir)) if (f !== 'rejected') modes.add(`file ${((await stat(join(dir, f))).mode & 0o777).toString(8)}`);
+    }
+    expect([...modes].sort()).toEqual(['dir 700', 'file 600']);
+  });
+
+  it('measures its clock skew from the server’s Date header, logs it, and sends it in the next snapshots', async () => {
+    const port = await freePort();
+    // A server whose clock is 90 s behind the collector's.
+    receiver.reply = () => undefined;
+    const serverDate = () => new Date(Date.now() - 90_000).toUTCString();
+    receiver.headers = () => ({ date: serverDate() });
+    await receiver.start(port);
+    const collector = startCollector(port, spool);
+    await until(() => receiver.received.length >= 3);
+    collector.child.kill('SIGTERM');
+    expect(await collector.exit).toBe(0);
+    const [first, ...later] = receiver.received;
+    expect(first.clockSkewMs).toBeUndefined();
+    for (const r of later) expect(Math.abs(r.clockSkewMs! - 90_000)).toBeLessThan(2000);
+    expect(collector.log()).toMatch(/clock skew: this node's clock is 9\d\.\d s ahead of the API's \(more than 10\.0 s\); snapshots carry collector\.clockSkewMs=\d+/);
   });
 
   it('refuses to start without a server or a token, with exit code 2', async () => {
