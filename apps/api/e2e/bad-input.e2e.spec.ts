@@ -43,7 +43,9 @@ function send(req: CaseRequest, ctx: CaseContext): Promise<HttpAnswer> {
   const token = req.token === undefined ? ctx.tokens.ingest : req.token === null ? undefined : typeof req.token === 'string' ? ctx.tokens[req.token] : req.token.raw;
   if (token) headers.authorization = `Bearer ${token}`;
   const method = req.method ?? 'POST';
-  const body = method === 'GET' ? undefined : (req.body ?? (req.json === undefined ? undefined : JSON.stringify(req.json)));
+  const text = method === 'GET' ? undefined : (req.body ?? (req.json === undefined ? undefined : JSON.stringify(req.json)));
+  // fetch labels a string body text/plain; bytes go without a content type when none is wanted.
+  const body = contentType === null && typeof text === 'string' ? Buffer.from(text) : text;
   return request(`${api.base}${req.path ?? '/api/v1/snapshots'}`, { method, headers, body });
 }
 

@@ -2,9 +2,10 @@ import type { BadInputCase } from './bad-input-case';
 
 /** What arrives before the contract is looked at: media type, JSON syntax, the shape of the document. */
 export const transportCases: BadInputCase[] = [
-  { name: 'a valid snapshot sent as text/plain', request: (ctx) => ({ contentType: 'text/plain', body: JSON.stringify(ctx.snapshot()) }), expect: { status: 400, error: 'INVALID_SNAPSHOT', path: '' } },
-  { name: 'a valid snapshot without a content type', request: (ctx) => ({ contentType: null, body: JSON.stringify(ctx.snapshot()) }), expect: { status: 400, error: 'INVALID_SNAPSHOT' } },
-  { name: 'a valid snapshot as form data', request: (ctx) => ({ contentType: 'application/x-www-form-urlencoded', body: `snapshot=${encodeURIComponent(JSON.stringify(ctx.snapshot()))}` }), expect: { status: 400, error: 'INVALID_SNAPSHOT' } },
+  { name: 'a valid snapshot sent as text/plain', request: (ctx) => ({ contentType: 'text/plain', body: JSON.stringify(ctx.snapshot()) }), expect: { status: 415, error: 'UNSUPPORTED_MEDIA_TYPE', message: /content-type: application\/json \(got "text\/plain"\)/ } },
+  { name: 'a valid snapshot without a content type', request: (ctx) => ({ contentType: null, body: JSON.stringify(ctx.snapshot()) }), expect: { status: 415, error: 'UNSUPPORTED_MEDIA_TYPE', message: /got no content type/ } },
+  { name: 'a valid snapshot as form data', request: (ctx) => ({ contentType: 'application/x-www-form-urlencoded', body: `snapshot=${encodeURIComponent(JSON.stringify(ctx.snapshot()))}` }), expect: { status: 415, error: 'UNSUPPORTED_MEDIA_TYPE' } },
+  { name: 'a valid snapshot as application/snapshot+json (a JSON type the parser does not read)', request: (ctx) => ({ contentType: 'application/snapshot+json', body: JSON.stringify(ctx.snapshot()) }), expect: { status: 415, error: 'UNSUPPORTED_MEDIA_TYPE' } },
   { name: 'JSON in an unsupported charset', request: (ctx) => ({ contentType: 'application/json; charset=latin1', body: JSON.stringify(ctx.snapshot()) }), expect: { status: 415 } },
   { name: 'truncated JSON', request: (ctx) => ({ body: JSON.stringify(ctx.snapshot()).slice(0, 200) }), expect: { status: 400, error: 'INVALID_JSON', message: /not valid JSON/ } },
   { name: 'JSON followed by garbage', request: (ctx) => ({ body: `${JSON.stringify(ctx.snapshot())}xyz` }), expect: { status: 400, error: 'INVALID_JSON' } },

@@ -156,6 +156,15 @@ for (const kind of testDatabaseKinds()) {
       expect(await counts()).toEqual({ facts: 0, openFacts: 0, snapshots: 0, coverage: 0, nodes: 0 });
     });
 
+    it('answers a snapshot not sent as application/json with 415 saying what to send, and stores nothing', async () => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${t.tokens.ingest}` }, body: JSON.stringify(calicoNode(0, 0)) });
+      expect({ status: response.status, body: await response.json() }).toEqual({
+        status: 415,
+        body: { error: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the snapshot as JSON with content-type: application/json (got "text/plain")' },
+      });
+      expect((await counts()).nodes).toBe(0);
+    });
+
     it('rejects a body that is not JSON with 400', async () => {
       expect(await post('{"schemaVersion":')).toMatchObject({ status: 400, body: { error: 'INVALID_JSON' } });
     });
