@@ -99,13 +99,20 @@ describe('snapshot spool', () => {
     const reopened = new SnapshotSpool(dir, { maxFiles: 10, maxBytes: 1e6 });
     await reopened.open();
     expect(reopened.length).toBe(1);
-    // rejected/ keeps the newest MAX_REJECTED.
-    const many = new SnapshotSpool(join(dir, 'many'), { maxFiles: MAX_REJECTED + 10, maxBytes: 1e9 });
+    // rejected/ keeps the newest maxRejected (MAX_REJECTED by default), across restarts too.
+    expect(MAX_REJECTED).toBe(1000);
+    const limits = { maxFiles: 10, maxBytes: 1e9, maxRejected: 3 };
+    const many = new SnapshotSpool(join(dir, 'many'), limits);
     await many.open();
-    for (let i = 0; i < MAX_REJECTED + 2; i++) await many.append(`s${i}`, '{}');
+    for (let i = 0; i < 4; i++) await many.append(`s${i}`, '{}');
     const dropped: string[] = [];
-    while (many.length > 0) dropped.push(...(await many.reject((await many.oldest())!.file, { status: 400, body: '' })));
-    expect(dropped).toEqual(['0000000000000000-s0.json', '0000000000000001-s1.json']);
-    expect((await readdir(join(dir, 'many', 'rejected'))).length).toBe(2 * MAX_REJECTED);
+    for (let i = 0; i < 2; i++) dropped.push(...(await many.reject((await many.oldest())!.file, { status: 400, body: '' })));
+    const restarted = new SnapshotSpool(join(dir, 'many'), limits);
+    await restarted.open();
+    while (restarted.length > 0) dropped.push(...(await restarted.reject((await restarted.oldest())!.file, { status: 400, body: '' })));
+    expect(dropped).toEqual(['0000000000000000-s0.json']);
+    expect((await readdir(join(dir, 'many', 'rejected'))).sort()).toEqual(
+      ['0000000000000001-s1.json', '0000000000000002-s2.json', '0000000000000003-s3.json'].flatMap((f) => [f, `${f}.response.json`]).sort(),
+    );
   });
 });

@@ -6,6 +6,8 @@ export interface SpoolLimits {
   maxFiles: number;
   /** most bytes kept; the oldest are dropped beyond it. */
   maxBytes: number;
+  /** most snapshots kept in rejected/ (default MAX_REJECTED); the oldest are deleted beyond it. */
+  maxRejected?: number;
 }
 
 export interface SpooledSnapshot {
@@ -38,6 +40,8 @@ const FILE_MODE = 0o600;
  */
 export class SnapshotSpool {
   private files: { name: string; bytes: number }[] = [];
+  /** rejected/'s snapshot files, oldest first; read from disk on the first rejection. */
+  private rejectedFiles?: string[];
   private counter = 0;
 
   constructor(
@@ -94,16 +98,17 @@ export class SnapshotSpool {
   /**
    * Moves a refused snapshot to rejected/<file>, with the answer in rejected/<file>.response.json
    * (written first: a snapshot is never there without its reason). Returns the rejected files
-   * dropped to keep rejected/ within MAX_REJECTED.
+   * deleted to keep rejected/ within its limit (the oldest first).
    */
   async reject(file: string, rejection: Rejection, at = new Date()): Promise<string[]> {
     await mkdir(this.rejectedDir, { recursive: true, mode: DIR_MODE });
     const response = `${JSON.stringify({ file, status: rejection.status, rejectedAt: at.toISOString(), body: rejection.body }, null, 2)}\n`;
     await writePrivate(join(this.rejectedDir, `.${file}.response.json.tmp`), join(this.rejectedDir, `${file}.response.json`), response);
+    this.rejectedFiles ??= (await readdir(this.rejectedDir)).filter((n) => FILE_PATTERN.test(n)).sort();
     await rename(join(this.dir, file), join(this.rejectedDir, file));
     this.files = this.files.filter((f) => f.name !== file);
-    const kept = (await readdir(this.rejectedDir)).filter((n) => FILE_PATTERN.test(n)).sort();
-    const dropped = kept.slice(0, Math.max(0, kept.length - MAX_REJECTED));
+    this.rejectedFiles.push(file);
+    const dropped = this.rejectedFiles.splice(0, Math.max(0, this.rejectedFiles.length - (this.limits.maxRejected ?? MAX_REJECTED)));
     for (const name of dropped) {
       await unlinkIfPresent(join(this.rejectedDir, name));
       await unlinkIfPresent(join(this.rejectedDir, `${name}.response.json`));
