@@ -50,6 +50,7 @@ export const ROUTE_DESTINATION_MAX_LENGTH = 64;
  * text would get U+FFFD instead of what was sent). Every string of the contract passes this.
  */
 export function unstorableTextReason(value: string): string | undefined {
+  if (isPrintableAscii(value)) return undefined;
   const nul = value.indexOf('\u0000');
   if (nul >= 0) return `contains a NUL character (\\u0000) at index ${nul}, which PostgreSQL cannot store`;
   const surrogate = LONE_SURROGATE.exec(value);
@@ -64,11 +65,24 @@ export function unstorableTextReason(value: string): string | undefined {
  * different names print the same.
  */
 export function unsafeIdentifierReason(value: string): string | undefined {
+  if (isPrintableAscii(value)) return undefined;
   const unstorable = unstorableTextReason(value);
   if (unstorable) return unstorable;
   const hidden = HIDDEN_CHARACTER.exec(value);
   if (hidden) return `contains the invisible or control character U+${(hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at index ${hidden.index}`;
   return undefined;
+}
+
+/**
+ * Nearly every string of a snapshot is printable ASCII, which passes both checks: a loop over
+ * the code units settles those several times faster than the regular expressions below.
+ */
+function isPrintableAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return false;
+  }
+  return true;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
