@@ -3,7 +3,7 @@
  * (deploy/k8s/secret.example.yaml) and docs use words like these, and a deployment that forgot to
  * replace one would otherwise run with a token anyone can read in the repository.
  */
-const PLACEHOLDER_WORDS = ['change-me', 'changeme', 'change_me', 'replace', 'example', 'placeholder', 'your-', 'your_', 'xxxxxx', 'dummy', 'secret-here', 'token-here'];
+const PLACEHOLDER_WORDS = ['change-me', 'changeme', 'change_me', 'replace', 'example', 'placeholder', 'your-', 'your_', 'dummy', 'secret-here', 'token-here'];
 
 export const MIN_SECRET_LENGTH = 16;
 
