@@ -13,9 +13,10 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (await openSession(request.cookies.get(SESSION_COOKIE)?.value, sessionSecret())) return NextResponse.next();
   const { pathname, search } = request.nextUrl;
   if (pathname.startsWith('/api/')) return NextResponse.json({ error: 'UNAUTHENTICATED', message: 'sign in first (/sign-in)' }, { status: 401 });
-  const signIn = new URL('/sign-in', request.url);
-  if (pathname !== '/') signIn.searchParams.set('next', `${pathname}${search}`);
-  else if (search) signIn.searchParams.set('next', `/${search}`);
+  // Next.js sends a redirect to its own origin as a relative Location: the browser keeps its host.
+  const signIn = request.nextUrl.clone();
+  signIn.pathname = '/sign-in';
+  signIn.search = pathname === '/' && !search ? '' : `?${new URLSearchParams({ next: `${pathname}${search}` })}`;
   return NextResponse.redirect(signIn, 303);
 }
 

@@ -383,7 +383,8 @@ test.describe('when the API cannot be used (behind a trusted authenticating prox
   });
 
   test('still asks for a sign-in when the header is missing', async ({ browser }) => {
-    const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    // The describe's options apply to new contexts too: this one sends no proxy header.
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] }, extraHTTPHeaders: {} });
     const page = await context.newPage();
     await page.goto(`${wrongToken.url}/review`);
     await expect(page).toHaveURL(`${wrongToken.url}/sign-in?next=%2Freview`);
@@ -404,11 +405,11 @@ test.describe('sign-in', () => {
 
     await page.getByLabel('Read token').fill('rs_e2e_not_a_valid_token_00000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert')).toHaveText('The API does not accept this token: it is wrong, revoked or expired.');
+    await expect(page.locator('#sign-in-error')).toHaveText('The API does not accept this token: it is wrong, revoked or expired.');
 
     await page.getByLabel('Read token').fill(process.env.E2E_INGEST_TOKEN!);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert')).toContainText('it lacks the read scope');
+    await expect(page.locator('#sign-in-error')).toContainText('it lacks the read scope');
 
     await page.getByLabel('Read token').fill(process.env.E2E_READ_TOKEN!);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -431,7 +432,7 @@ test.describe('sign-in', () => {
     expect(live.status()).toBe(401);
     const forged = await request.get(`${dashboardUrl()}/`, { headers: { cookie: `routescope_session=${process.env.E2E_READ_TOKEN!}` }, maxRedirects: 0 });
     expect(forged.status()).toBe(303);
-    expect(forged.headers()['location']).toBe(`${dashboardUrl()}/sign-in`);
+    expect(new URL(forged.headers()['location'], dashboardUrl()).href).toBe(`${dashboardUrl()}/sign-in`);
   });
 
   test('says so when the token signed in with is revoked', async ({ page, context }) => {

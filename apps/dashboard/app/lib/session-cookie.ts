@@ -60,3 +60,12 @@ export function isHttps(request: Request): boolean {
 export function safeNextPath(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) && value.length <= 2048 ? value : '/';
 }
+
+/**
+ * A 303 to a path of this dashboard, as a relative Location: the browser stays on the host it
+ * used (request.url names the host Next.js was started with, which may not be that one, and the
+ * session cookie belongs to the host the browser used).
+ */
+export function seeOther(path: string): ResponseInit {
+  return { status: 303, headers: { location: path } };
+}

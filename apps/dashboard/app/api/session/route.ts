@@ -1,7 +1,7 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { dashboardConfig, sessionSecret } from '../../lib/config';
-import { isHttps, safeNextPath, sealSession, SESSION_COOKIE, SESSION_HOURS } from '../../lib/session-cookie';
+import { isHttps, safeNextPath, sealSession, seeOther, SESSION_COOKIE, SESSION_HOURS } from '../../lib/session-cookie';
 
 // POST /api/session (the sign-in form): checks the pasted token against the API with a query that
 // needs the read scope, then seals it into the session cookie and goes where the user was headed.
@@ -24,19 +24,14 @@ export async function POST(request: Request): Promise<Response> {
   }
   const data = await request.formData().catch(() => undefined);
   const next = safeNextPath(data?.get('next'));
-  const back = (reason: string) => {
-    const url = new URL('/sign-in', request.url);
-    url.searchParams.set('error', reason);
-    if (next !== '/') url.searchParams.set('next', next);
-    return NextResponse.redirect(url, 303);
-  };
+  const back = (reason: string) => new Response(null, seeOther(`/sign-in?${new URLSearchParams(next === '/' ? { error: reason } : { error: reason, next })}`));
   const parsed = form.safeParse({ token: data?.get('token') ?? '', next: data?.get('next') ?? undefined });
   if (!parsed.success) return back(parsed.error.issues[0]?.message ?? 'malformed');
 
   const verdict = await check(parsed.data.token);
   if (verdict !== 'ok') return back(verdict);
   const expiresAt = Date.now() + SESSION_HOURS * 3_600_000;
-  const response = NextResponse.redirect(new URL(next, request.url), 303);
+  const response = new NextResponse(null, seeOther(next));
   response.cookies.set(SESSION_COOKIE, await sealSession({ token: parsed.data.token, expiresAt }, sessionSecret()), {
     httpOnly: true,
     sameSite: 'strict',
