@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { join } from 'node:path';
 
 // End-to-end: the built API and the built dashboard as real processes (e2e/support/global-setup.ts),
 // driven through Debian's Chromium. No browser is downloaded: Playwright launches /usr/bin/chromium,
-// each run with a fresh temporary profile.
+// each run with a fresh temporary profile, signed in (the session cookie global setup obtained).
 export default defineConfig({
   testDir: './e2e',
   testMatch: /.*\.e2e\.spec\.ts$/,
@@ -19,6 +20,7 @@ export default defineConfig({
     viewport: { width: 1400, height: 900 },
     colorScheme: 'light',
     timezoneId: 'UTC',
+    storageState: join(__dirname, 'e2e/artifacts/signed-in.json'),
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.ROUTESCOPE_E2E_CHROMIUM ?? '/usr/bin/chromium',

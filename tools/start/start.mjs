@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: the whole product on one machine. Starts the API (which applies migrations;
 // embedded PGlite unless DATABASE_URL is set), waits until it is ready, then starts the
-// dashboard (Next.js, :3000, given the API URL and the read token through its environment) and a
-// collector of this host posting every 30 s; with --lab (root), builds tools/netlab and
-// starts one collector per lab node instead. Ctrl-C stops everything.
+// dashboard (Next.js, :3000, given the API URL; it holds no token: users sign in with a read
+// token) and a collector of this host posting every 30 s; with --lab (root), builds tools/netlab
+// and starts one collector per lab node instead. Both servers listen on 127.0.0.1 only unless
+// HOST says otherwise (HOST=0.0.0.0: every interface). Ctrl-C stops everything.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +20,9 @@ if (args.includes('--help') || args.includes('-h') || unknown.length > 0) {
 }
 const lab = args.includes('--lab');
 const port = Number(process.env.PORT ?? 4000);
+const host = process.env.HOST || '127.0.0.1';
+/** how this machine reaches the servers (a wildcard address is not one to connect to) */
+const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 const dataDir = resolve(root, process.env.ROUTESCOPE_DATA_DIR ?? '.routescope/data');
 const interval = process.env.ROUTESCOPE_COLLECT_INTERVAL ?? '30s';
 const apiBundle = join(root, 'apps/api/dist/main.js');
@@ -77,11 +81,10 @@ async function waitForReady(url, timeoutMs) {
   throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
 }
 
-function readToken() {
-  if (process.env.ROUTESCOPE_READ_TOKEN) return process.env.ROUTESCOPE_READ_TOKEN;
-  const file = join(dataDir, 'tokens.json');
-  if (!existsSync(file)) throw new Error(`no read token for the dashboard: set ROUTESCOPE_READ_TOKEN or let the API generate ${file}`);
-  return JSON.parse(readFileSync(file, 'utf8')).read;
+/** Which token to paste on the sign-in page (never the token itself: this output ends up in logs). */
+function readTokenHint() {
+  if (process.env.ROUTESCOPE_READ_TOKEN) return 'the value of ROUTESCOPE_READ_TOKEN';
+  return `the "read" entry of ${join(dataDir, 'tokens.json')} (e.g. node -p "require('${join(dataDir, 'tokens.json')}').read")`;
 }
 
 function ingestToken() {
@@ -104,23 +107,24 @@ async function main() {
   }
   if (lab && process.getuid?.() !== 0) throw new Error('--lab builds network namespaces and needs root');
 
-  const api = run('api', process.execPath, [apiBundle], { PORT: String(port), ROUTESCOPE_DATA_DIR: dataDir });
+  const api = run('api', process.execPath, [apiBundle], { PORT: String(port), HOST: host, ROUTESCOPE_DATA_DIR: dataDir });
   api.on('exit', (code) => {
     log(`the API exited with ${code}`);
     stopAll(code ?? 1);
   });
-  await waitForReady(`http://127.0.0.1:${port}/readyz`, 60000);
+  await waitForReady(`http://${local}:${port}/readyz`, 60000);
   const { token, where } = ingestToken();
-  const server = `http://127.0.0.1:${port}`;
+  const server = `http://${local}:${port}`;
 
-  // The dashboard reads the API with the read token, server-side only (never sent to browsers).
+  // The dashboard holds no token: each user signs in with a read token, which it keeps in an
+  // encrypted session cookie and uses server-side only (never sent back to browsers).
   const nextBin = join(root, 'node_modules/next/dist/bin/next');
-  const dashboard = run('dashboard', process.execPath, [nextBin, 'start', '-p', String(dashboardPort)], { ROUTESCOPE_API_URL: server, ROUTESCOPE_READ_TOKEN: readToken(), NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }, { cwd: dashboardDir, group: true });
+  const dashboard = run('dashboard', process.execPath, [nextBin, 'start', '-p', String(dashboardPort), '-H', host], { ROUTESCOPE_API_URL: server, ROUTESCOPE_READ_TOKEN: '', NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }, { cwd: dashboardDir, group: true });
   dashboard.on('exit', (code) => {
     log(`the dashboard exited with ${code}`);
     stopAll(code ?? 1);
   });
-  await waitForReady(`http://127.0.0.1:${dashboardPort}/api/healthz`, 60000);
+  await waitForReady(`http://${local}:${dashboardPort}/api/healthz`, 60000);
   const collectorEnv = { ROUTESCOPE_TOKEN: token };
   const spoolRoot = join(dirname(dataDir), 'spool');
 
@@ -135,11 +139,12 @@ async function main() {
   }
 
   log(`Routescope is running:`);
-  log(`  dashboard http://localhost:${dashboardPort}/`);
-  log(`  GraphQL   http://localhost:${port}/graphql`);
-  log(`  ingest    POST http://localhost:${port}/api/v1/snapshots`);
-  log(`  health    http://localhost:${port}/readyz`);
+  log(`  dashboard http://${local}:${dashboardPort}/  (sign in with ${readTokenHint()})`);
+  log(`  GraphQL   http://${local}:${port}/graphql`);
+  log(`  ingest    POST http://${local}:${port}/api/v1/snapshots`);
+  log(`  health    http://${local}:${port}/readyz`);
   log(`  tokens    ${where}`);
+  log(`  listening on ${host === '127.0.0.1' ? '127.0.0.1 only (HOST=0.0.0.0 to serve other machines)' : `${host} (HOST)`}`);
   log(`  collecting ${lab ? 'netlab nodes rs-node-a and rs-node-b' : 'this host'} every ${interval}; Ctrl-C stops everything`);
 }
 

@@ -5,6 +5,8 @@ import type { Database } from '@routescope/db';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { appModule } from './app.module';
 import { seedTokens, type SeedOutcome } from './auth/token-seeder';
+import { AuthService } from './auth/auth.service';
+import { TokenHasher } from './auth/token-hash';
 import { TokenRepository } from './auth/token.repository';
 import type { ApiConfig } from './config/api-config';
 import { RestExceptionFilter } from './errors/rest-exception.filter';
@@ -26,7 +28,7 @@ export async function createApiApplication(config: ApiConfig, database: Database
   app.use(bodyErrors);
   app.useGlobalFilters(new RestExceptionFilter());
   app.enableShutdownHooks();
-  const seeded = await seedTokens(config, app.get(TokenRepository));
+  const seeded = await seedTokens(config, { tokens: app.get(TokenRepository), hasher: app.get(TokenHasher), auth: app.get(AuthService) });
   return { app, seeded };
 }
 

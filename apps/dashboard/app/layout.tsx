@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import localFont from 'next/font/local';
 import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
+import { requestAuth } from './lib/request-auth';
 import { MainNav } from './ui/main-nav';
 import { ThemeSelect, type Theme } from './ui/theme-select';
 import './globals.css';
@@ -23,6 +24,8 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const stored = (await cookies()).get('theme')?.value;
   const theme: Theme = stored === 'light' || stored === 'dark' ? stored : 'system';
+  // A misconfigured dashboard still renders its pages, which say what is wrong.
+  const auth = await requestAuth().catch(() => undefined);
   return (
     <html lang="en" className={inter.variable} data-theme={theme === 'system' ? undefined : theme}>
       <body>
@@ -37,6 +40,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <MainNav />
           <div className="header-end">
             <ThemeSelect initial={theme} />
+            {auth?.via === 'session' ? (
+              <form method="post" action="/api/session/sign-out" className="sign-out-form">
+                <button type="submit" className="secondary">
+                  Sign out
+                </button>
+              </form>
+            ) : null}
           </div>
         </header>
         <main id="main" tabIndex={-1}>

@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { liveSnapshot, postSnapshots, type RecordedHistory } from './support/recorded-history';
-import { freePort, startDashboard, type RunningServer } from './support/servers';
+import { freePort, signIn, startDashboard, type RunningServer } from './support/servers';
 
 // What an SRE relies on, in a real browser against the real API: the nodes and their gaps, the
 // node's state and timeline, the diff in red and green, the incident review at the right time,
@@ -347,13 +347,16 @@ test.describe('cluster blocks', () => {
   });
 });
 
-test.describe('when the API cannot be used', () => {
+test.describe('when the API cannot be used (behind a trusted authenticating proxy)', () => {
+  // These dashboards trust X-Forwarded-User and hold a read token of their own: a wrong one, and
+  // a right one for an API that is not there.
   let wrongToken: RunningServer;
   let unreachable: RunningServer;
+  test.use({ storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { 'X-Forwarded-User': 'sre@example.org' } });
   test.beforeAll(async () => {
     [wrongToken, unreachable] = await Promise.all([
-      startDashboard({ apiUrl: process.env.E2E_API_URL!, readToken: 'rs_e2e_not_a_valid_token_00000000' }),
-      startDashboard({ apiUrl: `http://127.0.0.1:${await freePort()}`, readToken: process.env.E2E_READ_TOKEN! }),
+      startDashboard({ apiUrl: process.env.E2E_API_URL!, trustedHeader: 'X-Forwarded-User', readToken: 'rs_e2e_not_a_valid_token_00000000' }),
+      startDashboard({ apiUrl: `http://127.0.0.1:${await freePort()}`, trustedHeader: 'X-Forwarded-User', readToken: process.env.E2E_READ_TOKEN! }),
     ]);
   });
   test.afterAll(async () => {
@@ -377,5 +380,82 @@ test.describe('when the API cannot be used', () => {
     await expect(alert).toContainText('ECONNREFUSED');
     await screenshot(page, 'error-unreachable');
     await expectNoSeriousA11yViolations(page, 'error (unreachable)');
+  });
+
+  test('still asks for a sign-in when the header is missing', async ({ browser }) => {
+    // The describe's options apply to new contexts too: this one sends no proxy header.
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] }, extraHTTPHeaders: {} });
+    const page = await context.newPage();
+    await page.goto(`${wrongToken.url}/review`);
+    await expect(page).toHaveURL(`${wrongToken.url}/sign-in?next=%2Freview`);
+    await context.close();
+  });
+});
+
+test.describe('sign-in', () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test('asks for a read token, refuses wrong ones, then shows the page asked for; sign-out ends the session', async ({ page, context }) => {
+    const leaks = watchForToken(page);
+    await page.goto(`${dashboardUrl()}/nodes/node-a`);
+    await expect(page).toHaveURL(`${dashboardUrl()}/sign-in?next=%2Fnodes%2Fnode-a`);
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expectNoSeriousA11yViolations(page, 'sign-in');
+    await screenshot(page, 'sign-in');
+
+    await page.getByLabel('Read token').fill('rs_e2e_not_a_valid_token_00000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('#sign-in-error')).toHaveText('The API does not accept this token: it is wrong, revoked or expired.');
+
+    await page.getByLabel('Read token').fill(process.env.E2E_INGEST_TOKEN!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('#sign-in-error')).toContainText('it lacks the read scope');
+
+    await page.getByLabel('Read token').fill(process.env.E2E_READ_TOKEN!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(`${dashboardUrl()}/nodes/node-a`);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('node-a');
+    const [cookie] = (await context.cookies()).filter((c) => c.name === 'routescope_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false });
+    expect(cookie.value).not.toContain(process.env.E2E_READ_TOKEN!);
+    expect(leaks()).toEqual([]);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(`${dashboardUrl()}/sign-in?signed-out=1`);
+    await expect(page.getByRole('status')).toHaveText('You are signed out.');
+    await page.goto(`${dashboardUrl()}/`);
+    await expect(page).toHaveURL(`${dashboardUrl()}/sign-in`);
+  });
+
+  test('answers 401 to API routes without a session, and ignores a cookie it did not seal', async ({ request }) => {
+    const live = await request.get(`${dashboardUrl()}/api/live`);
+    expect(live.status()).toBe(401);
+    const forged = await request.get(`${dashboardUrl()}/`, { headers: { cookie: `routescope_session=${process.env.E2E_READ_TOKEN!}` }, maxRedirects: 0 });
+    expect(forged.status()).toBe(303);
+    expect(new URL(forged.headers()['location'], dashboardUrl()).href).toBe(`${dashboardUrl()}/sign-in`);
+  });
+
+  test('says so when the token signed in with is revoked', async ({ page, context }) => {
+    const graphql = async <T>(query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(`${process.env.E2E_API_URL!}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN!}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      return ((await response.json()) as { data: T }).data;
+    };
+    const name = `laptop-${Date.now()}`;
+    const { createToken } = await graphql<{ createToken: { secret: string } }>('mutation($name: String!) { createToken(name: $name, scopes: [read]) { secret } }', { name });
+    const session = await signIn(dashboardUrl(), createToken.secret);
+    await context.addCookies([{ ...session, domain: '127.0.0.1', path: '/', sameSite: 'Strict' }]);
+    await page.goto(`${dashboardUrl()}/review`);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page.locator('section[role="alert"]')).toHaveCount(0);
+
+    await graphql('mutation($name: String!) { revokeToken(name: $name) { name } }', { name });
+    await page.goto(`${dashboardUrl()}/`);
+    const alert = page.locator('section[role="alert"]').first();
+    await expect(alert).toContainText('The API no longer accepts the token you signed in with.');
+    await expect(alert).toContainText(`token "${name}" was revoked`);
   });
 });

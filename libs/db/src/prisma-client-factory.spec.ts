@@ -114,7 +114,7 @@ describeEachDatabase('prisma client on both backends', (db) => {
   });
 
   it('round-trips text[] and timestamptz(3)', async () => {
-    const token = await prisma.apiToken.create({ data: { name: 'ci', tokenHash: 'f'.repeat(64), scopes: ['ingest', 'read'] } });
+    const token = await prisma.apiToken.create({ data: { name: 'ci', tokenHash: 'f'.repeat(64), hashScheme: 'hmac-sha256', scopes: ['ingest', 'read'] } });
     expect(token.scopes).toEqual(['ingest', 'read']);
     expect(token.createdAt).toBeInstanceOf(Date);
     const found = await prisma.apiToken.findMany({ where: { scopes: { has: 'ingest' } } });

@@ -1,7 +1,23 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
-/** Tokens are random 256-bit secrets, so a plain sha256 is enough to store them safely. */
-export function hashToken(token: string): string {
+export type HashScheme = 'hmac-sha256' | 'sha256';
+
+/**
+ * Tokens are stored as HMAC-SHA256 under the server's token secret (ROUTESCOPE_TOKEN_SECRET, or
+ * one the server generated into its database, token-secret.ts): a copy of the token table alone
+ * does not let anyone test guesses, and a token chosen by a person (an env value) is not exposed
+ * to precomputed tables. Deterministic, so a presented token is found by one index lookup.
+ */
+export class TokenHasher {
+  constructor(private readonly secret: string) {}
+
+  hash(token: string): string {
+    return createHmac('sha256', this.secret).update(token, 'utf8').digest('hex');
+  }
+}
+
+/** How rows written before keyed hashes were stored; read only to rehash them (migration 20261206090000). */
+export function legacySha256(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { ConfigError, loadApiConfig } from './api-config';
 
 // The environment is validated at boot: defaults when unset, a message naming the variable when bad.
@@ -27,6 +30,55 @@ describe('loadApiConfig', () => {
     ])('refuses %j, naming the variable', (value, message) => {
       expect(() => loadApiConfig({ ROUTESCOPE_CHECKS_DEBOUNCE_MS: value })).toThrow(ConfigError);
       expect(() => loadApiConfig({ ROUTESCOPE_CHECKS_DEBOUNCE_MS: value })).toThrow(`ROUTESCOPE_CHECKS_DEBOUNCE_MS: ${message}`);
+    });
+  });
+
+  describe('tokens and the token secret', () => {
+    it('refuses the placeholders of the example Secret, naming the variable', () => {
+      const example = parse(readFileSync(join(__dirname, '../../../../deploy/k8s/secret.example.yaml'), 'utf8')) as { stringData: Record<string, string> };
+      const env = {
+        ROUTESCOPE_INGEST_TOKEN: example.stringData['ingest-token'],
+        ROUTESCOPE_READ_TOKEN: example.stringData['read-token'],
+        ROUTESCOPE_ADMIN_TOKEN: example.stringData['admin-token'],
+      };
+      expect(() => loadApiConfig(env)).toThrow(
+        /ROUTESCOPE_INGEST_TOKEN: looks like a placeholder \(contains "change-me"\).*\n.*ROUTESCOPE_READ_TOKEN: looks like a placeholder.*\n.*ROUTESCOPE_ADMIN_TOKEN: looks like a placeholder/s,
+      );
+    });
+
+    it.each([
+      ['short', 'must be at least 16 characters'],
+      ['changeme-changeme-changeme', 'looks like a placeholder (contains "changeme")'],
+      ['replace-with-a-real-token', 'looks like a placeholder (contains "replace")'],
+      ['an-example-token-of-some-length', 'looks like a placeholder (contains "example")'],
+      ['your-read-token-goes-here', 'looks like a placeholder (contains "your-")'],
+      ['<read token goes here>', 'looks like a placeholder (contains < or >)'],
+      ['aaaaaaaaaaaaaaaaaaaaaaaa', 'has too few distinct characters to be a secret'],
+    ])('refuses ROUTESCOPE_READ_TOKEN=%j', (value, message) => {
+      expect(() => loadApiConfig({ ROUTESCOPE_READ_TOKEN: value })).toThrow(`ROUTESCOPE_READ_TOKEN: ${message}`);
+    });
+
+    it('accepts a generated token and secret', () => {
+      const config = loadApiConfig({ ROUTESCOPE_READ_TOKEN: '3f9a1c0e5b7d2468ace13579bdf02468', ROUTESCOPE_TOKEN_SECRET: 'Qm9zcy1zZWNyZXQtd2l0aC1lbm91Z2gtZW50cm9weQ' });
+      expect(config.seedTokens.read).toBe('3f9a1c0e5b7d2468ace13579bdf02468');
+      expect(config.tokenSecret).toBe('Qm9zcy1zZWNyZXQtd2l0aC1lbm91Z2gtZW50cm9weQ');
+      expect(config.tokenCacheSeconds).toBe(5);
+    });
+
+    it('wants a token secret of 32 characters or more', () => {
+      expect(() => loadApiConfig({ ROUTESCOPE_TOKEN_SECRET: '3f9a1c0e5b7d2468ace1' })).toThrow('ROUTESCOPE_TOKEN_SECRET: must be at least 32 characters');
+    });
+
+    it.each([
+      ['0', 0],
+      ['60', 60],
+      ['', 5],
+    ])('ROUTESCOPE_TOKEN_CACHE_SECONDS=%j gives %i s', (value, expected) => {
+      expect(loadApiConfig({ ROUTESCOPE_TOKEN_CACHE_SECONDS: value }).tokenCacheSeconds).toBe(expected);
+    });
+
+    it('refuses a token cache TTL over an hour', () => {
+      expect(() => loadApiConfig({ ROUTESCOPE_TOKEN_CACHE_SECONDS: '3601' })).toThrow('ROUTESCOPE_TOKEN_CACHE_SECONDS: must be between 0 and 3600 (seconds)');
     });
   });
 

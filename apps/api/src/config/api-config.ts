@@ -1,10 +1,20 @@
 import { z } from 'zod';
+import { placeholderProblem } from '../auth/token-placeholder';
 
 /**
  * Everything the API reads from the environment, validated at boot: a bad value stops
  * start-up with a message naming the variable, never a surprise later.
  */
-const token = z.string().min(16, 'must be at least 16 characters').optional();
+/** a secret from the environment: long enough, and not a template's placeholder (deploy/k8s/secret.example.yaml) */
+const secret = (minLength: number) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = placeholderProblem(value, minLength);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional();
+const token = secret(16);
 
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(4000),
@@ -17,6 +27,18 @@ const environmentSchema = z.object({
   ROUTESCOPE_INGEST_TOKEN: token,
   ROUTESCOPE_READ_TOKEN: token,
   ROUTESCOPE_ADMIN_TOKEN: token,
+  /** the HMAC key tokens are stored under; unset: one generated into the database (auth/token-hash.ts) */
+  ROUTESCOPE_TOKEN_SECRET: secret(32),
+  /** how long a replica trusts a valid token without asking the database: the revocation delay on other replicas without Redis */
+  ROUTESCOPE_TOKEN_CACHE_SECONDS: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must be between 0 and 3600 (seconds)')
+      .max(3600, 'must be between 0 and 3600 (seconds)')
+      .default(5),
+  ),
   /** largest snapshot accepted, in bytes (a 10,000-node cluster's routes fit in a few MB). */
   ROUTESCOPE_MAX_SNAPSHOT_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
   /** a silence longer than this many reporting intervals is a gap in coverage. */
@@ -54,6 +76,10 @@ export type ApiConfig = Readonly<{
   host: string;
   database: { url?: string; dataDir: string };
   seedTokens: { ingest?: string; read?: string; admin?: string };
+  /** ROUTESCOPE_TOKEN_SECRET */
+  tokenSecret?: string;
+  /** ROUTESCOPE_TOKEN_CACHE_SECONDS */
+  tokenCacheSeconds: number;
   maxSnapshotBytes: number;
   gapFactor: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -79,6 +105,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     host: e.HOST,
     database: { url: e.DATABASE_URL, dataDir: e.ROUTESCOPE_DATA_DIR },
     seedTokens: { ingest: e.ROUTESCOPE_INGEST_TOKEN, read: e.ROUTESCOPE_READ_TOKEN, admin: e.ROUTESCOPE_ADMIN_TOKEN },
+    tokenSecret: e.ROUTESCOPE_TOKEN_SECRET,
+    tokenCacheSeconds: e.ROUTESCOPE_TOKEN_CACHE_SECONDS,
     maxSnapshotBytes: e.ROUTESCOPE_MAX_SNAPSHOT_BYTES,
     gapFactor: e.ROUTESCOPE_GAP_FACTOR,
     logLevel: e.ROUTESCOPE_LOG_LEVEL,

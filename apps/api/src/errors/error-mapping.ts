@@ -39,9 +39,17 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
       case AuthErrorCode.MissingToken:
       case AuthErrorCode.InvalidToken:
       case AuthErrorCode.RevokedToken:
+      case AuthErrorCode.ExpiredToken:
         return { status: 401, graphqlCode: 'UNAUTHENTICATED', reason: error.code, message: error.message };
       case AuthErrorCode.InsufficientScope:
         return { status: 403, graphqlCode: 'FORBIDDEN', reason: error.code, message: error.message };
+      case AuthErrorCode.TokenNotFound:
+        return { status: 404, graphqlCode: 'NOT_FOUND', reason: error.code, message: error.message };
+      case AuthErrorCode.TokenNameTaken:
+      case AuthErrorCode.EnvSeededToken:
+        return { status: 409, graphqlCode: 'CONFLICT', reason: error.code, message: error.message };
+      case AuthErrorCode.InvalidTokenRequest:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

@@ -2,13 +2,14 @@ import 'server-only';
 import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { dashboardConfig, readToken } from './config';
+import { dashboardConfig } from './config';
 import { FindingChangedSubscription } from './operations/findings.operations';
 import { ChangesRecordedSubscription } from './operations/live.operations';
 
-// One upstream graphql-ws connection per dashboard process, holding the read token, fanned out
-// to every browser that listens through /api/live (Server-Sent Events). Browsers only ever see
-// the events below: node names, times and counts.
+// One upstream graphql-ws connection per token in use (each signed-in token, or the dashboard's
+// own behind a trusted proxy), fanned out to every browser that listens with that token through
+// /api/live (Server-Sent Events); it closes when its last listener leaves. Browsers only ever
+// see the events below: node names, times and counts.
 
 export type LiveEvent =
   | { type: 'change'; node: string; at: string; changes: number }
@@ -35,7 +36,13 @@ class LiveHub {
   private retryTimer: NodeJS.Timeout | undefined;
   private lastState: LiveEvent | undefined;
 
-  constructor(private readonly upstreams: readonly Upstream[]) {}
+  constructor(
+    private readonly upstreams: readonly Upstream[],
+    private readonly token: string,
+    /** where the token comes from, for messages (never the token) */
+    private readonly tokenSource: string,
+    private readonly onIdle: () => void,
+  ) {}
 
   listen(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -43,7 +50,10 @@ class LiveHub {
     if (this.listeners.size === 1) this.start();
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stop();
+      if (this.listeners.size === 0) {
+        this.stop();
+        this.onIdle();
+      }
     };
   }
 
@@ -59,7 +69,6 @@ class LiveHub {
     let config: ReturnType<typeof dashboardConfig>;
     try {
       config = dashboardConfig();
-      readToken();
     } catch (error) {
       this.broadcast({ type: 'upstream', state: 'unavailable', reason: (error as Error).message });
       this.retryTimer = setTimeout(() => this.restart(), RESUBSCRIBE_MS);
@@ -69,8 +78,7 @@ class LiveHub {
       url: config.websocketUrl,
       webSocketImpl: WebSocket,
       lazy: true,
-      // The token is read on every (re)connection, so a rotated tokens.json is picked up.
-      connectionParams: () => ({ authorization: `Bearer ${readToken()}` }),
+      connectionParams: () => ({ authorization: `Bearer ${this.token}` }),
       retryAttempts: Number.POSITIVE_INFINITY,
       shouldRetry: () => true,
       retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** Math.min(retries, 5)))),
@@ -81,7 +89,7 @@ class LiveHub {
           const code = (event as { code?: number } | undefined)?.code ?? 0;
           // graphql-ws closes with 4401/4403 when the API refuses the token in connection_init.
           if (code >= 4400 && code < 4500) {
-            this.broadcast({ type: 'upstream', state: 'unavailable', reason: `the API refused the dashboard’s read token (${code}); check ${config.tokenSource}` });
+            this.broadcast({ type: 'upstream', state: 'unavailable', reason: `the API refused ${this.tokenSource} (${code})` });
           } else {
             this.broadcast({ type: 'upstream', state: 'reconnecting', reason: `no connection to ${config.apiUrl}` });
           }
@@ -147,9 +155,14 @@ const upstreams: Upstream[] = [
   },
 ];
 
-// A single hub per server process, kept across module re-evaluation.
-const globalHub = globalThis as unknown as { routescopeLiveHub?: LiveHub };
-export function liveHub(): LiveHub {
-  globalHub.routescopeLiveHub ??= new LiveHub(upstreams);
-  return globalHub.routescopeLiveHub;
+// The hubs of this server process by token, kept across module re-evaluation.
+const globalHubs = globalThis as unknown as { routescopeLiveHubs?: Map<string, LiveHub> };
+export function liveHub(token: string, tokenSource: string): LiveHub {
+  const hubs = (globalHubs.routescopeLiveHubs ??= new Map());
+  let hub = hubs.get(token);
+  if (!hub) {
+    hub = new LiveHub(upstreams, token, tokenSource, () => hubs.delete(token));
+    hubs.set(token, hub);
+  }
+  return hub;
 }

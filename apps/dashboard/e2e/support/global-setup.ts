@@ -1,13 +1,18 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { postSnapshots, scenario } from './recorded-history';
-import { dashboardRoot, secret, startApi, startDashboard, workspaceRoot } from './servers';
+import { dashboardRoot, secret, signIn, startApi, startDashboard, workspaceRoot } from './servers';
+
+/** The browser state every test starts from: signed in with the read token (playwright.config.ts). */
+export const SIGNED_IN_STATE = join(__dirname, '../artifacts/signed-in.json');
 
 // Starts the built API on a temporary PGlite folder, seeds it with a recorded history over the
-// real ingest endpoint, and starts the built dashboard against it. Tests read what they need
-// from the environment; the returned function stops both process groups.
+// real ingest endpoint, starts the built dashboard against it (holding no token) and signs in
+// with the read token through the sign-in form's target, leaving the session cookie where every
+// test's browser starts from. Tests read what they need from the environment; the returned
+// function stops both process groups.
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const chromium = process.env.ROUTESCOPE_E2E_CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(chromium)) throw new Error(`${chromium} is missing: install Debian's chromium (apt-get install -y chromium); this suite never downloads a browser`);
@@ -17,18 +22,26 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const started = Date.now();
   const dataDir = await mkdtemp(join(tmpdir(), 'rs-dashboard-e2e-'));
-  const tokens = { ingest: secret('ingest'), read: secret('read') };
-  const api = await startApi({ dataDir: join(dataDir, 'data'), ingestToken: tokens.ingest, readToken: tokens.read, bundle: apiBundle });
+  const tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
+  const api = await startApi({ dataDir: join(dataDir, 'data'), ingestToken: tokens.ingest, readToken: tokens.read, adminToken: tokens.admin, bundle: apiBundle });
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
   try {
     const { snapshots, history } = scenario(new Date());
     await postSnapshots(api.url, tokens.ingest, snapshots);
     await waitForFindings(api.url, tokens.read);
-    dashboard = await startDashboard({ apiUrl: api.url, readToken: tokens.read });
+    dashboard = await startDashboard({ apiUrl: api.url });
+    const session = await signIn(dashboard.url, tokens.read);
+    await mkdir(dirname(SIGNED_IN_STATE), { recursive: true });
+    await writeFile(
+      SIGNED_IN_STATE,
+      JSON.stringify({ cookies: [{ ...session, domain: '127.0.0.1', path: '/', sameSite: 'Strict' }], origins: [] }),
+      { mode: 0o600 },
+    );
     process.env.E2E_API_URL = api.url;
     process.env.E2E_DASHBOARD_URL = dashboard.url;
     process.env.E2E_INGEST_TOKEN = tokens.ingest;
     process.env.E2E_READ_TOKEN = tokens.read;
+    process.env.E2E_ADMIN_TOKEN = tokens.admin;
     process.env.E2E_HISTORY = JSON.stringify(history);
     console.log(`[e2e] API ${api.url} and dashboard ${dashboard.url} ready, ${snapshots.length} snapshots seeded in ${Date.now() - started} ms`);
   } catch (error) {

@@ -73,7 +73,7 @@ function startGroup(command: string, args: string[], options: { cwd: string; env
   };
 }
 
-export async function startApi(options: { dataDir: string; ingestToken: string; readToken: string; bundle?: string }): Promise<RunningServer> {
+export async function startApi(options: { dataDir: string; ingestToken: string; readToken: string; adminToken: string; bundle?: string }): Promise<RunningServer> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -82,6 +82,7 @@ export async function startApi(options: { dataDir: string; ingestToken: string; 
     ROUTESCOPE_DATA_DIR: options.dataDir,
     ROUTESCOPE_INGEST_TOKEN: options.ingestToken,
     ROUTESCOPE_READ_TOKEN: options.readToken,
+    ROUTESCOPE_ADMIN_TOKEN: options.adminToken,
     ROUTESCOPE_LOG_LEVEL: 'warn',
   };
   delete env.DATABASE_URL;
@@ -90,17 +91,57 @@ export async function startApi(options: { dataDir: string; ingestToken: string; 
   return server;
 }
 
-export async function startDashboard(options: { apiUrl: string; readToken: string; port?: number }): Promise<RunningServer> {
+export interface DashboardOptions {
+  apiUrl: string;
+  /** trust this header from an authenticating proxy, and call the API with `readToken` for requests that carry it */
+  trustedHeader?: string;
+  readToken?: string;
+  port?: number;
+}
+
+/** The built dashboard; without `trustedHeader` it holds no token: every user signs in. */
+export async function startDashboard(options: DashboardOptions): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     ROUTESCOPE_API_URL: options.apiUrl,
-    ROUTESCOPE_READ_TOKEN: options.readToken,
   };
+  delete env.ROUTESCOPE_READ_TOKEN;
+  delete env.ROUTESCOPE_DASHBOARD_TRUSTED_HEADER;
+  if (options.trustedHeader) env.ROUTESCOPE_DASHBOARD_TRUSTED_HEADER = options.trustedHeader;
+  if (options.readToken) env.ROUTESCOPE_READ_TOKEN = options.readToken;
   const nextBin = require.resolve('next/dist/bin/next', { paths: [dashboardRoot] });
   const server = startGroup(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dashboardRoot, env, url: `http://127.0.0.1:${port}` });
   await waitFor('the dashboard to answer', async () => (await fetch(`${server.url}/api/healthz`)).ok, 60_000, server);
   return server;
+}
+
+export interface SessionCookie {
+  name: string;
+  value: string;
+  expires: number;
+  httpOnly: boolean;
+  sameSite: string;
+  secure: boolean;
+}
+
+/** Signs in through the sign-in form's target (POST /api/session) and returns the session cookie it sets. */
+export async function signIn(dashboardUrl: string, token: string): Promise<SessionCookie> {
+  const response = await fetch(`${dashboardUrl}/api/session`, { method: 'POST', body: new URLSearchParams({ token, next: '/' }), redirect: 'manual' });
+  const header = response.headers.get('set-cookie');
+  if (response.status !== 303 || !header) throw new Error(`sign-in answered ${response.status} ${response.headers.get('location') ?? ''} without a session cookie`);
+  const [pair, ...attributes] = header.split(';').map((p) => p.trim());
+  const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+  const attribute = (key: string) => attributes.find((a) => a.toLowerCase().startsWith(key.toLowerCase()));
+  const maxAge = Number(attribute('max-age=')?.split('=')[1] ?? 0);
+  return {
+    name,
+    value,
+    expires: Math.floor(Date.now() / 1000) + maxAge,
+    httpOnly: Boolean(attribute('httponly')),
+    sameSite: attribute('samesite=')?.split('=')[1] ?? '',
+    secure: Boolean(attribute('secure')),
+  };
 }
