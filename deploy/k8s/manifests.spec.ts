@@ -214,9 +214,9 @@ describe('deploy/k8s manifests', () => {
     expect(() => new Deployment(headless as never).validate()).toThrow(/selector/);
   });
 
-  it('kustomization applies every manifest but the Secret example; the API lives in `routescope`, the collector alone in `routescope-collector`', () => {
+  it('kustomization applies every manifest but the Secret examples; the API lives in `routescope`, the collector alone in `routescope-collector`', () => {
     for (const resource of kustomization.resources) expect(existsSync(join(DIR, resource))).toBe(true);
-    expect([...kustomization.resources].sort()).toEqual(yamlFiles.filter((f) => f !== 'secret.example.yaml'));
+    expect([...kustomization.resources].sort()).toEqual(yamlFiles.filter((f) => !f.endsWith('.example.yaml')));
     // A kustomization-wide namespace would move both into one.
     expect(kustomization.namespace).toBeUndefined();
     const placed = applied.filter((m) => m.kind !== 'Namespace' && !m.kind.startsWith('Cluster')).map((m) => `${m.metadata.namespace}/${m.kind}/${m.metadata.name}`);
@@ -439,7 +439,13 @@ describe('deploy/k8s manifests', () => {
   });
 
   it('the Secret examples hold unmistakable placeholders only, and exactly the keys each workload reads from its own namespace', () => {
-    const examples = manifests.filter((m) => m.file === 'secret.example.yaml') as Array<Manifest & { stringData: Record<string, string> }>;
+    // One Secret per file (tools parse them as single documents): the API's, then the collectors'.
+    const examples = ['secret.example.yaml', 'collector-secret.example.yaml'].map((file) => {
+      const documents = manifests.filter((m) => m.file === file);
+      expect(documents).toHaveLength(1);
+      return documents[0] as Manifest & { stringData: Record<string, string> };
+    });
+    expect(manifests.filter((m) => m.file.endsWith('.example.yaml'))).toHaveLength(2);
     expect(examples.map((e) => `${e.metadata.namespace}/${e.kind}/${e.metadata.name}`)).toEqual(['routescope/Secret/routescope', 'routescope-collector/Secret/routescope-collector']);
     for (const example of examples) {
       for (const [key, value] of Object.entries(example.stringData)) {
@@ -455,7 +461,9 @@ describe('deploy/k8s manifests', () => {
     const source = readFileSync(join(DIR, 'secret.example.yaml'), 'utf8');
     expect(source).toMatch(/^# EXAMPLE ONLY: every value below is a placeholder/);
     expect(source).toMatch(/kubectl -n routescope create secret generic routescope /);
-    expect(source).toMatch(/kubectl -n routescope-collector create secret generic routescope-collector /);
+    const collectorSource = readFileSync(join(DIR, 'collector-secret.example.yaml'), 'utf8');
+    expect(collectorSource).toMatch(/^# EXAMPLE ONLY: the value below is a placeholder/);
+    expect(collectorSource).toMatch(/kubectl -n routescope-collector create secret generic routescope-collector /);
     const used = new Set<string>();
     for (const workload of applied.filter((m) => m.kind === 'Deployment' || m.kind === 'DaemonSet') as Workload[]) {
       const pod = workload.spec.template.spec;
