@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import type { MemorySample } from './soak-stats';
+import type { ApiSample } from './soak-stats';
 
 // The API under soak: the built bundle (apps/api/dist/main.js) as its own process on a fresh
 // PostgreSQL database, spoken to over HTTP only (tools never import apps/). Its memory is read
@@ -24,8 +24,8 @@ export interface SoakApi {
   url: string;
   tokens: ApiTokens;
   pid: number;
-  /** a full GC in the API, then its memory */
-  memoryAfterGc(): Promise<MemorySample>;
+  /** a full GC in the API, then its memory and CPU time */
+  sampleAfterGc(): Promise<ApiSample>;
   /** the last 20 kB of its output */
   output(): string;
   /** whether the process is still running */
@@ -121,7 +121,7 @@ export async function startApi(bundle: string, databaseUrl: string, cwd: string)
     url,
     tokens,
     pid: child.pid as number,
-    memoryAfterGc: () => connected.memoryAfterGc(),
+    sampleAfterGc: () => connected.sampleAfterGc(),
     output: () => log,
     alive,
     stop,
@@ -178,15 +178,15 @@ class Inspector {
     });
   }
 
-  async memoryAfterGc(): Promise<MemorySample> {
+  async sampleAfterGc(): Promise<ApiSample> {
     await this.send('HeapProfiler.collectGarbage');
     const answer = await this.send<{ result: { value?: string }; exceptionDetails?: unknown }>('Runtime.evaluate', {
-      expression: 'JSON.stringify(process.memoryUsage())',
+      expression: 'JSON.stringify({ memory: process.memoryUsage(), cpu: process.cpuUsage() })',
       returnByValue: true,
     });
     if (answer.exceptionDetails || typeof answer.result.value !== 'string') throw new Error(`inspector: process.memoryUsage() failed: ${JSON.stringify(answer)}`);
-    const usage = JSON.parse(answer.result.value) as MemorySample;
-    return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external };
+    const { memory, cpu } = JSON.parse(answer.result.value) as { memory: Omit<ApiSample, 'cpuMicros'>; cpu: { user: number; system: number } };
+    return { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, cpuMicros: cpu.user + cpu.system };
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createDatabase, startApi } from './api-process';
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', interrupt);
   let failure: string | undefined;
   try {
-    const baseline = recorder.take(0, await api.memoryAfterGc());
+    const baseline = recorder.take(0, await api.sampleAfterGc(), loadavg()[0]);
     windows.push(baseline);
     console.log(formatWindow(baseline));
     const started = performance.now();
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
         failure = `the API exited during the soak:\n${api.output()}`;
         break;
       }
-      const sample = recorder.take((performance.now() - started) / 1000, await api.memoryAfterGc());
+      const sample = recorder.take((performance.now() - started) / 1000, await api.sampleAfterGc(), loadavg()[0]);
       windows.push(sample);
       console.log(formatWindow(sample));
       for (const example of sample.errorExamples) console.log(`    error ${example}`);

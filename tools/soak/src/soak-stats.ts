@@ -12,18 +12,24 @@ export interface LatencySummary {
   p99: number;
 }
 
-/** The API process's memory (process.memoryUsage() in the API, right after a full GC), in bytes. */
-export interface MemorySample {
+/** Read inside the API process: process.memoryUsage() right after a full GC (bytes), and process.cpuUsage(). */
+export interface ApiSample {
   rss: number;
   heapUsed: number;
   heapTotal: number;
   external: number;
+  /** user + system CPU time of the API process since it started, µs */
+  cpuMicros: number;
 }
 
 export interface WindowSample {
   /** seconds since the load started, at the end of the window */
   atSeconds: number;
-  memory: MemorySample;
+  memory: ApiSample;
+  /** the API's CPU use over the window, % of one core (NaN for the first sample) */
+  apiCpuPercent: number;
+  /** the machine's 1-minute load average at the end of the window: other work competing for the CPUs */
+  loadAverage: number;
   operations: Record<Operation, LatencySummary>;
   /** error texts of the window, at most a few per operation, for the log */
   errorExamples: string[];
@@ -49,6 +55,7 @@ export class WindowRecorder {
   private latencies = new Map<Operation, number[]>();
   private errors = new Map<Operation, string[]>();
   private readonly totals = new Map<Operation, { latencies: number[]; errors: number }>();
+  private previous: { atSeconds: number; cpuMicros: number } | undefined;
 
   /** A successful operation and its latency. */
   ok(operation: Operation, latencyMs: number): void {
@@ -62,7 +69,7 @@ export class WindowRecorder {
     this.total(operation).errors++;
   }
 
-  take(atSeconds: number, memory: MemorySample): WindowSample {
+  take(atSeconds: number, memory: ApiSample, loadAverage: number): WindowSample {
     const operations = {} as Record<Operation, LatencySummary>;
     const errorExamples: string[] = [];
     for (const operation of OPERATIONS) {
@@ -72,7 +79,10 @@ export class WindowRecorder {
     }
     this.latencies = new Map();
     this.errors = new Map();
-    return { atSeconds, memory, operations, errorExamples };
+    const elapsed = this.previous ? atSeconds - this.previous.atSeconds : 0;
+    const apiCpuPercent = this.previous && elapsed > 0 ? Math.round(((memory.cpuMicros - this.previous.cpuMicros) / 1e6 / elapsed) * 1000) / 10 : NaN;
+    this.previous = { atSeconds, cpuMicros: memory.cpuMicros };
+    return { atSeconds, memory, apiCpuPercent, loadAverage: Math.round(loadAverage * 10) / 10, operations, errorExamples };
   }
 
   /** Every operation over the whole run (latencies of successes only). */
@@ -152,7 +162,7 @@ export function formatWindow(sample: WindowSample): string {
     const s = sample.operations[op];
     return s.count === 0 && s.errors === 0 ? `${op} -` : `${op} ${s.count} ${fmt(s.p50)}/${fmt(s.p95)}/${fmt(s.p99)}ms${s.errors > 0 ? ` ERR ${s.errors}` : ''}`;
   });
-  return `[${String(Math.round(sample.atSeconds)).padStart(5)} s] rss ${mb(sample.memory.rss)} MB, heap after GC ${mb(sample.memory.heapUsed)} MB | ${ops.join(' | ')}`;
+  return `[${String(Math.round(sample.atSeconds)).padStart(5)} s] rss ${mb(sample.memory.rss)} MB, heap after GC ${mb(sample.memory.heapUsed)} MB, API CPU ${fmt(sample.apiCpuPercent)}%, load ${sample.loadAverage} | ${ops.join(' | ')}`;
 }
 
 const fmt = (v: number) => (Number.isNaN(v) ? '-' : String(v));
@@ -160,11 +170,13 @@ const fmt = (v: number) => (Number.isNaN(v) ? '-' : String(v));
 /** The Markdown tables docs/reliability.md shows: every window, then the whole run per operation. */
 export function markdownReport(windows: readonly WindowSample[], overall: Record<Operation, LatencySummary>, trend: HeapTrend | undefined): string {
   const mb = (bytes: number) => (bytes / MB).toFixed(1);
-  const header = ['t (s)', 'RSS MB', 'heap after GC MB', ...OPERATIONS.map((op) => `${op} n / p50 / p95 / p99 ms`), 'errors'];
+  const header = ['t (s)', 'RSS MB', 'heap after GC MB', 'API CPU %', 'load', ...OPERATIONS.map((op) => `${op} n / p50 / p95 / p99 ms`), 'errors'];
   const rows = windows.map((w) => [
     String(Math.round(w.atSeconds)),
     mb(w.memory.rss),
     mb(w.memory.heapUsed),
+    fmt(w.apiCpuPercent),
+    String(w.loadAverage),
     ...OPERATIONS.map((op) => {
       const s = w.operations[op];
       return `${s.count} / ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)}`;
