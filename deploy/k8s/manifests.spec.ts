@@ -34,21 +34,31 @@ interface Container {
   image: string;
   args?: string[];
   env?: EnvVar[];
-  ports?: Array<{ name?: string; containerPort: number }>;
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   volumeMounts?: Array<{ name: string; mountPath: string; mountPropagation?: string; readOnly?: boolean }>;
-  securityContext?: {
+  ports?: Array<{ name?: string; containerPort: number; hostPort?: number }>;
+  securityContext?: SecurityContext & {
     privileged?: boolean;
     allowPrivilegeEscalation?: boolean;
-    runAsNonRoot?: boolean;
     readOnlyRootFilesystem?: boolean;
     capabilities?: { add?: string[]; drop?: string[] };
+    procMount?: string;
   };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
+/** The fields shared by the pod's and the container's securityContext. */
+interface SecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  seccompProfile?: { type: string };
+  appArmorProfile?: { type: string };
+  seLinuxOptions?: { type?: string };
+}
 interface Volume {
   name: string;
+  [source: string]: unknown;
   hostPath?: { path: string; type?: string };
   secret?: { secretName: string; defaultMode?: number; items?: Array<{ key: string; path: string }> };
 }
@@ -63,6 +73,7 @@ interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   volumes?: Volume[];
+  securityContext?: SecurityContext & { sysctls?: Array<{ name: string }> };
 }
 interface Workload extends Manifest {
   spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
@@ -119,6 +130,57 @@ const containerOf = (workload: Workload) => {
 const envOf = (container: Container, name: string) => container.env?.find((e) => e.name === name);
 const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
+
+/**
+ * The Pod Security Standards (kubernetes.io/docs/concepts/security/pod-security-standards,
+ * policy version latest) as Pod Security Admission applies them to a pod template: every rule of
+ * `baseline`, plus those of `restricted` when asked. Returns the violations, one line each.
+ */
+function podSecurityViolations(pod: PodSpec, level: 'baseline' | 'restricted'): string[] {
+  const violations: string[] = [];
+  const containers = [...pod.containers, ...(pod.initContainers ?? [])];
+  const contexts = containers.map((c) => ({ name: c.name, sc: c.securityContext ?? {} }));
+  for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (pod[field]) violations.push(`${field}: true`);
+  const volumesBaseline = (pod.volumes ?? []).filter((v) => v.hostPath !== undefined);
+  for (const volume of volumesBaseline) violations.push(`hostPath volume ${volume.name}`);
+  const baselineCapabilities = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
+  const safeSysctls = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes'];
+  for (const sysctl of pod.securityContext?.sysctls ?? []) if (!safeSysctls.includes(sysctl.name)) violations.push(`sysctl ${sysctl.name}`);
+  const podContext = pod.securityContext ?? {};
+  for (const { name, sc } of [{ name: 'pod', sc: podContext as Container['securityContext'] & object }, ...contexts]) {
+    if (sc.appArmorProfile?.type === 'Unconfined') violations.push(`${name}: appArmorProfile Unconfined`);
+    if (sc.seccompProfile?.type === 'Unconfined') violations.push(`${name}: seccompProfile Unconfined`);
+    if (sc.seLinuxOptions?.type !== undefined && !['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'].includes(sc.seLinuxOptions.type)) {
+      violations.push(`${name}: seLinuxOptions.type ${sc.seLinuxOptions.type}`);
+    }
+  }
+  for (const container of containers) {
+    const sc = container.securityContext ?? {};
+    if (sc.privileged) violations.push(`${container.name}: privileged`);
+    if (sc.procMount !== undefined && sc.procMount !== 'Default') violations.push(`${container.name}: procMount ${sc.procMount}`);
+    for (const port of container.ports ?? []) if (port.hostPort) violations.push(`${container.name}: hostPort ${port.hostPort}`);
+    for (const capability of sc.capabilities?.add ?? []) if (!baselineCapabilities.includes(capability)) violations.push(`${container.name}: adds ${capability}`);
+  }
+  if (level === 'baseline') return violations;
+
+  const restrictedVolumeSources = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+  for (const volume of pod.volumes ?? []) {
+    const sources = Object.keys(volume).filter((k) => k !== 'name');
+    if (!sources.every((source) => restrictedVolumeSources.includes(source))) violations.push(`volume ${volume.name}: ${sources.join(', ')}`);
+  }
+  for (const container of containers) {
+    const sc = container.securityContext ?? {};
+    if (sc.allowPrivilegeEscalation !== false) violations.push(`${container.name}: allowPrivilegeEscalation is not false`);
+    if ((sc.runAsNonRoot ?? podContext.runAsNonRoot) !== true) violations.push(`${container.name}: runAsNonRoot is not true`);
+    if ((sc.runAsUser ?? podContext.runAsUser) === 0) violations.push(`${container.name}: runAsUser 0`);
+    const seccomp = sc.seccompProfile?.type ?? podContext.seccompProfile?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') violations.push(`${container.name}: seccompProfile is ${seccomp ?? 'unset'}`);
+    if (!(sc.capabilities?.drop ?? []).includes('ALL')) violations.push(`${container.name}: does not drop ALL capabilities`);
+    for (const capability of sc.capabilities?.add ?? []) if (capability !== 'NET_BIND_SERVICE') violations.push(`${container.name}: adds ${capability} (restricted)`);
+  }
+  return violations;
+}
+
 describe('deploy/k8s manifests', () => {
   it('parse, and every document validates against the OpenAPI schema of its kind', () => {
     expect(manifests.length).toBeGreaterThan(0);
@@ -135,6 +197,7 @@ describe('deploy/k8s manifests', () => {
         'DaemonSet/routescope-collector',
         'Deployment/routescope-api',
         'Namespace/routescope',
+        'Namespace/routescope-collector',
         'Service/routescope-api',
         'ServiceAccount/routescope-api',
         'ServiceAccount/routescope-collector',
@@ -151,11 +214,75 @@ describe('deploy/k8s manifests', () => {
     expect(() => new Deployment(headless as never).validate()).toThrow(/selector/);
   });
 
-  it('kustomization applies every manifest but the Secret example, into the routescope namespace', () => {
+  it('kustomization applies every manifest but the Secret examples; the API lives in `routescope`, the collector alone in `routescope-collector`', () => {
     for (const resource of kustomization.resources) expect(existsSync(join(DIR, resource))).toBe(true);
-    expect([...kustomization.resources].sort()).toEqual(yamlFiles.filter((f) => f !== 'secret.example.yaml'));
-    expect(kustomization.namespace).toBe('routescope');
-    for (const m of applied) if (m.kind !== 'Namespace' && !m.kind.startsWith('Cluster')) expect(m.metadata.namespace).toBe('routescope');
+    expect([...kustomization.resources].sort()).toEqual(yamlFiles.filter((f) => !f.endsWith('.example.yaml')));
+    // A kustomization-wide namespace would move both into one.
+    expect(kustomization.namespace).toBeUndefined();
+    const placed = applied.filter((m) => m.kind !== 'Namespace' && !m.kind.startsWith('Cluster')).map((m) => `${m.metadata.namespace}/${m.kind}/${m.metadata.name}`);
+    expect(placed.sort()).toEqual(
+      [
+        'routescope/Deployment/routescope-api',
+        'routescope/Service/routescope-api',
+        'routescope/ServiceAccount/routescope-api',
+        'routescope-collector/DaemonSet/routescope-collector',
+        'routescope-collector/ServiceAccount/routescope-collector',
+      ].sort(),
+    );
+  });
+
+  it('the API\'s namespace enforces the `restricted` Pod Security level, the collector\'s `privileged` (warned and audited at `baseline`)', () => {
+    const labels = (name: string) => one<Manifest>('Namespace', name).metadata.labels ?? {};
+    const psa = (name: string) => Object.fromEntries(Object.entries(labels(name)).filter(([key]) => key.startsWith('pod-security.kubernetes.io/')));
+    expect(psa('routescope')).toEqual({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/warn-version': 'latest',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/audit-version': 'latest',
+    });
+    expect(psa('routescope-collector')).toEqual({
+      'pod-security.kubernetes.io/enforce': 'privileged',
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/warn': 'baseline',
+      'pod-security.kubernetes.io/warn-version': 'latest',
+      'pod-security.kubernetes.io/audit': 'baseline',
+      'pod-security.kubernetes.io/audit-version': 'latest',
+    });
+  });
+
+  it('the API pod passes every `restricted` rule: non-root, no escalation, drop ALL, seccomp RuntimeDefault, read-only root, no host access', () => {
+    const pod = api().spec.template.spec;
+    expect(podSecurityViolations(pod, 'restricted')).toEqual([]);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext!.runAsUser).toBeGreaterThan(0);
+    expect(containerOf(api()).securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('the Pod Security check has teeth: the collector breaks exactly the rules it needs to, and each weakening of the API pod is caught', () => {
+    const collectorPod = collector().spec.template.spec;
+    expect(podSecurityViolations(collectorPod, 'baseline').sort()).toEqual(
+      ['hostNetwork: true', 'hostPID: true', 'hostPath volume netns', 'hostPath volume spool', 'collector: adds SYS_ADMIN', 'collector: adds SYS_PTRACE'].sort(),
+    );
+    expect(podSecurityViolations(collectorPod, 'restricted')).toEqual(
+      expect.arrayContaining(['collector: runAsNonRoot is not true', 'collector: runAsUser 0', 'collector: adds SYS_ADMIN (restricted)', 'volume netns: hostPath']),
+    );
+    const weakened: Array<[string, (pod: PodSpec) => void]> = [
+      ['api: allowPrivilegeEscalation is not false', (pod) => delete pod.containers[0].securityContext!.allowPrivilegeEscalation],
+      ['api: runAsNonRoot is not true', (pod) => delete pod.securityContext!.runAsNonRoot],
+      ['api: runAsUser 0', (pod) => (pod.securityContext!.runAsUser = 0)],
+      ['api: seccompProfile is unset', (pod) => delete pod.securityContext!.seccompProfile],
+      ['api: does not drop ALL capabilities', (pod) => (pod.containers[0].securityContext!.capabilities = {})],
+      ['api: adds NET_RAW (restricted)', (pod) => (pod.containers[0].securityContext!.capabilities!.add = ['NET_RAW'])],
+      ['volume data: hostPath', (pod) => pod.volumes!.push({ name: 'data', hostPath: { path: '/srv' } })],
+      ['hostNetwork: true', (pod) => (pod.hostNetwork = true)],
+    ];
+    for (const [violation, weaken] of weakened) {
+      const pod = structuredClone(api().spec.template.spec);
+      weaken(pod);
+      expect(podSecurityViolations(pod, 'restricted')).toContain(violation);
+    }
   });
 
   it('the ClusterRole grants get/list/watch on nodes, pods and Calico ippools/blockaffinities/ipamblocks, and nothing more', () => {
@@ -192,7 +319,7 @@ describe('deploy/k8s manifests', () => {
     expect(applied.filter((m) => m.kind === 'ClusterRoleBinding' || m.kind === 'RoleBinding')).toHaveLength(1);
   });
 
-  it('the collector DaemonSet runs hostNetwork + hostPID with exactly the documented capabilities, all others dropped', () => {
+  it('the collector DaemonSet runs hostNetwork + hostPID as uid 0 with exactly the documented capabilities, no escalation, seccomp and AppArmor at the runtime default', () => {
     const pod = collector().spec.template.spec;
     expect(pod.hostNetwork).toBe(true);
     expect(pod.hostPID).toBe(true);
@@ -203,6 +330,15 @@ describe('deploy/k8s manifests', () => {
     expect(security.capabilities!.drop).toEqual(['ALL']);
     expect([...security.capabilities!.add!].sort()).toEqual(['SYS_ADMIN', 'SYS_PTRACE']);
     expect(security.readOnlyRootFilesystem).toBe(true);
+    expect(security.allowPrivilegeEscalation).toBe(false);
+    expect(security.runAsUser).toBe(0);
+    expect(security.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(security.appArmorProfile).toEqual({ type: 'RuntimeDefault' });
+    // The API server refuses allowPrivilegeEscalation: false next to the CAP_-prefixed spelling.
+    for (const capability of security.capabilities!.add!) expect(capability).not.toMatch(/^CAP_/);
+    // Writable: the spool (hostPath) and a size-limited memory /tmp, nothing else.
+    const writable = containerOf(collector()).volumeMounts!.filter((m) => !m.readOnly).map((m) => m.mountPath).sort();
+    expect(writable).toEqual(['/tmp', '/var/lib/routescope/spool']);
     // Each capability added is documented (README table and a comment above it) and NET_ADMIN is explained away.
     const readme = readFileSync(join(DIR, 'README.md'), 'utf8');
     const documented = [...readme.matchAll(/^\| capability `([A-Z_]+)` \|/gm)].map((m) => m[1]).sort();
@@ -228,7 +364,8 @@ describe('deploy/k8s manifests', () => {
       expect(args).toContain('--token-file');
       const mount = container.volumeMounts!.find((m) => tokenFile.startsWith(`${m.mountPath}/`))!;
       const volume = pod.volumes!.find((v) => v.name === mount.name)!;
-      expect(volume.secret).toMatchObject({ secretName: 'routescope', items: [{ key: 'ingest-token', path: tokenFile.slice(mount.mountPath.length + 1) }] });
+      // The collector's own Secret in its own namespace: it never sees the API's database URL or other tokens.
+      expect(volume.secret).toMatchObject({ secretName: 'routescope-collector', items: [{ key: 'ingest-token', path: tokenFile.slice(mount.mountPath.length + 1) }] });
       expect(volume.secret!.defaultMode).toBe(0o400);
       expect(mount.readOnly).toBe(true);
     }
@@ -301,17 +438,40 @@ describe('deploy/k8s manifests', () => {
     }
   });
 
-  it('the Secret example holds placeholders only, and every key the workloads read', () => {
-    const example = manifests.find((m) => m.file === 'secret.example.yaml') as Manifest & { stringData: Record<string, string> };
-    expect(example).toMatchObject({ kind: 'Secret', metadata: { name: 'routescope' } });
-    for (const value of Object.values(example.stringData)) expect(value).toMatch(/CHANGE-ME/);
-    expect(readFileSync(join(DIR, 'secret.example.yaml'), 'utf8')).toMatch(/kubectl -n routescope create secret generic routescope/);
+  it('the Secret examples hold unmistakable placeholders only, and exactly the keys each workload reads from its own namespace', () => {
+    // One Secret per file (tools parse them as single documents): the API's, then the collectors'.
+    const examples = ['secret.example.yaml', 'collector-secret.example.yaml'].map((file) => {
+      const documents = manifests.filter((m) => m.file === file);
+      expect(documents).toHaveLength(1);
+      return documents[0] as Manifest & { stringData: Record<string, string> };
+    });
+    expect(manifests.filter((m) => m.file.endsWith('.example.yaml'))).toHaveLength(2);
+    expect(examples.map((e) => `${e.metadata.namespace}/${e.kind}/${e.metadata.name}`)).toEqual(['routescope/Secret/routescope', 'routescope-collector/Secret/routescope-collector']);
+    for (const example of examples) {
+      for (const [key, value] of Object.entries(example.stringData)) {
+        // A token placeholder says what it is from its first character on; the URL's password does.
+        if (key.endsWith('-token')) expect(value).toMatch(/^CHANGE-ME-[a-z]+-token-placeholder$/);
+        else expect(new URL(value).password).toBe('CHANGE-ME-PASSWORD');
+      }
+      // No `data:` (base64) that could hide a real value from this check.
+      expect(example).not.toHaveProperty('data');
+    }
+    // The collector's copy of the ingest token is the API's.
+    expect(examples[1].stringData['ingest-token']).toBe(examples[0].stringData['ingest-token']);
+    const source = readFileSync(join(DIR, 'secret.example.yaml'), 'utf8');
+    expect(source).toMatch(/^# EXAMPLE ONLY: every value below is a placeholder/);
+    expect(source).toMatch(/kubectl -n routescope create secret generic routescope /);
+    const collectorSource = readFileSync(join(DIR, 'collector-secret.example.yaml'), 'utf8');
+    expect(collectorSource).toMatch(/^# EXAMPLE ONLY: the value below is a placeholder/);
+    expect(collectorSource).toMatch(/kubectl -n routescope-collector create secret generic routescope-collector /);
     const used = new Set<string>();
     for (const workload of applied.filter((m) => m.kind === 'Deployment' || m.kind === 'DaemonSet') as Workload[]) {
       const pod = workload.spec.template.spec;
-      for (const container of pod.containers) for (const env of container.env ?? []) if (env.valueFrom?.secretKeyRef) used.add(`${env.valueFrom.secretKeyRef.name}/${env.valueFrom.secretKeyRef.key}`);
-      for (const volume of pod.volumes ?? []) for (const item of volume.secret?.items ?? []) used.add(`${volume.secret!.secretName}/${item.key}`);
+      const at = (secret: string, key: string) => `${workload.metadata.namespace}/${secret}/${key}`;
+      for (const container of pod.containers) for (const env of container.env ?? []) if (env.valueFrom?.secretKeyRef) used.add(at(env.valueFrom.secretKeyRef.name, env.valueFrom.secretKeyRef.key));
+      for (const volume of pod.volumes ?? []) for (const item of volume.secret?.items ?? []) used.add(at(volume.secret!.secretName as string, item.key));
     }
-    expect([...used].sort()).toEqual(Object.keys(example.stringData).map((key) => `routescope/${key}`).sort());
+    const provided = examples.flatMap((e) => Object.keys(e.stringData).map((key) => `${e.metadata.namespace}/${e.metadata.name}/${key}`));
+    expect([...used].sort()).toEqual(provided.sort());
   });
 });

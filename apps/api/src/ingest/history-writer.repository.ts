@@ -71,7 +71,12 @@ export class HistoryWriterRepository {
     return this.database.prisma.$transaction(work, { timeout: 60000, maxWait: 30000 });
   }
 
-  /** Creates the node if it is new; either way locks its row until the transaction ends. */
+  /**
+   * Creates the node if it is new; either way locks its row until the transaction ends. FOR NO
+   * KEY UPDATE, not FOR UPDATE: ingest never changes the node's key, and FOR UPDATE would also
+   * wait for every open transaction holding a foreign key to the node (a findings write), which
+   * stalled ingest for tens of seconds in the soak. Two ingests of one node still serialise.
+   */
   async lockNode(tx: TransactionClient, name: string, first: NodeUpdate): Promise<{ node: NodeHead; created: boolean }> {
     const inserted = await tx.$queryRaw<{ id: number }[]>`
       INSERT INTO node (name, first_seen_at, last_seen_at, last_received_at, last_snapshot_id, last_boot_id, last_seq, interval_ms, state_hash, state_version, kernel, iproute2, collector_version)
@@ -81,7 +86,7 @@ export class HistoryWriterRepository {
     const rows = await tx.$queryRaw<NodeHead[]>`
       SELECT id, last_seen_at AS "lastSeenAt", last_snapshot_id::text AS "lastSnapshotId", last_boot_id AS "lastBootId", last_seq AS "lastSeq",
              interval_ms AS "intervalMs", state_hash AS "stateHash", state_version AS "stateVersion"
-      FROM node WHERE name = ${name} FOR UPDATE`;
+      FROM node WHERE name = ${name} FOR NO KEY UPDATE`;
     return { node: rows[0], created: inserted.length > 0 };
   }
 

@@ -21,13 +21,18 @@ export function describeTarget(target: NamespaceTarget): string {
   }
 }
 
-/** `ip ARGS` inside the target namespace, with `input` on its standard input if given. */
+/**
+ * `ip ARGS` inside the target namespace, with `input` on its standard input if given.
+ * Named namespaces are entered with `nsenter --net` (setns(2) only), not `ip -n`: `ip -n` also
+ * unshares a mount namespace and remounts /sys, i.e. needs mount(2), which the container
+ * runtimes' default AppArmor profiles deny; every read here is netlink and needs no /sys.
+ */
 export function runIp(target: NamespaceTarget, args: readonly string[], input?: string): Promise<CommandResult> {
   switch (target.kind) {
     case 'current':
       return runCommand('ip', args, input);
     case 'named':
-      return runCommand('ip', ['-n', target.name, ...args], input);
+      return runCommand('nsenter', [`--net=${NETNS_RUN_DIR}/${target.name}`, 'ip', ...args], input);
     case 'path':
       return runCommand('nsenter', [`--net=${target.path}`, 'ip', ...args], input);
   }
