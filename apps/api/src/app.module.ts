@@ -12,11 +12,15 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { buildGraphqlContext, authorizationFromConnectionParams } from './graphql/graphql-context';
 import { formatGraphqlError } from './graphql/graphql-errors';
-import { queryLimits } from './graphql/query-limits';
+import { queryCostPlugin } from './graphql/query-cost';
+import { knownOperationTypes, queryLimits } from './graphql/query-limits';
+import { responseSizePlugin } from './graphql/response-size';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { IngestModule } from './ingest/ingest.module';
+import { RedisModule } from './redis/redis.module';
 import { RetentionModule } from './retention/retention.module';
+import { TransportModule } from './transport/transport.module';
 
 @Module({})
 export class ConfigModule {}
@@ -28,7 +32,9 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       { module: ConfigModule, global: true, providers: [{ provide: API_CONFIG, useValue: config }], exports: [API_CONFIG] },
       DatabaseModule.forDatabase(database),
       EventsModule,
+      RedisModule,
       AuthModule,
+      TransportModule,
       HealthModule,
       IngestModule,
       HistoryModule,
@@ -43,13 +49,21 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
-          introspection: true,
+          // Every /graphql request carries a read token before it gets here (transport/request-gate.ts),
+          // so introspection and "Did you mean …" suggestions answer only holders of one.
+          introspection: config.graphql.introspection,
+          hideSchemaDetailsFromClientErrors: !config.graphql.introspection,
+          allowBatchedHttpRequests: false,
           context: buildGraphqlContext,
           formatError: formatGraphqlError,
-          validationRules: [queryLimits(12, 8)],
-          // Apollo's default cache-control plugin wraps every field resolver to compute cache
-          // hints nobody reads here: ~10% of a 1,500-fact state(at) (bench, issue #6).
-          plugins: [ApolloServerPluginCacheControlDisabled()],
+          validationRules: [queryLimits(12, 8), knownOperationTypes],
+          plugins: [
+            // Apollo's default cache-control plugin wraps every field resolver to compute cache
+            // hints nobody reads here: ~10% of a 1,500-fact state(at) (bench, issue #6).
+            ApolloServerPluginCacheControlDisabled(),
+            queryCostPlugin(config.graphql.maxCost),
+            responseSizePlugin(config.graphql.maxResponseBytes),
+          ],
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',

@@ -1,4 +1,10 @@
 import { GraphQLError, Kind, type ASTNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { GraphqlLimitError, GraphqlLimitErrorCode } from './graphql-limits.errors';
+
+/** A validation error whose code and reason come from the error mapper (errors/error-mapping.ts). */
+export function limitViolation(code: GraphqlLimitErrorCode, message: string, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
+  return new GraphQLError(message, { nodes, originalError: new GraphqlLimitError(code, message) });
+}
 
 /**
  * Rejects queries nested deeper than `maxDepth` or asking for more than `maxRootFields` root
@@ -27,10 +33,26 @@ export function queryLimits(maxDepth: number, maxRootFields: number) {
       OperationDefinition(node: ASTNode) {
         if (node.kind !== Kind.OPERATION_DEFINITION) return;
         const depth = depthOf(node.selectionSet, new Set());
-        if (depth > maxDepth) context.reportError(new GraphQLError(`query depth ${depth} exceeds the limit of ${maxDepth}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+        if (depth > maxDepth) context.reportError(limitViolation(GraphqlLimitErrorCode.QueryTooDeep, `query depth ${depth} exceeds the limit of ${maxDepth}`, [node]));
         const roots = node.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && !s.name.value.startsWith('__')).length;
-        if (roots > maxRootFields) context.reportError(new GraphQLError(`${roots} root fields exceed the limit of ${maxRootFields}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+        if (roots > maxRootFields) context.reportError(limitViolation(GraphqlLimitErrorCode.TooManyRootFields, `${roots} root fields exceed the limit of ${maxRootFields}`, [node]));
       },
     };
+  };
+}
+
+/**
+ * Refuses an operation whose root type the schema lacks (`mutation { x }` on a schema without
+ * mutations) during validation, as GraphQL 17 does: graphql-js 16 lets it through to execution,
+ * which fails without a code (the client saw "internal error").
+ */
+export function knownOperationTypes(context: ValidationContext) {
+  const schema = context.getSchema();
+  return {
+    OperationDefinition(node: ASTNode) {
+      if (node.kind !== Kind.OPERATION_DEFINITION) return;
+      const root = node.operation === 'query' ? schema.getQueryType() : node.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+      if (!root) context.reportError(limitViolation(GraphqlLimitErrorCode.UnsupportedOperation, `this API has no ${node.operation} operations`, [node]));
+    },
   };
 }
