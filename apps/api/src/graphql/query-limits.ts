@@ -20,7 +20,8 @@ export function queryLimits(maxDepth: number, maxRootFields: number) {
       if (!set) return 0;
       let deepest = 0;
       for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) deepest = Math.max(deepest, (selection.name.value.startsWith('__') ? 0 : 1) + depthOf(selection.selectionSet, seen));
+        // Introspection (__schema, __type) nests ofType by design and only reads the schema: its cost is counted (query-cost.ts), not its depth.
+        if (selection.kind === Kind.FIELD) deepest = Math.max(deepest, selection.name.value.startsWith('__') ? 0 : 1 + depthOf(selection.selectionSet, seen));
         else if (selection.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(selection.selectionSet, seen));
         else if (!seen.has(selection.name.value)) {
           const fragment = fragments.get(selection.name.value);
