@@ -433,7 +433,18 @@ describe('GraphQL and transport bad input [postgres]', () => {
       reason: 'RESPONSE_TOO_LARGE',
       check: (a) => {
         expect(a.body?.data).toBeNull();
-        expect(messageOf(a)).toMatch(/over the limit of 524288 \(ROUTESCOPE_GRAPHQL_MAX_RESPONSE_BYTES\)/);
+        expect(messageOf(a)).toMatch(/^the response is over the limit of 524288 bytes \(ROUTESCOPE_GRAPHQL_MAX_RESPONSE_BYTES\)/);
+      },
+    },
+    {
+      name: '20 aliases of that state, within the cost budget but 30× the response cap → RESPONSE_TOO_LARGE, no data',
+      run: () => api.graphql({ query: `{ node(name: "big-node") { ${aliases(20, 'state { routes { key namespace family table type dst gateway dev protocol scope metric flags } }')} } }` }),
+      status: 200,
+      code: 'RESPONSE_TOO_LARGE',
+      reason: 'RESPONSE_TOO_LARGE',
+      check: (a) => {
+        expect(a.body?.data).toBeNull();
+        expect(a.body?.errors).toHaveLength(1);
       },
     },
     {
