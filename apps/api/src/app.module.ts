@@ -13,7 +13,7 @@ import { EventsModule } from './events/events.module';
 import { buildGraphqlContext, authorizationFromConnectionParams } from './graphql/graphql-context';
 import { formatGraphqlError } from './graphql/graphql-errors';
 import { queryCostPlugin } from './graphql/query-cost';
-import { knownOperationTypes, queryLimits } from './graphql/query-limits';
+import { knownOperationTypes, queryLimits, subscriptionsOverWebSocketOnly } from './graphql/query-limits';
 import { responseSizePlugin } from './graphql/response-size';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
@@ -61,6 +61,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
             // Apollo's default cache-control plugin wraps every field resolver to compute cache
             // hints nobody reads here: ~10% of a 1,500-fact state(at) (bench, issue #6).
             ApolloServerPluginCacheControlDisabled(),
+            subscriptionsOverWebSocketOnly(),
             queryCostPlugin(config.graphql.maxCost),
             responseSizePlugin(config.graphql.maxResponseBytes),
           ],

@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type ASTNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
 import { GraphqlLimitError, GraphqlLimitErrorCode } from './graphql-limits.errors';
 
@@ -54,6 +55,24 @@ export function knownOperationTypes(context: ValidationContext) {
       if (node.kind !== Kind.OPERATION_DEFINITION) return;
       const root = node.operation === 'query' ? schema.getQueryType() : node.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
       if (!root) context.reportError(limitViolation(GraphqlLimitErrorCode.UnsupportedOperation, `this API has no ${node.operation} operations`, [node]));
+    },
+  };
+}
+
+/**
+ * Subscriptions run over graphql-ws (WebSocket) only; Apollo's HTTP pipeline, which is all this
+ * plugin sees, would execute one as a query and fail without a code ("internal error").
+ */
+export function subscriptionsOverWebSocketOnly(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          const message = 'subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP';
+          throw new GraphQLError(message, { originalError: new GraphqlLimitError(GraphqlLimitErrorCode.UnsupportedOperation, message), extensions: { http: { status: 400 } } });
+        },
+      };
     },
   };
 }
