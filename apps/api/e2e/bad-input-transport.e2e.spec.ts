@@ -426,6 +426,18 @@ describe('GraphQL and transport bad input [postgres]', () => {
       reason: 'UNSUPPORTED_OPERATION',
       check: (a) => expect(messageOf(a)).toMatch(/served over WebSocket \(graphql-ws\)/),
     },
+    {
+      name: 'a GraphQL POST without a body → 400 BAD_REQUEST',
+      run: () => api.fetch('/graphql', { method: 'POST', headers: { authorization: bearer(t.read), 'content-type': 'application/json' } }),
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      name: 'an ingest POST without a body → 400 INVALID_SNAPSHOT',
+      run: () => api.fetch('/api/v1/snapshots', { method: 'POST', headers: { authorization: bearer(t.ingest), 'content-type': 'application/json' } }),
+      status: 400,
+      code: 'INVALID_SNAPSHOT',
+    },
     { name: 'a query that does not parse → 400 GRAPHQL_PARSE_FAILED', run: () => api.graphql({ query: '{ nodes { ' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
     { name: 'a GraphQL body that is not JSON → 400 BAD_REQUEST', run: () => api.graphql('{"query":', bearer(t.read)), status: 400, code: 'BAD_REQUEST', reason: 'INVALID_JSON' },
     { name: 'a GraphQL body as text/plain → 415 BAD_REQUEST', run: () => api.graphql('{ nodes { totalCount } }', bearer(t.read), 'text/plain'), status: 415, code: 'BAD_REQUEST', reason: 'UNSUPPORTED_MEDIA_TYPE' },

@@ -84,7 +84,11 @@ export function requestGate(options: { auth: AuthService; rateLimiter: RateLimit
         verdict.retryAfterSeconds,
       );
     }
-    if (!hasBody(request)) return next();
+    if (!hasBody(request)) {
+      // Apollo reads req.body on every POST (undefined there is its own 500): an empty one is its 400.
+      if (route.singleOperation && request.method === 'POST') request.body = {};
+      return next();
+    }
     const declared = Number(request.headers['content-length']);
     if (declared > route.maxBodyBytes) throw route.tooLarge(route.maxBodyBytes);
     if (!isJson(request.headers['content-type'])) {
