@@ -65,14 +65,15 @@ export function requestGate(options: { auth: AuthService; rateLimiter: RateLimit
   ];
 
   const refuse = (request: Request, response: Response, shape: ErrorShape, error: unknown): void => {
-    if (error instanceof BodyAborted) return;
+    if (error instanceof BodyAborted || response.headersSent) return;
     const mapped = toPublicError(error) ?? internal(error, logger);
     if (!request.complete) discardBody(request);
     if (error instanceof TransportError && error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     response.status(mapped.status).json(errorBody(shape, mapped));
   };
 
-  const gate = async (route: GatedRoute, request: Request, next: NextFunction): Promise<void> => {
+  /** Resolves when the request may go on (its body, if any, parsed into request.body); rejects with why not. */
+  const gate = async (route: GatedRoute, request: Request): Promise<void> => {
     const header = request.headers.authorization;
     const principal = await auth.authorize(header, route.scope);
     (request as unknown as AuthenticatedRequest).principal = principal;
@@ -87,7 +88,7 @@ export function requestGate(options: { auth: AuthService; rateLimiter: RateLimit
     if (!hasBody(request)) {
       // Apollo reads req.body on every POST (undefined there is its own 500): an empty one is its 400.
       if (route.singleOperation && request.method === 'POST') request.body = {};
-      return next();
+      return;
     }
     const declared = Number(request.headers['content-length']);
     if (declared > route.maxBodyBytes) throw route.tooLarge(route.maxBodyBytes);
@@ -99,14 +100,16 @@ export function requestGate(options: { auth: AuthService; rateLimiter: RateLimit
       throw new TransportError(TransportErrorCode.BatchingNotSupported, 'send one GraphQL operation per request: batched (array) requests are not supported');
     }
     request.body = body;
-    next();
   };
 
   return (request: Request, response: Response, next: NextFunction): void => {
     const path = normalisedPath(request.path);
     const route = routes.find((r) => r.matches(request.method, path));
     if (route) {
-      gate(route, request, next).catch((error: unknown) => refuse(request, response, route.shape, error));
+      gate(route, request).then(
+        () => next(),
+        (error: unknown) => refuse(request, response, route.shape, error),
+      );
       return;
     }
     if (hasBody(request)) {
