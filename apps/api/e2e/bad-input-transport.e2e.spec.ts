@@ -7,6 +7,8 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { Client } from 'pg';
 import { testing } from '@routescope/db';
 
@@ -148,6 +150,37 @@ class ApiProcess {
       body = undefined;
     }
     return { status: response.status, headers: Object.fromEntries(response.headers.entries()), text, body };
+  }
+
+  /**
+   * One operation over graphql-ws with `token`: resolves with the first result or error as an
+   * Answer (status 101: the socket's), or the socket's close code when it is refused.
+   */
+  websocket(query: string, token: string | null = this.tokens.read): Promise<Answer> {
+    const client = createClient({
+      url: `${this.base.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+      retryAttempts: 0,
+      lazy: true,
+    });
+    const answer = (body: Record<string, unknown>): Answer => ({ status: 101, headers: {}, text: JSON.stringify(body), body });
+    return new Promise<Answer>((resolveAnswer) => {
+      const dispose = client.subscribe(
+        { query },
+        {
+          next: (result) => {
+            dispose();
+            resolveAnswer(answer(result as Record<string, unknown>));
+          },
+          error: (error) => {
+            const closed = error as { code?: number; reason?: string };
+            resolveAnswer(Array.isArray(error) ? answer({ errors: error }) : answer({ error: `closed ${closed.code ?? '?'}`, message: closed.reason ?? String(error) }));
+          },
+          complete: () => undefined,
+        },
+      );
+    }).finally(() => client.dispose());
   }
 
   /** POST /graphql with `authorization` as given (null: no header). */
@@ -455,6 +488,23 @@ describe('GraphQL and transport bad input [postgres]', () => {
     { name: 'a query that does not parse → 400 GRAPHQL_PARSE_FAILED', run: () => api.graphql({ query: '{ nodes { ' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
     { name: 'a GraphQL body that is not JSON → 400 BAD_REQUEST', run: () => api.graphql('{"query":', bearer(t.read)), status: 400, code: 'BAD_REQUEST', reason: 'INVALID_JSON' },
     { name: 'a GraphQL body as text/plain → 415 BAD_REQUEST', run: () => api.graphql('{ nodes { totalCount } }', bearer(t.read), 'text/plain'), status: 415, code: 'BAD_REQUEST', reason: 'UNSUPPORTED_MEDIA_TYPE' },
+    // --- over WebSocket (graphql-ws), outside Apollo's pipeline ---
+    { name: 'a WebSocket without a token is refused (close 4403)', run: () => api.websocket('subscription { changesRecorded { node } }', null), status: 101, code: 'closed 4403' },
+    {
+      name: 'a query sent over WebSocket → GRAPHQL_VALIDATION_FAILED: subscriptions only, so no way around the HTTP limits',
+      run: () => api.websocket('{ nodes { totalCount } }'),
+      status: 101,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      reason: 'UNSUPPORTED_OPERATION',
+      check: (a) => expect(messageOf(a)).toBe('query operations are served over HTTP (POST /graphql); WebSocket carries subscriptions only'),
+    },
+    {
+      name: 'a subscription of 100,000 fact changes per event over WebSocket → QUERY_TOO_COSTLY',
+      run: () => api.websocket(`subscription { changesRecorded { ${aliases(40, 'factChanges(first: 100000) { edges { node { key } } }')} } }`),
+      status: 101,
+      code: 'BAD_USER_INPUT',
+      reason: 'QUERY_TOO_COSTLY',
+    },
     // --- batching ---
     {
       name: 'a batch of two operations (array body) → 400 BATCHING_NOT_SUPPORTED',

@@ -15,6 +15,7 @@ import { formatGraphqlError } from './graphql/graphql-errors';
 import { queryCostPlugin } from './graphql/query-cost';
 import { knownOperationTypes, queryLimits, subscriptionsOverWebSocketOnly } from './graphql/query-limits';
 import { responseSizePlugin } from './graphql/response-size';
+import { websocketValidation } from './graphql/websocket-validation';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -24,6 +25,10 @@ import { TransportModule } from './transport/transport.module';
 
 @Module({})
 export class ConfigModule {}
+
+/** Nesting and root fields a GraphQL operation may have (graphql/query-limits.ts); a dashboard needs fewer. */
+const MAX_DEPTH = 12;
+const MAX_ROOT_FIELDS = 8;
 
 export function appModule(config: ApiConfig, database: Database): DynamicModule {
   return {
@@ -56,7 +61,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
           allowBatchedHttpRequests: false,
           context: buildGraphqlContext,
           formatError: formatGraphqlError,
-          validationRules: [queryLimits(12, 8), knownOperationTypes],
+          validationRules: [queryLimits(MAX_DEPTH, MAX_ROOT_FIELDS), knownOperationTypes],
           plugins: [
             // Apollo's default cache-control plugin wraps every field resolver to compute cache
             // hints nobody reads here: ~10% of a 1,500-fact state(at) (bench, issue #6).
@@ -68,6 +73,8 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',
+              // Nest's type names a subset of graphql-ws's options but hands them all to useServer (gql-subscription.service.js).
+              ...({ validate: websocketValidation({ maxDepth: MAX_DEPTH, maxRootFields: MAX_ROOT_FIELDS, maxCost: config.graphql.maxCost, introspection: config.graphql.introspection }) } as object),
               // Refuse the socket itself without a read token, before any subscription starts.
               onConnect: async (ctx) => {
                 try {

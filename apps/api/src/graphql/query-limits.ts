@@ -1,10 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type ASTNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { toPublicError } from '../errors/error-mapping';
 import { GraphqlLimitError, GraphqlLimitErrorCode } from './graphql-limits.errors';
 
 /** A validation error whose code and reason come from the error mapper (errors/error-mapping.ts). */
 export function limitViolation(code: GraphqlLimitErrorCode, message: string, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
-  return new GraphQLError(message, { nodes, originalError: new GraphqlLimitError(code, message) });
+  const error = new GraphqlLimitError(code, message);
+  // extensions for transports that send errors as they are (graphql-ws); Apollo's formatError maps originalError again.
+  return new GraphQLError(message, { nodes, originalError: error, extensions: { code: toPublicError(error)?.graphqlCode, reason: code } });
 }
 
 /**
