@@ -107,6 +107,9 @@ export async function startApi(database: Database, env: Record<string, string> =
     ROUTESCOPE_READ_TOKEN: readToken,
     ROUTESCOPE_ADMIN_TOKEN: `rs_bench_admin_${'z'.repeat(24)}`,
     ROUTESCOPE_LOG_LEVEL: 'error',
+    // The bench measures the API's own ceiling: per-token rate limits would cap it instead.
+    ROUTESCOPE_RATE_LIMIT_INGEST: '0',
+    ROUTESCOPE_RATE_LIMIT_GRAPHQL: '0',
     ...env,
   });
   const { app } = await bundle.createApiApplication(config, database);

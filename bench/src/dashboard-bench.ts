@@ -167,6 +167,9 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
         ROUTESCOPE_ADMIN_TOKEN: tokens.admin,
         ROUTESCOPE_KUBERNETES: 'off',
         ROUTESCOPE_LOG_LEVEL: 'warn',
+        // Seeding and page loads at full speed: per-token rate limits would cap the bench instead.
+        ROUTESCOPE_RATE_LIMIT_INGEST: '0',
+        ROUTESCOPE_RATE_LIMIT_GRAPHQL: '0',
       }),
       ready: '/readyz',
     });

@@ -12,14 +12,23 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { buildGraphqlContext, authorizationFromConnectionParams } from './graphql/graphql-context';
 import { formatGraphqlError } from './graphql/graphql-errors';
-import { queryLimits } from './graphql/query-limits';
+import { queryCostPlugin } from './graphql/query-cost';
+import { knownOperationTypes, queryLimits, subscriptionsOverWebSocketOnly } from './graphql/query-limits';
+import { responseSizePlugin } from './graphql/response-size';
+import { websocketValidation } from './graphql/websocket-validation';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { IngestModule } from './ingest/ingest.module';
+import { RedisModule } from './redis/redis.module';
 import { RetentionModule } from './retention/retention.module';
+import { TransportModule } from './transport/transport.module';
 
 @Module({})
 export class ConfigModule {}
+
+/** Nesting and root fields a GraphQL operation may have (graphql/query-limits.ts); a dashboard needs fewer. */
+const MAX_DEPTH = 12;
+const MAX_ROOT_FIELDS = 8;
 
 export function appModule(config: ApiConfig, database: Database): DynamicModule {
   return {
@@ -28,7 +37,9 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       { module: ConfigModule, global: true, providers: [{ provide: API_CONFIG, useValue: config }], exports: [API_CONFIG] },
       DatabaseModule.forDatabase(database),
       EventsModule,
+      RedisModule,
       AuthModule,
+      TransportModule,
       HealthModule,
       IngestModule,
       HistoryModule,
@@ -43,16 +54,27 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
-          introspection: true,
+          // Every /graphql request carries a read token before it gets here (transport/request-gate.ts),
+          // so introspection and "Did you mean …" suggestions answer only holders of one.
+          introspection: config.graphql.introspection,
+          hideSchemaDetailsFromClientErrors: !config.graphql.introspection,
+          allowBatchedHttpRequests: false,
           context: buildGraphqlContext,
           formatError: formatGraphqlError,
-          validationRules: [queryLimits(12, 8)],
-          // Apollo's default cache-control plugin wraps every field resolver to compute cache
-          // hints nobody reads here: ~10% of a 1,500-fact state(at) (bench, issue #6).
-          plugins: [ApolloServerPluginCacheControlDisabled()],
+          validationRules: [queryLimits(MAX_DEPTH, MAX_ROOT_FIELDS), knownOperationTypes],
+          plugins: [
+            // Apollo's default cache-control plugin wraps every field resolver to compute cache
+            // hints nobody reads here: ~10% of a 1,500-fact state(at) (bench, issue #6).
+            ApolloServerPluginCacheControlDisabled(),
+            subscriptionsOverWebSocketOnly(),
+            queryCostPlugin(config.graphql.maxCost),
+            responseSizePlugin(config.graphql.maxResponseBytes),
+          ],
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',
+              // Nest's type names a subset of graphql-ws's options but hands them all to useServer (gql-subscription.service.js).
+              ...({ validate: websocketValidation({ maxDepth: MAX_DEPTH, maxRootFields: MAX_ROOT_FIELDS, maxCost: config.graphql.maxCost, introspection: config.graphql.introspection }) } as object),
               // Refuse the socket itself without a read token, before any subscription starts.
               onConnect: async (ctx) => {
                 try {

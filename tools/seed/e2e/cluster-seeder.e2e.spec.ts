@@ -313,6 +313,26 @@ for (const kind of testDatabaseKinds()) {
   });
 }
 
+describe('seeding through the API rate limit [pglite]', () => {
+  it('waits out each 429 for its Retry-After, and every snapshot is stored', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'rs-seed-e2e-limit-'));
+    const tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
+    // 8 snapshots per 5 s window for the ingest token, 3 nodes x 7 ticks = 21 snapshots: most meet a 429
+    // first, and a wait longer than the seeder's own retries (0.5 + 1 + 2 s) before the window ends.
+    const api = await startApi({ tokens, dataDir: join(dataDir, 'data'), env: { ROUTESCOPE_RATE_LIMIT_INGEST: '8', ROUTESCOPE_RATE_LIMIT_WINDOW_SECONDS: '5' } });
+    try {
+      const report = await seedCluster({ api: api.url, token: tokens.ingest, nodes: 3, podsPerNode: 1, hours: 1, intervalMs: 10 * MINUTE, concurrency: 4 });
+      expect(report.failures).toEqual([]);
+      expect(accepted(report)).toBe(21);
+      const nodes = await nodesOf(api);
+      expect(sum([...nodes.values()].map(snapshotsOf))).toBe(21);
+    } finally {
+      await api.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('npm run seed, before it reaches an API', () => {
   it('names the bad argument (exit 2), and where it looked when nothing answers (exit 1)', async () => {
     const token = secret('ingest');

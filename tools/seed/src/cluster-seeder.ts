@@ -80,6 +80,8 @@ export class SeedError extends Error {
 }
 
 const RETRIES = 3;
+/** A 429 asking for a longer wait than this counts as a failed attempt instead. */
+const MAX_RETRY_AFTER_S = 120;
 const REQUEST_TIMEOUT_MS = 120_000;
 
 interface IngestAnswer {
@@ -228,6 +230,15 @@ export class ClusterSeeder {
         throw new SeedError(`the API refused the token (${response.status} ${error}); it needs the ingest or admin scope`);
       }
       last = { status: response.status, code: answer.error ?? String(response.status), error };
+      if (response.status === 429) {
+        // The API's rate limit (per token and window): wait as long as it says, without spending an attempt.
+        const retryAfter = Number(response.headers.get('retry-after'));
+        if (retryAfter > 0 && retryAfter <= MAX_RETRY_AFTER_S) {
+          await sleep(retryAfter * 1000);
+          attempt--;
+          continue;
+        }
+      }
       if (response.status !== 429 && response.status < 500) break;
     }
     return { failure: last };

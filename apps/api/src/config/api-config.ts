@@ -69,7 +69,30 @@ const environmentSchema = z.object({
   ),
   /** Calico's host veth prefix (default `cali`), as felix reads it. */
   FELIX_INTERFACEPREFIX: z.string().optional(),
+  /** largest GraphQL request body, in bytes (a query is text: the dashboard's largest is under 4 KB). */
+  ROUTESCOPE_GRAPHQL_MAX_BODY_BYTES: count('bytes', 1024, 64 * 1024 * 1024, 1024 * 1024),
+  /** cost budget of one GraphQL operation (graphql/query-cost.ts says how a query is costed). */
+  ROUTESCOPE_GRAPHQL_MAX_COST: count('cost points', 100, 100_000_000, 500_000),
+  /** largest GraphQL response, in bytes: a bigger result is answered with RESPONSE_TOO_LARGE. */
+  ROUTESCOPE_GRAPHQL_MAX_RESPONSE_BYTES: count('bytes', 64 * 1024, 1024 * 1024 * 1024, 32 * 1024 * 1024),
+  /** schema introspection and "Did you mean …" suggestions (for a read token); false turns both off. */
+  ROUTESCOPE_GRAPHQL_INTROSPECTION: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
+  /** requests per token per window on POST /api/v1/snapshots (0: no limit). */
+  ROUTESCOPE_RATE_LIMIT_INGEST: count('requests', 0, 100_000_000, 20_000),
+  /** requests per token per window on /graphql (0: no limit). */
+  ROUTESCOPE_RATE_LIMIT_GRAPHQL: count('requests', 0, 100_000_000, 6_000),
+  /** the rate-limit window, in seconds. */
+  ROUTESCOPE_RATE_LIMIT_WINDOW_SECONDS: count('seconds', 1, 3600, 60),
 });
+
+/** A whole number in [min, max] with a message naming the unit; an empty value takes the default. */
+function count(unit: string, min: number, max: number, fallback: number) {
+  const range = `must be between ${min} and ${max} (${unit})`;
+  return z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce.number({ message: `must be a number of ${unit}` }).int(`must be a whole number of ${unit}`).min(min, range).max(max, range).default(fallback),
+  );
+}
 
 export type ApiConfig = Readonly<{
   port: number;
@@ -89,6 +112,18 @@ export type ApiConfig = Readonly<{
   redisPrefix: string;
   /** ROUTESCOPE_CHECKS_DEBOUNCE_MS */
   checksDebounceMs: number;
+  graphql: {
+    /** ROUTESCOPE_GRAPHQL_MAX_BODY_BYTES */
+    maxBodyBytes: number;
+    /** ROUTESCOPE_GRAPHQL_MAX_COST */
+    maxCost: number;
+    /** ROUTESCOPE_GRAPHQL_MAX_RESPONSE_BYTES */
+    maxResponseBytes: number;
+    /** ROUTESCOPE_GRAPHQL_INTROSPECTION */
+    introspection: boolean;
+  };
+  /** requests per token per window (0: unlimited); ROUTESCOPE_RATE_LIMIT_* */
+  rateLimits: { ingest: number; graphql: number; windowSeconds: number };
 }>;
 
 export class ConfigError extends Error {}
@@ -114,6 +149,13 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     redisUrl: e.ROUTESCOPE_REDIS_URL,
     redisPrefix: e.ROUTESCOPE_REDIS_PREFIX,
     checksDebounceMs: e.ROUTESCOPE_CHECKS_DEBOUNCE_MS,
+    graphql: {
+      maxBodyBytes: e.ROUTESCOPE_GRAPHQL_MAX_BODY_BYTES,
+      maxCost: e.ROUTESCOPE_GRAPHQL_MAX_COST,
+      maxResponseBytes: e.ROUTESCOPE_GRAPHQL_MAX_RESPONSE_BYTES,
+      introspection: e.ROUTESCOPE_GRAPHQL_INTROSPECTION === 'true',
+    },
+    rateLimits: { ingest: e.ROUTESCOPE_RATE_LIMIT_INGEST, graphql: e.ROUTESCOPE_RATE_LIMIT_GRAPHQL, windowSeconds: e.ROUTESCOPE_RATE_LIMIT_WINDOW_SECONDS },
     kubernetes: {
       mode: e.ROUTESCOPE_KUBERNETES,
       env: { KUBECONFIG: e.KUBECONFIG, KUBERNETES_SERVICE_HOST: e.KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT: e.KUBERNETES_SERVICE_PORT, FELIX_INTERFACEPREFIX: e.FELIX_INTERFACEPREFIX },

@@ -1,12 +1,26 @@
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { DATABASE_RETRY_AFTER_SECONDS, DatabaseError, DatabaseErrorCode, unavailableDatabaseError } from '../database/database.errors';
+import { GraphqlLimitError, GraphqlLimitErrorCode } from '../graphql/graphql-limits.errors';
 import { HistoryError, HistoryErrorCode } from '../history/history.errors';
 import { IngestError, IngestErrorCode } from '../ingest/ingest.errors';
+import { TransportError, TransportErrorCode } from '../transport/transport.errors';
 
 /** Codes clients see: HTTP status for REST, `extensions.code` for GraphQL. */
 export interface PublicError {
   status: number;
-  graphqlCode: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+  graphqlCode:
+    | 'UNAUTHENTICATED'
+    | 'FORBIDDEN'
+    | 'BAD_USER_INPUT'
+    | 'BAD_REQUEST'
+    | 'GRAPHQL_VALIDATION_FAILED'
+    | 'NOT_FOUND'
+    | 'CONFLICT'
+    | 'PAYLOAD_TOO_LARGE'
+    | 'RESPONSE_TOO_LARGE'
+    | 'RATE_LIMITED'
+    | 'UNAVAILABLE'
+    | 'INTERNAL_SERVER_ERROR';
   /** the module's own code, for machines (e.g. OUT_OF_ORDER). */
   reason: string;
   message: string;
@@ -77,6 +91,35 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
       case HistoryErrorCode.InvalidCursor:
       case HistoryErrorCode.InvalidArgument:
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
+      default:
+        return exhaustive(error.code);
+    }
+  }
+  if (error instanceof TransportError) {
+    switch (error.code) {
+      case TransportErrorCode.RateLimited:
+        return { status: 429, graphqlCode: 'RATE_LIMITED', reason: error.code, message: error.message };
+      case TransportErrorCode.BodyTooLarge:
+        return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
+      case TransportErrorCode.UnsupportedMediaType:
+        return { status: 415, graphqlCode: 'BAD_REQUEST', reason: error.code, message: error.message };
+      case TransportErrorCode.InvalidJson:
+      case TransportErrorCode.BatchingNotSupported:
+        return { status: 400, graphqlCode: 'BAD_REQUEST', reason: error.code, message: error.message };
+      default:
+        return exhaustive(error.code);
+    }
+  }
+  if (error instanceof GraphqlLimitError) {
+    switch (error.code) {
+      case GraphqlLimitErrorCode.QueryTooDeep:
+      case GraphqlLimitErrorCode.TooManyRootFields:
+      case GraphqlLimitErrorCode.QueryTooCostly:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
+      case GraphqlLimitErrorCode.UnsupportedOperation:
+        return { status: 400, graphqlCode: 'GRAPHQL_VALIDATION_FAILED', reason: error.code, message: error.message };
+      case GraphqlLimitErrorCode.ResponseTooLarge:
+        return { status: 200, graphqlCode: 'RESPONSE_TOO_LARGE', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

@@ -17,11 +17,8 @@ export class RestExceptionFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      // body-parser's own errors: a body over the limit, or one that is not JSON.
-      const cause = exception.cause as { type?: string } | undefined;
-      const error = status === 413 || cause?.type === 'entity.too.large' ? 'SNAPSHOT_TOO_LARGE' : status === 400 ? 'INVALID_JSON' : 'HTTP_ERROR';
-      response.status(status).json({ error, message: exception.message });
+      // Nest's own answers (an unknown route's 404, …); bodies are read and refused by the request gate (transport/).
+      response.status(exception.getStatus()).json({ error: 'HTTP_ERROR', message: exception.message });
       return;
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));

@@ -1,10 +1,11 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { toPublicError } from '../errors/error-mapping';
 
 /** Domain errors keep their message and get `extensions.code`; anything unexpected is masked. */
 export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const mapped = toPublicError(unwrapResolverError(error));
+  // Resolver errors and the API's own validation/limit errors carry the domain error as originalError.
+  const mapped = toPublicError(unwrapResolverError(error)) ?? (error instanceof GraphQLError ? toPublicError(error.originalError) : undefined);
   if (mapped) {
     return { ...formatted, message: mapped.message, extensions: { code: mapped.graphqlCode, reason: mapped.reason } };
   }

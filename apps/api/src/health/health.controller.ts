@@ -1,11 +1,34 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
 import type { Database } from '@routescope/db';
 import type { Response } from 'express';
 import { DATABASE } from '../database/database.module';
+import { REDIS_COMMANDS, type RedisCommands } from '../redis/redis.module';
+
+export type Dependency = 'database' | 'redis';
+
+export interface Readiness {
+  status: 'ready' | 'not ready';
+  /** the database kind (postgres or pglite) */
+  database: string;
+  /** each dependency's verdict; redis only when ROUTESCOPE_REDIS_URL is set */
+  checks: Partial<Record<Dependency, 'ok' | 'unreachable' | 'migrations pending'>>;
+  /** the dependencies that failed, when not ready */
+  failed?: Dependency[];
+  pendingMigrations?: string[];
+}
+
+/** A dependency slower than this is not ready (a probe must answer before its own timeout). */
+const PROBE_TIMEOUT_MS = 2000;
 
 @Controller()
 export class HealthController {
-  constructor(@Inject(DATABASE) private readonly database: Database) {}
+  private readonly logger = new Logger(HealthController.name);
+  private readonly lastFailure = new Map<Dependency, string>();
+
+  constructor(
+    @Inject(DATABASE) private readonly database: Database,
+    @Inject(REDIS_COMMANDS) private readonly redis: RedisCommands | undefined,
+  ) {}
 
   /** Liveness: the process answers. */
   @Get('healthz')
@@ -13,19 +36,50 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the database answers and every migration is applied. */
+  /**
+   * Readiness: the database answers with every migration applied, and Redis answers when one is
+   * configured. /readyz needs no token, so it names what failed but never the error's text (which
+   * can carry hosts, users and SQL); the text goes to the API's log.
+   */
   @Get('readyz')
-  async readyz(@Res({ passthrough: true }) response: Response): Promise<{ status: string; database: string; pendingMigrations?: string[]; error?: string }> {
+  async readyz(@Res({ passthrough: true }) response: Response): Promise<Readiness> {
+    const checks: Readiness['checks'] = {};
+    let pendingMigrations: string[] | undefined;
+    const redisClient = this.redis;
+    const [database, redis] = await Promise.all([
+      this.probe('database', () => this.database.status()),
+      redisClient ? this.probe('redis', () => redisClient.command(['PING'])) : undefined,
+    ]);
+    if (database.ok) {
+      pendingMigrations = database.value.pending.length > 0 ? database.value.pending : undefined;
+      checks.database = pendingMigrations ? 'migrations pending' : 'ok';
+    } else {
+      checks.database = 'unreachable';
+    }
+    if (redis) checks.redis = redis.ok ? 'ok' : 'unreachable';
+    const failed = (Object.keys(checks) as Dependency[]).filter((name) => checks[name] !== 'ok');
+    if (failed.length === 0) return { status: 'ready', database: this.database.kind, checks };
+    response.status(503);
+    return { status: 'not ready', database: this.database.kind, checks, failed, ...(pendingMigrations ? { pendingMigrations } : {}) };
+  }
+
+  private async probe<T>(dependency: Dependency, check: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const status = await this.database.status();
-      if (status.pending.length > 0) {
-        response.status(503);
-        return { status: 'not ready', database: this.database.kind, pendingMigrations: status.pending };
-      }
-      return { status: 'ready', database: this.database.kind };
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+      });
+      const value = await Promise.race([check(), timeout]);
+      this.lastFailure.delete(dependency);
+      return { ok: true, value };
     } catch (error) {
-      response.status(503);
-      return { status: 'not ready', database: this.database.kind, error: (error as Error).message };
+      const message = (error as Error).message;
+      // Once per distinct failure: a probe every few seconds must not flood the log.
+      if (this.lastFailure.get(dependency) !== message) this.logger.warn(`readiness: ${dependency} failed: ${message}`);
+      this.lastFailure.set(dependency, message);
+      return { ok: false };
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

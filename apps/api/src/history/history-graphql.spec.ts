@@ -532,7 +532,7 @@ for (const kind of testDatabaseKinds()) {
 
   describe(`GraphQL history batching [${kind}]`, () => {
     let api: ApiTestApp;
-    const QUERY = `query($from: DateTime!, $to: DateTime!) { nodes(first: 500) { totalCount edges { node {
+    const QUERY = `query($from: DateTime!, $to: DateTime!) { nodes(first: 50) { totalCount edges { node {
       name status
       state { covered routes { dst } pods { name hostVeth } }
       coverage { start end }

@@ -106,6 +106,8 @@ export interface StartApiOptions {
   databaseUrl?: string;
   /** ROUTESCOPE_DATA_DIR (PGlite's files; the API wants one either way) */
   dataDir: string;
+  /** more of the API's environment (e.g. ROUTESCOPE_RATE_LIMIT_INGEST) */
+  env?: Record<string, string>;
 }
 
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
@@ -122,6 +124,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     ROUTESCOPE_LOG_LEVEL: 'warn',
     // never watch whatever cluster a kubeconfig on this machine points at
     ROUTESCOPE_KUBERNETES: 'off',
+    ...options.env,
   };
   delete env['DATABASE_URL'];
   if (options.databaseUrl) env['DATABASE_URL'] = options.databaseUrl;

@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { RateLimiter } from './rate-limiter';
+
+/** The HTTP edge's state: per-token rate-limit counters (the gate itself is express middleware, api-application.ts). */
+@Module({ providers: [RateLimiter], exports: [RateLimiter] })
+export class TransportModule {}
