@@ -72,8 +72,6 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
     switch (error.code) {
       case IngestErrorCode.InvalidSnapshot:
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message, details: error.issues };
-      case IngestErrorCode.UnsupportedMediaType:
-        return { status: 415, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
       case IngestErrorCode.SnapshotTooLarge:
         return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
       case IngestErrorCode.OutOfOrder:

@@ -160,7 +160,7 @@ for (const kind of testDatabaseKinds()) {
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${t.tokens.ingest}` }, body: JSON.stringify(calicoNode(0, 0)) });
       expect({ status: response.status, body: await response.json() }).toEqual({
         status: 415,
-        body: { error: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the snapshot as JSON with content-type: application/json (got "text/plain")' },
+        body: { error: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as JSON with content-type: application/json (got "text/plain")' },
       });
       expect((await counts()).nodes).toBe(0);
     });

@@ -96,7 +96,8 @@ export function requestGate(options: { auth: AuthService; rateLimiter: RateLimit
     const declared = Number(request.headers['content-length']);
     if (declared > route.maxBodyBytes) throw route.tooLarge(route.maxBodyBytes);
     if (!isJson(request.headers['content-type'])) {
-      throw new TransportError(TransportErrorCode.UnsupportedMediaType, `the body must be JSON (content-type: application/json), not ${request.headers['content-type'] ?? 'unspecified'}`);
+      const sent = request.headers['content-type'];
+      throw new TransportError(TransportErrorCode.UnsupportedMediaType, `send the body as JSON with content-type: application/json (got ${sent ? `"${sent}"` : 'no content type'})`);
     }
     const body = await readJsonBody(request, route.maxBodyBytes, () => route.tooLarge(route.maxBodyBytes));
     if (route.singleOperation && Array.isArray(body)) {
