@@ -1,4 +1,5 @@
 import type { Address, Link, Neighbor, NetworkNamespace, Route, Snapshot, Sysctl } from '../contract/snapshot-schema';
+import { PARTIAL_SECTIONS } from '../contract/snapshot-constants';
 import { canonicalPrefix } from './address-canonical';
 
 /**
@@ -72,7 +73,10 @@ export function namespaceToFacts(ns: NetworkNamespace): Fact[] {
       attrs: compact({
         kind: ns.kind,
         hostVeth: ns.hostVeth,
-        captured: ['links', 'addresses', 'routes', 'neighbors', 'sysctls'].filter((s) => ns[s as keyof NetworkNamespace] !== undefined),
+        // Rules conclude "missing" only from captured sections, so a partial one (a pasted
+        // `ip route | grep …`) is not listed as captured; its entries are facts all the same.
+        captured: PARTIAL_SECTIONS.filter((s) => ns[s] !== undefined && !ns.partial?.includes(s)),
+        partial: partialSections(ns),
       }),
     },
   ];
@@ -85,6 +89,11 @@ export function namespaceToFacts(ns: NetworkNamespace): Fact[] {
   for (const neighbor of ns.neighbors ?? []) facts.push(neighborFact(nsKey, neighbor));
   for (const sysctl of ns.sysctls ?? []) facts.push(sysctlFact(nsKey, sysctl));
   return facts;
+}
+
+function partialSections(ns: NetworkNamespace): string[] | undefined {
+  const partial = PARTIAL_SECTIONS.filter((s) => ns[s] !== undefined && ns.partial?.includes(s));
+  return partial.length > 0 ? partial : undefined;
 }
 
 export function linkFact(ns: string, link: Link): Fact {
