@@ -87,4 +87,40 @@ describe('detectCni', () => {
     const podOnly: Snapshot = { ...snapshot, namespaces: [{ kind: 'host', name: 'host' }, { kind: 'pod', name: pod.name, routes: pod.routes }] };
     expect(detect(podOnly)).toMatchObject({ cni: 'calico', evidence: [expect.objectContaining({ ns: 'pod:rk-pod-a1', kind: 'route' })] });
   });
+
+  describe('field captures (issue #10)', () => {
+    const hostOnly = (host: Omit<Host, 'kind' | 'name'>): Snapshot => ({ ...loadSnapshot('plain-vm.json'), namespaces: [{ ...host, kind: 'host', name: 'host' }] });
+    const route = (dst: string, extra: Record<string, unknown>) => ({ family: 'inet' as const, table: 'main', type: 'unicast', dst, flags: [], ...extra });
+
+    it('a route table with only proto bird routes (no pods yet, no tunnel) is Calico in BGP mode', () => {
+      const detection = detect(hostOnly({ routes: [route('10.0.0.0/24', { dev: 'ens3', protocol: 'kernel' }), route('192.168.77.0/26', { gateway: '10.0.0.12', dev: 'ens3', protocol: 'bird' })] }));
+      expect(detection).toMatchObject({ cni: 'calico', mode: 'bgp', evidence: [expect.objectContaining({ kind: 'route', attrs: expect.objectContaining({ protocol: 'bird' }) })] });
+    });
+
+    it('a felix proto 80 route alone is Calico', () => {
+      expect(detect(hostOnly({ routes: [route('172.17.8.64/26', { gateway: '172.17.8.64', dev: 'vxlan.calico', protocol: '80', flags: ['onlink'] })] }))).toMatchObject({ cni: 'calico', mode: 'vxlan' });
+    });
+
+    it('vxlan.calico or wireguard.cali in a link list is Calico even without an address (the names are Calico’s)', () => {
+      expect(detect(hostOnly({ links: [{ ifindex: 5, name: 'vxlan.calico', kind: 'vxlan', mtu: 1450, operState: 'UNKNOWN', flags: ['UP'] }] }))).toMatchObject({ cni: 'calico', mode: 'vxlan' });
+      expect(detect(hostOnly({ links: [{ ifindex: 5, name: 'wireguard.cali', kind: 'wireguard', mtu: 1440, operState: 'UNKNOWN', flags: ['UP'] }] }))).toMatchObject({ cni: 'calico', mode: 'wireguard' });
+    });
+
+    it('tunl0 up with an address from ifconfig (no scope printed) is Calico IPIP', () => {
+      const detection = detect(
+        hostOnly({
+          links: [{ ifindex: 5, name: 'tunl0', mtu: 1440, flags: ['UP', 'RUNNING', 'NOARP'] }],
+          addresses: [{ dev: 'tunl0', family: 'inet', local: '192.168.77.0', prefixlen: 32, flags: [] }],
+        }),
+      );
+      expect(detection).toMatchObject({ cni: 'calico', mode: 'ipip' });
+    });
+
+    it('bpfnatin/bpfnatout (or bpfin.cali/bpfout.cali) beside cali veths are Calico in eBPF mode', () => {
+      const snapshot = edit('lab/healthy.node-a.json', (host) => {
+        host.links!.push({ ifindex: 50, name: 'bpfin.cali', kind: 'veth', mtu: 1500, operState: 'UP', flags: ['UP'] });
+      });
+      expect(detect(snapshot)).toMatchObject({ cni: 'calico', mode: 'ebpf' });
+    });
+  });
 });

@@ -115,7 +115,9 @@ export class NodeIndex {
   pods(): PodFacts[] {
     if (this.podCache) return this.podCache;
     const host = this.host;
-    const hostLinks = host?.captured('links') ? host.links : undefined;
+    // Host links count wherever they were read (a partial `ip a | grep` too): a veth that is
+    // present is positive evidence; rules that conclude a veth is missing check captured('links').
+    const hostLinks = host?.links;
     const pods: PodFacts[] = [];
     for (const ns of this.namespaces.values()) {
       if (ns.kind !== 'pod' || !ns.netns || ns.netns.attrs.kind !== 'pod') continue;
@@ -135,9 +137,9 @@ export class NodeIndex {
     return this.podCache;
   }
 
-  /** Host links that are cali veths (links captured). */
+  /** Host links that are cali veths, from complete or partial link sections alike. */
   caliLinks(): Fact[] {
-    const host = this.hostWith('links');
+    const host = this.host;
     return host ? [...host.links.values()].filter((l) => isCaliVeth(l.key) && (l.attrs.kind === undefined || l.attrs.kind === 'veth')) : [];
   }
 
