@@ -102,7 +102,8 @@ export function linkFact(ns: string, link: Link): Fact {
     kind: 'link',
     key: link.name,
     attrs: compact({
-      ifindex: link.ifindex,
+      // 0 is no kernel ifindex: it is how an import says ifconfig printed none.
+      ifindex: link.ifindex === 0 ? undefined : link.ifindex,
       kind: link.kind,
       mac: link.mac?.toLowerCase(),
       mtu: link.mtu,

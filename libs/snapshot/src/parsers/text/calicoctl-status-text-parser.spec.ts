@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCalicoctlNodeStatusText } from './calicoctl-status-text-parser';
+
+const fixture = (name: string) => readFileSync(join(__dirname, '../../../test/fixtures/text', name), 'utf8');
+
+describe('parseCalicoctlNodeStatusText', () => {
+  it('reads an Established mesh peer and an empty IPv6 table (public capture, calico#6285)', () => {
+    const { status, warnings } = parseCalicoctlNodeStatusText(fixture('calicoctl-node-status-calico-6285.txt'));
+    expect(warnings).toEqual([]);
+    expect(status).toEqual({
+      processRunning: true,
+      families: ['ipv4', 'ipv6'],
+      peers: [{ line: 6, family: 'ipv4', peer: '10.128.62.127', type: 'node-to-node mesh', state: 'up', since: '08:27:26', info: 'Established' }],
+    });
+  });
+
+  it('joins INFO wrapped over a continuation row and keeps peers that are not up (public capture, kops#10546)', () => {
+    const { status, warnings } = parseCalicoctlNodeStatusText(fixture('calicoctl-node-status-kops-10546.txt'));
+    expect(warnings).toEqual([]);
+    expect(status.peers).toHaveLength(7);
+    expect(status.peers[0]).toEqual({ line: 6, family: 'ipv4', peer: '10.2.147.44', type: 'node-to-node mesh', state: 'start', since: '00:21:18', info: 'Active Socket: Connection refused' });
+    expect(status.peers[6]).toMatchObject({ peer: '10.2.173.134', info: 'Passive' });
+  });
+
+  it('reads "Calico process is not running." with no tables', () => {
+    const { status, recognised } = parseCalicoctlNodeStatusText('Calico process is not running.\n');
+    expect(status).toEqual({ processRunning: false, peers: [], families: [] });
+    expect(recognised).toBe(1);
+  });
+
+  it('accepts borders whose dashes a ticket turned typographic, and warns about other lines', () => {
+    const text = ['+\u2014\u2014\u2014+\u2014\u2014+', '| PEER ADDRESS | PEER TYPE | STATE | SINCE | INFO |', '| 10.0.0.2 | global | start | 01:50:43 | Connect |', 'something else'].join('\n');
+    const { status, warnings } = parseCalicoctlNodeStatusText(text);
+    expect(status.peers).toEqual([{ line: 3, family: 'ipv4', peer: '10.0.0.2', type: 'global', state: 'start', since: '01:50:43', info: 'Connect' }]);
+    expect(warnings.map((w) => w.line)).toEqual([3, 4]);
+  });
+});
