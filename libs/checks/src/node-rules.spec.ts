@@ -41,7 +41,8 @@ const CASES: NodeRuleCase[] = [
     scenario: 'pod-default-route-missing',
     subject: 'pod:rk-pod-a1',
     evidence: [{ ns: 'pod:rk-pod-a1', kind: 'route', key: 'main|inet|unicast|0.0.0.0/0|0', attrs: null }],
-    partial: [['rk-pod-a1', 'routes'], ['rk-pod-a1', 'addresses']],
+    // without its addresses, the pod's route to 169.254.1.1 on eth0 still says it is an IPv4 pod (a pasted netstat -nr)
+    partial: [['rk-pod-a1', 'routes']],
     silentWhen: [noPodA1],
   },
   {
@@ -213,7 +214,7 @@ const CASES: NodeRuleCase[] = [
  * that section silences it. Every other section of CASES[].partial only adds present facts.
  */
 const PARTIAL_SILENCES: Record<string, Array<[string, SectionName]>> = {
-  CALICO_POD_DEFAULT_ROUTE: [['rk-pod-a1', 'routes'], ['rk-pod-a1', 'addresses']],
+  CALICO_POD_DEFAULT_ROUTE: [['rk-pod-a1', 'routes']],
   CALICO_POD_GATEWAY_ROUTE: [['rk-pod-a1', 'routes']],
   CALICO_HOST_ROUTE: [['host', 'routes'], ['rk-pod-a1', 'addresses']],
   CALICO_EXIT_ROUTE: [['host', 'routes']],
@@ -457,6 +458,17 @@ describe('mixed CNIs', () => {
 });
 
 describe('field captures (issue #10)', () => {
+  it('a pod table pasted alone (netstat -nr: routes via 169.254.1.1, no addresses) without a default opens CALICO_POD_DEFAULT_ROUTE', () => {
+    const snapshot = withoutSection(lab('pod-default-route-missing').a, 'rk-pod-a1', 'addresses');
+    expect(rulesOf(snapshot).filter((r) => r.startsWith('CALICO_POD_'))).toEqual(['CALICO_POD_DEFAULT_ROUTE pod:rk-pod-a1']);
+    // A pod table with nothing via 169.254.1.1 (not a Calico IPv4 pod as far as the paste shows) says nothing.
+    const bare = structuredClone(snapshot);
+    const pod = bare.namespaces.find((n) => n.name === 'rk-pod-a1')!;
+    pod.routes = pod.routes!.filter((r) => r.dst !== '169.254.1.1');
+    pod.neighbors = [];
+    expect(rulesOf(bare).filter((r) => r.startsWith('CALICO_POD_DEFAULT'))).toEqual([]);
+  });
+
   it('cali veths at MTU 1500 beside tunl0 at 1440 that is up with an address (no route via it captured) open CALICO_VETH_TUNNEL_MTU', () => {
     const snapshot = edit('lab/healthy.node-a.json', (host) => {
       host.links = host.links!.filter((l) => l.name !== 'vxlan.calico');

@@ -141,12 +141,17 @@ function podRoutes(check: NodeCheck): Finding[] {
   const findings: Finding[] = [];
   for (const pod of check.calicoPods()) {
     const ns = pod.facts;
-    // An IPv4 default is only expected of a pod that has an IPv4 address.
-    if (!ns.captured('routes') || !ns.captured('addresses')) continue;
-    if (!pod.addresses.some((a) => a.attrs.family === 'inet')) continue;
-    // The kernel drops a device's routes when it goes down: that is CALICO_ROUTE_TO_DOWN_VETH's finding.
-    if (pod.deviceLink && !strings(pod.deviceLink.attrs.flags).includes('UP')) continue;
+    if (!ns.captured('routes')) continue;
     const routes = ns.mainRoutes('inet').filter((r) => r.attrs.type === 'unicast');
+    // An IPv4 default is only expected of a pod that has an IPv4 address — or, when its
+    // addresses were not captured (a pasted `netstat -nr`), that routes IPv4 via 169.254.1.1
+    // on its device: the kernel keeps routes only on an up device with an address.
+    const ipv4 = ns.captured('addresses')
+      ? pod.addresses.some((a) => a.attrs.family === 'inet')
+      : routes.some((r) => routeDevices(r).includes(pod.device) && (routeGateways(r).includes(LINK_LOCAL_GATEWAY) || r.attrs.dst === `${LINK_LOCAL_GATEWAY}/32`));
+    if (!ipv4) continue;
+    // The kernel drops a device's routes when it goes down: that is CALICO_ROUTE_TO_DOWN_VETH's finding.
+    if (pod.deviceLink && Array.isArray(pod.deviceLink.attrs.flags) && !strings(pod.deviceLink.attrs.flags).includes('UP')) continue;
     const defaults = routes.filter((r) => r.attrs.dst === '0.0.0.0/0').sort(byMetric);
     const viaGateway = defaults.find((r) => routeGateways(r).includes(LINK_LOCAL_GATEWAY) && routeDevices(r).includes(pod.device));
     const label = `${cap(check.podLabel(pod))} on node ${check.node}`;
