@@ -23,6 +23,7 @@ import { quote, readLines, tokensOf, WarningLog } from './text-input';
 export interface ArpTableTextResult extends ParseResult<Neighbor> {
   unresolved: number;
   rows: number;
+  headers: number;
 }
 
 export function parseArpTableText(text: string): ArpTableTextResult {
@@ -30,9 +31,13 @@ export function parseArpTableText(text: string): ArpTableTextResult {
   const neighbors: Neighbor[] = [];
   let unresolved = 0;
   let rows = 0;
+  let headers = 0;
   for (const { line, text: content } of readLines(text, log)) {
     const tokens = tokensOf(content);
-    if (tokens[0] === 'Address' && tokens.includes('HWaddress')) continue;
+    if (tokens[0] === 'Address' && tokens.includes('HWaddress')) {
+      headers++;
+      continue;
+    }
     if (/^Entries: \d+/.test(content) || /no match found/i.test(content)) continue;
     rows++;
     const bsd = /^(\S+) \(([^()]+)\) at (\S+)(?: \[(\w+)\])?((?: \w+)*?) on (\S+)/.exec(content.replace(/\s+/g, ' '));
@@ -84,5 +89,5 @@ export function parseArpTableText(text: string): ArpTableTextResult {
     const accepted = acceptEntry('neighbor', neighbor, line, `neighbour ${neighbor.dst}`, log);
     if (accepted) neighbors.push(accepted);
   }
-  return { entries: neighbors, warnings: log.finish(), unresolved, rows };
+  return { entries: neighbors, warnings: log.finish(), unresolved, rows, headers };
 }

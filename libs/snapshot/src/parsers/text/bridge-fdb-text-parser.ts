@@ -23,11 +23,13 @@ export interface BridgeFdbTextResult {
 
 const WITH_VALUE = new Set(['port', 'vni', 'via', 'src_vni', 'nhid', 'used', 'updated']);
 
-export function parseBridgeFdbText(text: string, options: { ns: string }): BridgeFdbTextResult {
+/** `dev`: the device of `bridge fdb show dev X`, whose lines leave the device out. */
+export function parseBridgeFdbText(text: string, options: { ns: string; dev?: string }): BridgeFdbTextResult {
   const log = new WarningLog();
   const entries: FdbEntry[] = [];
   for (const { line, text: content } of readLines(text, log)) {
-    const tokens = tokensOf(content);
+    let tokens = tokensOf(content);
+    if (tokens[1] !== 'dev' && options.dev) tokens = [tokens[0], 'dev', options.dev, ...tokens.slice(1)];
     const mac = readHwAddress(tokens[0]);
     if (mac.kind !== 'ok' || tokens[1] !== 'dev') {
       log.add(line, `not a line of bridge fdb output: ${quote(content)}`);

@@ -27,8 +27,10 @@ import { quote, readLines, tokensOf, WarningLog } from './text-input';
 export interface RouteTableTextResult extends ParseResult<Route> {
   /** rows left out because a name stood where an address belongs (no -n) */
   unresolved: number;
-  /** table rows seen (read or not); 0 means the text is not a route table. */
+  /** table rows seen (read or not); with headers 0, the text is not a route table. */
   rows: number;
+  /** header lines seen (`Kernel IP routing table`, `Destination …`) */
+  headers: number;
 }
 
 const NO_GATEWAY = new Set(['0.0.0.0', '*', '-', '::', '[::]']);
@@ -38,11 +40,13 @@ export function parseRouteTableText(text: string): RouteTableTextResult {
   const routes: Route[] = [];
   let unresolved = 0;
   let rows = 0;
+  let headers = 0;
   let columns: string[] | undefined;
   let family: 'inet' | 'inet6' | undefined;
   for (const { line, text: content } of readLines(text, log)) {
     if (/^Kernel IP(v6)? routing table$/.test(content)) {
       family = content.includes('IPv6') ? 'inet6' : 'inet';
+      headers++;
       continue;
     }
     const tokens = tokensOf(content);
@@ -51,6 +55,7 @@ export function parseRouteTableText(text: string): RouteTableTextResult {
       // "Next Hop" is one column.
       const next = columns.indexOf('next');
       if (next >= 0 && columns[next + 1] === 'hop') columns.splice(next, 2, 'gateway');
+      headers++;
       if (columns.includes('genmask')) family = 'inet';
       else if (family === undefined) family = 'inet6';
       continue;
@@ -78,7 +83,7 @@ export function parseRouteTableText(text: string): RouteTableTextResult {
     const accepted = acceptEntry('route', route, line, `route ${route.dst}`, log);
     if (accepted) routes.push(accepted);
   }
-  return { entries: routes, warnings: log.finish(), unresolved, rows };
+  return { entries: routes, warnings: log.finish(), unresolved, rows, headers };
 }
 
 type Cell = (...names: string[]) => string | undefined;
@@ -97,18 +102,23 @@ function readIpv4Row(cell: Cell, line: number, log: WarningLog): Route | 'unreso
   let dst: string;
   if (destination === 'default' || (destination === '0.0.0.0' && prefixlen === 0)) dst = 'default';
   else if (familyOf(destination) === 'inet') dst = `${destination}/${prefixlen}`;
-  else {
+  else if (readIp(destination).kind === 'masked') {
+    log.add(line, `route left out: its destination ${quote(destination)} is masked`);
+    return undefined;
+  } else {
     log.add(line, `route left out: destination ${quote(destination)} is a name, not an address (use route -n)`);
     return 'unresolved';
   }
   const route: Route = { family: 'inet', table: 'main', type: routeType(flags, iface), dst, flags: [] };
   if (!NO_GATEWAY.has(gatewayText)) {
     const gateway = readIp(gatewayText);
-    if (gateway.kind !== 'ok') {
+    if (gateway.kind === 'masked') {
+      route.redacted = ['gateway'];
+      log.add(line, `route ${dst}: gateway ${quote(gatewayText)} is masked; left out and marked redacted`);
+    } else if (gateway.kind !== 'ok') {
       log.add(line, `route ${dst} left out: gateway ${quote(gatewayText)} is a name, not an address (use route -n)`);
       return 'unresolved';
-    }
-    route.gateway = gateway.value.address;
+    } else route.gateway = gateway.value.address;
   }
   if (iface !== '*' && iface !== '-') {
     const dev = readIfname(iface);

@@ -1,0 +1,228 @@
+import { looksMasked } from '../parsers/text/ip-text-values';
+import { describeCommand, splitQualifier, wordsOf } from './capture-commands';
+import type { SnapshotWarning } from '../contract/snapshot-schema';
+
+/**
+ * Splitting a pasted capture into sections, one per command output. A section starts at a
+ * header line:
+ *
+ *   $ ip route                          --- ip route               # ip route   (a command Routescope reads)
+ *   user@node-1:~$ ip route             [root@node-1 ~]# ip route  root@node-1:/# ip route
+ *   / # ip route   (busybox in a pod)   node-1$ ip route           (a command Routescope reads)
+ *
+ * optionally ending in `node NAME` or `pod NAME` (only after a whole command:
+ * `calicoctl node status` is a command). A prompt's host names the node, unless it looks like
+ * a pod or container (then it names the pod). A closing markdown fence ends a section; text
+ * between sections is prose and is left alone. Within a section, what terminals and tickets
+ * add is removed: ANSI colours, CRLF, HTML escapes, markdown quote markers, a common
+ * indentation, and per-host prefixes of fleet tools (pdsh/clush `host: …`, `host | …`, ansible
+ * `host | CHANGED | rc=0 >>`), which split the section into one per host.
+ */
+
+export interface CaptureSection {
+  /** the command as written, without prompt and node/pod qualifier. */
+  command: string;
+  side: { kind: 'host' } | { kind: 'pod'; name: string };
+  nodeName?: string;
+  /** 1-based line number of the header. */
+  headerLine: number;
+  /** the output, cleaned; line i of the body is capture line headerLine + i. */
+  body: string;
+  /** why the body is only part of the output, from decorations (fleet prefixes, masked values, truncation). */
+  decorations: string[];
+  /** the capture line of each body line (index 0 is body line 1), when they are not consecutive (fleet output). */
+  lineMap?: number[];
+}
+
+const FENCE = /^\s*(?:```|~~~)/;
+const DASH_HEADER = /^\s*(?:\$|---|>\s*\$)\s+(\S.*?)\s*(?:---)?\s*$/;
+const HASH_HEADER = /^\s*#\s*(\S.*?)\s*$/;
+/** user@host:~$ CMD, user@host:/# CMD, core@host ~ $ CMD, (venv) user@host:~$ CMD */
+const PROMPT_USER_HOST = /^\s*(?:\([\w.-]+\)\s*)?([\w.-]+)@([\w.-]+)(?::[^\s$#]*)?(?:\s+[^\s$#@]+)?\s?[$#]\s?(.*?)\s*$/;
+/** [root@host ~]# CMD, [host dir]$ CMD */
+const PROMPT_BRACKET = /^\s*\[(?:([\w.-]+)@)?([\w.-]+)(?:\s+[^\]]*)?\]\s?[$#]\s?(.*?)\s*$/;
+/** root@host: CMD (the prompt character lost) — only before a command import reads */
+const PROMPT_USER_HOST_COLON = /^\s*([\w.-]+)@([\w.-]+):\s(.*?)\s*$/;
+/** host:~$ CMD, host:/root#CMD — only before a command import reads */
+const PROMPT_HOST_PATH = /^\s*([A-Za-z][\w.-]*):(?:[~/][^\s$#]*)?[$#]\s?(.*?)\s*$/;
+/** gentoo/coreos: host dir # CMD — only before a command import reads */
+const PROMPT_HOST_DIR = /^\s*([A-Za-z][\w.-]*)\s+[~/]?[\w./~-]*\s[$#]\s(.*?)\s*$/;
+const PROMPT_PATH = /^\s*(\/[^\s#$]*|~)\s[#$]\s(.*?)\s*$/;
+const PROMPT_HOST = /^\s*([A-Za-z][\w.-]*)\s?[$#]\s(.*?)\s*$/;
+/** a prompt that names the shell, not the host (bash-4.2#, sh-5.2$) */
+const SHELL_NAME = /^(?:ba|z|a|da|k|c|tc|fi)?sh(?:-\d+(?:\.\d+)*)?$/;
+/** Programs whose output import reads, for the header forms that could also be prose (`# …`, `host$ …`). */
+const KNOWN_PROGRAM = /^(?:sudo\s+)?(?:\S*\/)?(?:ip|route|ifconfig|arp|tcpdump|calicoctl\S*|kubectl|k|oc|sysctl|cat|grep|egrep|bridge|wg|netstat|busybox|nsenter|docker|crictl|ssh|watch)(?:\s|$)/;
+/** DaemonSets that run in the host network namespace: a prompt inside them is the node's. */
+const HOST_NETWORK_PODS = /^(?:calico-node|kube-proxy|canal|kube-flannel-ds(?:-\w+)?|cilium|weave-net)-[a-z0-9]{5}$/;
+const POD_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?-[a-z0-9]{5}$/;
+const CONTAINER_ID = /^[0-9a-f]{12}$/;
+const FLEET_LINE = /^([A-Za-z][\w.-]{0,62})(?: \| |: )(.*)$/;
+const NOT_HOSTS = new Set(['Error', 'Warning', 'Note', 'RTNETLINK', 'Cannot', 'tcpdump', 'listening', 'Usage', 'bash', 'sh', 'sudo', 'ip', 'Timestamp', 'interface', 'peer', 'transfer', 'endpoint', 'Object', 'Device', 'Command', 'error', 'warning', 'ERROR', 'WARNING', 'NAME', 'Calico']);
+const ANSIBLE_HEADER = /^([\w.-]+) \| (?:CHANGED|SUCCESS|FAILED|UNREACHABLE)!?(?: \| rc=\d+)? >>\s*$/;
+
+export function splitCaptureSections(text: string): { sections: CaptureSection[]; warnings: SnapshotWarning[] } {
+  const warnings: SnapshotWarning[] = [];
+  if (typeof text !== 'string') return { sections: [], warnings: [{ code: 'not_text', message: 'the capture is not text' }] };
+  // eslint-disable-next-line no-control-regex
+  const lines = text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').split(/\r\n|\r|\n/);
+  const sections: CaptureSection[] = [];
+  let current: { header: Header; headerLine: number; lines: string[]; fenceOpenedInside: boolean } | undefined;
+  let strayLine: number | undefined;
+  let inFence = false;
+  const finish = () => {
+    if (current) sections.push(...finishSection(current.header, current.headerLine, current.lines));
+    current = undefined;
+  };
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index].length > 65536 ? '' : lines[index];
+    if (FENCE.test(line)) {
+      inFence = !inFence;
+      if (current) {
+        if (!inFence && current.lines.some((l) => l.trim() !== '')) finish();
+        else current.lines.push('');
+      }
+      continue;
+    }
+    const header = readHeader(unescapeHtml(line));
+    if (header) {
+      finish();
+      if (header.command === '') continue; // a bare prompt ends the output before it
+      current = { header, headerLine: index + 1, lines: [], fenceOpenedInside: inFence };
+      continue;
+    }
+    if (current) current.lines.push(line);
+    else if (line.trim() !== '' && strayLine === undefined) strayLine = index + 1;
+  }
+  finish();
+  if (strayLine !== undefined) {
+    warnings.push({ code: 'text_outside_section', line: strayLine, message: 'text before the first command header ("$ COMMAND", "--- COMMAND" or a shell prompt) is ignored' });
+  }
+  return { sections, warnings };
+}
+
+interface Header {
+  command: string;
+  node?: string;
+  pod?: string;
+  hostNetworkPod?: boolean;
+}
+
+export function readHeader(line: string): Header | undefined {
+  let command: string | undefined;
+  let host: string | undefined;
+  let m: RegExpExecArray | null;
+  if ((m = DASH_HEADER.exec(line))) command = m[1];
+  else if ((m = PROMPT_USER_HOST.exec(line))) [host, command] = [m[2], m[3]];
+  else if ((m = PROMPT_BRACKET.exec(line))) [host, command] = [m[2], m[3]];
+  else if ((m = PROMPT_USER_HOST_COLON.exec(line)) && KNOWN_PROGRAM.test(m[3])) [host, command] = [m[2], m[3]];
+  else if ((m = PROMPT_HOST_PATH.exec(line)) && KNOWN_PROGRAM.test(m[2])) [host, command] = [m[1], m[2]];
+  else if ((m = PROMPT_PATH.exec(line)) && KNOWN_PROGRAM.test(m[2])) command = m[2];
+  else if ((m = HASH_HEADER.exec(line)) && KNOWN_PROGRAM.test(m[1])) command = m[1];
+  else if ((m = PROMPT_HOST.exec(line)) && KNOWN_PROGRAM.test(m[2])) [host, command] = [m[1], m[2]];
+  else if ((m = PROMPT_HOST_DIR.exec(line)) && KNOWN_PROGRAM.test(m[2])) [host, command] = [m[1], m[2]];
+  if (host !== undefined && SHELL_NAME.test(host)) host = undefined;
+  if (command === undefined) return undefined;
+  const qualified = splitQualifier(command.replace(/\s+#\s.*$/, '').trim());
+  const header: Header = { command: qualified.command };
+  if (qualified.node) header.node = qualified.node;
+  if (qualified.pod) header.pod = qualified.pod;
+  if (host && host !== 'localhost' && !header.node && !header.pod) {
+    if (HOST_NETWORK_PODS.test(host)) header.hostNetworkPod = true;
+    else if (CONTAINER_ID.test(host) || POD_NAME.test(host)) header.pod = host;
+    else header.node = host;
+  }
+  return header;
+}
+
+function finishSection(header: Header, headerLine: number, rawLines: string[]): CaptureSection[] {
+  let lines = rawLines.map((l) => unescapeHtml(l).replace(/\s+$/, ''));
+  // trailing blank lines belong to no one
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const decorations: string[] = [];
+  // markdown quote markers on every line
+  if (lines.some((l) => l !== '') && lines.every((l) => l === '' || /^\s*>/.test(l))) lines = lines.map((l) => l.replace(/^\s*>\s?/, ''));
+  lines = dedent(lines);
+  const meaning = describeCommand(header.command);
+  const side = (pod: string | undefined): CaptureSection['side'] => (pod ? { kind: 'pod', name: pod.slice(0, 253) } : { kind: 'host' });
+  const base = { command: header.command, headerLine, nodeName: header.node ?? meaning.node, side: side(header.pod ?? meaning.pod) };
+  if (lines.some((l) => /^\s*(?:\.\.\.|…|\[\.\.\.\]|<snip(?:ped)?>|\[snip(?:ped)?\]|\[truncated\])\s*$/i.test(l))) decorations.push('lines were cut out of the paste ("...")');
+  if (hasMaskedValues(lines)) decorations.push('some addresses are masked');
+
+  const fleet = splitFleet(lines);
+  if (fleet) {
+    return fleet.map((part) => ({
+      ...base,
+      nodeName: header.node ?? part.host,
+      body: part.lines.join('\n'),
+      decorations: [...decorations, `prefixed per host by a fleet tool (${part.host}), so lines may be missing or out of order`],
+      lineMap: part.indices.map((i) => headerLine + 1 + i),
+    }));
+  }
+  return [{ ...base, body: lines.join('\n'), decorations }];
+}
+
+function unescapeHtml(line: string): string {
+  if (!line.includes('&')) return line;
+  return line.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&');
+}
+
+function dedent(lines: string[]): string[] {
+  let common: number | undefined;
+  for (const l of lines) {
+    if (l.trim() === '') continue;
+    const indent = /^[ \t]*/.exec(l)![0].length;
+    common = common === undefined ? indent : Math.min(common, indent);
+    if (common === 0) return lines;
+  }
+  return common ? lines.map((l) => l.slice(common)) : lines;
+}
+
+function hasMaskedValues(lines: string[]): boolean {
+  for (const l of lines.slice(0, 20_000)) {
+    if (!/[xX*]/.test(l)) continue;
+    for (const token of wordsOf(l).slice(0, 64)) {
+      if ((token.includes('.') || token.includes(':')) && /[xX*]/.test(token) && looksMasked(token.replace(/[,;()]+$/, ''))) return true;
+    }
+  }
+  return false;
+}
+
+/** Per-host prefixed output into one part per host, or undefined when the lines are not prefixed. */
+function splitFleet(lines: string[]): Array<{ host: string; lines: string[]; indices: number[] }> | undefined {
+  const content = lines.filter((l) => l.trim() !== '');
+  if (content.length === 0) return undefined;
+  const parts = new Map<string, { lines: string[]; indices: number[] }>();
+  const part = (host: string) => {
+    let p = parts.get(host);
+    if (!p) parts.set(host, (p = { lines: [], indices: [] }));
+    return p;
+  };
+  const result = () => [...parts].map(([host, p]) => ({ host, lines: dedent(p.lines), indices: p.indices }));
+  if (content.some((l) => ANSIBLE_HEADER.test(l))) {
+    let host: string | undefined;
+    lines.forEach((l, i) => {
+      const m = ANSIBLE_HEADER.exec(l);
+      if (m) {
+        host = m[1];
+        part(host);
+      } else if (host) {
+        part(host).lines.push(l);
+        part(host).indices.push(i);
+      }
+    });
+    return result();
+  }
+  const matches = content.map((l) => FLEET_LINE.exec(l));
+  if (matches.some((m) => !m || NOT_HOSTS.has(m[1]))) return undefined;
+  const hosts = new Set(matches.map((m) => m![1]));
+  // One host on a single line is more likely a "key: value" line than a fleet tool.
+  if (hosts.size > Math.max(4, content.length / 2) || (content.length < 2 && hosts.size < 2)) return undefined;
+  lines.forEach((l, i) => {
+    const m = FLEET_LINE.exec(l);
+    if (!m) return;
+    part(m[1]).lines.push(m[2]);
+    part(m[1]).indices.push(i);
+  });
+  return result();
+}
