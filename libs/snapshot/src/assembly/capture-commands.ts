@@ -6,8 +6,8 @@
  */
 
 export type SectionFormat =
-  | { kind: 'link'; json: boolean }
-  | { kind: 'addr'; json: boolean }
+  | { kind: 'link'; json: boolean; brief?: boolean }
+  | { kind: 'addr'; json: boolean; brief?: boolean }
   | { kind: 'route'; json: boolean; family?: 'inet' | 'inet6' }
   | { kind: 'neigh'; json: boolean; proxy: boolean }
   | { kind: 'sysctl'; singleFile?: string }
@@ -102,7 +102,7 @@ export function splitQualifier(command: string): { command: string; node?: strin
   const program = (words[0] ?? '').split('/').pop() ?? '';
   // `calicoctl node status`, `kubectl get node node-1`, `kubectl describe pod web`: arguments, not a qualifier.
   if (words.length <= 1 && K8S_PROGRAMS.test(program)) return { command };
-  if (K8S_PROGRAMS.test(program) && /^(get|describe|top|delete|edit|label|annotate|cordon|uncordon|drain|logs|exec|status|ipam|show|node|nodes|pod|pods|po|no|inspectp|stopp|rmp|-o|-n)$/.test(words[words.length - 1] ?? '')) {
+  if (K8S_PROGRAMS.test(program) && /^(get|describe|top|delete|edit|label|annotate|cordon|uncordon|drain|logs|exec|node|nodes|pod|pods|po|no|inspectp|stopp|rmp|-o|-n)$/.test(words[words.length - 1] ?? '')) {
     return { command };
   }
   if (words.length === 0) return { command };
@@ -234,13 +234,13 @@ function recogniseProgram(words: string[]): CommandMeaning {
   if ((program === 'cat' || program === 'grep' || program === 'head' || program === 'tail' || program === 'egrep') && args.some((t) => t.startsWith('/proc/sys/'))) {
     const files = args.filter((t) => t.startsWith('/proc/sys/'));
     if (program === 'cat' || program === 'head' || program === 'tail') {
-      if (files.length === 1 && !/[*?[]/.test(files[0])) return { format: { kind: 'sysctl', singleFile: files[0] }, formatName: `cat ${files[0]}` };
+      if (files.length === 1 && !/[*?[{]/.test(files[0])) return { format: { kind: 'sysctl', singleFile: files[0] }, formatName: `cat ${files[0]}` };
       return { unsupported: 'cat of several /proc/sys files prints their values without their paths' };
     }
     // grep PATTERN FILES: `.` (or an empty pattern) prints every file as path:value.
     const options = args.filter((a) => a.startsWith('-'));
     const pattern = args.find((a) => !a.startsWith('-'));
-    const single = files.length === 1 && !/[*?[]/.test(files[0]) && !options.some((o) => /r|R|H/.test(o));
+    const single = files.length === 1 && !/[*?[{]/.test(files[0]) && !options.some((o) => /r|R|H/.test(o));
     const meaning: CommandMeaning = single ? { format: { kind: 'sysctl', singleFile: files[0] }, formatName: 'grep /proc/sys' } : { format: { kind: 'sysctl' }, formatName: 'grep /proc/sys' };
     if (pattern !== undefined && pattern !== '.' && pattern !== '' && pattern !== '^' && !pattern.startsWith('/proc/sys/')) meaning.partial = `only the values matching \`${pattern.slice(0, 40)}\``;
     return meaning;
@@ -339,6 +339,7 @@ function recogniseTcpdump(args: string[]): CommandMeaning {
 
 function recogniseIp(tokens: string[]): CommandMeaning {
   let json = false;
+  let brief = false;
   let family: 'inet' | 'inet6' | undefined;
   let object: 'link' | 'addr' | 'route' | 'neigh' | 'monitor' | undefined;
   const options: string[] = [];
@@ -349,7 +350,7 @@ function recogniseIp(tokens: string[]): CommandMeaning {
       const option = token.replace(/^--?/, '-');
       options.push(option);
       if (option === '-j' || option === '-json') json = true;
-      else if (option === '-br' || option === '-brief') return { unsupported: 'ip -brief output is not read (ip without -br is)' };
+      else if (option === '-br' || option === '-brief') brief = true;
       else if (option === '-6') family = 'inet6';
       else if (option === '-4') family = 'inet';
       else if (/^-\w+$/.test(option) && /^-(?:[sdc4]*j[sdc4]*)$/.test(option)) json = true;
@@ -371,14 +372,16 @@ function recogniseIp(tokens: string[]): CommandMeaning {
   if (verb && /^(add|del|delete|change|replace|append|set|flush|save|restore|prepend|test)$/.test(verb)) {
     return { unsupported: `ip ${object} ${verb} changes state; it prints none` };
   }
+  if (brief && (object === 'route' || object === 'neigh')) return { unsupported: `ip -brief ${object} is not read (ip -br link and ip -br addr are)` };
   const args = verb && /^(show|list|lst|sh|ls|s|l)$/.test(verb) ? rest.slice(1) : rest;
   const name = `ip ${object}`;
   switch (object) {
     case 'monitor':
       return { format: { kind: 'monitor' }, formatName: 'ip monitor' };
+
     case 'link':
     case 'addr': {
-      const meaning: CommandMeaning = { format: { kind: object, json }, formatName: name };
+      const meaning: CommandMeaning = { format: { kind: object, json, ...(brief && !json ? { brief } : {}) }, formatName: brief ? `ip -br ${object}` : name };
       const filtered = args.filter((a) => !/^(all)$/.test(a));
       if (filtered.length > 0) meaning.partial = `only ${filtered.join(' ').slice(0, 60)}`;
       else if (object === 'addr' && family) meaning.partial = `only ${family === 'inet' ? 'IPv4' : 'IPv6'} addresses (-${family === 'inet' ? 4 : 6})`;

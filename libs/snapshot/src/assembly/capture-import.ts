@@ -8,6 +8,7 @@ import { parseArpTableText } from '../parsers/text/arp-table-text-parser';
 import { parseBridgeFdbText } from '../parsers/text/bridge-fdb-text-parser';
 import { parseCalicoctlNodeStatusText } from '../parsers/text/calicoctl-status-text-parser';
 import { parseIfconfigText } from '../parsers/text/ifconfig-text-parser';
+import { parseIpBriefText } from '../parsers/text/ip-brief-text-parser';
 import { parseIpMonitorText } from '../parsers/text/ip-monitor-text-parser';
 import { parseKubectlWideText } from '../parsers/text/kubectl-wide-text-parser';
 import { parseRouteTableText } from '../parsers/text/route-table-text-parser';
@@ -133,7 +134,7 @@ export function importCaptureNodes(text: string): CaptureImport {
       entry.reason = meaning.unsupported ?? 'not a command Routescope reads';
       sectionWarnings.push({ code: 'unknown_section', line: section.headerLine, namespace: namespaceName, message: `section "${section.command}" is not read: ${entry.reason}`.slice(0, 2000) });
     } else {
-      const outcome = readSection(format, section, ns, node, namespaceName, report);
+      const outcome = readSection(format, meaning.formatName ?? format.kind, section, ns, node, namespaceName, report);
       if (outcome.kubernetes) kubernetes = mergeListings(kubernetes, outcome.kubernetes);
       if (outcome.unreadable) {
         entry.status = 'unsupported';
@@ -208,6 +209,7 @@ function partsOf(node: NodeParts, name: string): NamespaceParts {
 
 function readSection(
   format: SectionFormat,
+  formatName: string,
   section: CaptureSection,
   ns: string,
   node: NodeParts,
@@ -220,13 +222,14 @@ function readSection(
   const shift = (line: number) => section.lineMap?.[line - 1] ?? section.headerLine + line;
   const facts = (sections: PartialSection[], found: number, lines: number): SectionOutcome => {
     // Output that yields nothing where there was text is not this format (prose, an error message).
-    if (hasText && found === 0 && lines > 0) return { partial, unreadable: `no line could be read as ${section.command.split(/\s+/)[0]} output`, usedNode: false };
+    if (hasText && found === 0 && lines > 0) return { partial, unreadable: `no line could be read as ${formatName} output`, usedNode: false };
     return { sections, partial, usedNode: true };
   };
   const nonBlank = body.split('\n').filter((l) => l.trim() !== '' && !/^\s*(?:```|~~~)/.test(l)).length;
   switch (format.kind) {
     case 'link': {
-      const result = format.json ? parseIpJsonLinks(body) : parseIpLinkText(body);
+      const brief = format.brief ? parseIpBriefText(body, 'link') : undefined;
+      const result = brief ? { entries: brief.links, warnings: brief.warnings } : format.json ? parseIpJsonLinks(body) : parseIpLinkText(body);
       report(result);
       const outcome = facts(['links'], result.entries.length, nonBlank);
       if (!outcome.unreadable) partsOf(node, namespaceName).linkSections.push(result.entries);
@@ -235,7 +238,14 @@ function readSection(
     case 'addr': {
       let links: Link[];
       let addresses: Address[];
-      if (format.json) {
+      let found: number | undefined;
+      if (format.brief) {
+        const result = parseIpBriefText(body, 'addr');
+        report(result);
+        links = [];
+        addresses = result.addresses;
+        found = result.devices;
+      } else if (format.json) {
         links = parseIpJsonLinks(body).entries;
         const result = parseIpJsonAddresses(body);
         report(result);
@@ -246,10 +256,10 @@ function readSection(
         links = result.links;
         addresses = result.addresses;
       }
-      const outcome = facts(['links', 'addresses'], links.length + addresses.length, nonBlank);
+      const outcome = facts(format.brief ? ['addresses'] : ['links', 'addresses'], found ?? links.length + addresses.length, nonBlank);
       if (!outcome.unreadable) {
         const p = partsOf(node, namespaceName);
-        p.addrLinks.push(links);
+        if (!format.brief) p.addrLinks.push(links);
         p.addresses = [...(p.addresses ?? []), ...addresses];
       }
       return outcome;
