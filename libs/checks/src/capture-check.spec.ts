@@ -93,6 +93,13 @@ describe('checkCapture', () => {
     expect(report.findings.map((f) => `${f.rule} ${f.subject}`)).toEqual(['ROUTE_FLAP route:host|main|inet|unicast|10.244.1.0/26|0']);
   });
 
+  it('ip monitor events alone tell the CNI (neighbour events on cali veths)', () => {
+    const fact = { ns: 'host', kind: 'neighbor' as const, key: 'cali0db61bfb821|10.233.82.189', attrs: { family: 'inet', dst: '10.233.82.189', dev: 'cali0db61bfb821', state: 'failed' } };
+    const report = checkCapture({ nodes: [node(undefined, [{ kind: 'host', name: 'host' }], { evidence: { ...emptyEvidence(), monitorEvents: [{ line: 2, deleted: false, fact }] } })], coverage: [] });
+    expect(report.nodes[0]).toMatchObject({ cni: 'calico' });
+    expect(report.findings).toEqual([]);
+  });
+
   it('a flannel node is reported as such, with a sentence that the Calico rules did not run', () => {
     const report = checkCapture({
       nodes: [node('f1', [{ kind: 'host', name: 'host', links: [{ ifindex: 4, name: 'flannel.1', kind: 'vxlan', mtu: 1450, flags: ['UP'] }], addresses: [{ dev: 'flannel.1', family: 'inet', local: '10.244.1.0', prefixlen: 32, scope: 'global', flags: [] }] }])],

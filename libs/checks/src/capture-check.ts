@@ -61,7 +61,7 @@ export function checkCapture(imported: CaptureImportInput, context: ClusterConte
     const node = n.nodeName ?? (imported.nodes.length === 1 ? UNNAMED_CAPTURE_NODE : `node-${i + 1}`);
     const facts: NodeFacts = { node, facts: snapshotToFacts({ namespaces: n.namespaces }) };
     const index = new NodeIndex(facts);
-    const detection = withEvidence(detectFromIndex(index), n.evidence);
+    const detection = withEvidence(detectFromIndex(index), n.evidence, facts);
     return { input: n, facts, index, detection };
   });
 
@@ -112,11 +112,16 @@ export function withKubernetes(context: ClusterContext, listing: KubernetesListi
 }
 
 /**
- * What the capture itself says about the CNI beyond kernel facts: the pod's ARP for
- * 169.254.1.1 and calicoctl output are Calico's own.
+ * What the capture itself says about the CNI beyond kernel facts: the routes, links and
+ * neighbours `ip monitor` showed (a BIRD route, a cali veth), the pod's ARP for 169.254.1.1
+ * and calicoctl output, which are Calico's own.
  */
-function withEvidence(detection: CniDetection, evidence: CaptureEvidence): CniDetection {
+function withEvidence(detection: CniDetection, evidence: CaptureEvidence, facts: NodeFacts): CniDetection {
   if (detection.cni !== 'unknown') return detection;
+  if (evidence.monitorEvents.length > 0) {
+    const seen = detectFromIndex(new NodeIndex({ node: facts.node, facts: [...facts.facts, ...evidence.monitorEvents.map((e) => e.fact)] }));
+    if (seen.cni !== 'unknown') return seen;
+  }
   const gatewayArp = evidence.frames.some((f) => f.arp?.targetIp === LINK_LOCAL_GATEWAY);
   if (gatewayArp || evidence.calicoNodeStatus) return { ...detection, cni: 'calico' };
   return detection;

@@ -116,6 +116,22 @@ describe('detectCni', () => {
       expect(detection).toMatchObject({ cni: 'calico', mode: 'ipip' });
     });
 
+    it('a route -n with /32 routes to cali veths (no link list) is Calico', () => {
+      expect(detect(hostOnly({ routes: [route('10.0.0.0/24', { dev: 'eno0' }), route('192.168.47.193/32', { dev: 'calib60157fc38c', scope: 'link' })] }))).toMatchObject({ cni: 'calico' });
+    });
+
+    it('a route table naming flannel.1 is Flannel (VXLAN), one naming cilium_host is Cilium, without links', () => {
+      expect(detect(hostOnly({ routes: [route('10.244.0.0/16', { dev: 'flannel.1', protocol: 'kernel' }), route('10.244.0.0/24', { dev: 'cni0', protocol: 'kernel' })] }))).toMatchObject({ cni: 'flannel', mode: 'vxlan' });
+      expect(detect(hostOnly({ routes: [route('10.42.0.0/24', { gateway: '10.42.5.171', dev: 'cilium_host', protocol: 'kernel' })] }))).toMatchObject({ cni: 'cilium' });
+    });
+
+    it('a neighbour table alone with felix’s permanent entries on vxlan.calico is Calico VXLAN; entries on cali veths are Calico', () => {
+      const neighbor = (dst: string, dev: string) => ({ family: 'inet' as const, dst, dev, lladdr: '66:67:bd:3f:3c:e5', state: ['PERMANENT'], flags: [] });
+      expect(detect(hostOnly({ neighbors: [neighbor('10.10.10.1', 'ens192'), neighbor('192.168.233.64', 'vxlan.calico')] }))).toMatchObject({ cni: 'calico', mode: 'vxlan' });
+      expect(detect(hostOnly({ neighbors: [neighbor('10.233.82.149', 'cali6efd6b2c953')] }))).toMatchObject({ cni: 'calico' });
+      expect(detect(hostOnly({ neighbors: [neighbor('10.10.10.1', 'ens192')] }))).toMatchObject({ cni: 'unknown' });
+    });
+
     it('bpfnatin/bpfnatout (or bpfin.cali/bpfout.cali) beside cali veths are Calico in eBPF mode', () => {
       const snapshot = edit('lab/healthy.node-a.json', (host) => {
         host.links!.push({ ifindex: 50, name: 'bpfin.cali', kind: 'veth', mtu: 1500, operState: 'UP', flags: ['UP'] });

@@ -96,36 +96,51 @@ export function detectFromIndex(index: NodeIndex): CniDetection {
   const birdBlackhole = mainRoutes.find((r) => r.attrs.protocol === BIRD_PROTOCOL && r.attrs.type === 'blackhole');
   // Any BIRD route: a BGP-only node without pods yet has no blackhole, only the routes it learnt.
   const birdRoute = mainRoutes.find((r) => r.attrs.protocol === BIRD_PROTOCOL);
-  const calicoRoutes = note(felixRoute ?? birdBlackhole ?? birdRoute);
+  // A route to a cali veth: Calico's per-pod route, also in a pasted route table without links.
+  const caliRoute = caliVeths.length === 0 ? mainRoutes.find((r) => routeDevices(r).some((d) => isCaliVeth(d))) : undefined;
+  const calicoRoutes = note(felixRoute ?? birdBlackhole ?? birdRoute ?? caliRoute);
+  // A neighbour table pasted alone (ip neigh, arp -n, ip monitor) still names the devices:
+  // entries on cali veths or on vxlan.calico (felix's permanent VTEP entries).
+  const isCalicoDevice = (dev: string) => isCaliVeth(dev) || (TUNNEL_DEVICES[dev]?.cni === 'calico' && dev !== 'tunl0');
+  const calicoNeighbor =
+    calicoVeth || calicoTunnels.length > 0 || namedTunnel || calicoRoutes || !host ? undefined : [...host.neighbors.values()].find((n) => isCalicoDevice(String(n.attrs.dev)));
+  note(calicoNeighbor);
   const calicoPod = index.pods().find((p) => p.calico);
   const podGateway =
     calicoPod &&
     (calicoPod.facts.routes.find((r) => r.attrs.gateway === LINK_LOCAL_GATEWAY) ??
       [...calicoPod.facts.neighbors.values()].find((n) => n.attrs.dst === LINK_LOCAL_GATEWAY));
   const calicoPods = note(podGateway);
-  const calico = calicoVeth || calicoTunnels.length > 0 || namedTunnel !== undefined || ebpfDevice !== undefined || calicoRoutes || calicoPods;
+  const calico = calicoVeth || calicoTunnels.length > 0 || namedTunnel !== undefined || ebpfDevice !== undefined || calicoRoutes || calicoNeighbor !== undefined || calicoPods;
 
   // Flannel: flannel.1 / flannel-wg, or a cni0 bridge with veths.
-  const flannelTunnel = tunnels.find((t) => TUNNEL_DEVICES[t.key].cni === 'flannel') ?? (host?.captured('links') ? host.links.get('flannel.1') : undefined);
+  const flannelTunnel = tunnels.find((t) => TUNNEL_DEVICES[t.key].cni === 'flannel') ?? host?.links.get('flannel.1');
+  // Without a link list, the route table still names the devices (flannel.1, cilium_host, lxc*).
+  const flannelRoute = flannelTunnel ? undefined : mainRoutes.find((r) => routeDevices(r).some((d) => TUNNEL_DEVICES[d]?.cni === 'flannel'));
+  const flannelMode = flannelTunnel
+    ? (TUNNEL_DEVICES[flannelTunnel.key]?.mode ?? 'vxlan')
+    : flannelRoute && routeDevices(flannelRoute).map((d) => TUNNEL_DEVICES[d]).find((t) => t?.cni === 'flannel')?.mode;
   const cni0 = host?.links.get('cni0');
   const cni0Ports = cni0 ? [...(host?.links.values() ?? [])].filter((l) => l.attrs.master === 'cni0') : [];
   // Cilium: cilium_host / cilium_net / lxc* endpoints.
-  const ciliumLink = host ? [...host.links.values()].find((l) => /^(cilium_host|cilium_net|cilium_vxlan)$/.test(l.key) || /^lxc/.test(l.key)) : undefined;
+  const isCiliumDevice = (name: string) => /^(cilium_host|cilium_net|cilium_vxlan)$/.test(name) || /^lxc/.test(name);
+  const ciliumLink = host ? ([...host.links.values()].find((l) => isCiliumDevice(l.key)) ?? mainRoutes.find((r) => routeDevices(r).some(isCiliumDevice))) : undefined;
 
   if (calico) {
-    if (flannelTunnel) {
-      note(flannelTunnel);
-      return { cni: 'canal', mode: TUNNEL_DEVICES[flannelTunnel.key]?.mode ?? 'vxlan', evidence };
+    if (flannelTunnel || flannelRoute) {
+      note(flannelTunnel ?? flannelRoute);
+      return { cni: 'canal', mode: flannelMode ?? 'vxlan', evidence };
     }
-    return { cni: 'calico', mode: ebpfDevice ? 'ebpf' : calicoMode(namedTunnel ? [...calicoTunnels, namedTunnel] : calicoTunnels, mainRoutes), evidence };
+    const neighborTunnel = calicoNeighbor && TUNNEL_DEVICES[String(calicoNeighbor.attrs.dev)] ? TUNNEL_DEVICES[String(calicoNeighbor.attrs.dev)].mode : undefined;
+    return { cni: 'calico', mode: ebpfDevice ? 'ebpf' : (calicoMode(namedTunnel ? [...calicoTunnels, namedTunnel] : calicoTunnels, mainRoutes) ?? neighborTunnel), evidence };
   }
   if (ciliumLink) {
     note(ciliumLink);
     return { cni: 'cilium', evidence };
   }
-  if (flannelTunnel || cni0Ports.length > 0) {
-    note(flannelTunnel ?? cni0);
-    return { cni: 'flannel', ...(flannelTunnel ? { mode: TUNNEL_DEVICES[flannelTunnel.key]?.mode ?? 'vxlan' } : {}), evidence };
+  if (flannelTunnel || flannelRoute || cni0Ports.length > 0) {
+    note(flannelTunnel ?? flannelRoute ?? cni0);
+    return { cni: 'flannel', ...(flannelMode ? { mode: flannelMode } : {}), evidence };
   }
   return { cni: 'unknown', evidence };
 }

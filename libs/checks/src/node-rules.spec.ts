@@ -514,6 +514,27 @@ describe('field captures (issue #10)', () => {
     expect(rulesOf(snapshot)).toEqual(['CALICO_EXIT_ROUTE node']);
   });
 
+  it('a host route table quoted as two lines (no connected route: an excerpt) proves no missing default route or blackhole', () => {
+    const excerpt: Snapshot = {
+      ...loadSnapshot('plain-vm.json'),
+      namespaces: [
+        {
+          kind: 'host',
+          name: 'host',
+          routes: [
+            { family: 'inet', table: 'main', type: 'blackhole', dst: '10.33.92.0/26', protocol: 'bird', flags: [] },
+            { family: 'inet', table: 'main', type: 'unicast', dst: '10.33.92.0/24', gateway: '10.104.115.183', dev: 'tunl0', protocol: 'bird', flags: ['onlink'] },
+            { family: 'inet', table: 'main', type: 'unicast', dst: '10.33.92.7', dev: 'cali0123456789a', scope: 'link', flags: [] },
+          ],
+        },
+      ],
+    };
+    expect(rulesOf(excerpt)).toEqual([]);
+    // The same lines with the node's connected subnet are a whole table: the missing default route is a finding.
+    excerpt.namespaces[0].routes!.push({ family: 'inet', table: 'main', type: 'unicast', dst: '10.104.115.0/24', dev: 'ens3', protocol: 'kernel', scope: 'link', flags: [] });
+    expect(rulesOf(excerpt)).toEqual(['CALICO_EXIT_ROUTE node']);
+  });
+
   it('a Calico eBPF-dataplane node (bpfnatin/bpfnatout, no per-pod routes or proxy_arp) is not judged by the iptables-dataplane rules', () => {
     const snapshot = edit('lab/healthy.node-a.json', (host) => {
       host.links!.push({ ifindex: 50, name: 'bpfnatin', kind: 'veth', mtu: 1500, operState: 'UP', flags: ['UP'] }, { ifindex: 51, name: 'bpfnatout', kind: 'veth', mtu: 1500, operState: 'UP', flags: ['UP'] });

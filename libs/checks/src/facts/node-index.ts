@@ -25,10 +25,15 @@ export class NamespaceFacts {
 
   constructor(readonly ns: string) {}
 
-  /** True when the section was captured (present, possibly empty). A missing netns fact means nothing was. */
+  /**
+   * True when the section was captured whole (present, possibly empty; not partial). A missing
+   * netns fact means nothing was. A host route table with no connected route is an excerpt
+   * (a few lines quoted from a longer table): every node with an address has one.
+   */
   captured(section: Section): boolean {
     const captured = this.netns?.attrs.captured;
-    return Array.isArray(captured) && captured.includes(section);
+    if (!Array.isArray(captured) || !captured.includes(section)) return false;
+    return section !== 'routes' || this.kind !== 'host' || this.routes.length === 0 || this.routes.some(isConnectedRoute);
   }
 
   get kind(): 'host' | 'pod' {
@@ -47,6 +52,15 @@ export class NamespaceFacts {
     }
     return routes;
   }
+}
+
+/** A subnet the namespace is attached to: unicast, no gateway, wider than a host route, not to a cali veth. */
+function isConnectedRoute(route: Fact): boolean {
+  if (route.attrs.type !== 'unicast' || route.attrs.gateway !== undefined || Array.isArray(route.attrs.nexthops)) return false;
+  const dev = typeof route.attrs.dev === 'string' ? route.attrs.dev : undefined;
+  const dst = typeof route.attrs.dst === 'string' ? route.attrs.dst : '';
+  const prefixlen = Number(dst.split('/')[1] ?? (dst.includes(':') ? 128 : 32));
+  return dev !== undefined && !isCaliVeth(dev) && prefixlen < (dst.includes(':') ? 128 : 32);
 }
 
 /** A pod namespace as the rules see it. */
