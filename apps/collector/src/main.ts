@@ -80,15 +80,18 @@ const COMMANDS: Record<string, CommandSpec> = {
   check: {
     name: 'check',
     synopsis: 'check FILE|- [--json] [--node NAME]',
-    summary: 'Run the Calico proxy-ARP node rules on a snapshot (JSON) or a pasted capture, and print the findings.',
+    summary: 'Run the Calico proxy-ARP rules on a snapshot (JSON) or a pasted capture, and print coverage, findings and passed evidence.',
     options: [
-      { name: 'json', description: 'print {"findings": [...]} as JSON instead of text' },
-      { name: 'node', value: 'NAME', description: 'node name to report (default: the snapshot\'s node, a "node NAME" marker, else "imported")' },
+      { name: 'json', description: 'print {node, cni, nodes, coverage, notChecked, findings, passed} as JSON instead of text' },
+      { name: 'node', value: 'NAME', description: 'node name to report (default: the snapshot\'s node, a "node NAME" marker or prompt, else "imported"); one-node input only' },
     ],
     positionals: [{ name: 'FILE|-', required: true }],
     details: [
-      'FILE is a snapshot from "collect" (JSON with schemaVersion) or a capture in the "import" format',
-      '("--- ip neigh pod NAME" sections). Only node-local rules run: cross-node and history rules need the API.',
+      'FILE is a snapshot from "collect" (JSON with schemaVersion) or a capture in any format "import" reads',
+      '(ip, route, ifconfig, tcpdump -e, calicoctl node status, ip monitor, kubectl -o wide, filtered output).',
+      'A capture of several nodes ("node NAME" qualifiers) also gets the cross-node rules. The coverage of',
+      'each section is printed first ("not checked: ..." for partial or unread ones); tcpdump -e frames are',
+      'checked for the pod\'s ARP for 169.254.1.1 ("proxy ARP verified" when answered is-at ee:ee:ee:ee:ee:ee).',
       'Exit codes: 0 no finding of warning or worse, 1 findings (or a file that is neither), 2 bad usage.',
     ].join('\n'),
   },
