@@ -1,4 +1,5 @@
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
+import { ChecksError, ChecksErrorCode } from '../checks/checks.errors';
 import { HistoryError, HistoryErrorCode } from '../history/history.errors';
 import { IngestError, IngestErrorCode } from '../ingest/ingest.errors';
 
@@ -49,6 +50,16 @@ export function toPublicError(error: unknown): PublicError | undefined {
       case HistoryErrorCode.InvalidTimeRange:
       case HistoryErrorCode.InvalidCursor:
       case HistoryErrorCode.InvalidArgument:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
+      default:
+        return exhaustive(error.code);
+    }
+  }
+  if (error instanceof ChecksError) {
+    switch (error.code) {
+      case ChecksErrorCode.CaptureTooLarge:
+        return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
+      case ChecksErrorCode.InvalidCaptureContext:
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
