@@ -53,6 +53,12 @@ const IP_OPTIONS_WITH_VALUE = new Set(['-n', '-netns', '-b', '-batch', '-rc', '-
 const KUBECTL_OPTIONS_WITH_VALUE = ['-n', '--namespace', '-c', '--container', '--context', '--kubeconfig', '-s', '--server', '--cluster', '--user'];
 const K8S_PROGRAMS = /^(kubectl|oc|k|calicoctl.*|crictl|microk8s|k3s)$/;
 
+/** `ip route # on the master` → `ip route` (indexOf, not a regex: a run of spaces would make one backtrack). */
+export function stripComment(command: string): string {
+  const at = command.indexOf(' #');
+  return (at >= 0 && /\s/.test(command.charAt(at + 2) || ' ') ? command.slice(0, at) : command).trim();
+}
+
 /** Splits on `|` outside quotes; `||` and `|&` count as pipes too. */
 export function pipelineOf(command: string): string[] {
   const stages: string[] = [];
@@ -112,7 +118,7 @@ export function splitQualifier(command: string): { command: string; node?: strin
 /** What the command line of a section says about its output. */
 export function describeCommand(command: string): CommandMeaning {
   const meaning: CommandMeaning = {};
-  const stages = pipelineOf(command.replace(/\s+#\s.*$/, ''));
+  const stages = pipelineOf(stripComment(command.slice(0, 4096)));
   if (stages.length === 0) return { unsupported: 'the header names no command' };
   const filters: string[] = [];
   for (const stage of stages.slice(1)) {

@@ -1,5 +1,5 @@
 import { looksMasked } from '../parsers/text/ip-text-values';
-import { describeCommand, splitQualifier, wordsOf } from './capture-commands';
+import { describeCommand, splitQualifier, stripComment, wordsOf } from './capture-commands';
 import type { SnapshotWarning } from '../contract/snapshot-schema';
 
 /**
@@ -84,7 +84,8 @@ export function splitCaptureSections(text: string): { sections: CaptureSection[]
       }
       continue;
     }
-    const header = readHeader(unescapeHtml(line));
+    // No command line is this long; the cap also keeps the header patterns' lazy groups linear.
+    const header = line.length <= 2000 ? readHeader(unescapeHtml(line)) : undefined;
     if (header) {
       finish();
       if (header.command === '') continue; // a bare prompt ends the output before it
@@ -108,7 +109,8 @@ interface Header {
   hostNetworkPod?: boolean;
 }
 
-export function readHeader(line: string): Header | undefined {
+export function readHeader(text: string): Header | undefined {
+  const line = text.trimEnd();
   let command: string | undefined;
   let host: string | undefined;
   let m: RegExpExecArray | null;
@@ -123,7 +125,7 @@ export function readHeader(line: string): Header | undefined {
   else if ((m = PROMPT_HOST_DIR.exec(line)) && KNOWN_PROGRAM.test(m[2])) [host, command] = [m[1], m[2]];
   if (host !== undefined && SHELL_NAME.test(host)) host = undefined;
   if (command === undefined) return undefined;
-  const qualified = splitQualifier(command.replace(/\s+#\s.*$/, '').trim());
+  const qualified = splitQualifier(stripComment(command));
   const header: Header = { command: qualified.command };
   if (qualified.node) header.node = qualified.node;
   if (qualified.pod) header.pod = qualified.pod;
@@ -136,7 +138,7 @@ export function readHeader(line: string): Header | undefined {
 }
 
 function finishSection(header: Header, headerLine: number, rawLines: string[]): CaptureSection[] {
-  let lines = rawLines.map((l) => unescapeHtml(l).replace(/\s+$/, ''));
+  let lines = rawLines.map((l) => unescapeHtml(l).trimEnd());
   // trailing blank lines belong to no one
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const decorations: string[] = [];
