@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { CalicoNodeStatus, CapturedFrame, CaptureEvidence, MonitorEvent, SectionCoverage } from '@routescope/snapshot';
 import type { CniDetection } from './check-types';
 import { checkCaptureEvidence, monitorChanges } from './capture-evidence-rules';
@@ -188,8 +189,46 @@ describe('ip monitor events as history', () => {
     expect(findings.map((f) => f.rule)).toEqual(['NEIGHBOR_MAC_FLAP']);
   });
 
+  it('netconf events switching proxy_arp of a cali veth off and on 3 times are PROXY_ARP_TOGGLED', () => {
+    const netconf = (line: number, value: string): MonitorEvent => ({ line, deleted: false, fact: { ns: 'host', kind: 'sysctl', key: 'net/ipv4/conf/calirsp0/proxy_arp', attrs: { value } } });
+    const findings = checkHistory('node-a', monitorChanges(['1', '0', '1', '0'].map((v, i) => netconf(i + 1, v))));
+    expect(findings.map((f) => `${f.rule} ${f.subject}`)).toEqual(['PROXY_ARP_TOGGLED veth:calirsp0']);
+  });
+
   it('events of another namespace ([nsid N]) are kept apart from the host’s', () => {
     const mixed = events(3).map((e, i) => (i >= 3 ? { ...e, nsid: 2 } : e));
     expect(checkHistory('node-a', monitorChanges(mixed))).toEqual([]);
+  });
+});
+
+describe('any evidence', () => {
+  const mac = fc.constantFrom('ee:ee:ee:ee:ee:ee', POD_MAC, 'ff:ff:ff:ff:ff:ff', '02:11:22:33:44:55', 'zz', '');
+  const ip = fc.constantFrom('169.254.1.1', '172.17.8.2', '10.0.0.1', 'web-1.default', '');
+  const frame = fc.record(
+    {
+      line: fc.integer({ min: 1, max: 50 }),
+      ns: fc.constantFrom('host', 'pod:web-1'),
+      interface: fc.option(fc.constantFrom(VETH, 'eth0', 'any'), { nil: undefined }),
+      srcMac: fc.option(mac, { nil: undefined }),
+      dstMac: fc.option(mac, { nil: undefined }),
+      ethertype: fc.constantFrom('arp' as const, 'ipv4' as const, 'ipv6' as const, 'other' as const),
+      arp: fc.option(fc.record({ op: fc.constantFrom('request' as const, 'reply' as const), targetIp: fc.option(ip, { nil: undefined }), senderIp: fc.option(ip, { nil: undefined }), resolvedMac: fc.option(mac, { nil: undefined }) }), { nil: undefined }),
+      ip: fc.option(fc.record({ src: fc.option(ip, { nil: undefined }), dst: fc.option(ip, { nil: undefined }) }), { nil: undefined }),
+    },
+    { requiredKeys: ['line', 'ns', 'ethertype'] },
+  );
+
+  it('never throws, and every finding is catalogued with frame evidence that carries its line', () => {
+    fc.assert(
+      fc.property(fc.array(frame, { maxLength: 12 }), (frames) => {
+        const result = check(evidence(frames as CapturedFrame[]), { coverage: tcpdumpSection('read') });
+        for (const f of [...result.findings, ...result.passed]) {
+          expect(f.evidence.length).toBeGreaterThan(0);
+          for (const e of f.evidence) expect(e).toMatchObject({ kind: 'frame', line: expect.any(Number) });
+        }
+        expect(result.passed.every((f) => f.severity === 'info')).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
