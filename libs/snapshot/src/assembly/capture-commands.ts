@@ -33,7 +33,13 @@ export interface CommandMeaning {
   /** where the command ran, when the command line says so. */
   pod?: string;
   node?: string;
+  /** the command opens an interactive shell there (`kubectl exec -it web -- bash`, `ssh node-2`): later sections run in it. */
+  shell?: boolean;
+  /** the command leaves the shell opened before (`exit`). */
+  exit?: boolean;
 }
+
+const SHELLS = /^(?:ba|z|a|da|k|c|tc|fi)?sh$/;
 
 /** Pipeline stages that only drop or reorder lines: the output is partial. */
 const FILTERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'head', 'tail', 'sort', 'uniq', 'sed', 'more', 'less', 'cat', 'tee', 'column', 'nl']);
@@ -210,6 +216,11 @@ export function describeCommand(command: string): CommandMeaning {
     }
     break;
   }
+  const innermost = (words[0] ?? '').split('/').pop() ?? '';
+  if (stages.length === 1 && (meaning.pod !== undefined || meaning.node !== undefined) && (words.length === 0 || (SHELLS.test(innermost) && words.length <= 2))) {
+    return { ...meaning, shell: true };
+  }
+  if (stages.length === 1 && (innermost === 'exit' || innermost === 'logout') && words.length <= 2) return { exit: true, unsupported: 'exit leaves a shell; it prints no state' };
   const recognised = recogniseProgram(words);
   Object.assign(meaning, recognised);
   if (filters.length > 0 && meaning.format) {
@@ -256,6 +267,8 @@ function recogniseProgram(words: string[]): CommandMeaning {
     const rest = program === 'kubectl' ? args.slice(1) : args;
     const positionals = rest.filter((a) => !a.startsWith('-'));
     if (positionals[0] === 'node' && positionals[1] === 'status') return { format: { kind: 'calicoctl-node-status' }, formatName: 'calicoctl node status' };
+    // calicoctl 1.x printed the same tables under `calicoctl status`.
+    if (positionals[0] === 'status' && positionals.length === 1) return { format: { kind: 'calicoctl-node-status' }, formatName: 'calicoctl status' };
     return { unsupported: `calicoctl ${positionals.slice(0, 2).join(' ')} is not read (only calicoctl node status is)` };
   }
   if (program === 'kubectl' || program === 'oc' || program === 'k') {

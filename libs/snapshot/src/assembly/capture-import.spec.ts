@@ -44,7 +44,8 @@ describe('headers', () => {
     ['--- ip route show table all pod cni-1234', 'ip route show table all', { pod: 'cni-1234' }],
     ['--- ip -d link node node-1', 'ip -d link', { node: 'node-1' }],
   ])('%s', (line, command, where) => {
-    expect(readHeader(line)).toEqual({ command, ...where });
+    const header = readHeader(line);
+    expect({ command: header?.command, node: header?.node, pod: header?.pod }).toEqual({ command, node: undefined, pod: undefined, ...where });
   });
 
   it.each(['# Node 1', '# this is the route table', 'default via 10.0.0.1 dev eth0', 'inet 10.0.0.1/24 brd 10.0.0.255 scope global eth0', '# '])('%s is not a header', (line) => {
@@ -261,6 +262,17 @@ describe('importCaptureNodes', () => {
       'none of the 2 sections could be read (ping 10.0.0.1: "ping" is not a command Routescope reads; ip route: no line could be read as ip route output)',
     );
     expect(importCaptureNodes('').nodes).toHaveLength(1);
+  });
+
+  it('runs the sections after `kubectl exec -it POD -- bash` in that pod, until exit', () => {
+    const text = `$ kubectl -n kube-system exec -ti centos -- bash\nbash-4.2# ip route\n${out('rsp-pod.route.txt')}\nbash-4.2# exit\n$ ip route\n${out('rsp-node.route.txt')}`;
+    const imported = importCaptureNodes(text);
+    expect(imported.coverage.map((c) => [c.command, c.ns])).toEqual([
+      ['ip route', 'pod:centos'],
+      ['ip route', 'host'],
+    ]);
+    const ssh = importCaptureNodes(`$ ssh root@node-2\n[root@node-2 ~]# ip route\n${out('rsp-pod.route.txt')}\n`);
+    expect(ssh.nodes.map((n) => n.nodeName)).toEqual(['node-2']);
   });
 
   it('ends a section at its closing markdown fence, leaving the prose after it alone', () => {

@@ -52,7 +52,7 @@ const PROMPT_HOST = /^\s*([A-Za-z][\w.-]*)\s?[$#]\s(.*?)\s*$/;
 /** a prompt that names the shell, not the host (bash-4.2#, sh-5.2$) */
 const SHELL_NAME = /^(?:ba|z|a|da|k|c|tc|fi)?sh(?:-\d+(?:\.\d+)*)?$/;
 /** Programs whose output import reads, for the header forms that could also be prose (`# …`, `host$ …`). */
-const KNOWN_PROGRAM = /^(?:sudo\s+)?(?:\S*\/)?(?:ip|route|ifconfig|arp|tcpdump|calicoctl\S*|kubectl|k|oc|sysctl|cat|grep|egrep|bridge|wg|netstat|busybox|nsenter|docker|crictl|ssh|watch)(?:\s|$)/;
+const KNOWN_PROGRAM = /^(?:sudo\s+)?(?:\S*\/)?(?:ip|route|ifconfig|arp|tcpdump|calicoctl\S*|kubectl|k|oc|sysctl|cat|grep|egrep|bridge|wg|netstat|busybox|nsenter|docker|crictl|ssh|watch|exit|logout)(?:\s|$)/;
 /** DaemonSets that run in the host network namespace: a prompt inside them is the node's. */
 const HOST_NETWORK_PODS = /^(?:calico-node|kube-proxy|canal|kube-flannel-ds(?:-\w+)?|cilium|weave-net)-[a-z0-9]{5}$/;
 const POD_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?-[a-z0-9]{5}$/;
@@ -70,6 +70,7 @@ export function splitCaptureSections(text: string): { sections: CaptureSection[]
   let current: { header: Header; headerLine: number; lines: string[]; fenceOpenedInside: boolean } | undefined;
   let strayLine: number | undefined;
   let inFence = false;
+  let session: { node?: string; pod?: string } | undefined;
   const finish = () => {
     if (current) sections.push(...finishSection(current.header, current.headerLine, current.lines));
     current = undefined;
@@ -89,6 +90,22 @@ export function splitCaptureSections(text: string): { sections: CaptureSection[]
     if (header) {
       finish();
       if (header.command === '') continue; // a bare prompt ends the output before it
+      // `kubectl exec -it web -- bash`, `ssh node-2`: the sections after it run there, until a
+      // prompt names another host or the shell exits. The shell's own line has no output to read.
+      const meaning = describeCommand(header.command);
+      if (meaning.shell) {
+        session = { node: header.node ?? meaning.node, pod: header.pod ?? meaning.pod };
+        continue;
+      }
+      if (meaning.exit) {
+        session = undefined;
+        continue;
+      }
+      if (header.hostNamed) session = undefined;
+      else if (session && header.node === undefined && header.pod === undefined) {
+        if (session.node !== undefined) header.node = session.node;
+        if (session.pod !== undefined) header.pod = session.pod;
+      }
       current = { header, headerLine: index + 1, lines: [], fenceOpenedInside: inFence };
       continue;
     }
@@ -107,6 +124,8 @@ interface Header {
   node?: string;
   pod?: string;
   hostNetworkPod?: boolean;
+  /** the header is a prompt that names its host (a new terminal) */
+  hostNamed?: boolean;
 }
 
 export function readHeader(text: string): Header | undefined {
@@ -129,6 +148,7 @@ export function readHeader(text: string): Header | undefined {
   const header: Header = { command: qualified.command };
   if (qualified.node) header.node = qualified.node;
   if (qualified.pod) header.pod = qualified.pod;
+  if (host && host !== 'localhost') header.hostNamed = true;
   if (host && host !== 'localhost' && !header.node && !header.pod) {
     if (HOST_NETWORK_PODS.test(host)) header.hostNetworkPod = true;
     else if (CONTAINER_ID.test(host) || POD_NAME.test(host)) header.pod = host;

@@ -35,4 +35,11 @@ describe('parseCalicoctlNodeStatusText', () => {
     expect(status.peers).toEqual([{ line: 3, family: 'ipv4', peer: '10.0.0.2', type: 'global', state: 'start', since: '01:50:43', info: 'Connect' }]);
     expect(warnings.map((w) => w.line)).toEqual([3, 4]);
   });
+
+  it('reads the calicoctl 1.x form (calicoctl status): container line and lower-case headings (public output, calicoctl#426)', () => {
+    const text = ['calico-node container is running. Status: Up 28 minutes', '', 'IPv4 BGP status', '| Peer address |     Peer type     | State |  Since   |     Info    |', '| 10.122.1.21  | node-to-node mesh |   up  | 17:11:20 | Established |'].join('\n');
+    const { status, warnings } = parseCalicoctlNodeStatusText(text);
+    expect(warnings).toEqual([]);
+    expect(status).toEqual({ processRunning: true, families: ['ipv4'], peers: [{ line: 5, family: 'ipv4', peer: '10.122.1.21', type: 'node-to-node mesh', state: 'up', since: '17:11:20', info: 'Established' }] });
+  });
 });

@@ -20,7 +20,8 @@ import { quote, readLines, WarningLog } from './text-input';
  *   No IPv6 peers found.
  *
  * A row whose peer cell is empty continues the INFO of the row above (calicoctl wraps long
- * info text). `Calico process is not running.` sets processRunning false.
+ * info text). `Calico process is not running.` sets processRunning false. calicoctl 1.x
+ * (`calicoctl status`) printed `calico-node container is running. Status: Up 28 minutes`.
  */
 
 export interface CalicoctlStatusResult {
@@ -37,6 +38,17 @@ export function parseCalicoctlNodeStatusText(text: string): CalicoctlStatusResul
   let recognised = 0;
   let last: BgpPeer | undefined;
   for (const { line, text: content } of readLines(text, log)) {
+    // calicoctl 1.x: `calico-node container is running. Status: Up 28 minutes`
+    if (/^calico-node container is running\b/i.test(content)) {
+      status.processRunning = true;
+      recognised++;
+      continue;
+    }
+    if (/^calico-node container (?:is )?not running\b/i.test(content)) {
+      status.processRunning = false;
+      recognised++;
+      continue;
+    }
     if (/^Calico process is running\.?$/i.test(content)) {
       status.processRunning = true;
       recognised++;
