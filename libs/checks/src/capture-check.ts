@@ -68,8 +68,10 @@ export function checkCapture(imported: CaptureImportInput, context: ClusterConte
   const findings: Finding[] = [];
   const passed: Finding[] = [];
   for (const { input, facts, index, detection } of nodes) {
-    findings.push(...checkNode(facts, fullContext));
+    const nodeFindings = checkNode(facts, fullContext);
+    findings.push(...nodeFindings);
     const evidence = checkCaptureEvidence({
+      nodeFindings,
       node: facts.node,
       evidence: input.evidence,
       detection,

@@ -67,6 +67,21 @@ describe('ARP for 169.254.1.1 in tcpdump -e frames', () => {
     expect(result.passed).toEqual([]);
   });
 
+  it('with the node’s facts in the same capture, the unanswered ARP names the host-side cause found (proxy_arp off on that veth)', () => {
+    const proxyArpOff = {
+      rule: 'CALICO_PROXY_ARP',
+      severity: 'error' as const,
+      title: 'Proxy ARP is off on a pod’s host veth',
+      message: '…',
+      node: 'node-a',
+      subject: `veth:${VETH}`,
+      evidence: [{ node: 'node-a', ns: 'host', kind: 'sysctl' as const, key: `net/ipv4/conf/${VETH}/proxy_arp`, attrs: { value: '0' } }],
+    };
+    const result = check(evidence([arpRequest(), arpRequest()]), { nodeFindings: [proxyArpOff, { ...proxyArpOff, subject: 'veth:caliother000' }] });
+    expect(result.findings[0].message).toContain('the capture shows why: CALICO_PROXY_ARP.');
+    expect(result.findings[0].evidence.map((e) => e.kind)).toEqual(['frame', 'frame', 'sysctl']);
+  });
+
   it('a single unanswered request (the capture may have ended before the reply) is not a finding', () => {
     expect(check(evidence([arpRequest()])).findings).toEqual([]);
   });

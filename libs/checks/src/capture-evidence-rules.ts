@@ -21,7 +21,13 @@ export interface CaptureEvidenceInput {
   context?: ClusterContext;
   /** the cluster has a single node (a kubectl listing or context says so): no BGP peers is normal */
   singleNodeCluster?: boolean;
+  /** the node rules' findings on the same node: an unanswered ARP names the host-side cause they found */
+  nodeFindings?: readonly Finding[];
 }
+
+/** Node findings that explain an unanswered ARP for 169.254.1.1: on the node, or on the veth it was asked on. */
+const ARP_CAUSES_NODE = new Set(['CALICO_IP_FORWARD', 'CALICO_EXIT_ROUTE']);
+const ARP_CAUSES_VETH = new Set(['CALICO_PROXY_ARP', 'CALICO_ROUTE_TO_DOWN_VETH']);
 
 export interface CaptureEvidenceResult {
   findings: Finding[];
@@ -73,13 +79,17 @@ function arpRules(input: CaptureEvidenceInput): CaptureEvidenceResult {
       // A filtered tcpdump (| grep Request, | head) may have cut the replies away.
       if (requester.requests.some((f) => sectionOf(input.coverage, f.line)?.status === 'partial')) continue;
       const shown = requester.requests.slice(0, MAX_FRAMES);
+      const causes = (input.nodeFindings ?? []).filter((f) => ARP_CAUSES_NODE.has(f.rule) || (ARP_CAUSES_VETH.has(f.rule) && f.subject === subject));
+      const why = causes.length > 0
+        ? `the capture shows why: ${causes.map((f) => f.rule).join(', ')}`
+        : "look at proxy_arp on its host veth, ip_forward, the node's default route and whether the veth is up";
       findings.push(
         makeFinding(
           'CALICO_ARP_UNANSWERED',
           input.node,
           subject,
-          `${cap(who)} on node ${input.node} asked who-has ${LINK_LOCAL_GATEWAY} ${requester.requests.length} times ${where} and got no reply: look at proxy_arp on its host veth, ip_forward, the node's default route and whether the veth is up.`,
-          shown.map((f) => frameEvidence(input.node, f)),
+          `${cap(who)} on node ${input.node} asked who-has ${LINK_LOCAL_GATEWAY} ${requester.requests.length} times ${where} and got no reply: ${why}.`,
+          [...shown.map((f) => frameEvidence(input.node, f)), ...causes.flatMap((f) => f.evidence.slice(0, 1))],
         ),
       );
       continue;
