@@ -158,7 +158,7 @@ describe('importCaptureNodes', () => {
   });
 
   it('reads ANSI colours (ip -c), CRLF, indentation and trailing spaces as the plain output', () => {
-    const plain = importCaptureNodes(capture(['$ ip route', out('rsp-node.route.txt')], ['$ ip addr', out('rsp-node.addr-color.txt').replace(/\u001b\[[0-9;]*m/g, '')]));
+    const plain = importCaptureNodes(capture(['$ ip route', out('rsp-node.route.txt')], ['$ ip addr', out('rsp-node.addr-color.txt').replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')]));
     const decorated = importCaptureNodes(
       capture(['$ ip -c route', out('rsp-node.route-color.txt')], ['$ ip -c addr', out('rsp-node.addr-color.txt')])
         .split('\n')

@@ -193,7 +193,7 @@ function dedent(lines: string[]): string[] {
   let common: number | undefined;
   for (const l of lines) {
     if (l.trim() === '') continue;
-    const indent = /^[ \t]*/.exec(l)![0].length;
+    const indent = l.length - l.replace(/^[ \t]+/, '').length;
     common = common === undefined ? indent : Math.min(common, indent);
     if (common === 0) return lines;
   }
@@ -235,9 +235,12 @@ function splitFleet(lines: string[]): Array<{ host: string; lines: string[]; ind
     });
     return result();
   }
-  const matches = content.map((l) => FLEET_LINE.exec(l));
-  if (matches.some((m) => !m || NOT_HOSTS.has(m[1]))) return undefined;
-  const hosts = new Set(matches.map((m) => m![1]));
+  const hosts = new Set<string>();
+  for (const l of content) {
+    const m = FLEET_LINE.exec(l);
+    if (!m || NOT_HOSTS.has(m[1])) return undefined;
+    hosts.add(m[1]);
+  }
   // One host on a single line is more likely a "key: value" line than a fleet tool.
   if (hosts.size > Math.max(4, content.length / 2) || (content.length < 2 && hosts.size < 2)) return undefined;
   lines.forEach((l, i) => {

@@ -55,8 +55,9 @@ export function parseIfconfigText(text: string): IfconfigTextResult {
   for (const { line, text: content } of readLines(text, log)) {
     const h2 = HEADER_2X.exec(content);
     const h1 = h2 ? undefined : HEADER_1X.exec(content);
-    if (h2 || h1) {
-      const printed = (h2 ?? h1)![1];
+    const header = h2 ?? h1;
+    if (header) {
+      const printed = header[1];
       const [name, alias] = printed.split(':');
       current = { line, name, label: alias === undefined ? undefined : printed, flags: [], running: false, addresses: [] };
       drafts.push(current);
@@ -64,7 +65,7 @@ export function parseIfconfigText(text: string): IfconfigTextResult {
         current.flags = h2[2].split(',').filter((f) => f !== '');
         current.mtu = Number(h2[3]);
       } else {
-        const hw = /HWaddr (\S+)/.exec(h1![2]);
+        const hw = /HWaddr (\S+)/.exec(header[2]);
         if (hw) {
           const mac = readHwAddress(hw[1]);
           if (mac.kind === 'ok') current.mac = mac.value;
@@ -150,7 +151,7 @@ function readDetail(d: Draft, line: number, content: string, log: WarningLog): v
   } else if (tokens.some((t) => /^MTU:\d+$/.test(t))) {
     // 1.x flags line: UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1
     d.flags = tokens.filter((t) => FLAG_WORDS.has(t));
-    d.mtu = Number(tokens.find((t) => t.startsWith('MTU:'))!.slice(4));
+    d.mtu = Number((tokens.find((t) => /^MTU:\d+$/.test(t)) ?? 'MTU:0').slice(4));
   } else if (/^(?:RX|TX|collisions|loop|unspec|Interrupt|Memory|device|tunnel|txqueuelen)\b/.test(content)) {
     // counters and hardware details
   } else {

@@ -29,10 +29,12 @@ export function parseWireguardText(text: string, options: { ns: string; showconf
   const interfaces: WireguardInterface[] = [];
   let iface: WireguardInterface | undefined;
   let peer: WireguardInterface['peers'][number] | undefined;
-  const newInterface = (line: number, name: string) => {
-    iface = { line, ns: options.ns, name: name.slice(0, 15), peers: [] };
-    interfaces.push(iface);
+  const newInterface = (line: number, name: string): WireguardInterface => {
+    const created: WireguardInterface = { line, ns: options.ns, name: name.slice(0, 15), peers: [] };
+    interfaces.push(created);
+    iface = created;
     peer = undefined;
+    return created;
   };
   for (const { line, text: content } of readLines(text, log)) {
     if (/^\[Interface\]$/i.test(content)) {
@@ -40,9 +42,9 @@ export function parseWireguardText(text: string, options: { ns: string; showconf
       continue;
     }
     if (/^\[Peer\]$/i.test(content)) {
-      if (!iface) newInterface(line, options.showconfInterface ?? 'wg');
+      const owner = iface ?? newInterface(line, options.showconfInterface ?? 'wg');
       peer = { line, allowedIps: [] };
-      iface!.peers.push(peer);
+      owner.peers.push(peer);
       continue;
     }
     // The field name runs up to the first ':' or '=' (a regex with a lazy name and \s* would backtrack).
@@ -61,9 +63,9 @@ export function parseWireguardText(text: string, options: { ns: string; showconf
       continue;
     }
     if (key === 'peer') {
-      if (!iface) newInterface(line, options.showconfInterface ?? 'wg');
+      const owner = iface ?? newInterface(line, options.showconfInterface ?? 'wg');
       peer = { line, allowedIps: [] };
-      iface!.peers.push(peer);
+      owner.peers.push(peer);
       continue;
     }
     if (!iface) {
