@@ -237,13 +237,9 @@ describe('importCaptureNodes', () => {
   });
 
   it('reads kubectl listings into the import, without making the workstation a node', () => {
-    const listing = [
-      'NAME             READY   STATUS    RESTARTS      AGE   IP            NODE     NOMINATED NODE   READINESS GATES',
-      'web-1            1/1     Running   3 (2d ago)    5d    10.244.1.5    node-1   <none>           <none>',
-    ].join('\n');
-    const imported = importCaptureNodes(capture(['[me@laptop ~]$ kubectl get pods -o wide', listing], ['[root@node-1 ~]# ip route', out('rsp-node.route.txt')]));
+    const imported = importCaptureNodes(capture(['[me@laptop ~]$ kubectl get po -owide', out('kubectl-pods-wide-spiderpool-2464.txt')], ['[root@node-1 ~]# ip route', out('rsp-node.route.txt')]));
     expect(imported.nodes.map((n) => n.nodeName)).toEqual(['node-1']);
-    expect(imported.kubernetes?.pods).toEqual([{ line: 3, name: 'web-1', ip: '10.244.1.5', node: 'node-1', status: 'Running' }]);
+    expect(imported.kubernetes?.pods[0]).toEqual({ line: 3, name: 'macvlan-nginx-50-1-76f675f8f5-9ttjj', ip: '172.50.0.102', node: '10-20-1-230', status: 'Running' });
     expect(imported.nodes[0].evidence.kubernetes).toBe(imported.kubernetes);
     expect(imported.coverage).toHaveLength(2);
   });

@@ -158,7 +158,8 @@ export function readHeader(text: string): Header | undefined {
 }
 
 function finishSection(header: Header, headerLine: number, rawLines: string[]): CaptureSection[] {
-  let lines = rawLines.map((l) => unescapeHtml(l).trimEnd());
+  // `**row**`: a line set in markdown bold inside a code block (the stars are not output).
+  let lines = rawLines.map((l) => unescapeHtml(l).trimEnd().replace(/^(\s*)\*\*(?=\S)(.*\S)\*\*$/, '$1$2'));
   // trailing blank lines belong to no one
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const decorations: string[] = [];
