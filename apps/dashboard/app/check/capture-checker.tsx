@@ -1,0 +1,181 @@
+'use client';
+
+import { useEffect, useRef, useState, useTransition } from 'react';
+import type { Loaded } from '../lib/api-problem';
+import type { CaptureReport } from '../lib/data';
+import { ApiProblemPanel } from '../ui/api-problem-panel';
+import { decodeCaptureFragment, encodeCaptureFragment, LONG_LINK_CHARS, STORAGE_KEY } from './capture-share';
+import { CaptureReportView } from './capture-report-view';
+import { CAPTURE_MAX_BYTES, formatBytes, utf8Bytes } from './capture-text';
+
+type CheckAction = (text: string) => Promise<Loaded<CaptureReport>>;
+
+/** What was checked: the report's line numbers refer to this exact text. */
+interface Checked {
+  text: string;
+  result: Loaded<CaptureReport>;
+}
+
+function readStorage(): string | null {
+  try {
+    return window.localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function writeStorage(text: string | null): void {
+  try {
+    if (text === null) window.localStorage.removeItem(STORAGE_KEY);
+    else window.localStorage.setItem(STORAGE_KEY, text);
+  } catch {
+    // Storage full or disabled: the fragment still carries the paste.
+  }
+}
+
+/**
+ * Paste, check, share. The text stays in this browser (the URL fragment and local storage);
+ * checking sends it once, in a POST body, to the dashboard's server, which asks the API.
+ */
+export function CaptureChecker({ check }: { check: CheckAction }) {
+  const [text, setText] = useState('');
+  const [checked, setChecked] = useState<Checked | undefined>();
+  const [linkNote, setLinkNote] = useState<string | undefined>();
+  const [restored, setRestored] = useState<string | undefined>();
+  const [pending, startTransition] = useTransition();
+  const started = useRef(false);
+
+  const bytes = utf8Bytes(text);
+  const tooLarge = bytes > CAPTURE_MAX_BYTES;
+
+  const run = (value: string) => {
+    startTransition(async () => {
+      const result = await check(value);
+      setChecked({ text: value, result });
+    });
+  };
+
+  // A shared link (#capture=…) is checked at once; otherwise the last paste of this browser is restored.
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    void (async () => {
+      const shared = await decodeCaptureFragment(window.location.hash);
+      if (shared instanceof Error) {
+        setRestored(shared.message);
+        return;
+      }
+      if (shared !== undefined) {
+        setText(shared);
+        setRestored('The capture comes from the link you opened.');
+        if (shared.trim() !== '' && utf8Bytes(shared) <= CAPTURE_MAX_BYTES) run(shared);
+        return;
+      }
+      const draft = readStorage();
+      if (draft) {
+        setText(draft);
+        setRestored('Your last paste in this browser was restored.');
+      }
+    })();
+    // Once, on arrival: `run` only closes over the action prop and state setters.
+  }, []);
+
+  const submit = async (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (tooLarge || text.trim() === '') return;
+    writeStorage(text);
+    const fragment = await encodeCaptureFragment(text);
+    // replaceState: the fragment changes without a navigation and never reaches a server.
+    window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#${fragment}`);
+    setLinkNote(undefined);
+    run(text);
+  };
+
+  const copyLink = async () => {
+    const fragment = await encodeCaptureFragment(text);
+    const url = `${window.location.origin}${window.location.pathname}#${fragment}`;
+    window.history.replaceState(null, '', url);
+    const long = url.length > LONG_LINK_CHARS ? ` It is long (${formatBytes(url.length)}): some chat tools and ticket systems cut links this long.` : '';
+    try {
+      await navigator.clipboard.writeText(url);
+      setLinkNote(`Link copied. The capture is inside it, after #, which browsers never send to a server.${long}`);
+    } catch {
+      setLinkNote(`The address bar now holds the link to share (copying was not allowed). The capture is after #, which browsers never send to a server.${long}`);
+    }
+  };
+
+  const clear = () => {
+    setText('');
+    setChecked(undefined);
+    setLinkNote(undefined);
+    setRestored(undefined);
+    writeStorage(null);
+    window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}`);
+  };
+
+  return (
+    <>
+      <section className="card" aria-labelledby="capture-input-title">
+        <h2 id="capture-input-title">Terminal output</h2>
+        <form onSubmit={submit} aria-label="Check a capture">
+          <div className="field">
+            <label htmlFor="capture-text">Paste what the ticket shows: ip, route, ifconfig, tcpdump -e, calicoctl node status, ip monitor, kubectl get pods -o wide…</label>
+            <textarea
+              id="capture-text"
+              name="text"
+              className="capture-input mono"
+              rows={14}
+              spellCheck={false}
+              autoComplete="off"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              aria-invalid={tooLarge ? true : undefined}
+              aria-describedby="capture-size capture-privacy"
+            />
+          </div>
+          <p id="capture-size" className={tooLarge ? 'field-error' : 'card-note'} data-testid="capture-size" aria-live="polite">
+            {tooLarge
+              ? `${formatBytes(bytes)}: over the limit of ${formatBytes(CAPTURE_MAX_BYTES)}. Keep the sections that matter.`
+              : `${formatBytes(bytes)} of at most ${formatBytes(CAPTURE_MAX_BYTES)}.`}
+          </p>
+          <p id="capture-privacy" className="card-note">
+            The text stays in this browser (the link’s #fragment and local storage) and is sent only to check it; Routescope stores none of it.
+          </p>
+          <div className="toolbar-row">
+            <button type="submit" disabled={pending || tooLarge || text.trim() === ''}>
+              {pending ? 'Checking…' : 'Check'}
+            </button>
+            <button type="button" className="secondary" onClick={copyLink} disabled={text.trim() === '' || tooLarge}>
+              Copy link to share
+            </button>
+            <button type="button" className="secondary" onClick={clear} disabled={text === '' && !checked}>
+              Clear
+            </button>
+          </div>
+          {restored ? (
+            <p className="card-note" role="status">
+              {restored}
+            </p>
+          ) : null}
+          {linkNote ? (
+            <p className="card-note" role="status" data-testid="link-note">
+              {linkNote}
+            </p>
+          ) : null}
+        </form>
+      </section>
+      {pending ? (
+        <p role="status" className="card-note">
+          Checking the capture…
+        </p>
+      ) : null}
+      {checked && !checked.result.ok ? <ApiProblemPanel problem={checked.result.problem} context="The capture could not be checked" /> : null}
+      {checked && checked.result.ok ? (
+        <>
+          {checked.text !== text ? <p className="notice warn">The text changed since this report: its line numbers refer to the text that was checked (shown beside it). Check again to update.</p> : null}
+          <CaptureReportView key={checked.text} report={checked.result.data} text={checked.text} />
+        </>
+      ) : null}
+    </>
+  );
+}
