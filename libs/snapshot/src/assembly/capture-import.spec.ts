@@ -226,6 +226,18 @@ describe('importCaptureNodes', () => {
     expect(validSnapshot(node.namespaces)).toBeDefined();
   });
 
+  it('reads ip -s link (counters skipped) as the same links as ip -d link lists', () => {
+    const imported = importCaptureNodes(capture(['$ ip -s link', out('rsp-node.link-s.txt')]));
+    expect(imported.coverage[0]).toMatchObject({ status: 'read', format: 'ip link' });
+    expect(imported.warnings).toEqual([]);
+    expect(imported.nodes[0].namespaces[0].links?.map((l) => [l.name, l.mtu])).toEqual([
+      ['lo', 65536],
+      ['calirsp0', 1500],
+      ['br0', 1500],
+      ['vxlan.calico', 1450],
+    ]);
+  });
+
   it('keeps frame and peer lines as capture line numbers', () => {
     const text = capture(['--- calicoctl node status', out('calicoctl-node-status-calico-6285.txt')], ['--- tcpdump -i calirsp0 -e -n', out('tcpdump-e-n.txt')]);
     const imported = importCaptureNodes(text);

@@ -29,11 +29,11 @@ describe('parseCalicoctlNodeStatusText', () => {
     expect(recognised).toBe(1);
   });
 
-  it('accepts borders whose dashes a ticket turned typographic, and warns about other lines', () => {
-    const text = ['+\u2014\u2014\u2014+\u2014\u2014+', '| PEER ADDRESS | PEER TYPE | STATE | SINCE | INFO |', '| 10.0.0.2 | global | start | 01:50:43 | Connect |', 'something else'].join('\n');
-    const { status, warnings } = parseCalicoctlNodeStatusText(text);
-    expect(status.peers).toEqual([{ line: 3, family: 'ipv4', peer: '10.0.0.2', type: 'global', state: 'start', since: '01:50:43', info: 'Connect' }]);
-    expect(warnings.map((w) => w.line)).toEqual([3, 4]);
+  it('warns about a peer row before any family heading and about lines that are not calicoctl output', () => {
+    const rows = readFileSync(join(__dirname, '../../../test/fixtures/text/calicoctl-node-status-calico-6285.txt'), 'utf8').split('\n').slice(5, 6);
+    const { status, warnings } = parseCalicoctlNodeStatusText([...rows, 'something else'].join('\n'));
+    expect(status.peers).toEqual([{ line: 1, family: 'ipv4', peer: '10.128.62.127', type: 'node-to-node mesh', state: 'up', since: '08:27:26', info: 'Established' }]);
+    expect(warnings.map((w) => w.line)).toEqual([1, 2]);
   });
 
   it('reads the calicoctl 1.x form (calicoctl status): container line and lower-case headings (public output, calicoctl#426)', () => {

@@ -71,8 +71,7 @@ export function parseCalicoctlNodeStatusText(text: string): CalicoctlStatusResul
       recognised++;
       continue;
     }
-    // Table borders; tickets sometimes turn the dashes into typographic ones.
-    if (/^\+[-+\u2010-\u2015]+\+?$/.test(content)) {
+    if (/^\+[-+]+\+$/.test(content)) {
       recognised++;
       continue;
     }

@@ -40,6 +40,7 @@ describe('parseWireguardText', () => {
   });
 
   it('never keeps key material from `wg showconf`, not even in a warning', () => {
+    // A safety test: the key is made up (no WireGuard module on this machine to print a real showconf).
     const key = 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=';
     const text = ['[Interface]', `PrivateKey = ${key}`, 'ListenPort = 51820', '[Peer]', `PublicKey = ${key}`, 'AllowedIPs = 10.244.2.0/26', 'Endpoint = 192.168.56.12:51820', key].join('\n');
     const result = parseWireguardText(text, { ns: 'host', showconfInterface: 'wireguard.cali' });

@@ -75,14 +75,18 @@ describe('parseTcpdumpText on captures taken on this machine (tcpdump 4.99, a po
     expect(v6[2].ip).toEqual({ src: 'fd00::5', dst: 'fd00::1', proto: 'icmp6', icmp: 'echo-request' });
   });
 
-  it('reads TCP/UDP frames, stripping the port from the address (public example forms)', () => {
-    const text = [
-      '12:00:00.000001 IP 10.244.1.5.43210 > 10.96.0.10.53: 4660+ A? kubernetes.default.svc.cluster.local. (54)',
-      '12:00:00.000002 IP 10.244.1.5.40000 > 10.96.0.1.443: Flags [S], seq 1, win 64240, length 0',
-    ].join('\n');
-    const { frames } = parseTcpdumpText(text, { ns: 'host' });
-    expect(frames[0].ip).toEqual({ src: '10.244.1.5', dst: '10.96.0.10', proto: 'udp' });
-    expect(frames[1].ip).toEqual({ src: '10.244.1.5', dst: '10.96.0.1', proto: 'tcp' });
+  it('reads TCP and UDP frames, stripping the port from the address, and ICMP unreachable', () => {
+    // the pod opened a TCP connection to the node and sent a UDP probe (busybox traceroute)
+    const { frames, warnings } = parseTcpdumpText(fixture('tcpdump-n-tcp-udp.txt'), { ns: 'host' });
+    expect(warnings).toEqual([]);
+    expect(frames.map((f) => f.ip)).toEqual([
+      { src: '10.244.1.5', dst: '192.168.56.11', proto: 'tcp' },
+      { src: '192.168.56.11', dst: '10.244.1.5', proto: 'tcp' },
+      { src: '10.244.1.5', dst: '192.168.56.11', proto: 'tcp' },
+      { src: '10.244.1.5', dst: '192.168.56.11', proto: 'tcp' },
+      { src: '10.244.1.5', dst: '192.168.56.11', proto: 'udp' },
+      { src: '192.168.56.11', dst: '10.244.1.5', proto: 'icmp', icmp: 'unreachable' },
+    ]);
   });
 
   it('skips tcpdump chatter and warns about lines that are not frames', () => {
