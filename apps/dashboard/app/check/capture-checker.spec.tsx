@@ -98,4 +98,16 @@ describe('CaptureChecker', () => {
     expect(alert.textContent).toContain('The capture could not be checked: The API refused the request.');
     expect(alert.textContent).toContain('exceed the limit of 1048576 bytes');
   });
+
+  it('says so in place when the dashboard server does not answer the check', async () => {
+    const check = jest.fn<Promise<Loaded<CaptureReport>>, [string]>(async () => {
+      throw new Error('Failed to fetch');
+    });
+    render(<CaptureChecker check={check} />);
+    fireEvent.change(textarea(), { target: { value: 'ip route' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Check a capture' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('The dashboard server did not answer the check.');
+    expect(alert.textContent).toContain('Failed to fetch. Try again');
+  });
 });

@@ -50,7 +50,14 @@ export function CaptureChecker({ check }: { check: CheckAction }) {
 
   const run = (value: string) => {
     startTransition(async () => {
-      const result = await check(value);
+      let result: Loaded<CaptureReport>;
+      try {
+        result = await check(value);
+      } catch (error) {
+        // The action itself failed (dashboard server gone, request refused): say so in place.
+        const reason = error instanceof Error ? error.message : String(error);
+        result = { ok: false, problem: { kind: 'unreachable', title: 'The dashboard server did not answer the check.', detail: `${reason}. Try again; if it keeps failing, the dashboard server’s log has the details.` } };
+      }
       setChecked({ text: value, result });
     });
   };

@@ -38,7 +38,7 @@ function describe(error: unknown, apiUrl: string, tokenSource: string): ApiProbl
       return { kind: 'forbidden', code: 'FORBIDDEN', title: 'The dashboard’s token may not read.', detail: `${message}. Give the dashboard a token with the read scope (${tokenSource}).` };
     }
     if (code === 'NOT_FOUND') return { kind: 'not-found', code, title: 'Not found.', detail: message };
-    if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED') return { kind: 'bad-input', code, title: 'The API refused the request.', detail: message };
+    if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'PAYLOAD_TOO_LARGE') return { kind: 'bad-input', code, title: 'The API refused the request.', detail: message };
     return { kind: 'api-error', code, title: `The API answered with an error${code ? ` (${code})` : ''}.`, detail: message };
   }
   if (error instanceof ApiProblemError) return error.problem;
