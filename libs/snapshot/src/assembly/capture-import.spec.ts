@@ -263,7 +263,7 @@ describe('importCaptureNodes', () => {
   });
 
   it('says in one line why nothing could be read', () => {
-    expect(importCaptureNodes('default via 10.0.0.1 dev eth0\n').unreadable).toBe(
+    expect(importCaptureNodes('My pods cannot reach the API server.\nAny idea?\n').unreadable).toBe(
       'no command header ("$ COMMAND", "--- COMMAND" or a shell prompt) was found, so no command output could be told apart',
     );
     expect(importCaptureNodes('$ ping 10.0.0.1\nPING 10.0.0.1\n$ ip route\nhello there, this is prose\n').unreadable).toBe(
@@ -281,6 +281,23 @@ describe('importCaptureNodes', () => {
     ]);
     const ssh = importCaptureNodes(`$ ssh root@node-2\n[root@node-2 ~]# ip route\n${out('rsp-pod.route.txt')}\n`);
     expect(ssh.nodes.map((n) => n.nodeName)).toEqual(['node-2']);
+  });
+
+  it.each([
+    ['rsp-node.route.txt', 'ip route'],
+    ['net-tools-2.10.route-n.txt', 'route -n'],
+    ['lab-node.addr.txt', 'ip addr'],
+    ['tcpdump-e-n.txt', 'tcpdump'],
+    ['net-tools-2.10.ifconfig-a.txt', 'ifconfig'],
+    ['busybox-1.36.ifconfig-a.txt', 'ifconfig'],
+    ['net-tools-2.10.arp-a.txt', 'arp -n'],
+    ['calicoctl-node-status-kops-10546.txt', 'calicoctl node status'],
+    ['rsp-node.neigh.txt', 'ip neigh'],
+    ['kubectl-pods-wide-spiderpool-2464.txt', 'kubectl get pods -o wide'],
+  ])('reads %s pasted without its command line as %s output, and says so', (name, command) => {
+    const imported = importCaptureNodes(`\`\`\`\n${out(name)}\n\`\`\``);
+    expect(imported.coverage).toEqual([expect.objectContaining({ headerLine: 0, command, status: command === 'ifconfig' ? 'partial' : 'read' })]);
+    expect(imported.warnings[0]).toEqual({ code: 'section_without_header', line: 2, message: `the output at line 2 has no command header; it was read as ${command} output` });
   });
 
   it('ends a section at its closing markdown fence, leaving the prose after it alone', () => {

@@ -69,6 +69,8 @@ export function splitCaptureSections(text: string): { sections: CaptureSection[]
   const sections: CaptureSection[] = [];
   let current: { header: Header; headerLine: number; lines: string[]; fenceOpenedInside: boolean } | undefined;
   let strayLine: number | undefined;
+  const leading: string[] = [];
+  let headerSeen = false;
   let inFence = false;
   let session: { node?: string; pod?: string } | undefined;
   const finish = () => {
@@ -79,6 +81,7 @@ export function splitCaptureSections(text: string): { sections: CaptureSection[]
     const line = lines[index].length > 65536 ? '' : lines[index];
     if (FENCE.test(line)) {
       inFence = !inFence;
+      if (!headerSeen) leading.push('');
       if (current) {
         if (!inFence && current.lines.some((l) => l.trim() !== '')) finish();
         else current.lines.push('');
@@ -89,6 +92,7 @@ export function splitCaptureSections(text: string): { sections: CaptureSection[]
     const header = line.length <= 2000 ? readHeader(unescapeHtml(line)) : undefined;
     if (header) {
       finish();
+      headerSeen = true;
       if (header.command === '') continue; // a bare prompt ends the output before it
       // `kubectl exec -it web -- bash`, `ssh node-2`: the sections after it run there, until a
       // prompt names another host or the shell exits. The shell's own line has no output to read.
@@ -110,13 +114,46 @@ export function splitCaptureSections(text: string): { sections: CaptureSection[]
       continue;
     }
     if (current) current.lines.push(line);
-    else if (line.trim() !== '' && strayLine === undefined) strayLine = index + 1;
+    else {
+      if (!headerSeen) leading.push(line);
+      if (line.trim() !== '' && strayLine === undefined) strayLine = index + 1;
+    }
   }
   finish();
-  if (strayLine !== undefined) {
+  // Output pasted without its command line: read it when its lines leave no doubt what printed them.
+  const guessed = sniffCommand(leading);
+  if (guessed !== undefined && strayLine !== undefined) {
+    sections.unshift(...finishSection({ command: guessed }, 0, leading));
+    warnings.push({ code: 'section_without_header', line: strayLine, message: `the output at line ${strayLine} has no command header; it was read as ${guessed} output` });
+  } else if (strayLine !== undefined) {
     warnings.push({ code: 'text_outside_section', line: strayLine, message: 'text before the first command header ("$ COMMAND", "--- COMMAND" or a shell prompt) is ignored' });
   }
   return { sections, warnings };
+}
+
+/** Line shapes that only one command prints, for output pasted without its command. */
+const SNIFFERS: Array<[string, RegExp]> = [
+  ['route -n', /^(?:Kernel IP routing table|Destination\s+Gateway\s+Genmask\b.*|(?:\d{1,3}\.){3}\d{1,3}\s+(?:\d{1,3}\.){3}\d{1,3}\s+(?:\d{1,3}\.){3}\d{1,3}\s+[UGH!DMR]+\s.*)$/],
+  ['calicoctl node status', /^(?:Calico process is (?:not )?running\.?|IPv[46] BGP status|No IPv[46] peers found\.?|\+[-+]+\+|\|.*\|)$/],
+  ['ip addr', /^(?:\d+: \S+: <[^<>]*>.*|link\/\S+ .*|inet6? [\da-f.:]+\/\d+ .*|valid_lft .*|altname \S+)$/],
+  ['ip neigh', /^\S+ dev \S+ (?:lladdr \S+ )?(?:router )?(?:REACHABLE|STALE|DELAY|PROBE|FAILED|INCOMPLETE|PERMANENT|NOARP|NONE)$/],
+  ['ip route', /^(?:(?:(?:blackhole|unreachable|prohibit|throw|local|broadcast|anycast|multicast) )?(?:default|(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?|[\da-f]*:[\da-f:]*(?:\/\d{1,3})?)(?: (?:via|dev|proto|table|scope|metric|src|mtu|onlink|linkdown|pref|expires)\b.*)?|nexthop .*)$/],
+  ['tcpdump', /^(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d\.\d+ .*(?:>|ARP, |who-has|is-at).*$/],
+  ['ifconfig', /^(?:\S+: flags=\d+<.*|\S+\s+Link encap:.*|inet6? .*|ether .*|RX .*|TX .*|UP .*MTU:\d+.*|collisions:.*|loop .*)$/],
+  ['arp -n', /^(?:Address\s+HWtype\s+HWaddress.*|(?:\d{1,3}\.){3}\d{1,3}\s+(?:ether\s+\S+|\(incomplete\)).*|\S+ \((?:\d{1,3}\.){3}\d{1,3}\) at \S+.* on \S+)$/],
+  ['sysctl', /^net\.[\w./-]+ = .*$/],
+  ['kubectl get pods -o wide', /^(?:(?:NAMESPACE\s+)?NAME\s+READY\s+STATUS\b.*|(?:\S+\s+)?\S+\s+\d+\/\d+\s+\S+\s+\d+.*)$/],
+];
+
+function sniffCommand(lines: string[]): string | undefined {
+  const content = lines.map((l) => l.trim()).filter((l) => l !== '').slice(0, 200);
+  if (content.length === 0) return undefined;
+  for (const [command, shape] of SNIFFERS) {
+    const matching = content.filter((l) => l.length <= 2000 && shape.test(l)).length;
+    // Nearly every line must have the shape: prose around a paste is not output.
+    if (matching >= Math.max(1, Math.ceil(content.length * 0.8))) return command;
+  }
+  return undefined;
 }
 
 interface Header {
