@@ -209,7 +209,8 @@ function finishSection(header: Header, headerLine: number, rawLines: string[]): 
   if (lines.some((l) => /^\s*(?:\.\.\.|…|\[\.\.\.\]|<snip(?:ped)?>|\[snip(?:ped)?\]|\[truncated\])\s*$/i.test(l))) decorations.push('lines were cut out of the paste ("...")');
   if (hasMaskedValues(lines)) decorations.push('some addresses are masked');
 
-  const fleet = splitFleet(lines);
+  // Only the output of a command import reads is split per host: `key: value` text of others is not a fleet tool's.
+  const fleet = meaning.format ? splitFleet(lines) : undefined;
   if (fleet) {
     return fleet.map((part) => ({
       ...base,
