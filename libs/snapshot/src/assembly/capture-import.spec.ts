@@ -137,6 +137,7 @@ describe('importCaptureNodes', () => {
     const imported = importCaptureNodes(capture(['--- ip route node node-9', out('rsp-node.route.txt')], ['--- ip neigh', out('rsp-node.neigh.txt')]));
     expect(imported.nodes.map((n) => n.nodeName)).toEqual(['node-9']);
     expect(imported.nodes[0].namespaces[0].neighbors?.length).toBeGreaterThan(0);
+    expect(imported.coverage.map((c) => c.node)).toEqual(['node-9', 'node-9']);
   });
 
   it('marks a filtered section partial: its facts are kept, the namespace lists the section as partial, facts do not call it captured', () => {

@@ -421,6 +421,8 @@ function mergeNodeInto(target: NodeParts, source: NodeParts): void {
 }
 
 function mergeCoverageInto(target: NodeParts, source: NodeParts): void {
+  // The sections now belong to the target node: their coverage says so.
+  if (target.nodeName !== undefined) for (const c of source.coverage) if (c.node === undefined) c.node = target.nodeName;
   target.coverage.push(...source.coverage);
   target.coverage.sort((a, b) => a.headerLine - b.headerLine);
   target.warnings.push(...source.warnings);
