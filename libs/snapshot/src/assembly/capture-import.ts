@@ -228,8 +228,9 @@ function readSection(
   const nonBlank = body.split('\n').filter((l) => l.trim() !== '' && !/^\s*(?:```|~~~)/.test(l)).length;
   switch (format.kind) {
     case 'link': {
+      // A paste under `ip -br link` that holds the long form (or the reverse) is read as what it holds.
       const brief = format.brief ? parseIpBriefText(body, 'link') : undefined;
-      const result = brief ? { entries: brief.links, warnings: brief.warnings } : format.json ? parseIpJsonLinks(body) : parseIpLinkText(body);
+      const result = brief && brief.devices > 0 ? { entries: brief.links, warnings: brief.warnings } : format.json ? parseIpJsonLinks(body) : parseIpLinkText(body);
       report(result);
       const outcome = facts(['links'], result.entries.length, nonBlank);
       if (!outcome.unreadable) partsOf(node, namespaceName).linkSections.push(result.entries);
@@ -239,8 +240,9 @@ function readSection(
       let links: Link[];
       let addresses: Address[];
       let found: number | undefined;
-      if (format.brief) {
-        const result = parseIpBriefText(body, 'addr');
+      const brief = format.brief ? parseIpBriefText(body, 'addr') : undefined;
+      if (brief && brief.devices > 0) {
+        const result = brief;
         report(result);
         links = [];
         addresses = result.addresses;
@@ -256,10 +258,10 @@ function readSection(
         links = result.links;
         addresses = result.addresses;
       }
-      const outcome = facts(format.brief ? ['addresses'] : ['links', 'addresses'], found ?? links.length + addresses.length, nonBlank);
+      const outcome = facts(found !== undefined ? ['addresses'] : ['links', 'addresses'], found ?? links.length + addresses.length, nonBlank);
       if (!outcome.unreadable) {
         const p = partsOf(node, namespaceName);
-        if (!format.brief) p.addrLinks.push(links);
+        if (found === undefined) p.addrLinks.push(links);
         p.addresses = [...(p.addresses ?? []), ...addresses];
       }
       return outcome;
