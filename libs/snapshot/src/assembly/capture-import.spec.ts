@@ -239,6 +239,19 @@ describe('importCaptureNodes', () => {
     ]);
   });
 
+  it('reads ip -br output, and a paste under ip -br that holds the long form as the long form', () => {
+    const brief = importCaptureNodes(capture(['$ ip -br link', out('rsp-node.link-brief.txt')], ['$ ip -br addr', out('rsp-node.addr-brief.txt')]));
+    expect(brief.coverage.map((c) => [c.format, c.status])).toEqual([
+      ['ip -br link', 'read'],
+      ['ip -br addr', 'read'],
+    ]);
+    expect(brief.nodes[0].namespaces[0].links?.find((l) => l.name === 'calirsp0')).toEqual({ ifindex: 0, name: 'calirsp0', operState: 'UP', peerIfindex: 2, mac: 'ee:ee:ee:ee:ee:ee', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] });
+    expect(brief.nodes[0].namespaces[0].addresses).toContainEqual({ dev: 'vxlan.calico', family: 'inet', local: '10.244.1.0', prefixlen: 32, flags: [] });
+    const long = importCaptureNodes(capture(['$ ip -br link', out('rsp-node.link-d.txt')]));
+    expect(long.coverage[0].status).toBe('read');
+    expect(long.nodes[0].namespaces[0].links?.find((l) => l.name === 'vxlan.calico')?.kind).toBe('vxlan');
+  });
+
   it('keeps frame and peer lines as capture line numbers', () => {
     const text = capture(['--- calicoctl node status', out('calicoctl-node-status-calico-6285.txt')], ['--- tcpdump -i calirsp0 -e -n', out('tcpdump-e-n.txt')]);
     const imported = importCaptureNodes(text);
