@@ -17,6 +17,11 @@ const fieldCapture = (slug: string) => readFileSync(join(workspaceRoot, 'libs/sn
 const PEERS_DOWN = fieldCapture('kops-10546-calicoctl-connection-refused');
 /** tcpdump on a node: the pod's ARP for 169.254.1.1 answered is-at ee:ee:ee:ee:ee:ee (kubernetes/community#7918). */
 const ARP_ANSWERED = fieldCapture('k8s-community-7918-node-tcpdump-proxy-arp-answered');
+/**
+ * `tcpdump -e -n -i calirsp0` on a lab pod's host veth with proxy_arp=0, captured with the real tcpdump
+ * (libs/snapshot/test/fixtures/text/README.md); pasted under the header naming that command, as a ticket would.
+ */
+const ARP_UNANSWERED = `--- tcpdump -e -n -i calirsp0\n${readFileSync(join(workspaceRoot, 'libs/snapshot/test/fixtures/text/tcpdump-e-n-unanswered.txt'), 'utf8')}`;
 
 async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -125,6 +130,34 @@ test.describe('check a capture', () => {
     const navigation = requests.find((r) => r.isNavigationRequest());
     expect(navigation && new URL(navigation.url()).hash).toBe('');
     expect(requests.filter((r) => r.url().includes('capture=')).map((r) => r.url())).toEqual([]);
+  });
+
+  test('a tcpdump -e paste of an unanswered ARP shows the error, its three requests lit up, and a ladder with MACs and no reply; passes axe', async ({ page }) => {
+    await page.goto(`${dashboardUrl()}/check`);
+    await paste(page, ARP_UNANSWERED);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+
+    const finding = page.getByTestId('capture-findings').locator('li[data-rule="CALICO_ARP_UNANSWERED"]');
+    await expect(finding).toHaveCount(1);
+    await expect(finding).toContainText('Error');
+    await expect(finding).toContainText('asked who-has 169.254.1.1 3 times on calirsp0 and got no reply');
+    await finding.getByRole('button', { name: 'show lines 2–3, 5 in the capture' }).click();
+    await expect(page.getByTestId('capture-lines').locator('li[data-highlighted]')).toHaveCount(3);
+    for (const n of [2, 3, 5]) await expect(page.getByTestId('capture-lines').locator(`li[data-line="${n}"] mark`)).toContainText('Request who-has 169.254.1.1 tell 10.244.1.5');
+    // The router solicitation between them (line 4) is not evidence.
+    await expect(page.getByTestId('capture-lines').locator('li[data-line="4"]')).not.toHaveAttribute('data-highlighted', 'true');
+
+    const ladder = page.getByRole('figure', { name: 'pod eth0 ↔ host calirsp0 on node imported' });
+    await expect(ladder).toContainText('10.244.1.5 · e2:8e:e9:c7:20:80');
+    const steps = ladder.getByRole('listitem');
+    await expect(steps).toHaveCount(3);
+    for (let i = 0; i < 3; i++) {
+      await expect(steps.nth(i)).toHaveAttribute('data-direction', 'to-host');
+      await expect(steps.nth(i)).toContainText('e2:8e:e9:c7:20:80 → ff:ff:ff:ff:ff:ff');
+    }
+    await expect(ladder.getByTestId('ladder-unanswered')).toHaveText('No reply to the pod’s ARP request in the capture.');
+    await page.screenshot({ path: join(ARTIFACTS, 'check-capture-arp-unanswered.png'), fullPage: true });
+    await expectNoSeriousA11yViolations(page, 'check a capture (unanswered ARP)');
   });
 
   test('says the size before sending and will not send a paste over the API’s limit', async ({ page }) => {
