@@ -191,6 +191,14 @@ describe('importCaptureNodes', () => {
     ]);
   });
 
+  it('reads pssh -i "[1] 12:00:00 [SUCCESS] host" blocks per host', () => {
+    const text = `$ ip route\n[1] 09:12:01 [SUCCESS] node-a\n${out('rsp-pod.route.txt')}\n[2] 09:12:01 [SUCCESS] node-b:22\n${out('rsp-node.route.txt')}`;
+    expect(importCaptureNodes(text).nodes.map((n) => [n.nodeName, n.namespaces[0].routes?.length])).toEqual([
+      ['node-a', 2],
+      ['node-b', 7],
+    ]);
+  });
+
   it('reads net-tools, brief, sysctl and tcpdump sections into facts and evidence', () => {
     const imported = importCaptureNodes(
       capture(

@@ -16,7 +16,7 @@ import type { SnapshotWarning } from '../contract/snapshot-schema';
  * between sections is prose and is left alone. Within a section, what terminals and tickets
  * add is removed: ANSI colours, CRLF, HTML escapes, markdown quote markers, a common
  * indentation, and per-host prefixes of fleet tools (pdsh/clush `host: …`, `host | …`, ansible
- * `host | CHANGED | rc=0 >>`), which split the section into one per host.
+ * `host | CHANGED | rc=0 >>`, pssh `[1] 12:00:00 [SUCCESS] host`), which split the section into one per host.
  */
 
 export interface CaptureSection {
@@ -59,7 +59,8 @@ const POD_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?-[a-z0-9]{5}$/;
 const CONTAINER_ID = /^[0-9a-f]{12}$/;
 const FLEET_LINE = /^([A-Za-z][\w.-]{0,62})(?: \| |: )(.*)$/;
 const NOT_HOSTS = new Set(['Error', 'Warning', 'Note', 'RTNETLINK', 'Cannot', 'tcpdump', 'listening', 'Usage', 'bash', 'sh', 'sudo', 'ip', 'Timestamp', 'interface', 'peer', 'transfer', 'endpoint', 'Object', 'Device', 'Command', 'error', 'warning', 'ERROR', 'WARNING', 'NAME', 'Calico']);
-const ANSIBLE_HEADER = /^([\w.-]+) \| (?:CHANGED|SUCCESS|FAILED|UNREACHABLE)!?(?: \| rc=\d+)? >>\s*$/;
+/** a host's block: ansible `host | CHANGED | rc=0 >>`, pssh -i `[1] 12:00:00 [SUCCESS] host` */
+const HOST_BLOCK_HEADER = /^(?:([\w.-]+) \| (?:CHANGED|SUCCESS|FAILED|UNREACHABLE)!?(?: \| rc=\d+)? >>|\[\d+\] \d\d:\d\d:\d\d \[(?:SUCCESS|FAILURE)\] ([\w.-]+)(?::\d+)?(?: .*)?)$/;
 
 export function splitCaptureSections(text: string): { sections: CaptureSection[]; warnings: SnapshotWarning[] } {
   const warnings: SnapshotWarning[] = [];
@@ -260,12 +261,12 @@ function splitFleet(lines: string[]): Array<{ host: string; lines: string[]; ind
     return p;
   };
   const result = () => [...parts].map(([host, p]) => ({ host, lines: dedent(p.lines), indices: p.indices }));
-  if (content.some((l) => ANSIBLE_HEADER.test(l))) {
+  if (content.some((l) => HOST_BLOCK_HEADER.test(l))) {
     let host: string | undefined;
     lines.forEach((l, i) => {
-      const m = ANSIBLE_HEADER.exec(l);
+      const m = HOST_BLOCK_HEADER.exec(l);
       if (m) {
-        host = m[1];
+        host = m[1] ?? m[2];
         part(host);
       } else if (host) {
         part(host).lines.push(l);
