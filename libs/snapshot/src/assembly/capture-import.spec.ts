@@ -320,6 +320,7 @@ describe('importCaptureNodes', () => {
     const imported = importCaptureNodes(`\`\`\`\n${out(name)}\n\`\`\``);
     expect(imported.coverage).toEqual([expect.objectContaining({ headerLine: 0, command, status: command === 'ifconfig' ? 'partial' : 'read' })]);
     expect(imported.warnings[0]).toEqual({ code: 'section_without_header', line: 2, message: `the output at line 2 has no command header; it was read as ${command} output` });
+    expect(imported.nodes[0].warnings[0]).toEqual(imported.warnings[0]);
   });
 
   it('ends a section at its closing markdown fence, leaving the prose after it alone', () => {

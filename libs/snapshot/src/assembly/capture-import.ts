@@ -102,6 +102,7 @@ export function importCapture(text: string): ImportedCapture {
 
 export function importCaptureNodes(text: string): CaptureImport {
   const { sections, warnings } = splitCaptureSections(text);
+  const captureWarnings = [...warnings];
   const nodes = new Map<string, NodeParts>();
   const coverage: SectionCoverage[] = [];
   let kubernetes: KubernetesListing | undefined;
@@ -158,8 +159,8 @@ export function importCaptureNodes(text: string): CaptureImport {
     warnings.push(...sectionWarnings);
   }
 
-  // A kubectl listing from a workstation prompt names no node of the cluster: nodes with
-  // nothing but coverage are folded into the unnamed one.
+  // A kubectl listing from a workstation prompt, or a section nothing could be read from,
+  // makes no node: such nodes only lend their coverage to the first node that remains.
   const used = [...nodes.values()].filter((n) => n.used);
   const unused = [...nodes.values()].filter((n) => !n.used);
   const named = used.filter((n) => n.nodeName !== undefined);
@@ -174,6 +175,8 @@ export function importCaptureNodes(text: string): CaptureImport {
   for (const n of unused) if (!result.includes(n)) mergeCoverageInto(result[0], n);
 
   const out: ImportedNodeCapture[] = result.map((n) => buildNode(n));
+  // What concerns the whole capture (text outside any section) goes with the first node's snapshot.
+  out[0].warnings.unshift(...captureWarnings);
   const readable = coverage.some((c) => c.status !== 'unsupported');
   const imported: CaptureImport = { nodes: out, coverage, warnings };
   if (kubernetes) {
