@@ -3,7 +3,7 @@ import type { ClusterContext, CniDetection, CniMode, CniName, Finding, NodeFacts
 import { checkCaptureEvidence, monitorChanges } from './capture-evidence-rules';
 import { checkCluster } from './cluster-rules';
 import { detectFromIndex, wiresPodsLikeCalico } from './cni-detection';
-import { LINK_LOCAL_GATEWAY, NodeIndex, str, type Section } from './facts/node-index';
+import { LINK_LOCAL_GATEWAY, NodeIndex, isCaliVeth, str, type Section } from './facts/node-index';
 import { checkHistory } from './history-rules';
 import { checkNode } from './node-rules';
 import { RULES } from './rules/catalogue';
@@ -115,8 +115,8 @@ export function withKubernetes(context: ClusterContext, listing: KubernetesListi
 
 /**
  * What the capture itself says about the CNI beyond kernel facts: the routes, links and
- * neighbours `ip monitor` showed (a BIRD route, a cali veth), the pod's ARP for 169.254.1.1
- * and calicoctl output, which are Calico's own.
+ * neighbours `ip monitor` showed (a BIRD route, a cali veth), the pod's ARP for 169.254.1.1,
+ * tcpdump on a cali veth and calicoctl output, which are Calico's own.
  */
 function withEvidence(detection: CniDetection, evidence: CaptureEvidence, facts: NodeFacts): CniDetection {
   if (detection.cni !== 'unknown') return detection;
@@ -125,7 +125,9 @@ function withEvidence(detection: CniDetection, evidence: CaptureEvidence, facts:
     if (seen.cni !== 'unknown') return seen;
   }
   const gatewayArp = evidence.frames.some((f) => f.arp?.targetIp === LINK_LOCAL_GATEWAY);
-  if (gatewayArp || evidence.calicoNodeStatus) return { ...detection, cni: 'calico' };
+  // tcpdump -i caliXXX: only Calico names a veth that way.
+  const onCaliVeth = evidence.frames.some((f) => f.ns === 'host' && f.interface !== undefined && isCaliVeth(f.interface));
+  if (gatewayArp || onCaliVeth || evidence.calicoNodeStatus) return { ...detection, cni: 'calico' };
   return detection;
 }
 

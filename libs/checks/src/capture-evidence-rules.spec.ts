@@ -29,7 +29,8 @@ function arpReply(mac: string, extra: Partial<CapturedFrame> = {}): CapturedFram
 }
 
 function icmp(srcMac: string, dstMac: string, src = '172.17.8.2', dst = '10.99.0.11'): CapturedFrame {
-  return { line: ++line, ns: 'host', interface: VETH, srcMac, dstMac, ethertype: 'ipv4', ip: { src, dst, proto: 'icmp', icmp: 'echo-request' } };
+  const icmpType = srcMac === 'ee:ee:ee:ee:ee:ee' ? 'echo-reply' : 'echo-request';
+  return { line: ++line, ns: 'host', interface: VETH, srcMac, dstMac, ethertype: 'ipv4', ip: { src, dst, proto: 'icmp', icmp: icmpType } };
 }
 
 function evidence(frames: CapturedFrame[], extra: Partial<CaptureEvidence> = {}): CaptureEvidence {
@@ -50,11 +51,11 @@ describe('ARP for 169.254.1.1 in tcpdump -e frames', () => {
     expect(result.passed).toHaveLength(1);
     expect(result.passed[0]).toMatchObject({ rule: 'CALICO_PROXY_ARP_VERIFIED', severity: 'info', subject: `veth:${VETH}`, node: 'node-a' });
     expect(result.passed[0].message).toContain(`Proxy ARP verified: 169.254.1.1 is-at ee:ee:ee:ee:ee:ee on ${VETH}`);
-    expect(result.passed[0].evidence.map((e) => [e.kind, e.line])).toEqual([
-      ['frame', result.passed[0].evidence[0].line],
-      ['frame', result.passed[0].evidence[1].line],
-    ]);
+    // request, reply, then the pod's first echo request and its reply: the whole exchange, with lines
+    expect(result.passed[0].evidence.map((e) => e.kind)).toEqual(['frame', 'frame', 'frame', 'frame']);
+    expect(result.passed[0].evidence.map((e) => e.line)).toEqual([line - 3, line - 2, line - 1, line]);
     expect(result.passed[0].evidence[1].attrs).toMatchObject({ arp: { op: 'reply', resolvedMac: 'ee:ee:ee:ee:ee:ee' } });
+    expect(result.passed[0].evidence[3].attrs).toMatchObject({ ip: { icmp: 'echo-reply' } });
   });
 
   it('the request repeated with no reply is CALICO_ARP_UNANSWERED naming the likely host-side causes', () => {

@@ -102,6 +102,8 @@ function arpRules(input: CaptureEvidenceInput): CaptureEvidenceResult {
     for (const [mac, macReplies] of byMac) {
       const evidence = [first, ...macReplies.slice(0, MAX_FRAMES - 1)].map((f) => frameEvidence(input.node, f));
       if (mac === CALICO_MAC) {
+        // The first echo request and reply after the answer complete the exchange (the ladder a reader draws).
+        evidence.push(...firstEchoes(frames, requester, macReplies[0]).map((f) => frameEvidence(input.node, f)));
         passed.push(
           makeFinding('CALICO_PROXY_ARP_VERIFIED', input.node, subject, `Proxy ARP verified: ${LINK_LOCAL_GATEWAY} is-at ${CALICO_MAC} ${where} (asked by ${who} on node ${input.node}).`, evidence),
         );
@@ -121,6 +123,17 @@ function arpRules(input: CaptureEvidenceInput): CaptureEvidenceResult {
   }
   findings.push(...frameGatewayMac(input, frames, requesters, wrongMacs));
   return { findings, passed };
+}
+
+/** The pod's first ICMP echo request and reply through the gateway after `after`, on the requester's link. */
+function firstEchoes(frames: CapturedFrame[], requester: Requester, after: CapturedFrame): CapturedFrame[] {
+  const onLink = (f: CapturedFrame) => f.ns === requester.ns && (requester.iface === undefined || f.interface === undefined || f.interface === requester.iface);
+  const fromPod = (f: CapturedFrame) => (requester.mac && f.srcMac ? f.srcMac === requester.mac && f.dstMac === CALICO_MAC : requester.ip !== undefined && f.ip?.src === requester.ip);
+  const toPod = (f: CapturedFrame) => (requester.mac && f.dstMac ? f.dstMac === requester.mac && f.srcMac === CALICO_MAC : requester.ip !== undefined && f.ip?.dst === requester.ip);
+  const later = frames.filter((f) => f.line > after.line && f.ethertype === 'ipv4' && onLink(f));
+  const request = later.find((f) => f.ip?.icmp === 'echo-request' && fromPod(f));
+  const reply = request ? later.find((f) => f.line > request.line && f.ip?.icmp === 'echo-reply' && toPod(f)) : undefined;
+  return [request, reply].filter((f): f is CapturedFrame => f !== undefined);
 }
 
 /** A reply answers a requester when it is addressed to the requester's MAC (or, without -e, was seen on the same interface). */

@@ -56,11 +56,11 @@ for (const kind of testDatabaseKinds()) {
     const check = async (text: string, context?: unknown, token?: string | null) =>
       t.graphql<{ checkCapture: Report }>(CHECK, { text, ...(context ? { context } : {}) }, token === undefined ? t.tokens.read : token);
 
-    it('a healthy tcpdump -e of the pod’s ARP is passed evidence "proxy ARP verified", with the lines of its frames', async () => {
+    it('a healthy tcpdump -e of the pod’s ARP is passed evidence "proxy ARP verified", with the lines of its frames (ARP, then the first echo request and reply)', async () => {
       const report = dataOf(await check(HEALTHY_TCPDUMP)).checkCapture;
       expect(report.findings).toEqual([]);
       expect(report.passed).toEqual([
-        expect.objectContaining({ rule: 'CALICO_PROXY_ARP_VERIFIED', scope: 'CAPTURE', severity: 'INFO', subject: 'veth:calidd33ceb84a6', lines: [2, 3] }),
+        expect.objectContaining({ rule: 'CALICO_PROXY_ARP_VERIFIED', scope: 'CAPTURE', severity: 'INFO', subject: 'veth:calidd33ceb84a6', lines: [2, 3, 4, 5] }),
       ]);
       expect(report.passed[0].message).toContain('Proxy ARP verified: 169.254.1.1 is-at ee:ee:ee:ee:ee:ee on calidd33ceb84a6');
       expect(report.coverage).toEqual([expect.objectContaining({ headerLine: 1, command: 'tcpdump -e -n -l -i calidd33ceb84a6', ns: 'host', status: 'READ' })]);

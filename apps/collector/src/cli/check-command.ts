@@ -44,7 +44,8 @@ export function readCheckInput(text: string, source: string, nodeName?: string):
     const name = nodeName ?? (n.nodeName !== undefined ? checkNodeName(toNodeName(n.nodeName)) : undefined);
     return { ...n, nodeName: name };
   });
-  const warnings = [...imported.warnings, ...imported.nodes.flatMap((n) => n.warnings)];
+  // The import's own list holds every section warning; a node's adds only its unpaired pods.
+  const warnings = [...imported.warnings, ...imported.nodes.flatMap((n) => n.warnings.filter((w) => w.code === 'pod_veth_unpaired'))];
   return { kind: 'capture', imported: { ...imported, nodes }, warnings };
 }
 
