@@ -357,6 +357,12 @@ function recogniseTcpdump(args: string[]): CommandMeaning {
 }
 
 function recogniseIp(tokens: string[]): CommandMeaning {
+  const found: { netns?: string } = {};
+  const meaning = recogniseIpObject(tokens, found);
+  return found.netns !== undefined && meaning.format ? { ...meaning, pod: found.netns } : meaning;
+}
+
+function recogniseIpObject(tokens: string[], found: { netns?: string }): CommandMeaning {
   let json = false;
   let brief = false;
   let family: 'inet' | 'inet6' | undefined;
@@ -375,6 +381,8 @@ function recogniseIp(tokens: string[]): CommandMeaning {
       else if (/^-\w+$/.test(option) && /^-(?:[sdc4]*j[sdc4]*)$/.test(option)) json = true;
       else if (IP_OPTIONS_WITH_VALUE.has(option)) {
         if ((option === '-f' || option === '-family') && tokens[i + 1]) family = tokens[i + 1] === 'inet6' ? 'inet6' : 'inet';
+        // `ip -n cni-1234 route`: it ran in that namespace
+        if ((option === '-n' || option === '-netns') && tokens[i + 1]) found.netns = tokens[i + 1];
         i++;
       }
       continue;

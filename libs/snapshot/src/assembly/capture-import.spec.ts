@@ -94,6 +94,7 @@ describe('commands', () => {
     ['kubectl -n default exec -it web-1 -- ip route', { pod: 'web-1' }],
     ['kubectl exec web-1 -c app -- ip route', { pod: 'web-1' }],
     ['sudo ip netns exec cni-1234 ip route', { pod: 'cni-1234' }],
+    ['ip -n cni-1234 -d link', { pod: 'cni-1234', formatName: 'ip link' }],
     ['nsenter -t 4242 -n ip route', { pod: 'pid:4242' }],
     ['docker exec ac3262b64b17 ip a', { pod: 'ac3262b64b17' }],
     ['docker exec kind-worker ip route', { node: 'kind-worker' }],
