@@ -74,7 +74,7 @@ function check(capture: Capture, json: boolean) {
 
 interface CheckJson {
   findings: Array<{ rule: string; subject: string; message: string; evidence: Array<{ kind: string; line?: number }> }>;
-  passed: Array<{ rule: string; subject: string; message: string }>;
+  passed: Array<{ rule: string; subject: string; message: string; evidence: Array<{ kind: string; line?: number; attrs: { arp?: { op: string }; ip?: { icmp?: string } } }> }>;
   coverage: Array<{ command: string; status: string; format?: string }>;
   nodes: Array<{ cni: string }>;
 }
@@ -96,6 +96,8 @@ describe('tcpdump -e on a pod’s host veth, checked', () => {
     const report = JSON.parse(check(capture, true).stdout) as CheckJson;
     expect(report.findings).toEqual([]);
     expect(report.passed.map((f) => [f.rule, f.subject])).toEqual([['CALICO_PROXY_ARP_VERIFIED', `veth:${pod.hostVeth}`]]);
+    // The whole exchange as the kernel printed it: who-has, is-at, then the pod's echo through ee:ee:ee:ee:ee:ee and its reply.
+    expect(report.passed[0].evidence.map((e) => e.attrs.arp?.op ?? e.attrs.ip?.icmp)).toEqual(['request', 'reply', 'echo-request', 'echo-reply']);
     expect(report.coverage).toEqual([expect.objectContaining({ status: 'read' })]);
     expect(report.nodes[0].cni).toBe('calico');
   });
