@@ -42,9 +42,9 @@ export interface CommandMeaning {
 const SHELLS = /^(?:ba|z|a|da|k|c|tc|fi)?sh$/;
 
 /** Pipeline stages that only drop or reorder lines: the output is partial. */
-const FILTERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'head', 'tail', 'sort', 'uniq', 'sed', 'more', 'less', 'cat', 'tee', 'column', 'nl']);
+const FILTERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'head', 'tail', 'sort', 'uniq', 'sed', 'more', 'less', 'cat', 'tee']);
 /** Stages that reshape lines: the output is not the command's any more. */
-const RESHAPERS = new Set(['awk', 'gawk', 'cut', 'tr', 'wc', 'xargs', 'jq', 'perl', 'python', 'python3', 'paste', 'sed-i']);
+const RESHAPERS = new Set(['awk', 'gawk', 'mawk', 'cut', 'tr', 'wc', 'xargs', 'jq', 'perl', 'python', 'python3', 'paste', 'column']);
 const WRAPPERS = new Set(['sudo', 'time', 'command', 'exec', 'doas', 'env', 'nohup']);
 const IP_OBJECTS: Array<[RegExp, 'link' | 'addr' | 'route' | 'neigh' | 'monitor']> = [
   [/^l(i(nk?)?)?$/, 'link'],
@@ -130,7 +130,9 @@ export function describeCommand(command: string): CommandMeaning {
   for (const stage of stages.slice(1)) {
     const words = wordsOf(stage).filter((w) => !WRAPPERS.has(w));
     const program = (words[0] ?? '').split('/').pop() ?? '';
-    if (RESHAPERS.has(program) || (program === 'grep' && words.some((w) => /^-\w*[cloL]/.test(w)))) {
+    // grep -c/-l/-o print counts, names or fragments; sed with s/// or y/// rewrites lines (sed -n '1,20p' only drops them).
+    const rewritingSed = program === 'sed' && words.slice(1).some((w) => /(?:^|;)\s*\d*,?\d*\s*[sy](.).*\1/.test(w));
+    if (RESHAPERS.has(program) || rewritingSed || ((program === 'grep' || program === 'egrep') && words.some((w) => /^-\w*[cloL]/.test(w)))) {
       return { unsupported: `its output was reshaped by \`${stage.slice(0, 60)}\`, so the columns cannot be trusted` };
     }
     if (FILTERS.has(program)) {

@@ -72,6 +72,7 @@ describe('commands', () => {
     ['kubectl get no -owide', 'kubectl get nodes -o wide', undefined],
     ['sudo ./calicoctl-linux-amd64 node status', 'calicoctl node status', undefined],
     ['ip -t monitor', 'ip monitor', undefined],
+    ["ip route | sed -n '1,20p'", 'ip route', "filtered by `sed -n '1,20p'`"],
     ['grep . /proc/sys/net/ipv4/conf/*/rp_filter', 'grep /proc/sys', undefined],
   ])('%s reads as %s', (command, formatName, partial) => {
     const meaning = describeCommand(command);
@@ -86,6 +87,7 @@ describe('commands', () => {
     ['cat /proc/sys/net/ipv4/conf/*/rp_filter', 'cat of several /proc/sys files prints their values without their paths'],
     ['tcpdump -w out.pcap -i any', 'tcpdump -w writes the frames to a file; nothing is printed'],
     ['ping 10.0.0.1', '"ping" is not a command Routescope reads'],
+    ["ip route | sed 's/dev/DEV/'", "its output was reshaped by `sed 's/dev/DEV/'`, so the columns cannot be trusted"],
   ])('%s is not read: %s', (command, reason) => {
     expect(describeCommand(command)).toEqual({ unsupported: reason });
   });
