@@ -184,6 +184,12 @@ describe('ip monitor events as history', () => {
     const findings = checkHistory('node-a', monitorChanges(events(3)));
     expect(findings.map((f) => `${f.rule} ${f.subject}`)).toEqual(['ROUTE_FLAP route:host|main|inet|unicast|10.244.1.0/26|0']);
     expect(findings[0].message).toContain('3 times in a row');
+    // No time was printed: the evidence gives the capture lines of the re-adds, never an invented time.
+    expect(findings[0].evidence.map((e) => [e.line, e.at])).toEqual([
+      [2, undefined],
+      [4, undefined],
+      [6, undefined],
+    ]);
   });
 
   it('twice is not flapping', () => {

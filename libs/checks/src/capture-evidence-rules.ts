@@ -292,14 +292,15 @@ export function monitorChanges(events: readonly MonitorEvent[]): FactChangeEvent
   const changes: FactChangeEvent[] = [];
   for (const event of [...events].sort((a, b) => a.line - b.line)) {
     const parsed = event.at ? Date.parse(event.at) : Number.NaN;
-    if (!Number.isNaN(parsed)) last = parsed;
+    const timed = !Number.isNaN(parsed);
+    if (timed) last = parsed;
     const ns = event.nsid !== undefined ? `nsid:${event.nsid}` : event.fact.ns;
     const id = `${ns}\u0000${event.fact.kind}\u0000${event.fact.key}`;
     const previous = state.get(id) ?? null;
     const before = event.deleted ? (previous ?? event.fact.attrs) : previous;
     const after = event.deleted ? null : event.fact.attrs;
     state.set(id, after);
-    changes.push({ at: new Date(last), ns, kind: event.fact.kind, key: event.fact.key, before, after });
+    changes.push({ at: new Date(last), ns, kind: event.fact.kind, key: event.fact.key, before, after, line: event.line, ...(timed ? {} : { untimed: true }) });
   }
   return changes;
 }

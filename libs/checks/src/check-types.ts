@@ -85,6 +85,10 @@ export interface FactChangeEvent {
   key: string;
   before: FactAttributes | null;
   after: FactAttributes | null;
+  /** ip monitor events of a capture: the line they were read from */
+  line?: number;
+  /** ip monitor printed no time for it: `at` only keeps the order, and evidence gives no time */
+  untimed?: boolean;
 }
 
 export const CNI_NAMES = ['calico', 'canal', 'flannel', 'cilium', 'unknown'] as const;

@@ -44,7 +44,15 @@ function densestWindow(events: FactChangeEvent[], needed: number, windowMs: numb
 }
 
 function evidence(node: string, change: FactChangeEvent, attrs: 'before' | 'after'): EvidenceFact {
-  return { node, ns: change.ns, kind: change.kind, key: change.key, attrs: change[attrs], at: change.at.toISOString() };
+  return {
+    node,
+    ns: change.ns,
+    kind: change.kind,
+    key: change.key,
+    attrs: change[attrs],
+    ...(change.untimed ? {} : { at: change.at.toISOString() }),
+    ...(change.line !== undefined ? { line: change.line } : {}),
+  };
 }
 
 /** In-place lladdr changes (both versions have a MAC and they differ); state-only changes do not count. */
