@@ -41,6 +41,15 @@ function importAndCheck(text: string): void {
   }
   const imported = importCaptureNodes(text);
   expect(imported.nodes.length).toBeGreaterThanOrEqual(1);
+  // Every line number points into the capture.
+  const lineCount = text.split(/\r\n|\r|\n/).length;
+  const inRange = (line: number | undefined) => line === undefined || (Number.isInteger(line) && line >= 0 && line <= lineCount);
+  const lines = [
+    ...imported.coverage.map((c) => c.headerLine),
+    ...imported.warnings.map((w) => w.line),
+    ...imported.nodes.flatMap((n) => [...n.evidence.frames.map((f) => f.line), ...n.evidence.monitorEvents.map((e) => e.line), ...(n.evidence.calicoNodeStatus?.peers ?? []).map((p) => p.line)]),
+  ];
+  expect(lines.filter((l) => !inRange(l))).toEqual([]);
   expect(imported.unreadable === undefined).toBe(imported.coverage.some((c) => c.status !== 'unsupported'));
   for (const node of imported.nodes) {
     const snapshot = {
