@@ -75,7 +75,7 @@ describe('checkCapture', () => {
     delete host.sysctls;
     const imported: CaptureImportInput = {
       nodes: [node('rk-node-a', [host, ...a.namespaces.slice(1)])],
-      coverage: [section(1, 'ip route | grep cali', 'partial', { format: 'ip route', reason: 'filtered with grep' }), section(20, 'iptables-save', 'unsupported', { reason: 'not a format Routescope reads' })],
+      coverage: [section(1, 'ip route | grep cali', 'partial', { format: 'ip route', reason: 'filtered with grep' }), section(20, 'iptables-save', 'unsupported', { reason: 'not a format Routescope reads.' })],
     };
     const report = checkCapture(imported);
     expect(report.findings).toEqual([]);

@@ -153,11 +153,12 @@ function notChecked(imported: CaptureImportInput, nodes: Array<{ input: CaptureN
   const out: string[] = [];
   for (const section of imported.coverage) {
     const where = `${section.ns === 'host' ? '' : ` in ${section.ns.replace(/^pod:/, 'pod ')}`}${section.node ? ` on node ${section.node}` : ''}`;
-    const at = `line ${section.headerLine}`;
+    const at = section.headerLine > 0 ? `line ${section.headerLine}` : 'no command line';
+    const reason = section.reason?.trim().replace(/\.$/, '');
     if (section.status === 'unsupported') {
-      out.push(`"${section.command}"${where} (${at}): not read${section.reason ? ` — ${section.reason}` : ''}.`);
+      out.push(`"${section.command}"${where} (${at}): not read${reason ? ` — ${reason}` : ''}.`);
     } else if (section.status === 'partial') {
-      out.push(`"${section.command}"${where} (${at}): partial${section.reason ? ` (${section.reason})` : ''} — its facts are used, but nothing is concluded missing from it.`);
+      out.push(`"${section.command}"${where} (${at}): partial${reason ? ` (${reason})` : ''} — its facts are used, but nothing is concluded missing from it.`);
     }
   }
   for (const { facts, index, detection, input } of nodes) {
