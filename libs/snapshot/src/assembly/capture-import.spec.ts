@@ -4,7 +4,7 @@ import { fastParseSnapshot } from '../contract/snapshot-fast-path';
 import { snapshotToFacts } from '../facts/fact-normaliser';
 import { describeCommand } from './capture-commands';
 import { importCapture, importCaptureNodes } from './capture-import';
-import { readHeader } from './capture-sections';
+import { expandNodeSet, readHeader } from './capture-sections';
 
 // Outputs are real (captured in the rsp-node/rsp-pod namespaces, see test/fixtures/text/README.md);
 // the header lines around them are the forms people paste.
@@ -200,6 +200,18 @@ describe('importCaptureNodes', () => {
       ['node-a', 2],
       ['node-b', 7],
     ]);
+  });
+
+  it('reads clush -b boxes: the same output for every node of the set', () => {
+    const text = `$ ip route\n---------------\nnode[1-2] (2)\n---------------\n${out('rsp-pod.route.txt')}\n---------------\ngw (1)\n---------------\n${out('rsp-node.route.txt')}`;
+    const imported = importCaptureNodes(text);
+    expect(imported.nodes.map((n) => [n.nodeName, n.namespaces[0].routes?.length])).toEqual([
+      ['node1', 2],
+      ['node2', 2],
+      ['gw', 7],
+    ]);
+    expect(imported.coverage.every((c) => c.status === 'partial')).toBe(true);
+    expect(expandNodeSet('n[01-03,7],gw')).toEqual(['n01', 'n02', 'n03', 'n7', 'gw']);
   });
 
   it('reads net-tools, brief, sysctl and tcpdump sections into facts and evidence', () => {

@@ -16,7 +16,8 @@ import type { SnapshotWarning } from '../contract/snapshot-schema';
  * between sections is prose and is left alone. Within a section, what terminals and tickets
  * add is removed: ANSI colours, CRLF, HTML escapes, markdown quote markers, a common
  * indentation, and per-host prefixes of fleet tools (pdsh/clush `host: …`, `host | …`, ansible
- * `host | CHANGED | rc=0 >>`, pssh `[1] 12:00:00 [SUCCESS] host`), which split the section into one per host.
+ * `host | CHANGED | rc=0 >>`, pssh `[1] 12:00:00 [SUCCESS] host`, clush -b's
+ * `node[1-2] (2)` boxes), which split the section into one per host.
  */
 
 export interface CaptureSection {
@@ -250,6 +251,26 @@ function hasMaskedValues(lines: string[]): boolean {
   return false;
 }
 
+const CLUSH_NODESET = /^([\w.,[\]-]{1,200}) \(\d+\)$/;
+
+/** `node[1-3],gw` → node1, node2, node3, gw (at most 64 names; zero padding kept: `n[01-02]`). */
+export function expandNodeSet(set: string): string[] {
+  const names: string[] = [];
+  for (const item of set.match(/[^,[]+(?:\[[^\]]*\][^,[]*)*/g) ?? []) {
+    const m = /^([^[]*)\[([^\]]*)\](.*)$/.exec(item);
+    if (!m) {
+      names.push(item);
+      continue;
+    }
+    for (const range of m[2].split(',')) {
+      const [from, to] = range.split('-');
+      if (to === undefined) names.push(`${m[1]}${from}${m[3]}`);
+      else for (let n = Number(from); n <= Number(to) && names.length < 64; n++) names.push(`${m[1]}${String(n).padStart(from.length, '0')}${m[3]}`);
+    }
+  }
+  return names.slice(0, 64);
+}
+
 /** Per-host prefixed output into one part per host, or undefined when the lines are not prefixed. */
 function splitFleet(lines: string[]): Array<{ host: string; lines: string[]; indices: number[] }> | undefined {
   const content = lines.filter((l) => l.trim() !== '');
@@ -261,6 +282,24 @@ function splitFleet(lines: string[]): Array<{ host: string; lines: string[]; ind
     return p;
   };
   const result = () => [...parts].map(([host, p]) => ({ host, lines: dedent(p.lines), indices: p.indices }));
+  // clush -b gathers identical output: a dashed box naming the node set, e.g. `node[1-2] (2)`.
+  const gathered = lines.findIndex((l, i) => /^-{5,}$/.test(l.trim()) && CLUSH_NODESET.test(lines[i + 1]?.trim() ?? '') && /^-{5,}$/.test(lines[i + 2]?.trim() ?? ''));
+  if (gathered >= 0) {
+    let hosts: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const set = CLUSH_NODESET.exec(lines[i + 1]?.trim() ?? '');
+      if (/^-{5,}$/.test(lines[i].trim()) && set && /^-{5,}$/.test(lines[i + 2]?.trim() ?? '')) {
+        hosts = expandNodeSet(set[1]);
+        i += 2;
+        continue;
+      }
+      for (const host of hosts) {
+        part(host).lines.push(lines[i]);
+        part(host).indices.push(i);
+      }
+    }
+    return result();
+  }
   if (content.some((l) => HOST_BLOCK_HEADER.test(l))) {
     let host: string | undefined;
     lines.forEach((l, i) => {
