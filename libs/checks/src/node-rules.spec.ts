@@ -533,6 +533,10 @@ describe('field captures (issue #10)', () => {
     // The same lines with the node's connected subnet are a whole table: the missing default route is a finding.
     excerpt.namespaces[0].routes!.push({ family: 'inet', table: 'main', type: 'unicast', dst: '10.104.115.0/24', dev: 'ens3', protocol: 'kernel', scope: 'link', flags: [] });
     expect(rulesOf(excerpt)).toEqual(['CALICO_EXIT_ROUTE node']);
+    // A GCE-style node (its address a /32, the gateway on-link) has no subnet route, yet its table is whole.
+    excerpt.namespaces[0].routes = excerpt.namespaces[0].routes!.filter((r) => r.dst !== '10.104.115.0/24');
+    excerpt.namespaces[0].routes.push({ family: 'inet', table: 'main', type: 'unicast', dst: '10.128.0.1', dev: 'ens4', protocol: 'dhcp', scope: 'link', flags: [] });
+    expect(rulesOf(excerpt)).toEqual(['CALICO_EXIT_ROUTE node']);
   });
 
   it('a Calico eBPF-dataplane node (bpfnatin/bpfnatout, no per-pod routes or proxy_arp) is not judged by the iptables-dataplane rules', () => {

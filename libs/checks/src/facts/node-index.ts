@@ -27,13 +27,16 @@ export class NamespaceFacts {
 
   /**
    * True when the section was captured whole (present, possibly empty; not partial). A missing
-   * netns fact means nothing was. A host route table with no connected route is an excerpt
-   * (a few lines quoted from a longer table): every node with an address has one.
+   * netns fact means nothing was. A host main table with routes but none to a directly reached
+   * destination is an excerpt (a few lines quoted from a longer table): every node with an
+   * address has one.
    */
   captured(section: Section): boolean {
     const captured = this.netns?.attrs.captured;
     if (!Array.isArray(captured) || !captured.includes(section)) return false;
-    return section !== 'routes' || this.kind !== 'host' || this.routes.length === 0 || this.routes.some(isConnectedRoute);
+    if (section !== 'routes' || this.kind !== 'host') return true;
+    const main = this.mainRoutes();
+    return main.length === 0 || main.some(isConnectedRoute);
   }
 
   get kind(): 'host' | 'pod' {
@@ -54,13 +57,15 @@ export class NamespaceFacts {
   }
 }
 
-/** A subnet the namespace is attached to: unicast, no gateway, wider than a host route, not to a cali veth. */
+/**
+ * A route to something the namespace reaches directly: unicast, no gateway, not to a cali veth
+ * — a connected subnet, or the on-link /32 of the gateway where the node's own address is a /32
+ * (GCE: `10.128.0.1 dev ens4 scope link`).
+ */
 function isConnectedRoute(route: Fact): boolean {
   if (route.attrs.type !== 'unicast' || route.attrs.gateway !== undefined || Array.isArray(route.attrs.nexthops)) return false;
   const dev = typeof route.attrs.dev === 'string' ? route.attrs.dev : undefined;
-  const dst = typeof route.attrs.dst === 'string' ? route.attrs.dst : '';
-  const prefixlen = Number(dst.split('/')[1] ?? (dst.includes(':') ? 128 : 32));
-  return dev !== undefined && !isCaliVeth(dev) && prefixlen < (dst.includes(':') ? 128 : 32);
+  return dev !== undefined && !isCaliVeth(dev);
 }
 
 /** A pod namespace as the rules see it. */
