@@ -91,6 +91,19 @@ describe('ARP for 169.254.1.1 in tcpdump -e frames', () => {
     expect(check(evidence([arpRequest(), arpRequest()]), { coverage: tcpdumpSection('partial') }).findings).toEqual([]);
   });
 
+  it.each([`tcpdump -e -n -i ${VETH} arp and src host 172.17.8.2`, `tcpdump -e -n -i ${VETH} 'arp[6:2] = 1'`, `tcpdump -e -n -Q in -i ${VETH} arp`])(
+    'unanswered requests under a capture filter that can drop replies (%s) prove nothing',
+    (command) => {
+      const coverage: SectionCoverage[] = [{ headerLine: 0, command, ns: 'host', format: 'tcpdump', status: 'read' }];
+      expect(check(evidence([arpRequest(), arpRequest()]), { coverage }).findings).toEqual([]);
+    },
+  );
+
+  it('a capture filter on the pod’s host (both directions) still proves the missing reply', () => {
+    const coverage: SectionCoverage[] = [{ headerLine: 0, command: `tcpdump -e -n -i ${VETH} arp and host 172.17.8.2`, ns: 'host', format: 'tcpdump', status: 'read' }];
+    expect(rules(check(evidence([arpRequest(), arpRequest()]), { coverage }))).toEqual([`CALICO_ARP_UNANSWERED veth:${VETH}`]);
+  });
+
   it('a reply with another MAC is CALICO_ARP_WRONG_MAC, and the pod’s frames to that MAC are not a second finding', () => {
     const wrong = '02:42:ac:11:00:99';
     const result = check(evidence([arpRequest(), arpReply(wrong), icmp(POD_MAC, wrong), icmp(POD_MAC, wrong)]));

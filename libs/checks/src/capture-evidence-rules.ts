@@ -76,8 +76,10 @@ function arpRules(input: CaptureEvidenceInput): CaptureEvidenceResult {
     const subject = subjectOf(requester.ns, requester.iface, requester.ip);
     if (answers.length === 0) {
       if (requester.requests.length < 2) continue;
-      // A filtered tcpdump (| grep Request, | head) may have cut the replies away.
-      if (requester.requests.some((f) => sectionOf(input.coverage, f.line)?.status === 'partial')) continue;
+      // A filtered tcpdump (| grep Request, | head) may have cut the replies away, and so may a
+      // capture filter that keeps one direction (src/dst, arp[…], -Q in).
+      const sections = requester.requests.map((f) => sectionOf(input.coverage, f.line));
+      if (sections.some((c) => c?.status === 'partial' || (c !== undefined && keepsOneDirection(c.command)))) continue;
       const shown = requester.requests.slice(0, MAX_FRAMES);
       const causes = (input.nodeFindings ?? []).filter((f) => ARP_CAUSES_NODE.has(f.rule) || (ARP_CAUSES_VETH.has(f.rule) && f.subject === subject));
       const why = causes.length > 0
@@ -196,6 +198,13 @@ function subjectOf(ns: string, iface: string | undefined, ip: string | undefined
   if (iface && isCaliVeth(iface) && ns === HOST_NS) return `veth:${iface}`;
   if (ns.startsWith('pod:')) return ns;
   return ip ? `address:${ip}` : 'node';
+}
+
+/** tcpdump options and filter primitives that can drop the replies to what was captured. */
+const ONE_DIRECTION = /\b(src|dst)\b|\b(arp|ether|ip)\s*\[|\b(inbound|outbound)\b|(^|\s)-(Q|P)\s*(in|out)\b|--direction/;
+
+function keepsOneDirection(command: string): boolean {
+  return /\btcpdump\b/.test(command) && ONE_DIRECTION.test(command);
 }
 
 /** The section a line of the capture belongs to: the last header at or above it. */
