@@ -160,6 +160,24 @@ test.describe('check a capture', () => {
     await expectNoSeriousA11yViolations(page, 'check a capture (unanswered ARP)');
   });
 
+  test('sends the IP pools given as context: the API’s refusal of a bad one names the field, in place', async ({ page }) => {
+    await page.goto(`${dashboardUrl()}/check`);
+    await paste(page, PEERS_DOWN);
+    await page.getByText('Cluster context (optional): IP pools').click();
+    await page.getByRole('button', { name: 'Add an IP pool' }).click();
+    await page.getByLabel('Pool 1 CIDR').fill('10.244.0.0/33');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const alert = page.locator('section[role="alert"]');
+    await expect(alert).toContainText('The capture could not be checked: The API refused the request.');
+    await expect(alert).toContainText('context.ipPools[0].cidr: "10.244.0.0/33" is not a CIDR');
+    await page.getByLabel('Pool 1 CIDR').fill('10.244.0.0/16');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect(page.getByTestId('capture-findings').locator('li[data-rule="CALICO_BGP_PEER_DOWN"]')).toHaveCount(7);
+    await expect(page.locator('section[role="alert"]')).toHaveCount(0);
+    expect(new URL(page.url()).hash).toContain('&pools=10.244.0.0%2F16%2CIPIP%2C%2C');
+    await expectNoSeriousA11yViolations(page, 'check a capture (IP pools)');
+  });
+
   test('says the size before sending and will not send a paste over the API’s limit', async ({ page }) => {
     await page.goto(`${dashboardUrl()}/check`);
     // 1.1 MiB of routes, made in the page (sending it through the driver is needlessly slow), entered as typing would.

@@ -1,14 +1,15 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { Loaded } from '../lib/api-problem';
 import type { CaptureReport } from '../lib/data';
+import type { CaptureContextInput } from '../lib/generated/graphql';
 import { CAPTURE_TEXT, REPORT } from '../../test/capture-report.fixture';
 import { CaptureChecker } from './capture-checker';
-import { encodeCaptureFragment, STORAGE_KEY } from './capture-share';
+import { encodeCaptureFragment, POOLS_STORAGE_KEY, STORAGE_KEY } from './capture-share';
 
 // The Server Action is the page's only way to the API; here it is a function the test answers,
 // recording what the browser would POST.
 function fakeAction(answer: Loaded<CaptureReport> = { ok: true, data: REPORT }) {
-  return jest.fn<Promise<Loaded<CaptureReport>>, [string]>(async () => answer);
+  return jest.fn<Promise<Loaded<CaptureReport>>, [string, CaptureContextInput | null]>(async () => answer);
 }
 
 function textarea(): HTMLTextAreaElement {
@@ -48,7 +49,7 @@ describe('CaptureChecker', () => {
     fireEvent.submit(screen.getByRole('form', { name: 'Check a capture' }));
     await screen.findByTestId('capture-report');
     expect(check).toHaveBeenCalledTimes(1);
-    expect(check).toHaveBeenCalledWith(CAPTURE_TEXT);
+    expect(check).toHaveBeenCalledWith(CAPTURE_TEXT, null);
     expect(window.location.search).toBe('');
     expect(window.location.hash).toBe(`#${await encodeCaptureFragment(CAPTURE_TEXT)}`);
     expect(window.localStorage.getItem(STORAGE_KEY)).toBe(CAPTURE_TEXT);
@@ -71,7 +72,7 @@ describe('CaptureChecker', () => {
     const { unmount } = render(<CaptureChecker check={check} />);
     await screen.findByTestId('capture-report');
     expect(textarea().value).toBe(CAPTURE_TEXT);
-    expect(check).toHaveBeenCalledWith(CAPTURE_TEXT);
+    expect(check).toHaveBeenCalledWith(CAPTURE_TEXT, null);
     expect(screen.getByText('The capture comes from the link you opened.')).toBeTruthy();
     unmount();
 
@@ -100,7 +101,7 @@ describe('CaptureChecker', () => {
   });
 
   it('says so in place when the dashboard server does not answer the check', async () => {
-    const check = jest.fn<Promise<Loaded<CaptureReport>>, [string]>(async () => {
+    const check = jest.fn<Promise<Loaded<CaptureReport>>, [string, CaptureContextInput | null]>(async () => {
       throw new Error('Failed to fetch');
     });
     render(<CaptureChecker check={check} />);
@@ -109,5 +110,31 @@ describe('CaptureChecker', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('The dashboard server did not answer the check.');
     expect(alert.textContent).toContain('Failed to fetch. Try again');
+  });
+
+  it('sends the IP pools given as the check’s context, and shares and restores them with the paste', async () => {
+    const check = fakeAction();
+    const { unmount } = render(<CaptureChecker check={check} />);
+    fireEvent.change(textarea(), { target: { value: CAPTURE_TEXT } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add an IP pool' }));
+    fireEvent.change(screen.getByLabelText('Pool 1 CIDR'), { target: { value: '10.244.0.0/16' } });
+    fireEvent.change(screen.getByLabelText('Encapsulation'), { target: { value: 'VXLAN' } });
+    fireEvent.change(screen.getByLabelText('Block size'), { target: { value: '24' } });
+    // A second row left empty is not sent.
+    fireEvent.click(screen.getByRole('button', { name: 'Add an IP pool' }));
+    fireEvent.submit(screen.getByRole('form', { name: 'Check a capture' }));
+    await screen.findByTestId('capture-report');
+    expect(check).toHaveBeenCalledWith(CAPTURE_TEXT, { ipPools: [{ name: 'pool-1', cidr: '10.244.0.0/16', encapsulation: 'VXLAN', blockSize: 24, mtu: null }] });
+    expect(new URLSearchParams(window.location.hash.slice(1)).get('pools')).toBe('10.244.0.0/16,VXLAN,24,');
+    expect(window.localStorage.getItem(POOLS_STORAGE_KEY)).toBe('10.244.0.0/16,VXLAN,24,');
+    unmount();
+
+    const again = fakeAction();
+    render(<CaptureChecker check={again} />);
+    await screen.findByTestId('capture-report');
+    expect(again).toHaveBeenCalledWith(CAPTURE_TEXT, { ipPools: [{ name: 'pool-1', cidr: '10.244.0.0/16', encapsulation: 'VXLAN', blockSize: 24, mtu: null }] });
+    expect((screen.getByLabelText('Pool 1 CIDR') as HTMLInputElement).value).toBe('10.244.0.0/16');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove pool 1' }));
+    expect(screen.queryByLabelText('Pool 1 CIDR')).toBeNull();
   });
 });

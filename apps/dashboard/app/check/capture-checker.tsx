@@ -3,12 +3,14 @@
 import { useEffect, useRef, useState, useTransition } from 'react';
 import type { Loaded } from '../lib/api-problem';
 import type { CaptureReport } from '../lib/data';
+import type { CaptureContextInput } from '../lib/generated/graphql';
 import { ApiProblemPanel } from '../ui/api-problem-panel';
-import { decodeCaptureFragment, encodeCaptureFragment, LONG_LINK_CHARS, STORAGE_KEY } from './capture-share';
+import { decodePools, EMPTY_POOL, ENCAPSULATIONS, encodePools, poolsContext, type PoolRow } from './capture-context';
+import { decodeCaptureFragment, encodeCaptureFragment, fragmentParam, LONG_LINK_CHARS, POOLS_STORAGE_KEY, STORAGE_KEY } from './capture-share';
 import { CaptureReportView } from './capture-report-view';
 import { CAPTURE_MAX_BYTES, formatBytes, utf8Bytes } from './capture-text';
 
-type CheckAction = (text: string) => Promise<Loaded<CaptureReport>>;
+type CheckAction = (text: string, context: CaptureContextInput | null) => Promise<Loaded<CaptureReport>>;
 
 /** What was checked: the report's line numbers refer to this exact text. */
 interface Checked {
@@ -16,21 +18,69 @@ interface Checked {
   result: Loaded<CaptureReport>;
 }
 
-function readStorage(): string | null {
+function readStorage(key: string): string | null {
   try {
-    return window.localStorage.getItem(STORAGE_KEY);
+    return window.localStorage.getItem(key);
   } catch {
     return null;
   }
 }
 
-function writeStorage(text: string | null): void {
+function writeStorage(key: string, value: string | null): void {
   try {
-    if (text === null) window.localStorage.removeItem(STORAGE_KEY);
-    else window.localStorage.setItem(STORAGE_KEY, text);
+    if (value === null || value === '') window.localStorage.removeItem(key);
+    else window.localStorage.setItem(key, value);
   } catch {
     // Storage full or disabled: the fragment still carries the paste.
   }
+}
+
+/** The IP pools of the cluster, optional: rows of labelled fields. */
+function PoolsForm({ rows, onChange }: { rows: PoolRow[]; onChange: (rows: PoolRow[]) => void }) {
+  const given = rows.filter((r) => r.cidr.trim() !== '').length;
+  const update = (i: number, patch: Partial<PoolRow>) => onChange(rows.map((row, j) => (j === i ? { ...row, ...patch } : row)));
+  return (
+    <details className="capture-context" open={given > 0 ? true : undefined}>
+      <summary>Cluster context (optional): IP pools{given > 0 ? ` (${given})` : ''}</summary>
+      <p className="card-note">With the cluster’s Calico IP pools, the checks use their block size, encapsulation and MTU instead of Calico’s defaults.</p>
+      {rows.length > 0 ? (
+        <ul className="pool-rows" aria-label="IP pools">
+          {rows.map((row, i) => (
+            <li key={i} className="toolbar-row">
+              <div className="field">
+                <label htmlFor={`pool-${i}-cidr`}>Pool {i + 1} CIDR</label>
+                <input id={`pool-${i}-cidr`} type="text" className="mono" placeholder="10.244.0.0/16" value={row.cidr} onChange={(e) => update(i, { cidr: e.target.value })} />
+              </div>
+              <div className="field">
+                <label htmlFor={`pool-${i}-encapsulation`}>Encapsulation</label>
+                <select id={`pool-${i}-encapsulation`} value={row.encapsulation} onChange={(e) => update(i, { encapsulation: e.target.value as PoolRow['encapsulation'] })}>
+                  {ENCAPSULATIONS.map((value) => (
+                    <option key={value} value={value}>
+                      {value}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor={`pool-${i}-block`}>Block size</label>
+                <input id={`pool-${i}-block`} type="number" min={0} max={128} placeholder="26" value={row.blockSize} onChange={(e) => update(i, { blockSize: e.target.value })} />
+              </div>
+              <div className="field">
+                <label htmlFor={`pool-${i}-mtu`}>MTU</label>
+                <input id={`pool-${i}-mtu`} type="number" min={68} max={65535} placeholder="not set" value={row.mtu} onChange={(e) => update(i, { mtu: e.target.value })} />
+              </div>
+              <button type="button" className="secondary" onClick={() => onChange(rows.filter((_, j) => j !== i))} aria-label={`Remove pool ${i + 1}`}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <button type="button" className="secondary" onClick={() => onChange([...rows, { ...EMPTY_POOL }])}>
+        Add an IP pool
+      </button>
+    </details>
+  );
 }
 
 /**
@@ -39,6 +89,7 @@ function writeStorage(text: string | null): void {
  */
 export function CaptureChecker({ check }: { check: CheckAction }) {
   const [text, setText] = useState('');
+  const [pools, setPools] = useState<PoolRow[]>([]);
   const [checked, setChecked] = useState<Checked | undefined>();
   const [linkNote, setLinkNote] = useState<string | undefined>();
   const [restored, setRestored] = useState<string | undefined>();
@@ -48,11 +99,11 @@ export function CaptureChecker({ check }: { check: CheckAction }) {
   const bytes = utf8Bytes(text);
   const tooLarge = bytes > CAPTURE_MAX_BYTES;
 
-  const run = (value: string) => {
+  const run = (value: string, rows: readonly PoolRow[]) => {
     startTransition(async () => {
       let result: Loaded<CaptureReport>;
       try {
-        result = await check(value);
+        result = await check(value, poolsContext(rows));
       } catch (error) {
         // The action itself failed (dashboard server gone, request refused): say so in place.
         const reason = error instanceof Error ? error.message : String(error);
@@ -73,14 +124,18 @@ export function CaptureChecker({ check }: { check: CheckAction }) {
         return;
       }
       if (shared !== undefined) {
+        const sharedPools = decodePools(fragmentParam(window.location.hash, 'pools'));
         setText(shared);
+        setPools(sharedPools);
         setRestored('The capture comes from the link you opened.');
-        if (shared.trim() !== '' && utf8Bytes(shared) <= CAPTURE_MAX_BYTES) run(shared);
+        if (shared.trim() !== '' && utf8Bytes(shared) <= CAPTURE_MAX_BYTES) run(shared, sharedPools);
         return;
       }
-      const draft = readStorage();
+      const draft = readStorage(STORAGE_KEY);
+      const draftPools = decodePools(readStorage(POOLS_STORAGE_KEY));
       if (draft) {
         setText(draft);
+        setPools(draftPools);
         setRestored('Your last paste in this browser was restored.');
       }
     })();
@@ -90,16 +145,17 @@ export function CaptureChecker({ check }: { check: CheckAction }) {
   const submit = async (event: React.FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (tooLarge || text.trim() === '') return;
-    writeStorage(text);
-    const fragment = await encodeCaptureFragment(text);
+    writeStorage(STORAGE_KEY, text);
+    writeStorage(POOLS_STORAGE_KEY, encodePools(pools));
+    const fragment = await encodeCaptureFragment(text, { pools: encodePools(pools) });
     // replaceState: the fragment changes without a navigation and never reaches a server.
     window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#${fragment}`);
     setLinkNote(undefined);
-    run(text);
+    run(text, pools);
   };
 
   const copyLink = async () => {
-    const fragment = await encodeCaptureFragment(text);
+    const fragment = await encodeCaptureFragment(text, { pools: encodePools(pools) });
     const url = `${window.location.origin}${window.location.pathname}#${fragment}`;
     window.history.replaceState(null, '', url);
     const long = url.length > LONG_LINK_CHARS ? ` It is long (${formatBytes(url.length)}): some chat tools and ticket systems cut links this long.` : '';
@@ -113,10 +169,12 @@ export function CaptureChecker({ check }: { check: CheckAction }) {
 
   const clear = () => {
     setText('');
+    setPools([]);
     setChecked(undefined);
     setLinkNote(undefined);
     setRestored(undefined);
-    writeStorage(null);
+    writeStorage(STORAGE_KEY, null);
+    writeStorage(POOLS_STORAGE_KEY, null);
     window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}`);
   };
 
@@ -145,6 +203,7 @@ export function CaptureChecker({ check }: { check: CheckAction }) {
               ? `${formatBytes(bytes)}: over the limit of ${formatBytes(CAPTURE_MAX_BYTES)}. Keep the sections that matter.`
               : `${formatBytes(bytes)} of at most ${formatBytes(CAPTURE_MAX_BYTES)}.`}
           </p>
+          <PoolsForm rows={pools} onChange={setPools} />
           <p id="capture-privacy" className="card-note">
             The text stays in this browser (the link’s #fragment and local storage) and is sent only to check it; Routescope stores none of it.
           </p>

@@ -83,4 +83,11 @@ describe('CaptureReportView', () => {
     const row = within(screen.getByTestId('capture-nodes')).getByRole('row', { name: /imported/ });
     expect(row.textContent).toBe('importedunknownnot told00');
   });
+
+  it('says when a section had no header (output pasted without its command) instead of pointing at a line', () => {
+    render(<CaptureReportView report={{ ...REPORT, coverage: [{ ...REPORT.coverage[0], headerLine: 0, command: 'ip route' }] }} text={'default via 10.99.0.1 dev eth0'} />);
+    const section = within(screen.getByTestId('capture-coverage')).getByRole('listitem');
+    expect(section.textContent).toContain('no header');
+    expect(within(section).queryByRole('button')).toBeNull();
+  });
 });

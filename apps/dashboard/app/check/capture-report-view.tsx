@@ -217,11 +217,15 @@ export function CaptureReportView({ report, text }: { report: CaptureReport; tex
             </p>
             <ul className="coverage-list" data-testid="capture-coverage">
               {report.coverage.map((s) => (
-                <li key={`${s.headerLine}|${s.command}`} data-status={s.status} data-line={s.headerLine}>
+                <li key={`${s.headerLine}|${s.command}|${s.node ?? ''}`} data-status={s.status} data-line={s.headerLine}>
                   <span className={`badge ${STATUS[s.status].tone}`}>{STATUS[s.status].label}</span>{' '}
-                  <button type="button" className="linkish" onClick={() => showLine(s.headerLine, `section ${s.command}`)}>
-                    line {s.headerLine}
-                  </button>{' '}
+                  {s.headerLine > 0 ? (
+                    <button type="button" className="linkish" onClick={() => showLine(s.headerLine, `section ${s.command}`)}>
+                      line {s.headerLine}
+                    </button>
+                  ) : (
+                    <span className="card-note">no header</span>
+                  )}{' '}
                   <code>{s.command}</code>
                   {s.node ? <span className="card-note"> · node {s.node}</span> : null}
                   {s.ns !== 'host' ? <span className="card-note"> · {s.ns}</span> : null}

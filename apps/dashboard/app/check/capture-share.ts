@@ -3,8 +3,9 @@
 
 /** `#capture=<base64url of deflate-raw UTF-8>` */
 export const FRAGMENT_KEY = 'capture';
-/** Local-storage key of the last paste (this browser only). */
+/** Local-storage keys of the last paste and its IP pools (this browser only). */
 export const STORAGE_KEY = 'routescope.capture.text';
+export const POOLS_STORAGE_KEY = 'routescope.capture.pools';
 /** Above this many characters a link may be cut by chat tools and ticket systems: the page says so. */
 export const LONG_LINK_CHARS = 32_000;
 
@@ -45,10 +46,16 @@ function fromBase64Url(text: string): Uint8Array {
   return bytes;
 }
 
-/** The fragment (without `#`) that carries `text`. */
-export async function encodeCaptureFragment(text: string): Promise<string> {
+/** The fragment (without `#`) that carries `text`, and `extra` parameters (empty ones left out). */
+export async function encodeCaptureFragment(text: string, extra: Record<string, string> = {}): Promise<string> {
   const compressed = await pipe(new TextEncoder().encode(text), new CompressionStream('deflate-raw'));
-  return `${FRAGMENT_KEY}=${toBase64Url(compressed)}`;
+  const rest = new URLSearchParams(Object.entries(extra).filter(([, value]) => value !== '')).toString();
+  return `${FRAGMENT_KEY}=${toBase64Url(compressed)}${rest ? `&${rest}` : ''}`;
+}
+
+/** One parameter of the fragment besides the capture (null when absent). */
+export function fragmentParam(hash: string, key: string): string | null {
+  return new URLSearchParams(hash.replace(/^#/, '')).get(key);
 }
 
 /**

@@ -4,6 +4,7 @@ import { ApiProblemError, type Loaded } from './api-problem';
 import type {
   BlockEvidenceQuery as BlockEvidenceQueryResult,
   BlockMatrixQuery as BlockMatrixQueryResult,
+  CaptureContextInput,
   CaptureFindingFieldsFragment,
   CheckCaptureQuery as CheckCaptureQueryResult,
   FactKind,
@@ -255,6 +256,6 @@ export type CaptureReport = CheckCaptureQueryResult['checkCapture'];
 export type CaptureFinding = CaptureFindingFieldsFragment;
 
 /** Pasted terminal output checked by the API (POSTed; nothing is stored, the text is never logged). */
-export async function checkCaptureText(text: string): Promise<CaptureReport> {
-  return (await query(CheckCaptureQuery, { text })).checkCapture;
+export async function checkCaptureText(text: string, context: CaptureContextInput | null = null): Promise<CaptureReport> {
+  return (await query(CheckCaptureQuery, { text, context })).checkCapture;
 }

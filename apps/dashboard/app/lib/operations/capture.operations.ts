@@ -15,8 +15,8 @@ export const CaptureFindingFields = graphql(`
 
 /** Pasted terminal output checked by the API: nothing is stored there, the text is not logged. */
 export const CheckCaptureQuery = graphql(`
-  query CheckCapture($text: String!) {
-    checkCapture(text: $text) {
+  query CheckCapture($text: String!, $context: CaptureContextInput) {
+    checkCapture(text: $text, context: $context) {
       nodes {
         node
         cni
