@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCheck } from './check-command';
 import { formatEvidence } from './finding-format';
@@ -157,6 +157,25 @@ describe('check on field evidence', () => {
     expect(parsed.findings.map((f) => `${f.rule} ${f.node} ${f.subject}`)).toEqual(['CALICO_BLOCK_ROUTE_MISSING n2 block:192.168.1.0/26']);
     expect(result.code).toBe(1);
     expect(check(text, false, 'other').stderr).toContain('--node renames the node of a one-node capture');
+  });
+});
+
+// The field corpus (libs/snapshot/test/field): real pastes from public tickets. Its expectations
+// are held by libs/checks/test/field-corpus.spec.ts; here, that check prints each one.
+const FIELD = join(__dirname, '../../../../libs/snapshot/test/field');
+const FIELD_CAPTURES = readdirSync(FIELD).filter((f) => f.endsWith('.capture.txt')).sort();
+
+describe('check on every capture of the field corpus', () => {
+  it.each(FIELD_CAPTURES)('%s: prints its coverage first and a summary last, exit 0 or 1, as text and as JSON', (file) => {
+    const text = readFileSync(join(FIELD, file), 'utf8');
+    const human = check(text);
+    expect([0, 1]).toContain(human.code);
+    expect(human.stdout).toMatch(/^coverage: \d+ sections? \(/);
+    expect(human.stdout.trimEnd().split('\n').pop()).toMatch(/^(No findings on|\d+ findings? on) /);
+    const parsed = JSON.parse(check(text, true).stdout) as { coverage: unknown[]; findings: Array<{ severity: string }>; passed: unknown[]; nodes: unknown[] };
+    expect(parsed.coverage.length).toBeGreaterThan(0);
+    expect(parsed.nodes.length).toBeGreaterThan(0);
+    expect(human.code).toBe(parsed.findings.some((f) => f.severity !== 'info') ? 1 : 0);
   });
 });
 
