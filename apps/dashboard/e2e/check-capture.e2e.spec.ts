@@ -21,7 +21,10 @@ const ARP_ANSWERED = fieldCapture('k8s-community-7918-node-tcpdump-proxy-arp-ans
  * `tcpdump -e -n -i calirsp0` on a lab pod's host veth with proxy_arp=0, captured with the real tcpdump
  * (libs/snapshot/test/fixtures/text/README.md); pasted under the header naming that command, as a ticket would.
  */
-const ARP_UNANSWERED = `--- tcpdump -e -n -i calirsp0\n${readFileSync(join(workspaceRoot, 'libs/snapshot/test/fixtures/text/tcpdump-e-n-unanswered.txt'), 'utf8')}`;
+const labTcpdump = (file: string) => `--- tcpdump -e -n -i calirsp0\n${readFileSync(join(workspaceRoot, 'libs/snapshot/test/fixtures/text', file), 'utf8')}`;
+const ARP_UNANSWERED = labTcpdump('tcpdump-e-n-unanswered.txt');
+/** The same veth with proxy_arp on while the pod pings the node: ARP answered, then echo request and reply. */
+const PING_HEALTHY = labTcpdump('tcpdump-e-n.txt');
 
 async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -158,6 +161,31 @@ test.describe('check a capture', () => {
     await expect(ladder.getByTestId('ladder-unanswered')).toHaveText('No reply to the pod’s ARP request in the capture.');
     await page.screenshot({ path: join(ARTIFACTS, 'check-capture-arp-unanswered.png'), fullPage: true });
     await expectNoSeriousA11yViolations(page, 'check a capture (unanswered ARP)');
+  });
+
+  test('a tcpdump -e paste of a pod pinging its node draws ARP then ICMP echo on the ladder, with MACs, and no finding', async ({ page }) => {
+    await page.goto(`${dashboardUrl()}/check`);
+    await paste(page, PING_HEALTHY);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect(page.getByTestId('capture-passed').locator('li[data-rule="CALICO_PROXY_ARP_VERIFIED"]')).toContainText('is-at ee:ee:ee:ee:ee:ee on calirsp0');
+    await expect(page.getByTestId('capture-findings').locator('li[data-rule]')).toHaveCount(0);
+    const ladder = page.getByRole('figure', { name: 'pod eth0 ↔ host calirsp0 on node imported' });
+    await expect(ladder).toContainText('10.244.1.5 · e2:8e:e9:c7:20:80');
+    const steps = ladder.getByRole('listitem');
+    await expect(steps).toHaveCount(4);
+    const expected: Array<[string, string, string]> = [
+      ['to-host', 'ARP request: who-has 169.254.1.1 tell 10.244.1.5', 'e2:8e:e9:c7:20:80 → ff:ff:ff:ff:ff:ff'],
+      ['to-pod', 'ARP reply: 169.254.1.1 is-at ee:ee:ee:ee:ee:ee', 'ee:ee:ee:ee:ee:ee → e2:8e:e9:c7:20:80'],
+      ['to-host', 'ICMP echo request 10.244.1.5 → 192.168.56.11', 'e2:8e:e9:c7:20:80 → ee:ee:ee:ee:ee:ee'],
+      ['to-pod', 'ICMP echo reply 192.168.56.11 → 10.244.1.5', 'ee:ee:ee:ee:ee:ee → e2:8e:e9:c7:20:80'],
+    ];
+    for (const [i, [direction, label, macs]] of expected.entries()) {
+      await expect(steps.nth(i)).toHaveAttribute('data-direction', direction);
+      await expect(steps.nth(i)).toContainText(label);
+      await expect(steps.nth(i)).toContainText(macs);
+    }
+    await expect(ladder.getByTestId('ladder-unanswered')).toHaveCount(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'check-capture-ping.png'), fullPage: true });
   });
 
   test('sends the IP pools given as context: the API’s refusal of a bad one names the field, in place', async ({ page }) => {

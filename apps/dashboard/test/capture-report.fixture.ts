@@ -62,8 +62,9 @@ export const REPORT: CaptureReport = {
       evidence: [
         frame(5, { time: '12:00:00.000001', srcMac: '02:42:0a:f4:01:05', dstMac: 'ff:ff:ff:ff:ff:ff', ethertype: 'arp', arp: { op: 'request', targetIp: '169.254.1.1', senderIp: '10.244.1.5' } }),
         frame(6, { time: '12:00:00.000040', srcMac: 'ee:ee:ee:ee:ee:ee', dstMac: '02:42:0a:f4:01:05', ethertype: 'arp', arp: { op: 'reply', targetIp: '169.254.1.1', resolvedMac: 'ee:ee:ee:ee:ee:ee' } }),
+        frame(7, { time: '12:00:00.000090', srcMac: '02:42:0a:f4:01:05', dstMac: 'ee:ee:ee:ee:ee:ee', ethertype: 'ipv4', ip: { src: '10.244.1.5', dst: '10.99.0.11', proto: 'icmp', icmp: 'echo-request' } }),
       ],
-      lines: [5, 6],
+      lines: [5, 6, 7],
     },
   ],
   notChecked: ['"calicoctl node status" (line 8): partial (The peer table was cut short.) — its facts are used, but nothing is concluded missing from it.'],

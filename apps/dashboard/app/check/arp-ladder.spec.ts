@@ -12,6 +12,7 @@ describe('buildLadders', () => {
     expect(ladder.steps.map((s) => [s.line, s.direction, s.label])).toEqual([
       [5, 'to-host', 'ARP request: who-has 169.254.1.1 tell 10.244.1.5'],
       [6, 'to-pod', 'ARP reply: 169.254.1.1 is-at ee:ee:ee:ee:ee:ee'],
+      [7, 'to-host', 'ICMP echo request 10.244.1.5 → 10.99.0.11'],
     ]);
     expect(ladder.steps[1].macs).toBe('ee:ee:ee:ee:ee:ee → 02:42:0a:f4:01:05');
     expect(ladder.steps[0].rules).toEqual(['CALICO_PROXY_ARP_VERIFIED']);

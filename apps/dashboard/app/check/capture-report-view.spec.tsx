@@ -50,8 +50,8 @@ describe('CaptureReportView', () => {
 
     // Passed evidence highlights its frames the same way, and the evidence reads as tcpdump does.
     const passed = within(screen.getByTestId('capture-passed')).getByText('Proxy ARP verified: 169.254.1.1 is-at ee:ee:ee:ee:ee:ee').closest('li') as HTMLElement;
-    fireEvent.click(within(passed).getByRole('button', { name: 'show lines 5–6 in the capture' }));
-    expect(highlighted()).toEqual([5, 6]);
+    fireEvent.click(within(passed).getByRole('button', { name: 'show lines 5–7 in the capture' }));
+    expect(highlighted()).toEqual([5, 6, 7]);
     expect(show.getAttribute('aria-pressed')).toBe('false');
     expect(passed.textContent).toContain('line 6: 12:00:00.000040 calif55e0ab04de ARP reply: 169.254.1.1 is-at ee:ee:ee:ee:ee:ee');
     expect(findings[1].textContent).toContain("assumed: Calico's default block size (/26)");
@@ -62,9 +62,11 @@ describe('CaptureReportView', () => {
     const ladder = screen.getByRole('figure', { name: 'pod eth0 ↔ host calif55e0ab04de on node node-a' });
     expect(ladder.textContent).toContain('10.244.1.5 · 02:42:0a:f4:01:05');
     const steps = within(ladder).getAllByRole('listitem');
-    expect(steps.map((s) => s.dataset.direction)).toEqual(['to-host', 'to-pod']);
+    expect(steps.map((s) => s.dataset.direction)).toEqual(['to-host', 'to-pod', 'to-host']);
     expect(steps[0].textContent).toContain('pod to host: ARP request: who-has 169.254.1.1 tell 10.244.1.5');
     expect(steps[1].textContent).toContain('host to pod: ARP reply: 169.254.1.1 is-at ee:ee:ee:ee:ee:ee');
+    expect(steps[2].textContent).toContain('pod to host: ICMP echo request 10.244.1.5 → 10.99.0.11');
+    expect(steps[2].textContent).toContain('02:42:0a:f4:01:05 → ee:ee:ee:ee:ee:ee');
     expect(within(ladder).queryByTestId('ladder-unanswered')).toBeNull();
     fireEvent.click(within(steps[1]).getByRole('button', { name: 'Show line 6 in the capture' }));
     expect(highlighted()).toEqual([6]);
