@@ -132,6 +132,8 @@ export function describeCommand(command: string): CommandMeaning {
     const program = (words[0] ?? '').split('/').pop() ?? '';
     // grep -c/-l/-o print counts, names or fragments; sed with s/// or y/// rewrites lines (sed -n '1,20p' only drops them).
     const rewritingSed = program === 'sed' && words.slice(1).some((w) => /(?:^|;)\s*\d*,?\d*\s*[sy](.).*\1/.test(w));
+    // `ip -j route | jq` / `| jq .` only pretty-prints the JSON.
+    if (program === 'jq' && words.slice(1).every((w) => w === '.' || /^-[CMrS]+$/.test(w))) continue;
     if (RESHAPERS.has(program) || rewritingSed || ((program === 'grep' || program === 'egrep') && words.some((w) => /^-\w*[cloL]/.test(w)))) {
       return { unsupported: `its output was reshaped by \`${stage.slice(0, 60)}\`, so the columns cannot be trusted` };
     }

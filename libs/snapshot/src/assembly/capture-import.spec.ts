@@ -73,6 +73,7 @@ describe('commands', () => {
     ['sudo ./calicoctl-linux-amd64 node status', 'calicoctl node status', undefined],
     ['ip -t monitor', 'ip monitor', undefined],
     ["ip route | sed -n '1,20p'", 'ip route', "filtered by `sed -n '1,20p'`"],
+    ['ip -j route | jq .', 'ip route', undefined],
     ['grep . /proc/sys/net/ipv4/conf/*/rp_filter', 'grep /proc/sys', undefined],
   ])('%s reads as %s', (command, formatName, partial) => {
     const meaning = describeCommand(command);
