@@ -89,6 +89,20 @@ describe('parseTcpdumpText on captures taken on this machine (tcpdump 4.99, a po
     ]);
   });
 
+  it('joins a record that a ticket wrapped after a comma (public output, calico#2334)', () => {
+    const text = [
+      '12:49:48.585996 IP 10.61.1.35.52108 > 151.101.128.70.443: Flags [S], seq 3528876158, win 29200, options [mss 1460,sackOK,TS val 454081318 ecr 0,nop,wscale 7],',
+      'length 0',
+      '12:49:48.592058 IP 10.61.1.35 > 151.101.128.70: ICMP 10.61.1.35 unreachable - need to frag (mtu 1440), length 556',
+    ].join('\n');
+    const { frames, warnings } = parseTcpdumpText(text, { ns: 'host' });
+    expect(warnings).toEqual([]);
+    expect(frames.map((f) => [f.line, f.ip?.proto, f.ip?.icmp])).toEqual([
+      [1, 'tcp', undefined],
+      [3, 'icmp', 'unreachable'],
+    ]);
+  });
+
   it('skips tcpdump chatter and warns about lines that are not frames', () => {
     const text = ['tcpdump: verbose output suppressed, use -v[v]... for full protocol decode', 'listening on calirsp0, link-type EN10MB (Ethernet), snapshot length 262144 bytes', 'garbage here', '3 packets captured'].join('\n');
     const { frames, warnings, frameLines } = parseTcpdumpText(text, { ns: 'host' });

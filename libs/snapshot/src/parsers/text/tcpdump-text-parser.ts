@@ -49,6 +49,7 @@ export function parseTcpdumpText(text: string, options: TcpdumpTextOptions): Tcp
   if (typeof text !== 'string') return { frames, warnings: [{ message: 'input is not text; nothing was parsed' }], frameLines };
   const raw = text.split(/\r\n|\r|\n/);
   let current: { line: number; head: string; more: string[] } | undefined;
+  let previous = '';
   const flush = () => {
     if (!current) return;
     const frame = readFrame(current.line, current.head, current.more, options, log);
@@ -66,7 +67,10 @@ export function parseTcpdumpText(text: string, options: TcpdumpTextOptions): Tcp
     if (content === '' || content.startsWith('```')) continue;
     if (CHATTER.test(content)) continue;
     const indented = /^\s/.test(original);
-    if (current && indented && !TIME.test(content)) {
+    // A record a ticket wrapped (`…wscale 7],` / `length 0`) goes on like an indented -v line.
+    const wrapped = current !== undefined && previous.endsWith(',');
+    previous = content;
+    if (current && (indented || wrapped) && !TIME.test(content)) {
       // -v continues a record over indented lines; hex dumps (-X, -x) are not decoded.
       if (!HEX_DUMP.test(content) && current.more.length < 20) current.more.push(content);
       continue;
