@@ -11,6 +11,9 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: workspaceRoot,
   // The live-update proxy speaks graphql-ws over `ws` on the server; keep them out of the bundle.
   serverExternalPackages: ['ws', 'graphql-ws'],
+  // "Check a capture" posts up to the API's 1 MiB of text through a Server Action (JSON-encoded:
+  // escapes can grow it); Next's default body limit of 1 MB would refuse a paste the API accepts.
+  experimental: { serverActions: { bodySizeLimit: '3mb' } },
 };
 
 export default nextConfig;

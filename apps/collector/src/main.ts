@@ -1,10 +1,9 @@
 // fs.promises, not node:fs/promises: the getter loads it only for the commands that read or write files.
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
-import { SCHEMA_VERSION, formatValidationIssues, importCapture, validateSnapshotLazily, type Snapshot } from '@routescope/snapshot';
+import type { Snapshot } from '@routescope/snapshot';
 import {
   EXIT_OK,
-  EXIT_PROBLEMS,
   EXIT_USAGE,
   UsageError,
   checkNetnsName,
@@ -17,9 +16,9 @@ import {
   type CommandSpec,
   type ParsedCommand,
 } from './cli/command-line';
+import { runImport } from './cli/import-command';
 import { formatSnapshotSummary } from './cli/snapshot-summary';
 import type { NamespaceTarget } from './collect/namespace-target';
-import { randomUuid } from './collect/random-uuid';
 import { CollectorSession, collectorVersion } from './collect/snapshot-taker';
 
 const PROGRAM = 'routescope-collector';
@@ -65,35 +64,42 @@ const COMMANDS: Record<string, CommandSpec> = {
   import: {
     name: 'import',
     synopsis: 'import FILE|- [--node NAME] [--out FILE|-] [--summary]',
-    summary: 'Build a snapshot from pasted command output (ip addr/link/route/neigh, sysctl).',
+    summary: 'Build snapshots from pasted command output (ip, route, ifconfig, arp, sysctl, tcpdump, calicoctl, …), one per node.',
     options: [
-      { name: 'node', value: 'NAME', description: 'node name (default: a "node NAME" marker in the capture, else "imported")' },
-      { name: 'out', value: 'FILE|-', description: 'write the snapshot to FILE, or to standard output with - (the default)' },
+      { name: 'node', value: 'NAME', description: 'node name of a one-node capture (default: a "node NAME" marker or prompt host in the capture, else "imported")' },
+      { name: 'out', value: 'FILE|-', description: 'write the snapshot (a JSON array of snapshots when the capture names several nodes) to FILE, or to standard output with - (the default)' },
       { name: 'summary', description: 'print a short human summary instead of the JSON' },
     ],
     positionals: [{ name: 'FILE|-', required: true }],
     details: [
-      'Each command output starts with a header line "$ COMMAND" or "--- COMMAND"; append "pod NAME" or',
-      '"node NAME" to say where it ran (the node by default). Example:',
+      'Each command output starts with a header line: "$ COMMAND", "--- COMMAND", "# COMMAND" or a shell',
+      'prompt ("user@node-1:~$ COMMAND", "[root@node-1 ~]# COMMAND"); append "pod NAME" or "node NAME" to say',
+      'where it ran (the node by default; a prompt\'s host names the node). Example:',
       '  --- ip -d link',
       '  ...',
       '  --- ip route show table all pod cni-1234',
       '  ...',
-      'Lines it cannot use become warnings with their line numbers.',
+      'Read: ip link/addr/route/neigh/monitor (text, -j, -d, -s, -br, busybox), route/netstat -r, ifconfig,',
+      'arp, sysctl and /proc/sys files, tcpdump, calicoctl node status, kubectl get pods/nodes, bridge fdb, wg.',
+      'Coverage goes to stderr: each section read, partial (| grep, head, a fleet tool\'s host prefix, masked',
+      'values) or unsupported, with the reason. Exit 1 when no section could be read.',
     ].join('\n'),
   },
   check: {
     name: 'check',
     synopsis: 'check FILE|- [--json] [--node NAME]',
-    summary: 'Run the Calico proxy-ARP node rules on a snapshot (JSON) or a pasted capture, and print the findings.',
+    summary: 'Run the Calico proxy-ARP rules on a snapshot (JSON) or a pasted capture, and print coverage, findings and passed evidence.',
     options: [
-      { name: 'json', description: 'print {"findings": [...]} as JSON instead of text' },
-      { name: 'node', value: 'NAME', description: 'node name to report (default: the snapshot\'s node, a "node NAME" marker, else "imported")' },
+      { name: 'json', description: 'print {node, cni, nodes, coverage, notChecked, findings, passed} as JSON instead of text' },
+      { name: 'node', value: 'NAME', description: 'node name to report (default: the snapshot\'s node, a "node NAME" marker or prompt, else "imported"); one-node input only' },
     ],
     positionals: [{ name: 'FILE|-', required: true }],
     details: [
-      'FILE is a snapshot from "collect" (JSON with schemaVersion) or a capture in the "import" format',
-      '("--- ip neigh pod NAME" sections). Only node-local rules run: cross-node and history rules need the API.',
+      'FILE is a snapshot from "collect" (JSON with schemaVersion) or a capture in any format "import" reads',
+      '(ip, route, ifconfig, tcpdump -e, calicoctl node status, ip monitor, kubectl -o wide, filtered output).',
+      'A capture of several nodes ("node NAME" qualifiers) also gets the cross-node rules. The coverage of',
+      'each section is printed first ("not checked: ..." for partial or unread ones); tcpdump -e frames are',
+      'checked for the pod\'s ARP for 169.254.1.1 ("proxy ARP verified" when answered is-at ee:ee:ee:ee:ee:ee).',
       'Exit codes: 0 no finding of warning or worse, 1 findings (or a file that is neither), 2 bad usage.',
     ].join('\n'),
   },
@@ -164,29 +170,12 @@ async function importCommand(parsed: ParsedCommand): Promise<number> {
   const text = source === '-' ? await readStdin() : await fs.readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${source}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
-  const imported = importCapture(text);
-  const sections = imported.namespaces.reduce((n, ns) => n + (['links', 'addresses', 'routes', 'neighbors', 'sysctls'] as const).filter((s) => ns[s]).length, 0);
-  if (sections === 0) {
-    process.stderr.write(`${PROGRAM}: no section of ${source === '-' ? 'the input' : source} could be read (each output needs a "--- ip route"-style header)\n`);
-    for (const w of imported.warnings.slice(0, 10)) process.stderr.write(`  line ${w.line ?? '?'}: ${w.message}\n`);
-    return EXIT_PROBLEMS;
-  }
-  const node = parsed.options.node ? checkNodeName(parsed.options.node) : imported.nodeName ? checkNodeName(toNodeName(imported.nodeName)) : 'imported';
-  const snapshot: Snapshot = {
-    schemaVersion: SCHEMA_VERSION,
-    snapshotId: randomUuid(),
-    node,
-    collector: { version: collectorVersion, bootId: randomUuid(), seq: 0, source: 'import' },
-    takenAt: new Date().toISOString(),
-    namespaces: imported.namespaces,
-    warnings: imported.warnings.slice(0, 1000),
-  };
-  const validation = validateSnapshotLazily(snapshot);
-  if (!validation.ok) {
-    process.stderr.write(`${PROGRAM}: the capture does not make a valid snapshot:\n${formatValidationIssues(validation.issues)}\n`);
-    return EXIT_PROBLEMS;
-  }
-  await emit(validation.snapshot, parsed);
+  const result = runImport(text, { source: source === '-' ? 'the input' : source, node: parsed.options.node });
+  process.stderr.write(result.coverage);
+  if (result.problem) process.stderr.write(`${PROGRAM}: ${result.problem}\n`);
+  if (result.code !== EXIT_OK) return result.code;
+  // One node: the snapshot itself, as before; several: a JSON array of snapshots.
+  await emit(result.snapshots.length === 1 ? result.snapshots[0] : result.snapshots, parsed);
   return EXIT_OK;
 }
 
@@ -242,8 +231,9 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
   return EXIT_OK;
 }
 
-async function emit(snapshot: Snapshot, parsed: ParsedCommand): Promise<void> {
-  const text = parsed.flags.has('summary') ? formatSnapshotSummary(snapshot) : `${JSON.stringify(snapshot, null, 2)}\n`;
+async function emit(snapshot: Snapshot | Snapshot[], parsed: ParsedCommand): Promise<void> {
+  const summary = () => (Array.isArray(snapshot) ? snapshot.map((s) => formatSnapshotSummary(s)).join('\n') : formatSnapshotSummary(snapshot));
+  const text = parsed.flags.has('summary') ? summary() : `${JSON.stringify(snapshot, null, 2)}\n`;
   const out = parsed.options.out ?? '-';
   if (out === '-') await writeStdout(text);
   else await fs.writeFile(out, text);

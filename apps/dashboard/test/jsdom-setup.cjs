@@ -12,3 +12,9 @@ if (typeof window !== 'undefined' && !window.ResizeObserver) {
     }
   };
 }
+// jsdom lacks the encoding and compression streams browsers have (the capture page's share link uses them).
+if (typeof window !== 'undefined' && typeof globalThis.CompressionStream === 'undefined') {
+  const { TextEncoder, TextDecoder } = require('node:util');
+  const { CompressionStream, DecompressionStream } = require('node:stream/web');
+  Object.assign(globalThis, { TextEncoder, TextDecoder, CompressionStream, DecompressionStream });
+}

@@ -3,8 +3,11 @@ import type { Fact, FactAttributes, FactKind } from '@routescope/snapshot';
 export const SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Which evaluation owns a rule: one node's facts, all nodes' current facts, or one node's recent changes. */
-export type RuleScope = 'node' | 'cluster' | 'history';
+/**
+ * Which evaluation owns a rule: one node's facts, all nodes' current facts, one node's recent
+ * changes, or what a pasted capture observed beyond kernel state (frames, BGP sessions).
+ */
+export type RuleScope = 'node' | 'cluster' | 'history' | 'capture';
 
 export interface RuleDefinition {
   /** stable id, e.g. CALICO_PROXY_ARP */
@@ -17,15 +20,23 @@ export interface RuleDefinition {
   remediation: string;
 }
 
+/**
+ * What a capture showed that is not a kernel fact: a frame (tcpdump -e), a BGP peer row or the
+ * process line of `calicoctl node status`, or an assumption a rule had to make (stated, never hidden).
+ */
+export type ObservationKind = 'frame' | 'bgp-peer' | 'calico-status' | 'assumption';
+
 /** A fact that made a rule fire; `attrs: null` means the fact is absent (that absence is the evidence). */
 export interface EvidenceFact {
   node: string;
   ns: string;
-  kind: FactKind;
+  kind: FactKind | ObservationKind;
   key: string;
   attrs: FactAttributes | null;
   /** history findings only: when this version of the fact was recorded (ISO-8601). */
   at?: string;
+  /** capture findings: the 1-based line of the pasted text it was read from. */
+  line?: number;
 }
 
 export interface Finding {
@@ -74,11 +85,16 @@ export interface FactChangeEvent {
   key: string;
   before: FactAttributes | null;
   after: FactAttributes | null;
+  /** ip monitor events of a capture: the line they were read from */
+  line?: number;
+  /** ip monitor printed no time for it: `at` only keeps the order, and evidence gives no time */
+  untimed?: boolean;
 }
 
 export const CNI_NAMES = ['calico', 'canal', 'flannel', 'cilium', 'unknown'] as const;
 export type CniName = (typeof CNI_NAMES)[number];
-export type CniMode = 'ipip' | 'vxlan' | 'bgp' | 'wireguard';
+/** `ebpf`: Calico's eBPF dataplane (bpf* devices), which the iptables-dataplane rules do not judge. */
+export type CniMode = 'ipip' | 'vxlan' | 'bgp' | 'wireguard' | 'ebpf';
 
 /** What `detectCni` concluded from one node's facts, and the facts that say so. */
 export interface CniDetection {

@@ -1,4 +1,4 @@
-import { LAB_CONTEXT, lab, labFacts, nodeFacts, toNodeFacts, withoutSection, type SectionName } from '../test/fixtures';
+import { LAB_CONTEXT, lab, labFacts, nodeFacts, toNodeFacts, withPartialSection, withoutSection, type SectionName } from '../test/fixtures';
 import type { ClusterContext, Finding } from './check-types';
 import { checkCluster } from './cluster-rules';
 import { clusterView, type ClusterView } from './cluster-view';
@@ -119,11 +119,11 @@ const CASES: ClusterRuleCase[] = [
   },
 ];
 
-function cluster(scenario: string, removals: Removal[] = [], context?: ClusterContext): Finding[] {
+function cluster(scenario: string, removals: Removal[] = [], context?: ClusterContext, change: typeof withoutSection = withoutSection): Finding[] {
   let { a, b } = lab(scenario);
   for (const [node, where, section] of removals) {
-    if (node === 'a') a = withoutSection(a, where, section);
-    else b = withoutSection(b, where, section);
+    if (node === 'a') a = change(a, where, section);
+    else b = change(b, where, section);
   }
   return checkCluster([clusterView(toNodeFacts(a)), clusterView(toNodeFacts(b))], context);
 }
@@ -163,6 +163,17 @@ describe('cross-node rules, one broken real capture (both lab nodes) each', () =
     it.each(c.partial.map((removals) => [removals.map((r) => r.join(' ')).join(' + '), removals] as const))('stays silent when %s is not captured', (_label, removals) => {
       expect(ofRule(cluster(c.scenario, [...removals], c.context), c.rule)).toEqual([]);
     });
+
+    // The same sections kept but partial (grep'd): their facts are there, yet no absence is
+    // concluded from them; an address present twice is still a duplicate.
+    const presence = c.rule === 'CALICO_DUPLICATE_ADDRESS';
+    it.each(c.partial.map((removals) => [removals.map((r) => r.join(' ')).join(' + '), removals] as const))(
+      presence ? 'still fires when %s is partial (the facts it rests on are present)' : 'stays silent when %s is partial',
+      (_label, removals) => {
+        const found = ofRule(cluster(c.scenario, [...removals], c.context, withPartialSection), c.rule).map((f) => [f.node, f.subject]);
+        expect(found).toEqual(presence ? c.expected : []);
+      },
+    );
 
     it(`non-Calico nodes never open ${c.rule}, alone or next to the broken lab`, () => {
       const others = NON_CALICO.map((f) => nodeFacts(f));

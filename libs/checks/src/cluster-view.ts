@@ -67,7 +67,7 @@ export function clusterView(node: NodeFacts, context?: ClusterContext): ClusterV
 
   const pods = localPodAddresses(check, host);
   const podIps = new Set(pods.map((p) => formatIp(p.ip)));
-  view.pods = pods.map((p) => ({ ip: formatIp(p.ip), ...(p.pod ? { pod: p.pod.name } : {}), ...(p.veth ? { veth: p.veth } : {}), fact: strip(p.evidence) }));
+  view.pods = pods.map((p) => ({ ip: formatIp(p.ip), ...(p.pod ? { pod: p.pod.name } : {}), ...(p.veth ? { veth: p.veth } : {}), fact: viewFact(p.fact) }));
 
   if (captured.addresses) {
     for (const a of host.addresses) {
@@ -145,8 +145,8 @@ function compactRoute(route: ViewFact): ViewFact {
   return shared;
 }
 
-function strip(evidence: EvidenceFact): ViewFact {
-  return { ns: evidence.ns, kind: evidence.kind, key: evidence.key, attrs: evidence.attrs ?? {} };
+function viewFact(fact: ViewFact): ViewFact {
+  return { ns: fact.ns, kind: fact.kind, key: fact.key, attrs: fact.attrs };
 }
 
 export function isClusterView(value: NodeFacts | ClusterView): value is ClusterView {

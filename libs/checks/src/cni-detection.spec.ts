@@ -87,4 +87,56 @@ describe('detectCni', () => {
     const podOnly: Snapshot = { ...snapshot, namespaces: [{ kind: 'host', name: 'host' }, { kind: 'pod', name: pod.name, routes: pod.routes }] };
     expect(detect(podOnly)).toMatchObject({ cni: 'calico', evidence: [expect.objectContaining({ ns: 'pod:rk-pod-a1', kind: 'route' })] });
   });
+
+  describe('field captures (issue #10)', () => {
+    const hostOnly = (host: Omit<Host, 'kind' | 'name'>): Snapshot => ({ ...loadSnapshot('plain-vm.json'), namespaces: [{ ...host, kind: 'host', name: 'host' }] });
+    const route = (dst: string, extra: Record<string, unknown>) => ({ family: 'inet' as const, table: 'main', type: 'unicast', dst, flags: [], ...extra });
+
+    it('a route table with only proto bird routes (no pods yet, no tunnel) is Calico in BGP mode', () => {
+      const detection = detect(hostOnly({ routes: [route('10.0.0.0/24', { dev: 'ens3', protocol: 'kernel' }), route('192.168.77.0/26', { gateway: '10.0.0.12', dev: 'ens3', protocol: 'bird' })] }));
+      expect(detection).toMatchObject({ cni: 'calico', mode: 'bgp', evidence: [expect.objectContaining({ kind: 'route', attrs: expect.objectContaining({ protocol: 'bird' }) })] });
+    });
+
+    it('a felix proto 80 route alone is Calico', () => {
+      expect(detect(hostOnly({ routes: [route('172.17.8.64/26', { gateway: '172.17.8.64', dev: 'vxlan.calico', protocol: '80', flags: ['onlink'] })] }))).toMatchObject({ cni: 'calico', mode: 'vxlan' });
+    });
+
+    it('vxlan.calico or wireguard.cali in a link list is Calico even without an address (the names are Calico’s)', () => {
+      expect(detect(hostOnly({ links: [{ ifindex: 5, name: 'vxlan.calico', kind: 'vxlan', mtu: 1450, operState: 'UNKNOWN', flags: ['UP'] }] }))).toMatchObject({ cni: 'calico', mode: 'vxlan' });
+      expect(detect(hostOnly({ links: [{ ifindex: 5, name: 'wireguard.cali', kind: 'wireguard', mtu: 1440, operState: 'UNKNOWN', flags: ['UP'] }] }))).toMatchObject({ cni: 'calico', mode: 'wireguard' });
+    });
+
+    it('tunl0 up with an address from ifconfig (no scope printed) is Calico IPIP', () => {
+      const detection = detect(
+        hostOnly({
+          links: [{ ifindex: 5, name: 'tunl0', mtu: 1440, flags: ['UP', 'RUNNING', 'NOARP'] }],
+          addresses: [{ dev: 'tunl0', family: 'inet', local: '192.168.77.0', prefixlen: 32, flags: [] }],
+        }),
+      );
+      expect(detection).toMatchObject({ cni: 'calico', mode: 'ipip' });
+    });
+
+    it('a route -n with /32 routes to cali veths (no link list) is Calico', () => {
+      expect(detect(hostOnly({ routes: [route('10.0.0.0/24', { dev: 'eno0' }), route('192.168.47.193/32', { dev: 'calib60157fc38c', scope: 'link' })] }))).toMatchObject({ cni: 'calico' });
+    });
+
+    it('a route table naming flannel.1 is Flannel (VXLAN), one naming cilium_host is Cilium, without links', () => {
+      expect(detect(hostOnly({ routes: [route('10.244.0.0/16', { dev: 'flannel.1', protocol: 'kernel' }), route('10.244.0.0/24', { dev: 'cni0', protocol: 'kernel' })] }))).toMatchObject({ cni: 'flannel', mode: 'vxlan' });
+      expect(detect(hostOnly({ routes: [route('10.42.0.0/24', { gateway: '10.42.5.171', dev: 'cilium_host', protocol: 'kernel' })] }))).toMatchObject({ cni: 'cilium' });
+    });
+
+    it('a neighbour table alone with felix’s permanent entries on vxlan.calico is Calico VXLAN; entries on cali veths are Calico', () => {
+      const neighbor = (dst: string, dev: string) => ({ family: 'inet' as const, dst, dev, lladdr: '66:67:bd:3f:3c:e5', state: ['PERMANENT'], flags: [] });
+      expect(detect(hostOnly({ neighbors: [neighbor('10.10.10.1', 'ens192'), neighbor('192.168.233.64', 'vxlan.calico')] }))).toMatchObject({ cni: 'calico', mode: 'vxlan' });
+      expect(detect(hostOnly({ neighbors: [neighbor('10.233.82.149', 'cali6efd6b2c953')] }))).toMatchObject({ cni: 'calico' });
+      expect(detect(hostOnly({ neighbors: [neighbor('10.10.10.1', 'ens192')] }))).toMatchObject({ cni: 'unknown' });
+    });
+
+    it('bpfnatin/bpfnatout (or bpfin.cali/bpfout.cali) beside cali veths are Calico in eBPF mode', () => {
+      const snapshot = edit('lab/healthy.node-a.json', (host) => {
+        host.links!.push({ ifindex: 50, name: 'bpfin.cali', kind: 'veth', mtu: 1500, operState: 'UP', flags: ['UP'] });
+      });
+      expect(detect(snapshot)).toMatchObject({ cni: 'calico', mode: 'ebpf' });
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import type { Fact } from '@routescope/snapshot';
 import type { CniDetection, CniMode, EvidenceFact, NodeFacts } from './check-types';
-import { CALICO_MAC, LINK_LOCAL_GATEWAY, NodeIndex, isCaliVeth, routeDevices, str } from './facts/node-index';
+import { CALICO_MAC, LINK_LOCAL_GATEWAY, NodeIndex, isCaliVeth, routeDevices, str, strings } from './facts/node-index';
 
 /** Tunnel devices and their encapsulation overhead in bytes (outer headers). */
 export const TUNNEL_DEVICES: Record<string, { mode: CniMode; overhead: number; cni: 'calico' | 'flannel' }> = {
@@ -17,8 +17,10 @@ const FELIX_PROTOCOL = '80';
 const BIRD_PROTOCOL = 'bird';
 
 /**
- * A tunnel the node uses: the link exists and carries a global address or a main-table route.
- * (tunl0 exists on any host with the ipip module loaded; that alone says nothing.)
+ * A tunnel the node uses: the link is up with an address on it, or carries a main-table route.
+ * (tunl0 exists on any host with the ipip module loaded; that alone says nothing.) Links and
+ * addresses count wherever they were read, partial sections too: their presence is positive
+ * evidence; only absence needs a complete section.
  */
 export function activeTunnels(index: NodeIndex): Fact[] {
   let tunnels = ACTIVE_TUNNELS.get(index);
@@ -33,7 +35,7 @@ export function activeTunnels(index: NodeIndex): Fact[] {
 const ACTIVE_TUNNELS = new WeakMap<NodeIndex, Fact[]>();
 
 function findActiveTunnels(index: NodeIndex): Fact[] {
-  const host = index.hostWith('links');
+  const host = index.host;
   if (!host) return [];
   const present = Object.keys(TUNNEL_DEVICES)
     .map((name) => host.links.get(name))
@@ -41,13 +43,30 @@ function findActiveTunnels(index: NodeIndex): Fact[] {
   if (present.length === 0) return [];
   const wanted = new Set(present.map((l) => l.key));
   const used = new Set<string>();
-  for (const a of host.addresses) if (a.attrs.scope === 'global' && wanted.has(String(a.attrs.dev))) used.add(String(a.attrs.dev));
+  for (const a of host.addresses) {
+    const dev = String(a.attrs.dev);
+    if (!wanted.has(dev) || !isUsableAddress(a)) continue;
+    const flags = strings(host.links.get(dev)?.attrs.flags);
+    // ifconfig/grep'd output may carry no flags: an address is enough then.
+    if (flags.length === 0 || flags.includes('UP')) used.add(dev);
+  }
   for (const r of host.mainRoutes()) {
     if (used.size === wanted.size) break;
     for (const dev of routeDevices(r)) if (wanted.has(dev)) used.add(dev);
   }
   return present.filter((l) => used.has(l.key));
 }
+
+/** A global address (or one whose scope was not printed, as by ifconfig) that is not link-local. */
+function isUsableAddress(address: Fact): boolean {
+  const scope = address.attrs.scope;
+  if (scope !== undefined && scope !== 'global') return false;
+  const local = str(address.attrs.local) ?? '';
+  return !/^169\.254\./.test(local) && !/^fe80:/i.test(local);
+}
+
+/** Calico's eBPF dataplane devices (bpfnatin/bpfnatout before 3.26, bpfin.cali/bpfout.cali after). */
+const CALICO_EBPF_DEVICE = /^bpf(natin|natout|in\.cali|out\.cali)$/;
 
 export function detectCni(node: NodeFacts): CniDetection {
   return detectFromIndex(new NodeIndex(node));
@@ -67,41 +86,67 @@ export function detectFromIndex(index: NodeIndex): CniDetection {
   const tunnels = activeTunnels(index);
   const calicoTunnels = tunnels.filter((t) => TUNNEL_DEVICES[t.key].cni === 'calico');
   for (const t of calicoTunnels) note(t);
+  // vxlan.calico / wireguard.cali are Calico's names: present at all is evidence (tunl0 is not).
+  const namedTunnel = calicoTunnels.length === 0 && host ? [...host.links.values()].find((l) => TUNNEL_DEVICES[l.key]?.cni === 'calico' && l.key !== 'tunl0') : undefined;
+  note(namedTunnel);
+  const ebpfDevice = host ? [...host.links.values()].find((l) => CALICO_EBPF_DEVICE.test(l.key)) : undefined;
+  note(ebpfDevice);
   const mainRoutes = host?.mainRoutes() ?? [];
   const felixRoute = mainRoutes.find((r) => r.attrs.protocol === FELIX_PROTOCOL);
   const birdBlackhole = mainRoutes.find((r) => r.attrs.protocol === BIRD_PROTOCOL && r.attrs.type === 'blackhole');
-  const calicoRoutes = note(felixRoute ?? birdBlackhole);
+  // Any BIRD route: a BGP-only node without pods yet has no blackhole, only the routes it learnt.
+  const birdRoute = mainRoutes.find((r) => r.attrs.protocol === BIRD_PROTOCOL);
+  // A route to a cali veth: Calico's per-pod route, also in a pasted route table without links.
+  const caliRoute = caliVeths.length === 0 ? mainRoutes.find((r) => routeDevices(r).some((d) => isCaliVeth(d))) : undefined;
+  const calicoRoutes = note(felixRoute ?? birdBlackhole ?? birdRoute ?? caliRoute);
+  // A neighbour table pasted alone (ip neigh, arp -n, ip monitor) still names the devices:
+  // entries on cali veths or on vxlan.calico (felix's permanent VTEP entries).
+  const isCalicoDevice = (dev: string) => isCaliVeth(dev) || (TUNNEL_DEVICES[dev]?.cni === 'calico' && dev !== 'tunl0');
+  const calicoNeighbor =
+    calicoVeth || calicoTunnels.length > 0 || namedTunnel || calicoRoutes || !host ? undefined : [...host.neighbors.values()].find((n) => isCalicoDevice(String(n.attrs.dev)));
+  note(calicoNeighbor);
   const calicoPod = index.pods().find((p) => p.calico);
   const podGateway =
     calicoPod &&
     (calicoPod.facts.routes.find((r) => r.attrs.gateway === LINK_LOCAL_GATEWAY) ??
       [...calicoPod.facts.neighbors.values()].find((n) => n.attrs.dst === LINK_LOCAL_GATEWAY));
   const calicoPods = note(podGateway);
-  const calico = calicoVeth || calicoTunnels.length > 0 || calicoRoutes || calicoPods;
+  const calico = calicoVeth || calicoTunnels.length > 0 || namedTunnel !== undefined || ebpfDevice !== undefined || calicoRoutes || calicoNeighbor !== undefined || calicoPods;
 
   // Flannel: flannel.1 / flannel-wg, or a cni0 bridge with veths.
-  const flannelTunnel = tunnels.find((t) => TUNNEL_DEVICES[t.key].cni === 'flannel') ?? (host?.captured('links') ? host.links.get('flannel.1') : undefined);
+  const flannelTunnel = tunnels.find((t) => TUNNEL_DEVICES[t.key].cni === 'flannel') ?? host?.links.get('flannel.1');
+  // Without a link list, the route table still names the devices (flannel.1, cilium_host, lxc*).
+  const flannelRoute = flannelTunnel ? undefined : mainRoutes.find((r) => routeDevices(r).some((d) => TUNNEL_DEVICES[d]?.cni === 'flannel'));
+  const flannelMode = flannelTunnel
+    ? (TUNNEL_DEVICES[flannelTunnel.key]?.mode ?? 'vxlan')
+    : flannelRoute && routeDevices(flannelRoute).map((d) => TUNNEL_DEVICES[d]).find((t) => t?.cni === 'flannel')?.mode;
   const cni0 = host?.links.get('cni0');
   const cni0Ports = cni0 ? [...(host?.links.values() ?? [])].filter((l) => l.attrs.master === 'cni0') : [];
   // Cilium: cilium_host / cilium_net / lxc* endpoints.
-  const ciliumLink = host ? [...host.links.values()].find((l) => /^(cilium_host|cilium_net|cilium_vxlan)$/.test(l.key) || /^lxc/.test(l.key)) : undefined;
+  const isCiliumDevice = (name: string) => /^(cilium_host|cilium_net|cilium_vxlan)$/.test(name) || /^lxc/.test(name);
+  const ciliumLink = host ? ([...host.links.values()].find((l) => isCiliumDevice(l.key)) ?? mainRoutes.find((r) => routeDevices(r).some(isCiliumDevice))) : undefined;
 
   if (calico) {
-    if (flannelTunnel) {
-      note(flannelTunnel);
-      return { cni: 'canal', mode: TUNNEL_DEVICES[flannelTunnel.key]?.mode ?? 'vxlan', evidence };
+    if (flannelTunnel || flannelRoute) {
+      note(flannelTunnel ?? flannelRoute);
+      return { cni: 'canal', mode: flannelMode ?? 'vxlan', evidence };
     }
-    return { cni: 'calico', mode: calicoMode(calicoTunnels, mainRoutes), evidence };
+    const neighborTunnel = calicoNeighbor && TUNNEL_DEVICES[String(calicoNeighbor.attrs.dev)] ? TUNNEL_DEVICES[String(calicoNeighbor.attrs.dev)].mode : undefined;
+    return { cni: 'calico', mode: ebpfDevice ? 'ebpf' : (calicoMode(namedTunnel ? [...calicoTunnels, namedTunnel] : calicoTunnels, mainRoutes) ?? neighborTunnel), evidence };
   }
   if (ciliumLink) {
     note(ciliumLink);
     return { cni: 'cilium', evidence };
   }
-  if (flannelTunnel || cni0Ports.length > 0) {
-    note(flannelTunnel ?? cni0);
-    return { cni: 'flannel', ...(flannelTunnel ? { mode: TUNNEL_DEVICES[flannelTunnel.key]?.mode ?? 'vxlan' } : {}), evidence };
+  if (flannelTunnel || flannelRoute || cni0Ports.length > 0) {
+    note(flannelTunnel ?? flannelRoute ?? cni0);
+    return { cni: 'flannel', ...(flannelMode ? { mode: flannelMode } : {}), evidence };
   }
   return { cni: 'unknown', evidence };
+}
+
+function routeGatewaysOf(route: Fact): boolean {
+  return Array.isArray(route.attrs.nexthops) && route.attrs.nexthops.length > 0;
 }
 
 function calicoMode(tunnels: Fact[], mainRoutes: Fact[]): CniMode | undefined {
@@ -112,7 +157,8 @@ function calicoMode(tunnels: Fact[], mainRoutes: Fact[]): CniMode | undefined {
   // Links not captured (a pasted route table): the devices the routes name still tell.
   const routeDevs = new Set(mainRoutes.flatMap((r) => routeDevices(r)));
   for (const [dev, tunnel] of Object.entries(TUNNEL_DEVICES)) if (tunnel.cni === 'calico' && routeDevs.has(dev)) return tunnel.mode;
-  if (mainRoutes.some((r) => r.attrs.protocol === BIRD_PROTOCOL && r.attrs.type === 'unicast' && str(r.attrs.gateway))) return 'bgp';
+  // BIRD routes to other nodes' blocks with no tunnel: BGP-only (routes straight over the underlay).
+  if (mainRoutes.some((r) => r.attrs.protocol === BIRD_PROTOCOL && r.attrs.type === 'unicast' && (str(r.attrs.gateway) || routeGatewaysOf(r)))) return 'bgp';
   return undefined;
 }
 

@@ -44,7 +44,15 @@ function densestWindow(events: FactChangeEvent[], needed: number, windowMs: numb
 }
 
 function evidence(node: string, change: FactChangeEvent, attrs: 'before' | 'after'): EvidenceFact {
-  return { node, ns: change.ns, kind: change.kind, key: change.key, attrs: change[attrs], at: change.at.toISOString() };
+  return {
+    node,
+    ns: change.ns,
+    kind: change.kind,
+    key: change.key,
+    attrs: change[attrs],
+    ...(change.untimed ? {} : { at: change.at.toISOString() }),
+    ...(change.line !== undefined ? { line: change.line } : {}),
+  };
 }
 
 /** In-place lladdr changes (both versions have a MAC and they differ); state-only changes do not count. */
@@ -89,13 +97,16 @@ function routeFlap(node: string, events: FactChangeEvent[], threshold: number, w
   const dst = str(last.after?.dst) ?? last.key;
   const dev = str(last.after?.dev);
   const where = last.ns === 'host' ? `on node ${node}` : `in ${last.ns.replace(/^pod:/, 'pod ')} on node ${node}`;
-  const minutes = Math.max(1, Math.round((window[window.length - 1].at.getTime() - window[0].at.getTime()) / 60000));
+  const spanMs = window[window.length - 1].at.getTime() - window[0].at.getTime();
+  const minutes = Math.max(1, Math.round(spanMs / 60000));
+  // ip monitor without timestamps: every event of the capture is at one instant.
+  const within = spanMs === 0 ? 'in a row (no time recorded between them)' : `within ${minutes} minute${minutes === 1 ? '' : 's'}`;
   return [
     makeFinding(
       'ROUTE_FLAP',
       node,
       `route:${last.ns}|${last.key}`,
-      `The route ${dst}${dev ? ` dev ${dev}` : ''} ${where} was deleted and re-added ${window.length} times within ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      `The route ${dst}${dev ? ` dev ${dev}` : ''} ${where} was deleted and re-added ${window.length} times ${within}.`,
       window.map((e) => evidence(node, e, 'after')),
     ),
   ];

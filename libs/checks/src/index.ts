@@ -4,6 +4,16 @@ export { detectCni, TUNNEL_DEVICES } from './cni-detection';
 export { checkNode } from './node-rules';
 export { clusterView, isClusterView, type ClusterView, type ViewFact } from './cluster-view';
 export { checkCluster, blockOwners, blockRouting, type BlockOwner } from './cluster-rules';
+export { checkCaptureEvidence, monitorChanges, frameEvidence, type CaptureEvidenceInput, type CaptureEvidenceResult } from './capture-evidence-rules';
+export {
+  checkCapture,
+  withKubernetes,
+  UNNAMED_CAPTURE_NODE,
+  type CaptureImportInput,
+  type CaptureNodeInput,
+  type CaptureNodeReport,
+  type CaptureReport,
+} from './capture-check';
 export { checkHistory, DEFAULT_FLAP_THRESHOLD, DEFAULT_HISTORY_WINDOW_MS } from './history-rules';
 export {
   blockMatrix,

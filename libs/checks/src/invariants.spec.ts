@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { factIdentity } from '@routescope/snapshot';
+import { factIdentity, type Fact } from '@routescope/snapshot';
 import { LAB_CONTEXT, lab, labFacts, labScenarios, toNodeFacts, withoutNamespace, withoutSection, type SectionName } from '../test/fixtures';
 import { SEVERITIES, type Finding, type NodeFacts } from './check-types';
 import { checkCluster } from './cluster-rules';
@@ -13,7 +13,7 @@ describe('the catalogue', () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const rule of RULES) {
       expect(rule.id).toMatch(/^[A-Z][A-Z0-9_]+$/);
-      expect(['node', 'cluster', 'history']).toContain(rule.scope);
+      expect(['node', 'cluster', 'history', 'capture']).toContain(rule.scope);
       expect(SEVERITIES).toContain(rule.severity);
       expect(rule.title.length).toBeGreaterThan(10);
       expect(rule.explanation.length).toBeGreaterThan(150);
@@ -49,7 +49,7 @@ describe('findings never invent facts', () => {
       for (const e of finding.evidence) {
         const node = nodes.find((n) => n.node === e.node);
         expect({ rule: finding.rule, node: e.node, known: node !== undefined }).toEqual({ rule: finding.rule, node: e.node, known: true });
-        const fact = node!.facts.find((f) => factIdentity(f) === factIdentity(e));
+        const fact = node!.facts.find((f) => f.kind === e.kind && factIdentity(f) === factIdentity(e as Fact));
         if (e.attrs === null) expect({ rule: finding.rule, key: e.key, present: fact !== undefined }).toEqual({ rule: finding.rule, key: e.key, present: false });
         else expect({ rule: finding.rule, key: e.key, attrs: fact?.attrs }).toEqual({ rule: finding.rule, key: e.key, attrs: e.attrs });
       }

@@ -1,5 +1,5 @@
 import type { Snapshot } from '@routescope/snapshot';
-import { LAB_CONTEXT, lab, labFacts, loadSnapshot, nodeFacts, toNodeFacts, withoutHostVeth, withoutNamespace, withoutSection, type SectionName } from '../test/fixtures';
+import { LAB_CONTEXT, lab, labFacts, loadSnapshot, nodeFacts, toNodeFacts, withPartialSection, withoutHostVeth, withoutNamespace, withoutSection, type SectionName } from '../test/fixtures';
 import type { EvidenceFact, Finding } from './check-types';
 import { checkNode } from './node-rules';
 import { RULES } from './rules/catalogue';
@@ -41,7 +41,8 @@ const CASES: NodeRuleCase[] = [
     scenario: 'pod-default-route-missing',
     subject: 'pod:rk-pod-a1',
     evidence: [{ ns: 'pod:rk-pod-a1', kind: 'route', key: 'main|inet|unicast|0.0.0.0/0|0', attrs: null }],
-    partial: [['rk-pod-a1', 'routes'], ['rk-pod-a1', 'addresses']],
+    // without its addresses, the pod's route to 169.254.1.1 on eth0 still says it is an IPv4 pod (a pasted netstat -nr)
+    partial: [['rk-pod-a1', 'routes']],
     silentWhen: [noPodA1],
   },
   {
@@ -207,6 +208,20 @@ const CASES: NodeRuleCase[] = [
   },
 ];
 
+/**
+ * Where each rule concludes from a section that something is missing (or, for the bridge rule,
+ * that an address is outside pools known only from a complete route table): marked partial,
+ * that section silences it. Every other section of CASES[].partial only adds present facts.
+ */
+const PARTIAL_SILENCES: Record<string, Array<[string, SectionName]>> = {
+  CALICO_POD_DEFAULT_ROUTE: [['rk-pod-a1', 'routes']],
+  CALICO_POD_GATEWAY_ROUTE: [['rk-pod-a1', 'routes']],
+  CALICO_HOST_ROUTE: [['host', 'routes'], ['rk-pod-a1', 'addresses']],
+  CALICO_EXIT_ROUTE: [['host', 'routes']],
+  CALICO_BLACKHOLE: [['host', 'routes']],
+  CNI_SECOND_POD_NETWORK: [['host', 'links'], ['host', 'routes'], ['rk-pod-x', 'addresses']],
+};
+
 const ofRule = (findings: Finding[], rule: string) => findings.filter((f) => f.rule === rule);
 const HEALTHY = ['healthy.node-a', 'healthy.node-b', 'healthy-quiet.node-a', 'healthy-quiet.node-b'];
 const NON_CALICO = ['plain-vm.json', 'flannel-node.json'];
@@ -240,6 +255,14 @@ describe('node rules, one broken real capture each', () => {
 
     it.each(c.partial)(`stays silent when %s did not capture %s`, (where, section) => {
       expect(ofRule(checkNode(toNodeFacts(withoutSection(broken(), where, section))), c.rule)).toEqual([]);
+    });
+
+    // A partial (grep'd) section adds its facts but proves no absence: a rule that concludes
+    // something is missing from it stays silent, a rule about a fact that is present still fires.
+    it.each(c.partial)(`with %s's %s partial: fires only on a fact present, never on one missing`, (where, section) => {
+      const fires = ofRule(checkNode(toNodeFacts(withPartialSection(broken(), where, section))), c.rule).length > 0;
+      const needsCompleteSection = PARTIAL_SILENCES[c.rule]?.some(([w, s]) => w === where && s === section) ?? false;
+      expect({ where, section, fires }).toEqual({ where, section, fires: !needsCompleteSection });
     });
 
     it.each(c.silentWhen)('stays silent when %s', (_label, change) => {
@@ -326,6 +349,10 @@ describe('host-side details', () => {
     const [finding] = checkNode(toNodeFacts(snapshot));
     expect(finding).toMatchObject({ rule: 'CALICO_ROUTE_TO_DOWN_VETH', subject: 'veth:cali0123456789a', evidence: expect.arrayContaining([{ node: 'rk-node-a', ns: 'host', kind: 'link', key: 'cali0123456789a', attrs: null }]) });
     expect(finding.message).toContain('does not exist');
+    // From a grep'd link list the veth's absence proves nothing.
+    const host = snapshot.namespaces.find((n) => n.kind === 'host')!;
+    host.partial = ['links'];
+    expect(checkNode(toNodeFacts(snapshot))).toEqual([]);
   });
 
   it('a host route that points at another pod’s veth opens CALICO_HOST_ROUTE naming both veths', () => {
@@ -355,12 +382,35 @@ describe('block ownership for CALICO_BLACKHOLE', () => {
     expect(checkNode(b)).toEqual([]);
   });
 
-  it('without any block route the block size is unknown and the rule stays silent, unless the pool gives blockSize', () => {
+  it('without any block route or pool context it assumes Calico’s default /26 and says so in the message and the evidence', () => {
     const snapshot = edit('lab/blackhole-missing.node-a.json', (host) => {
       host.routes = host.routes!.filter((r) => r.dst !== '172.17.8.64/26');
     });
+    const [finding, ...rest] = checkNode(toNodeFacts(snapshot));
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ rule: 'CALICO_BLACKHOLE', subject: 'block:172.17.8.0/26' });
+    expect(finding.message).toContain("assuming Calico's default block size /26");
+    expect(finding.evidence).toContainEqual(expect.objectContaining({ kind: 'assumption', key: 'block-size', attrs: expect.objectContaining({ family: 'inet', prefixlen: 26 }) }));
+    // The pool's blockSize is known: no assumption.
+    const withPools = checkNode(toNodeFacts(snapshot), { ipPools: LAB_CONTEXT.ipPools });
+    expect(withPools.map((f) => `${f.rule} ${f.subject}`)).toEqual(['CALICO_BLACKHOLE block:172.17.8.0/26']);
+    expect(withPools[0].evidence.some((e) => e.kind === 'assumption')).toBe(false);
+  });
+
+  it('an IPv6 pod address with nothing to infer from assumes Calico’s default /122', () => {
+    const snapshot = edit('lab/blackhole-missing.node-a.json', (host) => {
+      host.routes = host.routes!.filter((r) => r.dst !== '172.17.8.64/26');
+      host.routes.push({ family: 'inet6', table: 'main', type: 'unicast', dst: 'fd00:10:244:1::5/128', dev: 'calidd33ceb84a6', scope: 'link', flags: [] });
+    });
+    expect(rulesOf(snapshot)).toEqual(['CALICO_BLACKHOLE block:172.17.8.0/26', 'CALICO_BLACKHOLE block:fd00:10:244:1::/122']);
+  });
+
+  it('a grep’d (partial) route table is never read as "no blackhole": the rule stays silent', () => {
+    const snapshot = edit('lab/blackhole-missing.node-a.json', (host) => {
+      host.routes = host.routes!.filter((r) => r.dst !== '172.17.8.64/26');
+    });
+    snapshot.namespaces.find((n) => n.kind === 'host')!.partial = ['routes'];
     expect(rulesOf(snapshot)).toEqual([]);
-    expect(rulesOf(snapshot, { ipPools: LAB_CONTEXT.ipPools })).toEqual(['CALICO_BLACKHOLE block:172.17.8.0/26']);
   });
 
   it('the pods’ /32 routes stand in for pod namespaces that were not captured', () => {
@@ -404,5 +454,102 @@ describe('mixed CNIs', () => {
   it('a bridge whose pods are inside the Calico pools given by the context is not a second network', () => {
     const { a } = lab('mixed-cni-bridge');
     expect(rulesOf(a, { ipPools: [{ name: 'p', cidr: '10.244.0.0/16', encapsulation: 'None' }, ...LAB_CONTEXT.ipPools] })).toEqual([]);
+  });
+});
+
+describe('field captures (issue #10)', () => {
+  it('a pod table pasted alone (netstat -nr: routes via 169.254.1.1, no addresses) without a default opens CALICO_POD_DEFAULT_ROUTE', () => {
+    const snapshot = withoutSection(lab('pod-default-route-missing').a, 'rk-pod-a1', 'addresses');
+    expect(rulesOf(snapshot).filter((r) => r.startsWith('CALICO_POD_'))).toEqual(['CALICO_POD_DEFAULT_ROUTE pod:rk-pod-a1']);
+    // A pod table with nothing via 169.254.1.1 (not a Calico IPv4 pod as far as the paste shows) says nothing.
+    const bare = structuredClone(snapshot);
+    const pod = bare.namespaces.find((n) => n.name === 'rk-pod-a1')!;
+    pod.routes = pod.routes!.filter((r) => r.dst !== '169.254.1.1');
+    pod.neighbors = [];
+    expect(rulesOf(bare).filter((r) => r.startsWith('CALICO_POD_DEFAULT'))).toEqual([]);
+  });
+
+  it('cali veths at MTU 1500 beside tunl0 at 1440 that is up with an address (no route via it captured) open CALICO_VETH_TUNNEL_MTU', () => {
+    const snapshot = edit('lab/healthy.node-a.json', (host) => {
+      host.links = host.links!.filter((l) => l.name !== 'vxlan.calico');
+      host.links.push({ ifindex: 40, name: 'tunl0', kind: 'ipip', mtu: 1440, operState: 'UNKNOWN', flags: ['NOARP', 'UP', 'LOWER_UP'] });
+      host.links = host.links.map((l) => (l.name.startsWith('cali') ? { ...l, mtu: 1500 } : l));
+      host.addresses = host.addresses!.filter((a) => a.dev !== 'vxlan.calico');
+      host.addresses.push({ dev: 'tunl0', family: 'inet', local: '172.17.8.1', prefixlen: 32, scope: 'global', flags: [] });
+      host.routes = host.routes!.filter((r) => r.dev !== 'vxlan.calico');
+    });
+    for (const ns of snapshot.namespaces) if (ns.kind === 'pod') ns.links = ns.links!.map((l) => (l.name === 'eth0' ? { ...l, mtu: 1500 } : l));
+    expect(rulesOf(snapshot)).toEqual([`CALICO_VETH_TUNNEL_MTU veth:calidd33ceb84a6`, 'CALICO_VETH_TUNNEL_MTU veth:calif55e0ab04de']);
+    // The same from `ip a | grep mtu` (links partial) and an address read without a scope (ifconfig).
+    const host = snapshot.namespaces.find((n) => n.kind === 'host')!;
+    host.partial = ['links', 'addresses'];
+    host.addresses = host.addresses!.map((a) => (a.dev === 'tunl0' ? { ...a, scope: undefined } : a));
+    expect(rulesOf(snapshot)).toEqual([`CALICO_VETH_TUNNEL_MTU veth:calidd33ceb84a6`, 'CALICO_VETH_TUNNEL_MTU veth:calif55e0ab04de']);
+  });
+
+  it('a tunl0 that is down (address left over) and carries no route is not in use', () => {
+    const snapshot = edit('lab/healthy.node-a.json', (host) => {
+      host.links!.push({ ifindex: 40, name: 'tunl0', kind: 'ipip', mtu: 1300, operState: 'DOWN', flags: ['NOARP'] });
+      host.addresses!.push({ dev: 'tunl0', family: 'inet', local: '172.17.8.1', prefixlen: 32, scope: 'global', flags: [] });
+    });
+    expect(rulesOf(snapshot)).toEqual([]);
+  });
+
+  it('a BGP-only Calico node (proto bird routes, no pods, no tunnel) without a default route opens CALICO_EXIT_ROUTE', () => {
+    const snapshot: Snapshot = {
+      ...loadSnapshot('plain-vm.json'),
+      node: 'bgp-1',
+      namespaces: [
+        {
+          kind: 'host',
+          name: 'host',
+          routes: [
+            { family: 'inet', table: 'main', type: 'unicast', dst: '10.0.0.0/24', dev: 'ens3', protocol: 'kernel', scope: 'link', prefsrc: '10.0.0.11', flags: [] },
+            { family: 'inet', table: 'main', type: 'unicast', dst: '192.168.77.0/26', gateway: '10.0.0.12', dev: 'ens3', protocol: 'bird', flags: [] },
+            { family: 'inet', table: 'main', type: 'unicast', dst: '192.168.88.64/26', gateway: '10.0.0.13', dev: 'ens3', protocol: 'bird', flags: [] },
+          ],
+        },
+      ],
+    };
+    expect(rulesOf(snapshot)).toEqual(['CALICO_EXIT_ROUTE node']);
+  });
+
+  it('a host route table quoted as two lines (no connected route: an excerpt) proves no missing default route or blackhole', () => {
+    const excerpt: Snapshot = {
+      ...loadSnapshot('plain-vm.json'),
+      namespaces: [
+        {
+          kind: 'host',
+          name: 'host',
+          routes: [
+            { family: 'inet', table: 'main', type: 'blackhole', dst: '10.33.92.0/26', protocol: 'bird', flags: [] },
+            { family: 'inet', table: 'main', type: 'unicast', dst: '10.33.92.0/24', gateway: '10.104.115.183', dev: 'tunl0', protocol: 'bird', flags: ['onlink'] },
+            { family: 'inet', table: 'main', type: 'unicast', dst: '10.33.92.7', dev: 'cali0123456789a', scope: 'link', flags: [] },
+          ],
+        },
+      ],
+    };
+    expect(rulesOf(excerpt)).toEqual([]);
+    // The same lines with the node's connected subnet are a whole table: the missing default route is a finding.
+    excerpt.namespaces[0].routes!.push({ family: 'inet', table: 'main', type: 'unicast', dst: '10.104.115.0/24', dev: 'ens3', protocol: 'kernel', scope: 'link', flags: [] });
+    expect(rulesOf(excerpt)).toEqual(['CALICO_EXIT_ROUTE node']);
+    // A GCE-style node (its address a /32, the gateway on-link) has no subnet route, yet its table is whole.
+    excerpt.namespaces[0].routes = excerpt.namespaces[0].routes!.filter((r) => r.dst !== '10.104.115.0/24');
+    excerpt.namespaces[0].routes.push({ family: 'inet', table: 'main', type: 'unicast', dst: '10.128.0.1', dev: 'ens4', protocol: 'dhcp', scope: 'link', flags: [] });
+    expect(rulesOf(excerpt)).toEqual(['CALICO_EXIT_ROUTE node']);
+  });
+
+  it('a Calico eBPF-dataplane node (bpfnatin/bpfnatout, no per-pod routes or proxy_arp) is not judged by the iptables-dataplane rules', () => {
+    const snapshot = edit('lab/healthy.node-a.json', (host) => {
+      host.links!.push({ ifindex: 50, name: 'bpfnatin', kind: 'veth', mtu: 1500, operState: 'UP', flags: ['UP'] }, { ifindex: 51, name: 'bpfnatout', kind: 'veth', mtu: 1500, operState: 'UP', flags: ['UP'] });
+      host.routes = host.routes!.filter((r) => !(r.dev ?? '').startsWith('cali') && r.type !== 'blackhole');
+      host.sysctls = host.sysctls!.map((s) => (/proxy_arp$/.test(s.path) ? { ...s, value: '0' } : s));
+    });
+    expect(checkNode(toNodeFacts(snapshot))).toEqual([]);
+    // The same facts without the bpf devices are judged (and broken).
+    const iptables = structuredClone(snapshot);
+    const host = iptables.namespaces.find((n) => n.kind === 'host')!;
+    host.links = host.links!.filter((l) => !l.name.startsWith('bpf'));
+    expect(new Set(rulesOf(iptables).map((r) => r.split(' ')[0]))).toEqual(new Set(['CALICO_PROXY_ARP', 'CALICO_HOST_ROUTE', 'CALICO_BLACKHOLE']));
   });
 });

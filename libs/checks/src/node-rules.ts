@@ -94,18 +94,22 @@ export function isCalicoBlockRoute(route: Fact): boolean {
 export function checkNode(node: NodeFacts, context?: ClusterContext): Finding[] {
   const check = new NodeCheck(node, context);
   if (!wiresPodsLikeCalico(check.detection)) return [];
+  // Calico's eBPF dataplane answers for 169.254.1.1 and reaches local pods from its BPF
+  // programs, without proxy_arp sysctls, per-pod routes or the blackholes felix's iptables
+  // dataplane relies on: those rules would only produce false positives there.
+  const iptablesDataplane = check.detection.mode !== 'ebpf';
   const findings: Finding[] = [
     ...podAddressPrefix(check),
     ...podRoutes(check),
     ...podGatewayMac(check),
     ...vethMac(check),
-    ...proxyArp(check),
-    ...proxyDelay(check),
-    ...hostRoutes(check),
+    ...(iptablesDataplane ? proxyArp(check) : []),
+    ...(iptablesDataplane ? proxyDelay(check) : []),
+    ...(iptablesDataplane ? hostRoutes(check) : []),
     ...routesToDownVeths(check),
     ...ipForward(check),
-    ...exitRoute(check),
-    ...(check.detection.cni === 'calico' ? blackholes(check) : []),
+    ...(iptablesDataplane ? exitRoute(check) : []),
+    ...(check.detection.cni === 'calico' && iptablesDataplane ? blackholes(check) : []),
     ...podMtu(check),
     ...vethTunnelMtu(check),
     ...tunnelUnderlayMtu(check),
@@ -120,7 +124,6 @@ export function checkNode(node: NodeFacts, context?: ClusterContext): Finding[] 
 function podAddressPrefix(check: NodeCheck): Finding[] {
   const findings: Finding[] = [];
   for (const pod of check.calicoPods()) {
-    if (!pod.facts.captured('addresses')) continue;
     const wide = pod.addresses.filter((a) => {
       const ip = addressIp(a);
       return ip && num(a.attrs.prefixlen) !== hostPrefixlen(ip.family);
@@ -138,12 +141,17 @@ function podRoutes(check: NodeCheck): Finding[] {
   const findings: Finding[] = [];
   for (const pod of check.calicoPods()) {
     const ns = pod.facts;
-    // An IPv4 default is only expected of a pod that has an IPv4 address.
-    if (!ns.captured('routes') || !ns.captured('addresses')) continue;
-    if (!pod.addresses.some((a) => a.attrs.family === 'inet')) continue;
-    // The kernel drops a device's routes when it goes down: that is CALICO_ROUTE_TO_DOWN_VETH's finding.
-    if (pod.deviceLink && !strings(pod.deviceLink.attrs.flags).includes('UP')) continue;
+    if (!ns.captured('routes')) continue;
     const routes = ns.mainRoutes('inet').filter((r) => r.attrs.type === 'unicast');
+    // An IPv4 default is only expected of a pod that has an IPv4 address — or, when its
+    // addresses were not captured (a pasted `netstat -nr`), that routes IPv4 via 169.254.1.1
+    // on its device: the kernel keeps routes only on an up device with an address.
+    const ipv4 = ns.captured('addresses')
+      ? pod.addresses.some((a) => a.attrs.family === 'inet')
+      : routes.some((r) => routeDevices(r).includes(pod.device) && (routeGateways(r).includes(LINK_LOCAL_GATEWAY) || r.attrs.dst === `${LINK_LOCAL_GATEWAY}/32`));
+    if (!ipv4) continue;
+    // The kernel drops a device's routes when it goes down: that is CALICO_ROUTE_TO_DOWN_VETH's finding.
+    if (pod.deviceLink && Array.isArray(pod.deviceLink.attrs.flags) && !strings(pod.deviceLink.attrs.flags).includes('UP')) continue;
     const defaults = routes.filter((r) => r.attrs.dst === '0.0.0.0/0').sort(byMetric);
     const viaGateway = defaults.find((r) => routeGateways(r).includes(LINK_LOCAL_GATEWAY) && routeDevices(r).includes(pod.device));
     const label = `${cap(check.podLabel(pod))} on node ${check.node}`;
@@ -178,7 +186,8 @@ function podRoutes(check: NodeCheck): Finding[] {
 }
 
 function gatewayNeighbor(pod: PodFacts): Fact | undefined {
-  return pod.facts.captured('neighbors') ? pod.facts.neighbors.get(`${pod.device}|${LINK_LOCAL_GATEWAY}`) : undefined;
+  // A present entry is evidence even from a partial (grep'd) neighbour table.
+  return pod.facts.neighbors.get(`${pod.device}|${LINK_LOCAL_GATEWAY}`);
 }
 
 /** Runs last: it stays quiet where a host-side finding already explains the unanswered ARP. */
@@ -248,8 +257,14 @@ function caliSysctls(host: NamespaceFacts, pattern: RegExp): Array<{ veth: strin
   return out;
 }
 
+/** The host's sysctls as read, complete or partial: each rule below judges a value that is present. */
+function hostSysctls(check: NodeCheck): NamespaceFacts | undefined {
+  const host = check.index.host;
+  return host && host.sysctls.size > 0 ? host : undefined;
+}
+
 function proxyArp(check: NodeCheck): Finding[] {
-  const host = check.index.hostWith('sysctls');
+  const host = hostSysctls(check);
   if (!host) return [];
   const all = host.sysctls.get('net/ipv4/conf/all/proxy_arp');
   // The kernel ORs conf/all/proxy_arp with the interface's own setting.
@@ -268,7 +283,7 @@ function proxyArp(check: NodeCheck): Finding[] {
 }
 
 function proxyDelay(check: NodeCheck): Finding[] {
-  const host = check.index.hostWith('sysctls');
+  const host = hostSysctls(check);
   if (!host) return [];
   return caliSysctls(host, /^net\/ipv4\/neigh\/([^/]+)\/proxy_delay$/)
     .filter(({ fact }) => fact.attrs.value !== '0')
@@ -326,20 +341,27 @@ function hostRoutes(check: NodeCheck): Finding[] {
 }
 
 function routesToDownVeths(check: NodeCheck): Finding[] {
-  const host = check.index.hostWith('routes', 'links');
+  const host = check.index.host;
   if (!host) return [];
   const byVeth = new Map<string, Fact[]>();
   for (const route of host.mainRoutes()) {
     for (const dev of new Set(routeDevices(route))) {
       if (!isCaliVeth(dev)) continue;
       const link = host.links.get(dev);
-      const down = !link || strings(route.attrs.flags).includes('linkdown') || !strings(link.attrs.flags).includes('UP');
+      // "does not exist" needs a complete link list; flags that were not printed say nothing.
+      if (!link && !host.captured('links')) continue;
+      const adminDown = link !== undefined && Array.isArray(link.attrs.flags) && !strings(link.attrs.flags).includes('UP');
+      const down = !link || strings(route.attrs.flags).includes('linkdown') || adminDown;
       if (down) byVeth.set(dev, [...(byVeth.get(dev) ?? []), route]);
     }
   }
   return [...byVeth].map(([veth, routes]) => {
     const link = host.links.get(veth);
-    const state = !link ? 'does not exist' : strings(link.attrs.flags).includes('UP') ? `has no carrier (${link.attrs.operState ?? 'linkdown'})` : 'is administratively down';
+    const state = !link
+      ? 'does not exist'
+      : Array.isArray(link.attrs.flags) && !strings(link.attrs.flags).includes('UP')
+        ? 'is administratively down'
+        : `has no carrier (${link.attrs.operState ?? 'linkdown'})`;
     const dsts = routes.map((r) => str(r.attrs.dst)).join(', ');
     return makeFinding(
       'CALICO_ROUTE_TO_DOWN_VETH',
@@ -352,7 +374,7 @@ function routesToDownVeths(check: NodeCheck): Finding[] {
 }
 
 function ipForward(check: NodeCheck): Finding[] {
-  const fact = check.index.hostWith('sysctls')?.sysctls.get('net/ipv4/ip_forward');
+  const fact = hostSysctls(check)?.sysctls.get('net/ipv4/ip_forward');
   if (!fact || fact.attrs.value === '1') return [];
   return [
     makeFinding(
@@ -403,6 +425,8 @@ export interface OwnedBlock {
   source: 'affinity' | 'blackhole' | 'inferred';
   /** inferred blocks: which local pods put the block on this node (`pod X uses 172.17.8.2`) */
   podAddresses: string[];
+  /** inferred with Calico's default block size, nothing on the node telling the size */
+  assumedSize?: boolean;
   evidence: EvidenceFact[];
 }
 
@@ -428,7 +452,7 @@ export function ownedBlocks(check: NodeCheck): OwnedBlock[] {
     .filter((r) => isCalicoBlockRoute(r))
     .map((r) => ({ route: r, cidr: routeDst(r) as Cidr }))
     .filter(({ cidr }) => cidr.prefixlen < hostPrefixlen(cidr.family));
-  const inferred = new Map<string, { cidr: Cidr; podAddresses: string[]; evidence: EvidenceFact[] }>();
+  const inferred = new Map<string, { cidr: Cidr; podAddresses: string[]; evidence: EvidenceFact[]; assumedSize?: boolean }>();
   for (const { ip, pod, veth, evidence } of localPodAddresses(check, host)) {
     if (blackholeCidrs.some((c) => cidrContainsIp(c, ip))) continue;
     // Inside a block this node routes to another node: a borrowed address, not a block of its own.
@@ -436,7 +460,7 @@ export function ownedBlocks(check: NodeCheck): OwnedBlock[] {
     const size = blockSize(check, ip, blackholeCidrs, remoteBlocks);
     if (!size) continue;
     const block = networkOf(ip, size.prefixlen);
-    const entry = inferred.get(block.text) ?? { cidr: block, podAddresses: [], evidence: size.evidence ? [size.evidence] : [] };
+    const entry = inferred.get(block.text) ?? { cidr: block, podAddresses: [], evidence: size.evidence ? [size.evidence] : [], ...(size.assumed ? { assumedSize: true } : {}) };
     entry.evidence.push(evidence);
     entry.podAddresses.push(`${pod ? `pod ${pod.name}` : `the pod behind ${veth}`} uses ${formatIp(ip)}`);
     inferred.set(block.text, entry);
@@ -446,13 +470,13 @@ export function ownedBlocks(check: NodeCheck): OwnedBlock[] {
 }
 
 /** Addresses of the node's Calico pods: their eth0 addresses, or /32 routes to cali veths. */
-export function localPodAddresses(check: NodeCheck, host: NamespaceFacts): Array<{ ip: Ip; pod?: PodFacts; veth?: string; evidence: EvidenceFact }> {
-  const out = new Map<string, { ip: Ip; pod?: PodFacts; veth?: string; evidence: EvidenceFact }>();
+export function localPodAddresses(check: NodeCheck, host: NamespaceFacts): Array<{ ip: Ip; pod?: PodFacts; veth?: string; fact: Fact; evidence: EvidenceFact }> {
+  const out = new Map<string, { ip: Ip; pod?: PodFacts; veth?: string; fact: Fact; evidence: EvidenceFact }>();
   for (const pod of check.calicoPods()) {
     if (!pod.hostVeth || !isCaliVeth(pod.hostVeth)) continue;
     for (const a of pod.addresses) {
       const ip = addressIp(a);
-      if (ip) out.set(formatIp(ip), { ip, pod, veth: pod.hostVeth, evidence: check.index.evidence(a) });
+      if (ip) out.set(formatIp(ip), { ip, pod, veth: pod.hostVeth, fact: a, evidence: check.index.evidence(a) });
     }
   }
   for (const r of host.mainRoutes()) {
@@ -462,7 +486,7 @@ export function localPodAddresses(check: NodeCheck, host: NamespaceFacts): Array
     const ip = { family: cidr.family, value: cidr.network };
     if (LINK_LOCAL.some((ll) => cidrContainsIp(ll, ip))) continue;
     const key = formatIp(ip);
-    if (!out.has(key)) out.set(key, { ip, pod: check.podOfVeth(dev), veth: dev, evidence: check.index.evidence(r) });
+    if (!out.has(key)) out.set(key, { ip, pod: check.podOfVeth(dev), veth: dev, fact: r, evidence: check.index.evidence(r) });
   }
   return [...out.values()];
 }
@@ -472,7 +496,7 @@ function blockSize(
   ip: Ip,
   blackholes: Cidr[],
   remoteBlocks: Array<{ route: Fact; cidr: Cidr }>,
-): { prefixlen: number; evidence?: EvidenceFact } | undefined {
+): { prefixlen: number; assumed?: boolean; evidence?: EvidenceFact } | undefined {
   for (const pool of check.context.ipPools ?? []) {
     const cidr = parseCidr(pool.cidr);
     if (cidr && pool.blockSize && cidrContainsIp(cidr, ip)) return { prefixlen: pool.blockSize };
@@ -485,10 +509,28 @@ function blockSize(
   }
   const sameFamily = remoteBlocks.filter(({ cidr }) => cidr.family === ip.family);
   const fromRemote = mostCommon(sameFamily.map(({ cidr }) => cidr.prefixlen));
-  if (fromRemote === undefined) return undefined;
-  const route = sameFamily.find(({ cidr }) => cidr.prefixlen === fromRemote)?.route;
-  return { prefixlen: fromRemote, evidence: route ? check.index.evidence(route) : undefined };
+  if (fromRemote !== undefined) {
+    const route = sameFamily.find(({ cidr }) => cidr.prefixlen === fromRemote)?.route;
+    return { prefixlen: fromRemote, evidence: route ? check.index.evidence(route) : undefined };
+  }
+  // Nothing to infer from: Calico's default block size, which almost every cluster runs — said
+  // in the evidence (and the message) so that a reader with a custom blockSize can discount it.
+  const prefixlen = DEFAULT_BLOCK_SIZE[ip.family];
+  return {
+    prefixlen,
+    assumed: true,
+    evidence: {
+      node: check.node,
+      ns: HOST_NS,
+      kind: 'assumption',
+      key: 'block-size',
+      attrs: { family: ip.family, prefixlen, reason: `Calico's default block size (/${prefixlen}): no IP pool context and no other block route of the node to infer it from` },
+    },
+  };
 }
+
+/** Calico IPAM's default blockSize (IPPool spec.blockSize). */
+export const DEFAULT_BLOCK_SIZE = { inet: 26, inet6: 122 } as const;
 
 function blackholes(check: NodeCheck): Finding[] {
   const host = check.index.hostWith('routes');
@@ -498,7 +540,8 @@ function blackholes(check: NodeCheck): Finding[] {
     if (block.source === 'blackhole') continue;
     const present = host.mainRoutes(block.cidr.family).some((r) => r.attrs.type === 'blackhole' && routeDst(r)?.text === block.cidr.text);
     if (present) continue;
-    const why = block.source === 'affinity' ? 'by its block affinity' : `because ${block.podAddresses.join(' and ')}`;
+    const assumed = block.assumedSize ? ` (assuming Calico's default block size /${block.cidr.prefixlen}: no IP pool context and no other block route to infer it from)` : '';
+    const why = block.source === 'affinity' ? 'by its block affinity' : `because ${block.podAddresses.join(' and ')}${assumed}`;
     findings.push(
       makeFinding(
         'CALICO_BLACKHOLE',
@@ -515,10 +558,9 @@ function blackholes(check: NodeCheck): Finding[] {
 // ---- MTU --------------------------------------------------------------------------------
 
 function podMtu(check: NodeCheck): Finding[] {
-  if (!check.index.hostWith('links')) return [];
   const findings: Finding[] = [];
   for (const pod of check.calicoPods()) {
-    if (!pod.facts.captured('links') || !pod.hostVethLink || !pod.deviceLink) continue;
+    if (!pod.hostVethLink || !pod.deviceLink) continue;
     const podSide = num(pod.deviceLink.attrs.mtu);
     const hostSide = num(pod.hostVethLink.attrs.mtu);
     if (podSide === undefined || hostSide === undefined || podSide === hostSide) continue;
@@ -560,7 +602,7 @@ function vethTunnelMtu(check: NodeCheck): Finding[] {
 }
 
 function tunnelUnderlayMtu(check: NodeCheck): Finding[] {
-  const host = check.index.hostWith('links');
+  const host = check.index.host;
   if (!host) return [];
   const findings: Finding[] = [];
   for (const tunnel of podTunnels(check)) {

@@ -53,6 +53,16 @@ export function withoutSection(snapshot: Snapshot, where: 'host' | 'pods' | stri
   return copy;
 }
 
+/** `section` kept but marked partial (grep'd, cut short) in the host, every pod, or one pod: its facts stay, "missing" may not be concluded from it. */
+export function withPartialSection(snapshot: Snapshot, where: 'host' | 'pods' | string, section: SectionName): Snapshot {
+  const copy = structuredClone(snapshot);
+  for (const ns of copy.namespaces) {
+    const hit = where === 'pods' ? ns.kind === 'pod' : where === 'host' ? ns.kind === 'host' : ns.name === where;
+    if (hit && ns[section] !== undefined) ns.partial = [...new Set([...(ns.partial ?? []), section])];
+  }
+  return copy;
+}
+
 /** The same node without some pod namespaces (a namespace that was not captured at all). */
 export function withoutNamespace(snapshot: Snapshot, name: string): Snapshot {
   const copy = structuredClone(snapshot);

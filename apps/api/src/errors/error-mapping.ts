@@ -1,6 +1,7 @@
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { DATABASE_RETRY_AFTER_SECONDS, DatabaseError, DatabaseErrorCode, unavailableDatabaseError } from '../database/database.errors';
 import { GraphqlLimitError, GraphqlLimitErrorCode } from '../graphql/graphql-limits.errors';
+import { ChecksError, ChecksErrorCode } from '../checks/checks.errors';
 import { HistoryError, HistoryErrorCode } from '../history/history.errors';
 import { IngestError, IngestErrorCode } from '../ingest/ingest.errors';
 import { TransportError, TransportErrorCode } from '../transport/transport.errors';
@@ -118,6 +119,16 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
         return { status: 400, graphqlCode: 'GRAPHQL_VALIDATION_FAILED', reason: error.code, message: error.message };
       case GraphqlLimitErrorCode.ResponseTooLarge:
         return { status: 200, graphqlCode: 'RESPONSE_TOO_LARGE', reason: error.code, message: error.message };
+      default:
+        return exhaustive(error.code);
+    }
+  }
+  if (error instanceof ChecksError) {
+    switch (error.code) {
+      case ChecksErrorCode.CaptureTooLarge:
+        return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
+      case ChecksErrorCode.InvalidCaptureContext:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

@@ -48,7 +48,7 @@ function describe(error: unknown, apiUrl: string, tokenSource: string | undefine
         : { kind: 'forbidden', code: 'FORBIDDEN', title: 'Your token may not read.', detail: `${message}. Sign in with a token that has the read scope.` };
     }
     if (code === 'NOT_FOUND') return { kind: 'not-found', code, title: 'Not found.', detail: message };
-    if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED') return { kind: 'bad-input', code, title: 'The API refused the request.', detail: message };
+    if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'PAYLOAD_TOO_LARGE') return { kind: 'bad-input', code, title: 'The API refused the request.', detail: message };
     return { kind: 'api-error', code, title: `The API answered with an error${code ? ` (${code})` : ''}.`, detail: message };
   }
   if (error instanceof ApiProblemError) return error.problem;

@@ -4,6 +4,9 @@ import { ApiProblemError, type Loaded } from './api-problem';
 import type {
   BlockEvidenceQuery as BlockEvidenceQueryResult,
   BlockMatrixQuery as BlockMatrixQueryResult,
+  CaptureContextInput,
+  CaptureFindingFieldsFragment,
+  CheckCaptureQuery as CheckCaptureQueryResult,
   FactKind,
   FindingFieldsFragment,
   NodeChangesQuery as NodeChangesQueryResult,
@@ -16,6 +19,7 @@ import type {
   StateDiffQuery,
 } from './generated/graphql';
 import { BlockEvidenceQuery, BlockMatrixQuery } from './operations/blocks.operations';
+import { CheckCaptureQuery } from './operations/capture.operations';
 import { OpenFindingsQuery, RulesQuery, WindowFindingsQuery } from './operations/findings.operations';
 import { StateDiffQuery as StateDiffDocument } from './operations/diff.operations';
 import { NodeChangesQuery, NodeStateQuery as NodeStateDocument } from './operations/node.operations';
@@ -244,4 +248,14 @@ export async function fetchBlockMatrix(at: Date | undefined, page: { first: numb
 /** One block with the evidence of its owner and of its cells that need attention. */
 export async function fetchBlockEvidence(at: Date | undefined, cidr: string): Promise<BlockEvidence> {
   return (await query(BlockEvidenceQuery, { at: at ? toIso(at) : null, cidr })).blocks;
+}
+
+// --- check a capture --------------------------------------------------------------------------
+
+export type CaptureReport = CheckCaptureQueryResult['checkCapture'];
+export type CaptureFinding = CaptureFindingFieldsFragment;
+
+/** Pasted terminal output checked by the API (POSTed; nothing is stored, the text is never logged). */
+export async function checkCaptureText(text: string, context: CaptureContextInput | null = null): Promise<CaptureReport> {
+  return (await query(CheckCaptureQuery, { text, context })).checkCapture;
 }

@@ -7,6 +7,7 @@ const LINKS = [
   { href: '/', label: 'Overview', match: (p: string) => p === '/' || p.startsWith('/nodes') },
   { href: '/review', label: 'Incident review', match: (p: string) => p.startsWith('/review') },
   { href: '/cluster/blocks', label: 'Cluster blocks', match: (p: string) => p.startsWith('/cluster') },
+  { href: '/check', label: 'Check a capture', match: (p: string) => p.startsWith('/check') },
 ];
 
 export function MainNav() {

@@ -25,10 +25,18 @@ export class NamespaceFacts {
 
   constructor(readonly ns: string) {}
 
-  /** True when the section was captured (present, possibly empty). A missing netns fact means nothing was. */
+  /**
+   * True when the section was captured whole (present, possibly empty; not partial). A missing
+   * netns fact means nothing was. A host main table with routes but none to a directly reached
+   * destination is an excerpt (a few lines quoted from a longer table): every node with an
+   * address has one.
+   */
   captured(section: Section): boolean {
     const captured = this.netns?.attrs.captured;
-    return Array.isArray(captured) && captured.includes(section);
+    if (!Array.isArray(captured) || !captured.includes(section)) return false;
+    if (section !== 'routes' || this.kind !== 'host') return true;
+    const main = this.mainRoutes();
+    return main.length === 0 || main.some(isConnectedRoute);
   }
 
   get kind(): 'host' | 'pod' {
@@ -47,6 +55,17 @@ export class NamespaceFacts {
     }
     return routes;
   }
+}
+
+/**
+ * A route to something the namespace reaches directly: unicast, no gateway, not to a cali veth
+ * — a connected subnet, or the on-link /32 of the gateway where the node's own address is a /32
+ * (GCE: `10.128.0.1 dev ens4 scope link`).
+ */
+function isConnectedRoute(route: Fact): boolean {
+  if (route.attrs.type !== 'unicast' || route.attrs.gateway !== undefined || Array.isArray(route.attrs.nexthops)) return false;
+  const dev = typeof route.attrs.dev === 'string' ? route.attrs.dev : undefined;
+  return dev !== undefined && !isCaliVeth(dev);
 }
 
 /** A pod namespace as the rules see it. */
@@ -115,7 +134,9 @@ export class NodeIndex {
   pods(): PodFacts[] {
     if (this.podCache) return this.podCache;
     const host = this.host;
-    const hostLinks = host?.captured('links') ? host.links : undefined;
+    // Host links count wherever they were read (a partial `ip a | grep` too): a veth that is
+    // present is positive evidence; rules that conclude a veth is missing check captured('links').
+    const hostLinks = host?.links;
     const pods: PodFacts[] = [];
     for (const ns of this.namespaces.values()) {
       if (ns.kind !== 'pod' || !ns.netns || ns.netns.attrs.kind !== 'pod') continue;
@@ -135,9 +156,9 @@ export class NodeIndex {
     return this.podCache;
   }
 
-  /** Host links that are cali veths (links captured). */
+  /** Host links that are cali veths, from complete or partial link sections alike. */
   caliLinks(): Fact[] {
-    const host = this.hostWith('links');
+    const host = this.host;
     return host ? [...host.links.values()].filter((l) => isCaliVeth(l.key) && (l.attrs.kind === undefined || l.attrs.kind === 'veth')) : [];
   }
 

@@ -236,6 +236,73 @@ export const RULES: RuleDefinition[] = [
       'All nodes must agree on the tunnel MTU and the pod (veth) MTU: a node with a larger MTU sends packets the others drop or fragment, and PMTU discovery across the tunnel is unreliable. The most common value wins; nodes that differ from it are reported (on a tie, every node).',
     remediation: 'Align the Calico MTU setting and restart calico-node and the pods of the odd node.',
   },
+  // ---- capture evidence (frames and BGP sessions a pasted capture shows) --------------------
+  {
+    id: 'CALICO_ARP_UNANSWERED',
+    scope: 'capture',
+    severity: 'error',
+    title: 'The pod’s ARP for 169.254.1.1 went unanswered',
+    explanation:
+      'A Calico pod reaches everything through 169.254.1.1, which only its host veth answers, by proxy ARP with ee:ee:ee:ee:ee:ee. A capture (tcpdump -e, on the pod’s eth0 or the host’s cali veth) that shows the pod asking who-has 169.254.1.1 again and again with no reply means the pod cannot send a single packet off its own address. The usual host-side causes: proxy_arp off on the veth, forwarding off (ip_forward = 0 also turns off conf.<veth>.forwarding, and the kernel proxies only for a forwarding interface), no route for 169.254.1.1 out of another interface (the default route), or the veth down. Not concluded from a filtered (partial) tcpdump section, nor under a capture filter that keeps one direction (src/dst, arp[…], -Q in), where the replies may have been cut away.',
+    remediation:
+      'On the node: `cat /proc/sys/net/ipv4/conf/<veth>/proxy_arp` (1), `sysctl net.ipv4.ip_forward` (1), `ip route get 169.254.1.1` (must leave by another interface), `ip link show <veth>` (UP); restart calico-node if felix lost the veth.',
+  },
+  {
+    id: 'CALICO_ARP_WRONG_MAC',
+    scope: 'capture',
+    severity: 'error',
+    title: '169.254.1.1 was answered with a MAC other than ee:ee:ee:ee:ee:ee',
+    explanation:
+      'Calico gives every host-side cali veth the MAC ee:ee:ee:ee:ee:ee and the veth answers the pod’s ARP for 169.254.1.1 with it. A reply `169.254.1.1 is-at X` with another MAC means the veth’s MAC was changed (the kernel answers with the veth’s own address) or something else on the link answers for the gateway; the pod caches that MAC, and when the veth is recreated with ee:ee:ee:ee:ee:ee the cached entry black-holes its traffic until it expires.',
+    remediation:
+      'Compare with `ip link show <veth>` on the node: set the veth back to ee:ee:ee:ee:ee:ee (or let felix recreate it), find any other responder on the link, then flush the pod’s entry (`ip neigh flush dev eth0` in the pod).',
+  },
+  {
+    id: 'CALICO_POD_FRAME_GATEWAY_MAC',
+    scope: 'capture',
+    severity: 'warning',
+    title: 'The pod sends IP frames to a MAC that is not ee:ee:ee:ee:ee:ee',
+    explanation:
+      'Every IP packet a Calico pod sends goes to its gateway 169.254.1.1, i.e. to the host veth’s MAC ee:ee:ee:ee:ee:ee. Frames from the pod’s MAC with another destination MAC mean the pod uses a stale or foreign neighbour entry (a previous veth, a second responder, a wider-than-/32 address that makes it ARP for peers directly); the host veth drops frames not addressed to it. Frames whose wrong MAC is already explained by a wrong ARP reply in the same capture are left to CALICO_ARP_WRONG_MAC.',
+    remediation: 'In the pod: `ip neigh show` and `ip addr show eth0` (a /32 is expected); flush the entry, and find who answered its ARP with `tcpdump -e -i <veth> arp` on the node.',
+  },
+  {
+    id: 'CALICO_PROXY_ARP_VERIFIED',
+    scope: 'capture',
+    severity: 'info',
+    title: 'Proxy ARP verified: 169.254.1.1 is-at ee:ee:ee:ee:ee:ee',
+    explanation:
+      'Passed evidence, not a problem: the capture shows the pod’s ARP request for 169.254.1.1 answered `is-at ee:ee:ee:ee:ee:ee` by its host veth — the exact check of the proxy-ARP model that otherwise needs tcpdump -e on both sides of the veth. It tells that proxy_arp, forwarding and the exit route worked for that pod at the time of the capture.',
+    remediation: 'Nothing to do. If the pod still has no connectivity, look beyond the first hop: routes to the destination block, BGP sessions, policy.',
+  },
+  {
+    id: 'CALICO_BGP_PEER_DOWN',
+    scope: 'capture',
+    severity: 'error',
+    title: 'A BGP peer of the node is not Established',
+    explanation:
+      'In BGP and IPIP mode every node learns the other nodes’ blocks from its BGP peers (the node-to-node mesh or route reflectors). A peer in state start/Passive/Connect/Active/Idle (anything but Established) sends no routes: the blocks behind it are missing from this node’s table (CALICO_BLOCK_ROUTE_MISSING on a full capture), so pods here cannot reach pods there. Typical causes: TCP 179 blocked between the nodes, a wrong node address autodetected (IP_AUTODETECTION_METHOD picked another interface), or calico-node not running on the peer.',
+    remediation:
+      'Check the peer’s address is the node’s real address (`calicoctl get node -o yaml`), that TCP 179 is open both ways (`nc -zv <peer> 179`), and calico-node on the peer (`kubectl -n calico-system logs` / BIRD logs for the Info column’s reason).',
+  },
+  {
+    id: 'CALICO_BGP_NO_PEERS',
+    scope: 'capture',
+    severity: 'warning',
+    title: 'A BGP-mode node has no BGP peers',
+    explanation:
+      'A node whose pod routes come from BIRD (BGP-only or IPIP mode: BIRD blackholes, BIRD routes or tunl0 in use) learns the other nodes’ blocks only from BGP peers. `calicoctl node status` listing no peer at all means the mesh is off without route reflectors configured, or this node is excluded from them: it learns no routes and nobody learns its blocks. Not raised when a kubectl listing in the capture shows a single-node cluster.',
+    remediation: 'Check `calicoctl get bgpconfig` (nodeToNodeMeshEnabled) and `calicoctl get bgppeer`; with route reflectors, that the node matches a peer selector.',
+  },
+  {
+    id: 'CALICO_NODE_NOT_RUNNING',
+    scope: 'capture',
+    severity: 'error',
+    title: 'calico-node is not running on the node',
+    explanation:
+      '`calicoctl node status` reports that the Calico process is not running: nothing programs routes, veths or proxy ARP for new pods, BIRD advertises nothing, and existing state goes stale as pods come and go.',
+    remediation: 'Look at the calico-node pod on that node (`kubectl -n kube-system|calico-system get pods -o wide`, its logs and readiness), and at the node’s datastore access.',
+  },
   // ---- history ----------------------------------------------------------------------------
   {
     id: 'NEIGHBOR_MAC_FLAP',

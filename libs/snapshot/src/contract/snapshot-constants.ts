@@ -26,6 +26,10 @@ export const SNAPSHOT_LIMITS = {
 export const ADDRESS_FAMILIES = ['inet', 'inet6'] as const;
 export type AddressFamily = (typeof ADDRESS_FAMILIES)[number];
 
+/** The namespace sections a capture can hold only in part (NetworkNamespace.partial). */
+export const PARTIAL_SECTIONS = ['links', 'addresses', 'routes', 'neighbors', 'sysctls'] as const;
+export type PartialSection = (typeof PARTIAL_SECTIONS)[number];
+
 /** Linux interface names are at most 15 bytes (IFNAMSIZ - 1) and contain no '/' or whitespace. */
 export const IFNAME_MAX_LENGTH = 15;
 export const IFNAME_PATTERN = /^[^\s/:]+$/;

@@ -5,6 +5,7 @@ import {
   IFNAME_MAX_LENGTH,
   IFNAME_PATTERN,
   NODE_NAME_PATTERN,
+  PARTIAL_SECTIONS,
   ROUTE_DESTINATION_MAX_LENGTH,
   SCHEMA_VERSION,
   SNAPSHOT_LIMITS as L,
@@ -243,6 +244,7 @@ const namespace = strictObject([
   optional('routes', section(route)),
   optional('neighbors', section(neighbor)),
   optional('sysctls', section(sysctl)),
+  optional('partial', array(oneOf(PARTIAL_SECTIONS), 0, PARTIAL_SECTIONS.length)),
 ]);
 
 /**

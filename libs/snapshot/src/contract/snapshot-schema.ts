@@ -6,6 +6,7 @@ import {
   IFNAME_MAX_LENGTH,
   IFNAME_PATTERN,
   NODE_NAME_PATTERN,
+  PARTIAL_SECTIONS,
   ROUTE_DESTINATION_MAX_LENGTH,
   SCHEMA_VERSION,
   SNAPSHOT_LIMITS,
@@ -199,6 +200,11 @@ export const namespaceSchema = z.strictObject({
   routes: section(routeSchema),
   neighbors: section(neighborSchema),
   sysctls: section(sysctlSchema),
+  /**
+   * Sections present but not whole (a pasted `ip route | grep cali`, a truncated or fleet-tool
+   * prefixed output): their entries are facts, but nothing may be concluded from an absence.
+   */
+  partial: z.array(z.enum(PARTIAL_SECTIONS)).max(PARTIAL_SECTIONS.length).optional(),
 });
 
 export const snapshotSchema = z

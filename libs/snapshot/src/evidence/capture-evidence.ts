@@ -84,11 +84,38 @@ export interface KubernetesListing {
   nodes: Array<{ line: number; name: string; internalIP?: string; externalIP?: string; status?: string }>;
 }
 
+/** One entry of `bridge fdb` (VXLAN devices list their remote VTEPs here: `dst`). */
+export interface FdbEntry {
+  line: number;
+  ns: string;
+  mac: string;
+  dev: string;
+  dst?: string;
+  master?: string;
+  vlan?: number;
+  /** self, master, permanent, static, extern_learn, … as printed */
+  flags: string[];
+}
+
+/** `wg show` / `wg showconf`: interfaces and peers, never any key material. */
+export interface WireguardInterface {
+  line: number;
+  ns: string;
+  name: string;
+  listenPort?: number;
+  fwmark?: string;
+  peers: Array<{ line: number; endpoint?: string; allowedIps: string[]; latestHandshake?: string; transfer?: string; persistentKeepalive?: string }>;
+}
+
 export interface CaptureEvidence {
   frames: CapturedFrame[];
   calicoNodeStatus?: CalicoNodeStatus;
   monitorEvents: MonitorEvent[];
   kubernetes?: KubernetesListing;
+  /** `bridge fdb` entries, when the capture holds some. */
+  fdb?: FdbEntry[];
+  /** `wg show` / `wg showconf` interfaces, when the capture holds some. */
+  wireguard?: WireguardInterface[];
 }
 
 export type SectionCoverageStatus = 'read' | 'partial' | 'unsupported';

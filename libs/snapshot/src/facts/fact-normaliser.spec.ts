@@ -2,7 +2,7 @@ import { calicoSnapshot } from '../../test/calico-snapshot';
 import type { Snapshot } from '../contract/snapshot-schema';
 import { canonicalPrefix } from './address-canonical';
 import { hashFacts } from './fact-hash';
-import { normaliseNeighborState, routeKey, snapshotToFacts, type Fact } from './fact-normaliser';
+import { namespaceToFacts, normaliseNeighborState, routeKey, snapshotToFacts, type Fact } from './fact-normaliser';
 
 function withChange(change: (s: Snapshot) => void): Snapshot {
   const snapshot = structuredClone(calicoSnapshot());
@@ -83,6 +83,18 @@ describe('normalisation into facts', () => {
     const off = withChange((s) => (s.namespaces[0].sysctls![1].value = '0'));
     expect(hashOf(off)).not.toBe(hashOf(calicoSnapshot()));
     expect(find(snapshotToFacts(off), 'host', 'sysctl', 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp')?.attrs).toEqual({ value: '0' });
+  });
+
+  it('does not list a partial section (pasted through grep) as captured, but keeps its entries as facts', () => {
+    const facts = namespaceToFacts({
+      kind: 'host',
+      name: 'host',
+      routes: [{ family: 'inet', table: 'main', type: 'unicast', dst: '10.0.0.0/24', dev: 'eth0', flags: [] }],
+      links: [],
+      partial: ['routes'],
+    });
+    expect(facts.find((f) => f.kind === 'netns')?.attrs).toEqual({ kind: 'host', captured: ['links'], partial: ['routes'] });
+    expect(facts.filter((f) => f.kind === 'route')).toHaveLength(1);
   });
 
   it('tells a section that was not captured from one that is empty', () => {

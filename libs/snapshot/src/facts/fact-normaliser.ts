@@ -1,4 +1,5 @@
 import type { Address, Link, Neighbor, NetworkNamespace, Route, Snapshot, Sysctl } from '../contract/snapshot-schema';
+import { PARTIAL_SECTIONS } from '../contract/snapshot-constants';
 import { canonicalPrefix } from './address-canonical';
 
 /**
@@ -72,7 +73,10 @@ export function namespaceToFacts(ns: NetworkNamespace): Fact[] {
       attrs: compact({
         kind: ns.kind,
         hostVeth: ns.hostVeth,
-        captured: ['links', 'addresses', 'routes', 'neighbors', 'sysctls'].filter((s) => ns[s as keyof NetworkNamespace] !== undefined),
+        // Rules conclude "missing" only from captured sections, so a partial one (a pasted
+        // `ip route | grep …`) is not listed as captured; its entries are facts all the same.
+        captured: PARTIAL_SECTIONS.filter((s) => ns[s] !== undefined && !ns.partial?.includes(s)),
+        partial: partialSections(ns),
       }),
     },
   ];
@@ -87,13 +91,19 @@ export function namespaceToFacts(ns: NetworkNamespace): Fact[] {
   return facts;
 }
 
+function partialSections(ns: NetworkNamespace): string[] | undefined {
+  const partial = PARTIAL_SECTIONS.filter((s) => ns[s] !== undefined && ns.partial?.includes(s));
+  return partial.length > 0 ? partial : undefined;
+}
+
 export function linkFact(ns: string, link: Link): Fact {
   return {
     ns,
     kind: 'link',
     key: link.name,
     attrs: compact({
-      ifindex: link.ifindex,
+      // 0 is no kernel ifindex: it is how an import says ifconfig printed none.
+      ifindex: link.ifindex === 0 ? undefined : link.ifindex,
       kind: link.kind,
       mac: link.mac?.toLowerCase(),
       mtu: link.mtu,

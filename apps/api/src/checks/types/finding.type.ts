@@ -14,8 +14,12 @@ export enum RuleScopeValue {
   NODE = 'node',
   CLUSTER = 'cluster',
   HISTORY = 'history',
+  CAPTURE = 'capture',
 }
-registerEnumType(RuleScopeValue, { name: 'RuleScope', description: 'node: one node’s facts; cluster: all nodes’ current facts; history: one node’s recent changes' });
+registerEnumType(RuleScopeValue, {
+  name: 'RuleScope',
+  description: 'node: one node’s facts; cluster: all nodes’ current facts; history: one node’s recent changes; capture: what a pasted capture observed (tcpdump frames, BGP sessions), checked by checkCapture only',
+});
 
 @ObjectType({ description: 'A departure from the expected model, open from openedAt until resolvedAt' })
 export class Finding {

@@ -18,7 +18,8 @@ import { quote, readLines, tokensOf, WarningLog, type InputLine } from './text-i
  * alias, vf, -s counters) is skipped without a warning.
  */
 
-const HEADER = /^(\d{1,12}):\s+(\S+?):\s+<([^<>]*)>(?:\s+(.*))?$/;
+// `1.cali…@if4: <…>`: a markdown list turned the `1: ` of a pasted line into `1.`.
+const HEADER = /^(\d{1,12})(?::\s+|\.\s?)(\S+?):\s+<([^<>]*)>(?:\s+(.*))?$/;
 const MAX_IFINDEX = 2 ** 31;
 const MAX_MTU = 65536 * 4;
 
