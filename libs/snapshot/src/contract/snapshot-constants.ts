@@ -35,3 +35,9 @@ export const WARNING_CODE_MAX_LENGTH = 64;
 export const NODE_NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 /** Longest route destination text (an IPv6 address with a prefix length fits with room to spare). */
 export const ROUTE_DESTINATION_MAX_LENGTH = 64;
+
+/**
+ * Bound of collector.clockSkewMs (the collector's clock minus the API's, in ms): ten years.
+ * A larger skew is a broken clock, not a measurement.
+ */
+export const MAX_REPORTED_CLOCK_SKEW_MS = 10 * 365 * 86_400_000;

@@ -4,6 +4,7 @@ import {
   HW_ADDRESS_PATTERN,
   IFNAME_MAX_LENGTH,
   IFNAME_PATTERN,
+  MAX_REPORTED_CLOCK_SKEW_MS,
   NODE_NAME_PATTERN,
   ROUTE_DESTINATION_MAX_LENGTH,
   SCHEMA_VERSION,
@@ -50,6 +51,11 @@ function uint(max: number = Number.MAX_SAFE_INTEGER): Check {
 
 function oneOf(values: readonly unknown[]): Check {
   return (v) => (values.includes(v) ? v : FAIL);
+}
+
+/** `z.number().int().min(min).max(max)` for a range inside the safe integers. */
+function int(min: number, max: number): Check {
+  return (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max ? v : FAIL);
 }
 
 const boolean: Check = (v) => (typeof v === 'boolean' ? v : FAIL);
@@ -252,6 +258,7 @@ const snapshotObject = strictObject([
       required('bootId', shortString),
       required('seq', uint(Number.MAX_SAFE_INTEGER)),
       required('source', oneOf(['collect', 'import'])),
+      optional('clockSkewMs', int(-MAX_REPORTED_CLOCK_SKEW_MS, MAX_REPORTED_CLOCK_SKEW_MS)),
     ]),
   ),
   required('takenAt', takenAt),

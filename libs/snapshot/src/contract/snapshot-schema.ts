@@ -5,6 +5,7 @@ import {
   HW_ADDRESS_PATTERN,
   IFNAME_MAX_LENGTH,
   IFNAME_PATTERN,
+  MAX_REPORTED_CLOCK_SKEW_MS,
   NODE_NAME_PATTERN,
   ROUTE_DESTINATION_MAX_LENGTH,
   SCHEMA_VERSION,
@@ -24,7 +25,7 @@ import {
  * snapshot-fast-path.ts mirrors this schema without zod: change both together (its spec
  * fingerprints this schema and fails when it changes).
  */
-export { ADDRESS_FAMILIES, SCHEMA_VERSION, SNAPSHOT_LIMITS, type AddressFamily } from './snapshot-constants';
+export { ADDRESS_FAMILIES, MAX_REPORTED_CLOCK_SKEW_MS, SCHEMA_VERSION, SNAPSHOT_LIMITS, type AddressFamily } from './snapshot-constants';
 export { familyOf, isPrefix } from './address-syntax';
 
 const L = SNAPSHOT_LIMITS;
@@ -196,6 +197,13 @@ export const snapshotSchema = z
       bootId: shortString,
       seq: uint.max(Number.MAX_SAFE_INTEGER),
       source: z.enum(['collect', 'import']),
+      /** the collector's clock minus the API's (from the API's Date header), in ms: positive = collector ahead. */
+      clockSkewMs: z
+        .number()
+        .int('must be a whole number of milliseconds')
+        .min(-MAX_REPORTED_CLOCK_SKEW_MS, 'must be at most ten years (in milliseconds)')
+        .max(MAX_REPORTED_CLOCK_SKEW_MS, 'must be at most ten years (in milliseconds)')
+        .optional(),
     }),
     takenAt: z.iso.datetime({ offset: true, error: unlessMissing('must be an ISO-8601 date-time with a time zone') }),
     kernel: shortString.optional(),
