@@ -145,7 +145,7 @@ for (const kind of testDatabaseKinds()) {
       const database = await testing.createTestDatabase(kind);
       try {
         const token = `rs_test_ingest_${randomBytes(12).toString('hex')}`;
-        const config = loadApiConfig({ ROUTESCOPE_INGEST_TOKEN: token, ROUTESCOPE_LOG_LEVEL: 'error', ROUTESCOPE_CHECKS_DEBOUNCE_MS: '60000' });
+        const config = loadApiConfig({ ROUTESCOPE_INGEST_TOKEN: token, ROUTESCOPE_LOG_LEVEL: 'error', ROUTESCOPE_CHECKS_DEBOUNCE_MS: '60000', ROUTESCOPE_RETENTION_DAYS: '3650' });
         // The app closes its database handle on shutdown: give it one whose close() leaves the database to this
         // test, and records what the evaluator had done by then (it must have drained before the database closes).
         let atDatabaseClose: EvaluatorStats | undefined;

@@ -6,7 +6,7 @@ import { IngestError, IngestErrorCode } from '../ingest/ingest.errors';
 export interface PublicError {
   status: number;
   graphqlCode: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL_SERVER_ERROR';
-  /** the module's own code, for machines (e.g. OUT_OF_ORDER). */
+  /** the module's own code, for machines (e.g. TAKEN_AT_OUT_OF_RANGE). */
   reason: string;
   message: string;
   details?: unknown;
@@ -36,8 +36,8 @@ export function toPublicError(error: unknown): PublicError | undefined {
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message, details: error.issues };
       case IngestErrorCode.SnapshotTooLarge:
         return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
-      case IngestErrorCode.OutOfOrder:
-        return { status: 409, graphqlCode: 'CONFLICT', reason: error.code, message: error.message };
+      case IngestErrorCode.TakenAtOutOfRange:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message, details: error.bounds };
       default:
         return exhaustive(error.code);
     }

@@ -17,6 +17,8 @@ export interface NodeRow {
   kernel: string | null;
   iproute2: string | null;
   collectorVersion: string | null;
+  /** node.clock_skew_ms as a float8 (a JS number; the contract bounds it to ten years) */
+  clockSkewMs: number | null;
 }
 
 export interface NodeListFilter {
@@ -183,12 +185,12 @@ export class HistoryQueryRepository {
     }
     const order = query.sort === 'name' ? Prisma.sql`x.name COLLATE "C" ${direction}` : Prisma.sql`x.sort_key ${direction}, x.name COLLATE "C" ASC`;
     return this.database.prisma.$queryRaw<NodeListRow[]>`
-      SELECT x.id, x.name, x."firstSeenAt", x."lastSeenAt", x."lastReceivedAt", x."intervalMs", x."stateVersion", x.kernel, x.iproute2, x."collectorVersion",
+      SELECT x.id, x.name, x."firstSeenAt", x."lastSeenAt", x."lastReceivedAt", x."intervalMs", x."stateVersion", x.kernel, x.iproute2, x."collectorVersion", x."clockSkewMs",
              x.sort_key::text AS "sortKey"
       FROM (
         SELECT n.id, n.name, n.first_seen_at AS "firstSeenAt", n.last_seen_at AS "lastSeenAt", n.last_received_at AS "lastReceivedAt",
                n.interval_ms AS "intervalMs", n.state_version AS "stateVersion", n.kernel, n.iproute2, n.collector_version AS "collectorVersion",
-               ${sortKey} AS sort_key
+               n.clock_skew_ms::float8 AS "clockSkewMs", ${sortKey} AS sort_key
         FROM node n
         ${join}
         WHERE ${nodeFilterSql(query)}
@@ -251,7 +253,8 @@ export class HistoryQueryRepository {
   async nodesByName(names: readonly string[]): Promise<NodeRow[]> {
     return this.database.prisma.$queryRaw<NodeRow[]>`
       SELECT id, name, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", last_received_at AS "lastReceivedAt",
-             interval_ms AS "intervalMs", state_version AS "stateVersion", kernel, iproute2, collector_version AS "collectorVersion"
+             interval_ms AS "intervalMs", state_version AS "stateVersion", kernel, iproute2, collector_version AS "collectorVersion",
+             clock_skew_ms::float8 AS "clockSkewMs"
       FROM node
       WHERE name = ANY(${[...names]}::text[])`;
   }

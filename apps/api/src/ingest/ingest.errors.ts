@@ -3,7 +3,17 @@ import type { ValidationIssue } from '@routescope/snapshot';
 export enum IngestErrorCode {
   InvalidSnapshot = 'INVALID_SNAPSHOT',
   SnapshotTooLarge = 'SNAPSHOT_TOO_LARGE',
-  OutOfOrder = 'OUT_OF_ORDER',
+  /** takenAt too far in the future (clock skew) or older than the retention window */
+  TakenAtOutOfRange = 'TAKEN_AT_OUT_OF_RANGE',
+}
+
+/** What a TAKEN_AT_OUT_OF_RANGE answer carries besides its message: the field and the bounds by the server's clock. */
+export interface TakenAtBounds {
+  field: 'takenAt';
+  takenAt: string;
+  serverTime: string;
+  earliest: string;
+  latest: string;
 }
 
 export class IngestError extends Error {
@@ -11,6 +21,7 @@ export class IngestError extends Error {
     readonly code: IngestErrorCode,
     message: string,
     readonly issues: ValidationIssue[] = [],
+    readonly bounds?: TakenAtBounds,
   ) {
     super(message);
   }
