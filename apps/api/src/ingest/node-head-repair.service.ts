@@ -22,6 +22,8 @@ export class NodeHeadRepairService {
   ) {}
 
   async resetNodeHead(name: string, to: Date, actor: string): Promise<ResetNodeHeadResult> {
+    // The DateTime scalar turns text that is no date into an invalid Date rather than an error.
+    if (Number.isNaN(to.getTime())) throw new HistoryError(HistoryErrorCode.InvalidArgument, 'to must be an ISO-8601 date-time, e.g. 2026-11-26T03:00:00Z');
     const outcome = await this.repository.transaction(async (tx) => {
       const node = await this.repository.lockNode(tx, name);
       if (!node) throw new HistoryError(HistoryErrorCode.NodeNotFound, `no node called "${name}" (node) has posted a snapshot`);
