@@ -405,6 +405,29 @@ export class HistoryQueryRepository {
   }
 
   /**
+   * What the checks' cluster views read (the kinds clusterFactsAt reads) of nodes whose history
+   * has a boundary at or after `from`: every row still valid just before `from` or later, with
+   * its interval, so that a caller can replay each node's state from just before `from` through
+   * every change since. `nodeIds` narrows it; without it, every node changed since `from`.
+   */
+  async clusterFactIntervalsSince(from: Date, nodeIds?: readonly number[]): Promise<FactIntervalRow[]> {
+    const nodes = nodeIds
+      ? Prisma.sql`${[...nodeIds]}::int[]`
+      : Prisma.sql`ARRAY(SELECT node_id FROM fact WHERE valid_from >= ${from}::timestamptz UNION SELECT node_id FROM fact WHERE valid_to >= ${from}::timestamptz)`;
+    return this.database.prisma.$queryRaw<FactIntervalRow[]>`
+      SELECT n.name AS node, f.ns, f.kind, f.key, f.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo"
+      FROM fact f JOIN node n ON n.id = f.node_id
+      WHERE f.node_id = ANY(${nodes}) AND (f.valid_to IS NULL OR f.valid_to >= ${from}::timestamptz)
+        AND f.kind <> 'sysctl' AND NOT (f.ns = 'host' AND f.kind = 'neighbor')`;
+  }
+
+  /** The newest head of any node: no node's state has changed after it. */
+  async latestHead(): Promise<Date | undefined> {
+    const rows = await this.database.prisma.$queryRaw<Array<{ at: Date | null }>>`SELECT max(last_seen_at) AS at FROM node`;
+    return rows[0]?.at ?? undefined;
+  }
+
+  /**
    * What the checks' cluster views read (libs/checks clusterView) of every node at `at`: every
    * kind but sysctls, and no host neighbours (ARP entries; pod namespaces' neighbours stay,
    * Calico detection reads them), each node's facts in canonical order. Yields the nodes (by id)
@@ -501,6 +524,16 @@ function nodeFilterSql(query: Pick<NodeListQuery, 'filter' | 'asOf' | 'gapFactor
     conditions.push(filter.hasOpenFindings ? exists : Prisma.sql`NOT ${exists}`);
   }
   return conditions.length > 0 ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`;
+}
+
+export interface FactIntervalRow {
+  node: string;
+  ns: string;
+  kind: string;
+  key: string;
+  attrs: unknown;
+  validFrom: Date;
+  validTo: Date | null;
 }
 
 interface NamedFactRow {

@@ -160,8 +160,10 @@ export class IngestService {
     if (lateArrival) this.cache.delete(snapshot.node);
 
     const { nodeId, ...answer } = result;
-    if (answer.status === 'backfilled') {
-      // History, not the present: the checks evaluate the node's latest state, which did not move.
+    if (answer.status === 'backfilled' && nodeId !== undefined) {
+      // History, not the present: node rules keep evaluating the latest state (which did not
+      // move); cross-node findings are recomputed from the late snapshot's instant.
+      this.events.historyRewritten({ node: snapshot.node, nodeId, from: takenAt });
       this.events.changesRecorded({ node: snapshot.node, snapshotId: snapshot.snapshotId, takenAt, changes: answer.changes, stateVersion: answer.stateVersion });
     } else if (nodeId !== undefined) {
       // Handed over, not awaited: the checks evaluate in the background (findings follow shortly).
@@ -220,7 +222,7 @@ export class IngestService {
     hash: string,
     takenAt: Date,
     receivedAt: Date,
-  ): Promise<IngestResult> {
+  ): Promise<IngestResult & { nodeId?: number }> {
     const answer = { node: snapshot.node, stateVersion: node.stateVersion };
     const record = {
       id: snapshot.snapshotId,
@@ -271,7 +273,7 @@ export class IngestService {
 
     await this.writer.recordSnapshot(tx, { ...record, changes: plan.changes, arrival: 'backfilled' });
     const stateVersion = await this.writer.markHistoryRewritten(tx, node.id, takenAt);
-    return { status: 'backfilled', changes: plan.changes, node: snapshot.node, stateVersion };
+    return { status: 'backfilled', changes: plan.changes, node: snapshot.node, stateVersion, nodeId: node.id };
   }
 
   /**
