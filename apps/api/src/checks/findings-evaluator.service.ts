@@ -295,7 +295,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     try {
       // instant → node → its view from then on (undefined: no facts then)
       const steps = new Map<number, Map<string, ClusterView | undefined>>();
-      const step = (instant: number) => steps.get(instant) ?? steps.set(instant, new Map()).get(instant)!;
+      const step = (instant: number) => entryOf(steps, instant, () => new Map<string, ClusterView | undefined>());
       if (rewindFrom !== undefined) {
         this.replay(await this.history.clusterFactIntervalsSince(new Date(rewindFrom)), rewindFrom, views, step);
       } else {
@@ -319,7 +319,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
         const reconciled: Reconciled[] = [];
         for (const instant of instants) {
           let changed = false;
-          for (const [node, view] of steps.get(instant)!) changed = setView(views, node, view) || changed;
+          for (const [node, view] of step(instant)) changed = setView(views, node, view) || changed;
           if (!changed) continue;
           this.counters.clusterInstants++;
           const drafts = checkCluster([...views.values()].map((v) => v.view), context);
@@ -359,11 +359,11 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
    */
   private replay(rows: readonly FactIntervalRow[], from: number, views: Map<string, { view: ClusterView; text: string }>, step: (instant: number) => Map<string, ClusterView | undefined>): void {
     const byNode = new Map<string, FactIntervalRow[]>();
-    for (const row of rows) (byNode.get(row.node) ?? byNode.set(row.node, []).get(row.node)!).push(row);
+    for (const row of rows) entryOf(byNode, row.node, (): FactIntervalRow[] => []).push(row);
     for (const [node, nodeRows] of byNode) {
       const state = new Map<string, Fact>();
       const changes = new Map<number, { add: Fact[]; remove: string[] }>();
-      const change = (instant: number) => changes.get(instant) ?? changes.set(instant, { add: [], remove: [] }).get(instant)!;
+      const change = (instant: number) => entryOf(changes, instant, () => ({ add: [] as Fact[], remove: [] as string[] }));
       for (const row of nodeRows) {
         const [fact] = toStoredFacts([{ nodeId: 0, ns: row.ns, kind: row.kind, key: row.key, attrs: row.attrs }]);
         if (!fact) continue;
@@ -374,8 +374,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
       }
       const viewOf = () => (state.size === 0 ? undefined : clusterView({ node, facts: [...state.values()].sort(compareFacts) }));
       setView(views, node, viewOf());
-      for (const instant of [...changes.keys()].sort((a, b) => a - b)) {
-        const { add, remove } = changes.get(instant)!;
+      for (const [instant, { add, remove }] of [...changes].sort(([a], [b]) => a - b)) {
         for (const id of remove) state.delete(id);
         for (const fact of add) state.set(factIdentity(fact), fact);
         step(instant).set(node, viewOf());
@@ -427,6 +426,12 @@ interface Reconciled {
   at: Date;
   opened: FindingDraft[];
   resolved: FindingRow[];
+}
+
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
 }
 
 /** Sets a node's view (undefined: the node had no facts then); true when it changed. */
