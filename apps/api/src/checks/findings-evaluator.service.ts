@@ -98,6 +98,8 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   private owed = new Map<string, { nodeId: number; instants: Set<number> }>();
   /** cross-node findings from this instant (ms) on must be recomputed from the store */
   private rewindFrom?: number;
+  /** nodes a repair removed: dropped from the cluster views by the next cluster run */
+  private readonly removedNodes = new Set<string>();
   private readonly debounceMs: number;
   /** the run under way; `running` is cleared in the same tick the run finds nothing left to do */
   private worker: Promise<void> = Promise.resolve();
@@ -192,6 +194,12 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   private rewound(event: HistoryRewrittenEvent): void {
     if (this.closed) return;
     const from = event.from.getTime();
+    if (event.removed) {
+      // Its views go now; the cluster copy goes when the next cluster run commits (it starts from a copy).
+      this.views.delete(event.node);
+      this.viewAt.delete(event.node);
+      this.removedNodes.add(event.node);
+    }
     this.rewindFrom = this.rewindFrom === undefined ? from : Math.min(this.rewindFrom, from);
     this.start();
   }
@@ -292,6 +300,9 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     this.clusterOwedNodes = 0;
     const started = Date.now();
     const views = new Map(this.clusterViews);
+    const removed = [...this.removedNodes];
+    this.removedNodes.clear();
+    for (const node of removed) views.delete(node);
     try {
       // instant → node → its view from then on (undefined: no facts then)
       const steps = new Map<number, Map<string, ClusterView | undefined>>();
@@ -345,6 +356,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
       this.counters.failures++;
       for (const [node, entry] of owed) for (const instant of entry.instants) this.owe(node, entry.nodeId, instant);
       if (rewindFrom !== undefined) this.rewindFrom = Math.min(this.rewindFrom ?? rewindFrom, rewindFrom);
+      for (const node of removed) this.removedNodes.add(node);
       this.logger.error(`cluster checks failed: ${(error as Error).stack ?? String(error)}`);
     } finally {
       const ended = Date.now();

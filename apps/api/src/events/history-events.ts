@@ -31,6 +31,8 @@ export interface HistoryRewrittenEvent {
   node: string;
   nodeId: number;
   from: Date;
+  /** the node itself is gone (a repair removed everything it had) */
+  removed?: boolean;
 }
 
 export type HistoryRewrittenListener = (event: HistoryRewrittenEvent) => void;

@@ -49,7 +49,7 @@ export class NodeHeadRepairService {
     this.logger.warn(`resetNodeHead by ${actor}: node ${name} to ${to.toISOString()} (audit ${audit.id}): ${JSON.stringify(outcome.details)}`);
     // The checks re-evaluate the node's state as it now is, at its new head.
     // Cross-node findings after `to` are recomputed without what was removed.
-    this.events.historyRewritten({ node: name, nodeId: repaired.nodeId, from: to });
+    this.events.historyRewritten({ node: name, nodeId: repaired.nodeId, from: to, removed: repaired.head === null });
     if (repaired.head !== null) this.events.stateChanged({ node: name, nodeId: repaired.nodeId, takenAt: repaired.head, facts: outcome.facts });
     return {
       node: name,

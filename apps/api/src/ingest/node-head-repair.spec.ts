@@ -124,6 +124,42 @@ for (const kind of testDatabaseKinds()) {
       expect((await t.ingest(calicoNode(at(660), 1, '1', 'node-young'))).status).toBe('created');
     });
 
+    it('takes the poisoned cross-node findings with it, and the cross-node rules see the node as it is at `to`', async () => {
+      // node-b routes to node-a's block until its poisoned snapshot, which lost the route.
+      const nodeA = snapshot({
+        node: 'node-a',
+        takenAt: at(0),
+        seq: 0,
+        namespaces: [
+          hostNamespace({ ip: '10.0.0.11', gateway: '10.0.0.1', blocks: [['172.17.8.0/26', undefined], ['172.17.9.0/26', '10.0.0.12']], veths: [['calia000000000a', '172.17.8.2']] }),
+          podNamespace('cni-a', 'calia000000000a', '172.17.8.2'),
+        ],
+      });
+      const nodeB = (takenAt: string, seq: number, routed: boolean) =>
+        snapshot({
+          node: 'node-b',
+          takenAt,
+          seq,
+          namespaces: [
+            hostNamespace({ ip: '10.0.0.12', gateway: '10.0.0.1', blocks: [['172.17.9.0/26', undefined], ...(routed ? [['172.17.8.0/26', '10.0.0.11'] as [string, string]] : [])], veths: [['calib000000000b', '172.17.9.2']] }),
+            podNamespace('cni-b', 'calib000000000b', '172.17.9.2'),
+          ],
+        });
+      await t.ingest(nodeA);
+      await t.ingest(nodeB(at(10), 0, true));
+      await t.app.get(IngestService).ingest(nodeB(POISON, 1, false), new Date(POISON));
+      await t.settled();
+      const missing = async () =>
+        database.prisma.$queryRaw<Array<{ openedAt: Date; resolvedAt: Date | null }>>`
+          SELECT opened_at AS "openedAt", resolved_at AS "resolvedAt" FROM finding WHERE rule = 'CALICO_BLOCK_ROUTE_MISSING' AND subject = 'block:172.17.8.0/26'`;
+      expect(await missing()).toEqual([{ openedAt: new Date(POISON), resolvedAt: null }]);
+
+      const response = await t.graphql<ResetResult>(RESET, { node: 'node-b', to: at(60) }, t.tokens.admin);
+      expect(response.data!.resetNodeHead).toMatchObject({ head: at(10), findingsDeleted: 1 });
+      await t.settled();
+      expect(await missing()).toEqual([]);
+    });
+
     it('needs the admin scope, names a missing node, and changes nothing when refused', async () => {
       await poison();
       const before = await openState();
