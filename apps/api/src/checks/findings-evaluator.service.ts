@@ -328,12 +328,18 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
       const { reconciled, undone } = await this.findings.transaction(async (tx) => {
         const undone = rewindFrom === undefined ? [] : await this.findings.rewindCluster(tx, new Date(rewindFrom));
         const reconciled: Reconciled[] = [];
+        // Findings as the previous instant left them (undefined: as the store has them): an
+        // instant whose findings say the same needs no write.
+        let previous: string | undefined;
         for (const instant of instants) {
           let changed = false;
           for (const [node, view] of step(instant)) changed = setView(views, node, view) || changed;
           if (!changed) continue;
           this.counters.clusterInstants++;
           const drafts = checkCluster([...views.values()].map((v) => v.view), context);
+          const text = canonicalJson(drafts as never);
+          if (text === previous) continue;
+          previous = text;
           reconciled.push(await this.reconcile(tx, 'cluster', drafts, new Date(instant)));
         }
         return { reconciled, undone };
