@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,5 +121,65 @@ describe('routescope-admin tokens against the API [postgres]', () => {
       stdout: '',
       stderr: `routescope-admin: --token-file: cannot read ${join(dataDir, 'missing')} (ENOENT)\n`,
     });
+  });
+});
+
+describe('routescope-admin nodes reset-head against the API [postgres]', () => {
+  let api: ApiProcess;
+  let dataDir: string;
+  const tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
+  const bootId = randomUUID();
+  let seq = 0;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'rs-admin-e2e-'));
+    api = await startApi({ ROUTESCOPE_INGEST_TOKEN: tokens.ingest, ROUTESCOPE_READ_TOKEN: tokens.read, ROUTESCOPE_ADMIN_TOKEN: tokens.admin, ROUTESCOPE_DATA_DIR: dataDir });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** One host link whose MTU is the only thing that changes between posts. */
+  async function post(takenAt: Date, mtu: number): Promise<{ status: number; body: { status: string } }> {
+    const snapshot = {
+      schemaVersion: 1,
+      snapshotId: randomUUID(),
+      node: 'node-repair',
+      collector: { version: 'e2e', bootId, seq: seq++, source: 'collect' },
+      takenAt: takenAt.toISOString(),
+      namespaces: [{ kind: 'host', name: 'host', links: [{ name: 'eth0', ifindex: 2, kind: 'device', mtu, operState: 'UP', flags: ['UP'] }] }],
+    };
+    const response = await fetch(`${api.url}/api/v1/snapshots`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.ingest}` },
+      body: JSON.stringify(snapshot),
+    });
+    return { status: response.status, body: (await response.json()) as { status: string } };
+  }
+
+  it('rolls a node back to an instant: what was true then is current again, and the next snapshot after it is in order', async () => {
+    const now = Date.now();
+    const first = new Date(now - 10 * 60_000);
+    const second = new Date(now - 5 * 60_000);
+    expect((await post(first, 1500)).status).toBe(201);
+    expect((await post(second, 1400)).status).toBe(201);
+
+    const to = new Date(now - 7 * 60_000);
+    const reset = await admin(['nodes', 'reset-head', '--node', 'node-repair', '--to', to.toISOString(), '--json', '--server', api.url, '--token', tokens.admin]);
+    expect(reset).toMatchObject({ code: 0, stderr: '' });
+    const result = JSON.parse(reset.stdout) as Record<string, unknown>;
+    expect(result).toMatchObject({ node: 'node-repair', removed: false, snapshotsDeleted: 1, factsDeleted: 1, factsReopened: 1 });
+    expect(Date.parse(String(result['previousHead']))).toBe(second.getTime());
+    expect(Date.parse(String(result['head']))).toBe(first.getTime());
+
+    // The head is back at `first`: a snapshot between `to` and the old head is new history, not a late one.
+    expect(await post(new Date(now - 6 * 60_000), 1450)).toEqual({ status: 201, body: expect.objectContaining({ status: 'changed' }) });
+  });
+
+  it('says which node is unknown, with exit code 1', async () => {
+    const unknown = await admin(['nodes', 'reset-head', '--node', 'no-such-node', '--to', new Date().toISOString(), '--server', api.url, '--token', tokens.admin]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^routescope-admin: .*no-such-node.*\n$/);
   });
 });

@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { checkCluster, checkHistory, checkNode, clusterView, type ClusterContext, type ClusterView, type FactChangeEvent, type Finding as FindingDraft, type RuleScope } from '@routescope/checks';
-import { canonicalJson, type FactAttributes, type FactKind } from '@routescope/snapshot';
+import { canonicalJson, compareFacts, factIdentity, type Fact, type FactAttributes, type FactKind } from '@routescope/snapshot';
 import { ClusterContextService } from '../cluster/cluster-context.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { HistoryEvents, type StateChangedEvent } from '../events/history-events';
-import { HistoryQueryRepository } from '../history/history-query.repository';
+import { HistoryEvents, type HistoryRewrittenEvent, type StateChangedEvent } from '../events/history-events';
+import { toStoredFacts } from '../history/fact-entry.mapper';
+import { HistoryQueryRepository, type FactIntervalRow } from '../history/history-query.repository';
 import { FindingsRepository, type FindingRow, type TransactionClient } from './findings.repository';
 import { FindingEvents } from './finding-events';
 
@@ -24,8 +26,12 @@ export interface EvaluatorStats {
   running: boolean;
   /** node + history evaluations done (one per node state taken from the pending set) */
   nodeEvaluations: number;
-  /** checkCluster evaluations done (each over every node's view) */
+  /** cluster runs done: each evaluates the cross-node rules at every instant owed since the last one */
   clusterEvaluations: number;
+  /** checkCluster calls: one per instant at which some node's cluster view changed */
+  clusterInstants: number;
+  /** cluster runs that first recomputed history: a change at or before the last instant evaluated */
+  clusterRewinds: number;
   /** evaluations that failed (logged; the next change of the node, or of any node for the cluster, retries) */
   failures: number;
   /** the largest number of node states one cluster evaluation covered */
@@ -52,17 +58,24 @@ type Counters = Omit<EvaluatorStats, 'pending' | 'running'>;
  *   whose cost grows with the cluster, never take more than about half of one core however many
  *   nodes change). Node rules of states that arrive while it waits are evaluated meanwhile.
  *
- * Times: node and history findings open and resolve at the takenAt of the node's snapshot that
- * showed or cleared them (as when evaluation was inline). Cluster findings open and resolve at
- * the batch's time: the latest takenAt among the states the evaluation covered, and never
- * earlier than the previous cluster evaluation's time (collector clocks differ, spooled
- * snapshots arrive late) — the first instant at which every state that evaluation saw had been
- * taken, so a cross-node finding is never dated before its evidence; it may be dated up to one
- * batch (the spacing plus an evaluation) after the snapshot that caused it.
+ * Times: every finding opens at the takenAt of the snapshot whose change made it true and
+ * resolves at the one that made it false, whatever order the snapshots arrive in. Node and
+ * history findings: at the snapshot of the node that showed or cleared them. Cross-node
+ * findings: the cluster is evaluated at each instant owed since the last cluster run at which
+ * some node's cluster view changed, in time order, each node's view as of that instant (the
+ * cluster view as of the last instant evaluated, plus each change at its own instant). A change
+ * at or before the last instant evaluated (a node whose collector clock lags, a node's history
+ * loaded after another's, a late snapshot applied in a gap, a repair) rewinds the cross-node
+ * findings to just before it and evaluates again from there with every node's state replayed
+ * from the store, so the finding intervals are those that in-order evaluation of every change
+ * would give. Announcements follow what changed; a recomputation that reproduces a finding
+ * announces nothing, one that drops a finding says nothing either (there is no "retracted").
+ * Cost: one checkCluster per instant with a changed view (not per batch).
  *
- * When a node posts twice before the worker reaches it, only its latest state is evaluated: a
- * node finding that held only in the intermediate state is not recorded (history rules still
- * see the intermediate changes: they read them from the history store).
+ * When a node posts twice before the worker reaches it, only its latest state is evaluated by
+ * the node rules: a node finding that held only in the intermediate state is not recorded
+ * (history rules still see the intermediate changes: they read them from the history store).
+ * The cross-node rules see every instant: the intermediate states are read back from the store.
  *
  * Cluster rules see every node's compact view, kept in memory (updated by the worker) and
  * warmed from the database at start-up. On shutdown, what is pending is evaluated (no spacing)
@@ -74,17 +87,25 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   private readonly views = new Map<string, ClusterView>();
   /** latest unevaluated state per node name */
   private readonly pending = new Map<string, StateChangedEvent>();
-  private readonly counters: Counters = { received: 0, coalesced: 0, nodeEvaluations: 0, clusterEvaluations: 0, failures: 0, largestClusterBatch: 0 };
+  private readonly counters: Counters = { received: 0, coalesced: 0, nodeEvaluations: 0, clusterEvaluations: 0, clusterInstants: 0, clusterRewinds: 0, failures: 0, largestClusterBatch: 0 };
+  /** the instant (ms) of the state each `views` entry holds */
+  private readonly viewAt = new Map<string, number>();
+  /** every node's cluster view as of `clusterAt`, with a digest of it (to tell a changed view) */
+  private clusterViews = new Map<string, { view: ClusterView; text: string }>();
+  /** the last instant (ms) the cross-node rules were evaluated at; undefined: none known */
+  private clusterAt?: number;
+  /** change instants (ms) owed to the cross-node rules, per node: every state change, coalesced ones too */
+  private owed = new Map<string, { nodeId: number; instants: Set<number> }>();
+  /** cross-node findings from this instant (ms) on must be recomputed from the store */
+  private rewindFrom?: number;
+  /** nodes a repair removed: dropped from the cluster views by the next cluster run */
+  private readonly removedNodes = new Set<string>();
   private readonly debounceMs: number;
   /** the run under way; `running` is cleared in the same tick the run finds nothing left to do */
   private worker: Promise<void> = Promise.resolve();
   private running = false;
-  /** a cluster evaluation is owed for node states up to this takenAt (undefined: none owed) */
-  private clusterOwedAt?: Date;
   /** node states evaluated since the last cluster evaluation */
   private clusterOwedNodes = 0;
-  /** the time of the last cluster evaluation: the next one is never dated earlier */
-  private lastClusterAt?: Date;
   /** no cluster evaluation before this (ms since the epoch) */
   private nextClusterAt = 0;
   /** ends the spacing wait early (a new state arrived, or shutdown) */
@@ -103,11 +124,20 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   ) {
     this.debounceMs = config.checksDebounceMs;
     this.events.onStateChanged((event) => this.accept(event));
+    this.events.onHistoryRewritten((event) => this.rewound(event));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const nodes = await this.history.allCurrentFacts();
-    for (const [node, facts] of nodes) if (!this.views.has(node)) this.views.set(node, clusterView({ node, facts }));
+    for (const [node, facts] of nodes) {
+      if (this.views.has(node)) continue;
+      const view = clusterView({ node, facts });
+      this.views.set(node, view);
+      if (!this.clusterViews.has(node)) this.clusterViews.set(node, { view, text: viewText(view) });
+    }
+    // The current views are every node's state at any instant from the newest head on: a change
+    // dated earlier than that is evaluated by rewinding (see the class comment).
+    this.clusterAt ??= (await this.history.latestHead())?.getTime();
     if (nodes.size > 0) this.logger.log(`cluster view warmed with ${nodes.size} node(s)`);
   }
 
@@ -156,6 +186,31 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
       if (previous.takenAt.getTime() > event.takenAt.getTime()) return;
     }
     this.pending.set(event.node, event);
+    this.owe(event.node, event.nodeId, event.takenAt.getTime());
+    this.start();
+  }
+
+  /** A history rewrite: cross-node findings from `from` on are recomputed. */
+  private rewound(event: HistoryRewrittenEvent): void {
+    if (this.closed) return;
+    const from = event.from.getTime();
+    if (event.removed) {
+      // Its views go now; the cluster copy goes when the next cluster run commits (it starts from a copy).
+      this.views.delete(event.node);
+      this.viewAt.delete(event.node);
+      this.removedNodes.add(event.node);
+    }
+    this.rewindFrom = this.rewindFrom === undefined ? from : Math.min(this.rewindFrom, from);
+    this.start();
+  }
+
+  private owe(node: string, nodeId: number, instant: number): void {
+    const entry = this.owed.get(node) ?? { nodeId, instants: new Set<number>() };
+    entry.instants.add(instant);
+    this.owed.set(node, entry);
+  }
+
+  private start(): void {
     this.wake?.();
     if (!this.running) {
       this.running = true;
@@ -171,7 +226,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
           this.pending.clear();
           await this.evaluateNodes(batch);
         }
-        if (this.clusterOwedAt === undefined) {
+        if (this.owed.size === 0 && this.rewindFrom === undefined) {
           if (this.pending.size > 0) continue;
           return; // `running` is cleared below, in this same tick: a later accept() starts a new run
         }
@@ -181,7 +236,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
           if (this.pending.size === 0) await this.pause(wait);
           continue;
         }
-        await this.evaluateCluster(this.clusterOwedAt);
+        await this.evaluateCluster();
       }
     } catch (error) {
       // evaluateNodes/evaluateCluster catch their own failures; this is a bug, not a bad evaluation.
@@ -208,10 +263,10 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     const context: ClusterContext | undefined = this.clusterContext.context();
     for (const event of batch) {
       const node = { node: event.node, facts: event.facts };
-      this.clusterOwedAt = this.clusterOwedAt && this.clusterOwedAt.getTime() >= event.takenAt.getTime() ? this.clusterOwedAt : event.takenAt;
       this.clusterOwedNodes++;
       try {
         this.views.set(event.node, clusterView(node));
+        this.viewAt.set(event.node, event.takenAt.getTime());
         const recent = await this.recentChanges(event.nodeId, event.takenAt);
         const drafts = { node: checkNode(node, context), history: checkHistory(event.node, recent) };
         const changes = await this.findings.transaction(async (tx) => [
@@ -227,24 +282,121 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private async evaluateCluster(owed: Date): Promise<void> {
-    const at = this.lastClusterAt && this.lastClusterAt.getTime() > owed.getTime() ? this.lastClusterAt : owed;
+  /**
+   * The cross-node rules at every instant owed, in time order (see the class comment). Works on
+   * a copy of the cluster views, kept only when the findings committed; on failure what was owed
+   * is owed again (the next change of any node retries).
+   */
+  private async evaluateCluster(): Promise<void> {
+    const owed = this.owed;
+    this.owed = new Map();
+    let rewindFrom = this.rewindFrom;
+    this.rewindFrom = undefined;
+    const evaluatedUntil = this.clusterAt;
+    for (const entry of owed.values()) {
+      for (const instant of entry.instants) if (evaluatedUntil !== undefined && instant <= evaluatedUntil) rewindFrom = Math.min(rewindFrom ?? instant, instant);
+    }
     this.counters.largestClusterBatch = Math.max(this.counters.largestClusterBatch, this.clusterOwedNodes);
-    this.clusterOwedAt = undefined;
     this.clusterOwedNodes = 0;
     const started = Date.now();
+    const views = new Map(this.clusterViews);
+    const removed = [...this.removedNodes];
+    this.removedNodes.clear();
+    for (const node of removed) views.delete(node);
     try {
-      const drafts = checkCluster([...this.views.values()], this.clusterContext.context());
-      this.announce(await this.findings.transaction((tx) => this.reconcile(tx, 'cluster', drafts, at)));
-      this.lastClusterAt = at;
+      // instant → node → its view from then on (undefined: no facts then)
+      const steps = new Map<number, Map<string, ClusterView | undefined>>();
+      const step = (instant: number) => entryOf(steps, instant, () => new Map<string, ClusterView | undefined>());
+      if (rewindFrom !== undefined) {
+        this.replay(await this.history.clusterFactIntervalsSince(new Date(rewindFrom)), rewindFrom, views, step);
+      } else {
+        const fromStore: number[] = [];
+        let earliest = Infinity;
+        for (const [node, entry] of owed) {
+          const [only] = entry.instants;
+          if (entry.instants.size === 1 && this.viewAt.get(node) === only && this.views.has(node)) {
+            step(only).set(node, this.views.get(node));
+          } else {
+            fromStore.push(entry.nodeId);
+            for (const instant of entry.instants) earliest = Math.min(earliest, instant);
+          }
+        }
+        if (fromStore.length > 0) this.replay(await this.history.clusterFactIntervalsSince(new Date(earliest), fromStore), earliest, views, step);
+      }
+      const instants = [...steps.keys()].sort((a, b) => a - b);
+      const context = this.clusterContext.context();
+      const { reconciled, undone } = await this.findings.transaction(async (tx) => {
+        const undone = rewindFrom === undefined ? [] : await this.findings.rewindCluster(tx, new Date(rewindFrom));
+        const reconciled: Reconciled[] = [];
+        // Findings as the previous instant left them (undefined: as the store has them): an
+        // instant whose findings say the same needs no write.
+        let previous: string | undefined;
+        for (const instant of instants) {
+          let changed = false;
+          for (const [node, view] of step(instant)) changed = setView(views, node, view) || changed;
+          if (!changed) continue;
+          this.counters.clusterInstants++;
+          const drafts = checkCluster([...views.values()].map((v) => v.view), context);
+          const text = canonicalJson(drafts as never);
+          if (text === previous) continue;
+          previous = text;
+          reconciled.push(await this.reconcile(tx, 'cluster', drafts, new Date(instant)));
+        }
+        return { reconciled, undone };
+      });
+      this.clusterViews = views;
+      const last = instants.at(-1);
+      if (last !== undefined) this.clusterAt = Math.max(evaluatedUntil ?? last, last);
+      // What a rewind undid and the recomputation did again was announced already.
+      const said = new Set(undone.flatMap((row) => [`OPENED ${identity(row.rule, row.node, row.subject)} ${row.openedAt.getTime()}`, ...(row.resolvedAt ? [`RESOLVED ${identity(row.rule, row.node, row.subject)} ${row.resolvedAt.getTime()}`] : [])]));
+      for (const change of reconciled) {
+        this.announce({
+          at: change.at,
+          opened: change.opened.filter((d) => !said.has(`OPENED ${identity(d.rule, d.node, d.subject)} ${change.at.getTime()}`)),
+          resolved: change.resolved.filter((r) => !said.has(`RESOLVED ${identity(r.rule, r.node, r.subject)} ${change.at.getTime()}`)),
+        });
+      }
+      if (rewindFrom !== undefined) this.counters.clusterRewinds++;
       this.counters.clusterEvaluations++;
     } catch (error) {
       this.counters.failures++;
-      this.logger.error(`cluster checks at ${at.toISOString()} failed: ${(error as Error).stack ?? String(error)}`);
+      for (const [node, entry] of owed) for (const instant of entry.instants) this.owe(node, entry.nodeId, instant);
+      if (rewindFrom !== undefined) this.rewindFrom = Math.min(this.rewindFrom ?? rewindFrom, rewindFrom);
+      for (const node of removed) this.removedNodes.add(node);
+      this.logger.error(`cluster checks failed: ${(error as Error).stack ?? String(error)}`);
     } finally {
       const ended = Date.now();
       this.counters.lastClusterMs = ended - started;
       this.nextClusterAt = ended + Math.max(this.debounceMs, ended - started);
+    }
+  }
+
+  /**
+   * Replays nodes' history from the store: each node's view just before `from` goes into
+   * `views`, and its view after each change at or after `from` into `step(instant)`.
+   */
+  private replay(rows: readonly FactIntervalRow[], from: number, views: Map<string, { view: ClusterView; text: string }>, step: (instant: number) => Map<string, ClusterView | undefined>): void {
+    const byNode = new Map<string, FactIntervalRow[]>();
+    for (const row of rows) entryOf(byNode, row.node, (): FactIntervalRow[] => []).push(row);
+    for (const [node, nodeRows] of byNode) {
+      const state = new Map<string, Fact>();
+      const changes = new Map<number, { add: Fact[]; remove: string[] }>();
+      const change = (instant: number) => entryOf(changes, instant, () => ({ add: [] as Fact[], remove: [] as string[] }));
+      for (const row of nodeRows) {
+        const [fact] = toStoredFacts([{ nodeId: 0, ns: row.ns, kind: row.kind, key: row.key, attrs: row.attrs }]);
+        if (!fact) continue;
+        const id = factIdentity(fact);
+        if (row.validFrom.getTime() < from) state.set(id, fact);
+        else change(row.validFrom.getTime()).add.push(fact);
+        if (row.validTo) change(row.validTo.getTime()).remove.push(id);
+      }
+      const viewOf = () => (state.size === 0 ? undefined : clusterView({ node, facts: [...state.values()].sort(compareFacts) }));
+      setView(views, node, viewOf());
+      for (const [instant, { add, remove }] of [...changes].sort(([a], [b]) => a - b)) {
+        for (const id of remove) state.delete(id);
+        for (const fact of add) state.set(factIdentity(fact), fact);
+        step(instant).set(node, viewOf());
+      }
     }
   }
 
@@ -292,6 +444,27 @@ interface Reconciled {
   at: Date;
   opened: FindingDraft[];
   resolved: FindingRow[];
+}
+
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
+
+/** Sets a node's view (undefined: the node had no facts then); true when it changed. */
+function setView(views: Map<string, { view: ClusterView; text: string }>, node: string, view: ClusterView | undefined): boolean {
+  const previous = views.get(node);
+  if (!view) return views.delete(node);
+  const text = viewText(view);
+  if (previous?.text === text) return false;
+  views.set(node, { view, text });
+  return true;
+}
+
+/** A digest of the view's canonical JSON: enough to tell a changed view, without keeping a second copy of every view. */
+function viewText(view: ClusterView): string {
+  return createHash('sha256').update(canonicalJson(view as never)).digest('base64');
 }
 
 function identity(rule: string, node: string, subject: string): string {

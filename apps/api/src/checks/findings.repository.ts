@@ -68,6 +68,20 @@ export class FindingsRepository {
     await tx.$executeRaw`UPDATE finding SET resolved_at = GREATEST(${at}::timestamptz, opened_at) WHERE id = ${id}`;
   }
 
+  /**
+   * Cross-node findings back to what they were just before `from`: those opened at or after it
+   * are deleted, those resolved at or after it are open again. Returns what was undone (to
+   * announce only what the recomputation changes).
+   */
+  async rewindCluster(tx: TransactionClient, from: Date): Promise<Array<{ rule: string; node: string; subject: string; openedAt: Date; resolvedAt: Date | null }>> {
+    const undone = await tx.$queryRaw<Array<{ rule: string; node: string; subject: string; openedAt: Date; resolvedAt: Date | null }>>`
+      SELECT f.rule, n.name AS node, f.subject, f.opened_at AS "openedAt", f.resolved_at AS "resolvedAt" FROM finding f JOIN node n ON n.id = f.node_id
+      WHERE f.scope = 'cluster' AND (f.opened_at >= ${from} OR f.resolved_at >= ${from})`;
+    await tx.$executeRaw`DELETE FROM finding WHERE scope = 'cluster' AND opened_at >= ${from}`;
+    await tx.$executeRaw`UPDATE finding SET resolved_at = NULL WHERE scope = 'cluster' AND resolved_at >= ${from}`;
+    return undone;
+  }
+
   async nodeIds(tx: TransactionClient, names: readonly string[]): Promise<Map<string, number>> {
     if (names.length === 0) return new Map();
     const rows = await tx.$queryRaw<Array<{ id: number; name: string }>>`SELECT id, name FROM node WHERE name = ANY(${[...names]}::text[])`;

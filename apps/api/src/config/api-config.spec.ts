@@ -113,6 +113,26 @@ describe('loadApiConfig', () => {
     expect(() => loadApiConfig({ [name]: value })).toThrow(`${name}: ${message}`);
   });
 
+  describe('ROUTESCOPE_MAX_CLOCK_SKEW', () => {
+    it.each([
+      [undefined, 300_000],
+      ['', 300_000],
+      ['5m', 300_000],
+      ['300s', 300_000],
+      ['300', 300_000],
+      ['1500ms', 1500],
+      ['1h', 3_600_000],
+      ['0s', 0],
+      ['24h', 86_400_000],
+    ])('%j gives %i ms', (value, expected) => {
+      expect(loadApiConfig(value === undefined ? {} : { ROUTESCOPE_MAX_CLOCK_SKEW: value }).maxClockSkewMs).toBe(expected);
+    });
+
+    it.each(['5 minutes', '-5m', '1.5m', '25h', '5d', 'm'])('refuses %j, naming the variable', (value) => {
+      expect(() => loadApiConfig({ ROUTESCOPE_MAX_CLOCK_SKEW: value })).toThrow('ROUTESCOPE_MAX_CLOCK_SKEW: must be a duration between 0 and 24h, such as 5m, 300s or 1500ms');
+    });
+  });
+
   it('lists every bad variable in one error', () => {
     expect(() => loadApiConfig({ ROUTESCOPE_GAP_FACTOR: '0', ROUTESCOPE_REDIS_URL: 'http://x' })).toThrow(/ROUTESCOPE_GAP_FACTOR: .*\n.*ROUTESCOPE_REDIS_URL: must be a redis:\/\/ URL/s);
   });

@@ -5,6 +5,17 @@ import { placeholderProblem } from '../auth/token-placeholder';
  * Everything the API reads from the environment, validated at boot: a bad value stops
  * start-up with a message naming the variable, never a surprise later.
  */
+const MAX_CLOCK_SKEW_LIMIT_MS = 86_400_000;
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `5m`, `300s`, `1h`, `1500ms` or a bare number of seconds, in ms; undefined when it is none of these. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^\s*(\d+)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 's'];
+}
+
+
 /** a secret from the environment: long enough, and not a template's placeholder (deploy/k8s/secret.example.yaml) */
 const secret = (minLength: number) =>
   z
@@ -67,6 +78,24 @@ const environmentSchema = z.object({
       .max(60000, 'must be between 0 and 60000 (milliseconds)')
       .default(250),
   ),
+  /**
+   * how far into the future (by the API's clock) a snapshot's takenAt may be: a duration such as
+   * `5m`, `300s`, `1h` or `1500ms` (a bare number is seconds), at most a day.
+   */
+  ROUTESCOPE_MAX_CLOCK_SKEW: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .default('5m')
+      .transform((text, ctx) => {
+        const ms = parseDuration(text);
+        if (ms === undefined || ms > MAX_CLOCK_SKEW_LIMIT_MS) {
+          ctx.addIssue({ code: 'custom', message: 'must be a duration between 0 and 24h, such as 5m, 300s or 1500ms' });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+  ),
   /** Calico's host veth prefix (default `cali`), as felix reads it. */
   FELIX_INTERFACEPREFIX: z.string().optional(),
   /** largest GraphQL request body, in bytes (a query is text: the dashboard's largest is under 4 KB). */
@@ -124,6 +153,8 @@ export type ApiConfig = Readonly<{
   };
   /** requests per token per window (0: unlimited); ROUTESCOPE_RATE_LIMIT_* */
   rateLimits: { ingest: number; graphql: number; windowSeconds: number };
+  /** ROUTESCOPE_MAX_CLOCK_SKEW, in ms */
+  maxClockSkewMs: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -156,6 +187,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       introspection: e.ROUTESCOPE_GRAPHQL_INTROSPECTION === 'true',
     },
     rateLimits: { ingest: e.ROUTESCOPE_RATE_LIMIT_INGEST, graphql: e.ROUTESCOPE_RATE_LIMIT_GRAPHQL, windowSeconds: e.ROUTESCOPE_RATE_LIMIT_WINDOW_SECONDS },
+    maxClockSkewMs: e.ROUTESCOPE_MAX_CLOCK_SKEW,
     kubernetes: {
       mode: e.ROUTESCOPE_KUBERNETES,
       env: { KUBECONFIG: e.KUBECONFIG, KUBERNETES_SERVICE_HOST: e.KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT: e.KUBERNETES_SERVICE_PORT, FELIX_INTERFACEPREFIX: e.FELIX_INTERFACEPREFIX },

@@ -22,7 +22,7 @@ export interface PublicError {
     | 'RATE_LIMITED'
     | 'UNAVAILABLE'
     | 'INTERNAL_SERVER_ERROR';
-  /** the module's own code, for machines (e.g. OUT_OF_ORDER). */
+  /** the module's own code, for machines (e.g. TAKEN_AT_OUT_OF_RANGE). */
   reason: string;
   message: string;
   details?: unknown;
@@ -75,7 +75,8 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message, details: error.issues };
       case IngestErrorCode.SnapshotTooLarge:
         return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
-      case IngestErrorCode.OutOfOrder:
+      case IngestErrorCode.TakenAtOutOfRange:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message, details: error.bounds };
       case IngestErrorCode.SnapshotIdConflict:
         return { status: 409, graphqlCode: 'CONFLICT', reason: error.code, message: error.message };
       default:

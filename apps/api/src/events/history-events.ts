@@ -23,6 +23,21 @@ export interface StateChangedEvent {
 }
 
 /**
+ * A node's history changed at or after `from` without its current state changing: a late
+ * snapshot applied in a gap of coverage, or a repair (resetNodeHead). Evaluations that depend
+ * on history (cross-node findings) recompute from `from`.
+ */
+export interface HistoryRewrittenEvent {
+  node: string;
+  nodeId: number;
+  from: Date;
+  /** the node itself is gone (a repair removed everything it had) */
+  removed?: boolean;
+}
+
+export type HistoryRewrittenListener = (event: HistoryRewrittenEvent) => void;
+
+/**
  * Takes a committed state change and returns at once (queues its work): ingest does not wait
  * for what listeners do with it.
  */
@@ -43,6 +58,7 @@ export class HistoryEvents implements OnApplicationShutdown {
   readonly pubsub: PubSubEngine;
   private readonly logger = new Logger(HistoryEvents.name);
   private readonly stateListeners: StateListener[] = [];
+  private readonly rewriteListeners: HistoryRewrittenListener[] = [];
 
   constructor(@Inject(API_CONFIG) config: ApiConfig) {
     this.pubsub = createPubSub(config, 'history');
@@ -66,6 +82,21 @@ export class HistoryEvents implements OnApplicationShutdown {
         listener(event);
       } catch (error) {
         this.logger.error(`state listener failed for ${event.node}: ${(error as Error).stack ?? String(error)}`);
+      }
+    }
+  }
+
+  onHistoryRewritten(listener: HistoryRewrittenListener): void {
+    this.rewriteListeners.push(listener);
+  }
+
+  /** Like stateChanged: after commit, returns at once, a listener that throws is logged. */
+  historyRewritten(event: HistoryRewrittenEvent): void {
+    for (const listener of this.rewriteListeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error(`history listener failed for ${event.node}: ${(error as Error).stack ?? String(error)}`);
       }
     }
   }

@@ -76,7 +76,7 @@ for (const kind of testDatabaseKinds()) {
 
     async function replica(db: Database, events: EventsConfig): Promise<Replica> {
       const config: ApiConfig = {
-        ...loadApiConfig({ ROUTESCOPE_INGEST_TOKEN: tokens.ingest, ROUTESCOPE_READ_TOKEN: tokens.read, ROUTESCOPE_LOG_LEVEL: 'error' }),
+        ...loadApiConfig({ ROUTESCOPE_INGEST_TOKEN: tokens.ingest, ROUTESCOPE_READ_TOKEN: tokens.read, ROUTESCOPE_LOG_LEVEL: 'error', ROUTESCOPE_RETENTION_DAYS: '3650' }),
         ...events,
       };
       const { app } = await createApiApplication(config, db);

@@ -17,6 +17,8 @@ export interface NodeRow {
   kernel: string | null;
   iproute2: string | null;
   collectorVersion: string | null;
+  /** node.clock_skew_ms as a float8 (a JS number; the contract bounds it to ten years) */
+  clockSkewMs: number | null;
 }
 
 export interface NodeListFilter {
@@ -183,12 +185,12 @@ export class HistoryQueryRepository {
     }
     const order = query.sort === 'name' ? Prisma.sql`x.name COLLATE "C" ${direction}` : Prisma.sql`x.sort_key ${direction}, x.name COLLATE "C" ASC`;
     return this.database.prisma.$queryRaw<NodeListRow[]>`
-      SELECT x.id, x.name, x."firstSeenAt", x."lastSeenAt", x."lastReceivedAt", x."intervalMs", x."stateVersion", x.kernel, x.iproute2, x."collectorVersion",
+      SELECT x.id, x.name, x."firstSeenAt", x."lastSeenAt", x."lastReceivedAt", x."intervalMs", x."stateVersion", x.kernel, x.iproute2, x."collectorVersion", x."clockSkewMs",
              x.sort_key::text AS "sortKey"
       FROM (
         SELECT n.id, n.name, n.first_seen_at AS "firstSeenAt", n.last_seen_at AS "lastSeenAt", n.last_received_at AS "lastReceivedAt",
                n.interval_ms AS "intervalMs", n.state_version AS "stateVersion", n.kernel, n.iproute2, n.collector_version AS "collectorVersion",
-               ${sortKey} AS sort_key
+               n.clock_skew_ms::float8 AS "clockSkewMs", ${sortKey} AS sort_key
         FROM node n
         ${join}
         WHERE ${nodeFilterSql(query)}
@@ -251,7 +253,8 @@ export class HistoryQueryRepository {
   async nodesByName(names: readonly string[]): Promise<NodeRow[]> {
     return this.database.prisma.$queryRaw<NodeRow[]>`
       SELECT id, name, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", last_received_at AS "lastReceivedAt",
-             interval_ms AS "intervalMs", state_version AS "stateVersion", kernel, iproute2, collector_version AS "collectorVersion"
+             interval_ms AS "intervalMs", state_version AS "stateVersion", kernel, iproute2, collector_version AS "collectorVersion",
+             clock_skew_ms::float8 AS "clockSkewMs"
       FROM node
       WHERE name = ANY(${[...names]}::text[])`;
   }
@@ -402,6 +405,29 @@ export class HistoryQueryRepository {
   }
 
   /**
+   * What the checks' cluster views read (the kinds clusterFactsAt reads) of nodes whose history
+   * has a boundary at or after `from`: every row still valid just before `from` or later, with
+   * its interval, so that a caller can replay each node's state from just before `from` through
+   * every change since. `nodeIds` narrows it; without it, every node changed since `from`.
+   */
+  async clusterFactIntervalsSince(from: Date, nodeIds?: readonly number[]): Promise<FactIntervalRow[]> {
+    const nodes = nodeIds
+      ? Prisma.sql`${[...nodeIds]}::int[]`
+      : Prisma.sql`ARRAY(SELECT node_id FROM fact WHERE valid_from >= ${from}::timestamptz UNION SELECT node_id FROM fact WHERE valid_to >= ${from}::timestamptz)`;
+    return this.database.prisma.$queryRaw<FactIntervalRow[]>`
+      SELECT n.name AS node, f.ns, f.kind, f.key, f.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo"
+      FROM fact f JOIN node n ON n.id = f.node_id
+      WHERE f.node_id = ANY(${nodes}) AND (f.valid_to IS NULL OR f.valid_to >= ${from}::timestamptz)
+        AND f.kind <> 'sysctl' AND NOT (f.ns = 'host' AND f.kind = 'neighbor')`;
+  }
+
+  /** The newest head of any node: no node's state has changed after it. */
+  async latestHead(): Promise<Date | undefined> {
+    const rows = await this.database.prisma.$queryRaw<Array<{ at: Date | null }>>`SELECT max(last_seen_at) AS at FROM node`;
+    return rows[0]?.at ?? undefined;
+  }
+
+  /**
    * What the checks' cluster views read (libs/checks clusterView) of every node at `at`: every
    * kind but sysctls, and no host neighbours (ARP entries; pod namespaces' neighbours stay,
    * Calico detection reads them), each node's facts in canonical order. Yields the nodes (by id)
@@ -498,6 +524,16 @@ function nodeFilterSql(query: Pick<NodeListQuery, 'filter' | 'asOf' | 'gapFactor
     conditions.push(filter.hasOpenFindings ? exists : Prisma.sql`NOT ${exists}`);
   }
   return conditions.length > 0 ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`;
+}
+
+export interface FactIntervalRow {
+  node: string;
+  ns: string;
+  kind: string;
+  key: string;
+  attrs: unknown;
+  validFrom: Date;
+  validTo: Date | null;
 }
 
 interface NamedFactRow {

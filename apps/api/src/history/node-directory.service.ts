@@ -102,5 +102,6 @@ export function toNode(row: NodeRow): Node {
     kernel: row.kernel,
     iproute2: row.iproute2,
     collectorVersion: row.collectorVersion,
+    clockSkew: row.clockSkewMs,
   };
 }

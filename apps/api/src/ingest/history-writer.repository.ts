@@ -29,6 +29,46 @@ export interface CoverageHead {
   endAt: Date;
 }
 
+export interface CoverageInterval {
+  id: number;
+  startAt: Date;
+  endAt: Date;
+  snapshots: number;
+}
+
+/** A fact row with its interval, as a late snapshot's split reads it. */
+export interface FactInterval extends CurrentFact {
+  validFrom: Date;
+  validTo: Date | null;
+}
+
+/** A fact row to insert with an explicit interval (a late snapshot's, or the rest of a split one). */
+export interface NewInterval {
+  ns: string;
+  kind: string;
+  key: string;
+  attrs: FactAttributes;
+  validFrom: Date;
+  validTo: Date | null;
+}
+
+/** The snapshot record's row; `arrival` says how it joined history (schema.prisma, Snapshot). */
+export interface SnapshotRecord {
+  id: string;
+  nodeId: number;
+  takenAt: Date;
+  receivedAt: Date;
+  hash: string;
+  changes: number;
+  bootId: string;
+  seq: bigint;
+  source: string;
+  warnings: unknown;
+  clockSkewMs?: number;
+  arrival?: 'in_order' | 'backfilled' | 'late';
+  lateReason?: string;
+}
+
 /** An opened fact row's id, by its key: the state cache keeps it to close the row later. */
 export interface OpenedFact {
   id: bigint;
@@ -56,6 +96,8 @@ export interface NodeUpdate {
   kernel?: string;
   iproute2?: string;
   collectorVersion: string;
+  /** collector.clockSkewMs, when the snapshot carried one (the node keeps the latest one reported) */
+  clockSkewMs?: number;
 }
 
 /**
@@ -79,8 +121,8 @@ export class HistoryWriterRepository {
    */
   async lockNode(tx: TransactionClient, name: string, first: NodeUpdate): Promise<{ node: NodeHead; created: boolean }> {
     const inserted = await tx.$queryRaw<{ id: number }[]>`
-      INSERT INTO node (name, first_seen_at, last_seen_at, last_received_at, last_snapshot_id, last_boot_id, last_seq, interval_ms, state_hash, state_version, kernel, iproute2, collector_version)
-      VALUES (${name}, ${first.takenAt}, ${first.takenAt}, ${first.receivedAt}, ${first.snapshotId}::uuid, ${first.bootId}, ${first.seq}, ${first.intervalMs}, '', 0, ${first.kernel ?? null}, ${first.iproute2 ?? null}, ${first.collectorVersion})
+      INSERT INTO node (name, first_seen_at, last_seen_at, last_received_at, last_snapshot_id, last_boot_id, last_seq, interval_ms, state_hash, state_version, kernel, iproute2, collector_version, clock_skew_ms)
+      VALUES (${name}, ${first.takenAt}, ${first.takenAt}, ${first.receivedAt}, ${first.snapshotId}::uuid, ${first.bootId}, ${first.seq}, ${first.intervalMs}, '', 0, ${first.kernel ?? null}, ${first.iproute2 ?? null}, ${first.collectorVersion}, ${skewOf(first)}::bigint)
       ON CONFLICT (name) DO NOTHING
       RETURNING id`;
     const rows = await tx.$queryRaw<NodeHead[]>`
@@ -150,7 +192,7 @@ export class HistoryWriterRepository {
           last_seen_at = ${update.takenAt}, last_received_at = ${update.receivedAt}, last_snapshot_id = ${snapshotId}::uuid,
           last_boot_id = ${update.bootId}, last_seq = ${update.seq}, interval_ms = ${update.intervalMs},
           kernel = COALESCE(${update.kernel ?? null}, kernel), iproute2 = COALESCE(${update.iproute2 ?? null}, iproute2),
-          collector_version = ${update.collectorVersion}
+          collector_version = ${update.collectorVersion}, clock_skew_ms = COALESCE(${skewOf(update)}::bigint, clock_skew_ms)
         WHERE id = ${guard.nodeId} AND last_snapshot_id = ${guard.lastSnapshotId}::uuid AND state_hash = ${guard.stateHash}
           AND last_seen_at < ${update.takenAt}
           AND NOT EXISTS (SELECT 1 FROM snapshot WHERE id = ${snapshotId}::uuid)
@@ -168,16 +210,14 @@ export class HistoryWriterRepository {
     return rows[0];
   }
 
-  /** Records a snapshot that changed the state; false when its id is already recorded (by another node). */
-  async recordSnapshot(
-    tx: TransactionClient,
-    row: { id: string; nodeId: number; takenAt: Date; receivedAt: Date; hash: string; changes: number; bootId: string; seq: bigint; source: string; warnings: unknown },
-  ): Promise<boolean> {
+  /** Records a snapshot (changed, late or backfilled); false when its id is already recorded (by another node). */
+  async recordSnapshot(tx: TransactionClient, row: SnapshotRecord): Promise<boolean> {
     // ON CONFLICT: another node's transaction recording the same id at the same moment commits
     // first; this one learns it here (false) instead of failing on the primary key.
     const inserted = await tx.$executeRaw`
-      INSERT INTO snapshot (id, node_id, taken_at, received_at, hash, changes, boot_id, seq, source, warnings)
-      VALUES (${row.id}::uuid, ${row.nodeId}, ${row.takenAt}, ${row.receivedAt}, ${row.hash}, ${row.changes}, ${row.bootId}, ${row.seq}, ${row.source}, ${JSON.stringify(row.warnings)}::jsonb)
+      INSERT INTO snapshot (id, node_id, taken_at, received_at, hash, changes, boot_id, seq, source, warnings, clock_skew_ms, arrival, late_reason)
+      VALUES (${row.id}::uuid, ${row.nodeId}, ${row.takenAt}, ${row.receivedAt}, ${row.hash}, ${row.changes}, ${row.bootId}, ${row.seq}, ${row.source}, ${JSON.stringify(row.warnings)}::jsonb,
+              ${row.clockSkewMs ?? null}::bigint, ${row.arrival ?? 'in_order'}, ${row.lateReason ?? null})
       ON CONFLICT (id) DO NOTHING`;
     return inserted === 1;
   }
@@ -189,11 +229,97 @@ export class HistoryWriterRepository {
         last_seen_at = ${update.takenAt}, last_received_at = ${update.receivedAt}, last_snapshot_id = ${update.snapshotId}::uuid,
         last_boot_id = ${update.bootId}, last_seq = ${update.seq}, interval_ms = ${update.intervalMs},
         kernel = COALESCE(${update.kernel ?? null}, kernel), iproute2 = COALESCE(${update.iproute2 ?? null}, iproute2),
-        collector_version = ${update.collectorVersion},
+        collector_version = ${update.collectorVersion}, clock_skew_ms = COALESCE(${skewOf(update)}::bigint, clock_skew_ms),
         state_hash = COALESCE(${stateHash ?? null}, state_hash),
         state_version = state_version + ${stateHash === undefined ? 0 : 1}
       WHERE id = ${nodeId}
       RETURNING state_version AS "stateVersion"`;
     return rows[0].stateVersion;
   }
+
+  // --- late snapshots (older than the node's head) -------------------------------------------
+
+  /**
+   * The coverage around `at`: the interval holding it (start_at <= at <= end_at), else the last
+   * interval before it and the first after it. Intervals of a node do not overlap.
+   */
+  async coverageAround(tx: TransactionClient, nodeId: number, at: Date): Promise<{ covering?: CoverageInterval; before?: CoverageInterval; after?: CoverageInterval }> {
+    const [latestStarted] = await tx.$queryRaw<CoverageInterval[]>`
+      SELECT id, start_at AS "startAt", end_at AS "endAt", snapshots FROM coverage
+      WHERE node_id = ${nodeId} AND start_at <= ${at} ORDER BY start_at DESC LIMIT 1`;
+    const [after] = await tx.$queryRaw<CoverageInterval[]>`
+      SELECT id, start_at AS "startAt", end_at AS "endAt", snapshots FROM coverage
+      WHERE node_id = ${nodeId} AND start_at > ${at} ORDER BY start_at ASC LIMIT 1`;
+    if (latestStarted && latestStarted.endAt.getTime() >= at.getTime()) return { covering: latestStarted, after };
+    return { before: latestStarted, after };
+  }
+
+  /** The node's facts valid at `at`, with their intervals. */
+  async factsAt(tx: TransactionClient, nodeId: number, at: Date): Promise<FactInterval[]> {
+    return tx.$queryRaw<FactInterval[]>`
+      SELECT id, ns, kind, key, attrs, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
+      WHERE node_id = ${nodeId} AND valid_from <= ${at} AND (valid_to IS NULL OR valid_to > ${at})`;
+  }
+
+  /** The node's facts that begin exactly at `at` (opened by the snapshot taken then). */
+  async factsStartingAt(tx: TransactionClient, nodeId: number, at: Date): Promise<FactInterval[]> {
+    return tx.$queryRaw<FactInterval[]>`
+      SELECT id, ns, kind, key, attrs, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
+      WHERE node_id = ${nodeId} AND valid_from = ${at}`;
+  }
+
+  /** Whether any fact of the node begins or ends strictly between `from` and `to`. */
+  async changesBetween(tx: TransactionClient, nodeId: number, from: Date, to: Date): Promise<boolean> {
+    const rows = await tx.$queryRaw<{ found: number }[]>`
+      SELECT 1 AS found FROM fact WHERE node_id = ${nodeId} AND ((valid_from > ${from} AND valid_from < ${to}) OR (valid_to > ${from} AND valid_to < ${to})) LIMIT 1`;
+    return rows.length > 0;
+  }
+
+  /** Inserts fact rows with explicit intervals (valid_to null = still true). */
+  async insertIntervals(tx: TransactionClient, nodeId: number, rows: readonly NewInterval[]): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.$executeRaw`
+      INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from, valid_to)
+      SELECT ${nodeId}, f.ns, f.kind, f.key, f.attrs::jsonb, f.valid_from, f.valid_to
+      FROM unnest(${rows.map((r) => r.ns)}::text[], ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => JSON.stringify(r.attrs))}::text[],
+                  ${rows.map((r) => r.validFrom.toISOString())}::timestamptz[], ${rows.map((r) => r.validTo?.toISOString() ?? null)}::timestamptz[])
+        AS f(ns, kind, key, attrs, valid_from, valid_to)`;
+  }
+
+  /** Moves the start of fact rows back to `at` (a late snapshot showed them earlier). */
+  async moveFactStart(tx: TransactionClient, ids: readonly bigint[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.$executeRaw`UPDATE fact SET valid_from = ${at} WHERE id = ANY(${ids.map(String)}::bigint[])`;
+  }
+
+  /** A coverage interval now starts at `at` (a late snapshot just before it). */
+  async extendCoverageBack(tx: TransactionClient, coverageId: number, startAt: Date): Promise<void> {
+    await tx.$executeRaw`UPDATE coverage SET start_at = ${startAt}, snapshots = snapshots + 1 WHERE id = ${coverageId}`;
+  }
+
+  /**
+   * A late snapshot closed the gap between two intervals: the later one (which may be the node's
+   * head coverage, whose id the state cache and the unchanged path keep) absorbs the earlier one.
+   */
+  async joinCoverage(tx: TransactionClient, earlier: CoverageInterval, later: CoverageInterval): Promise<void> {
+    await tx.$executeRaw`UPDATE coverage SET start_at = ${earlier.startAt}, snapshots = snapshots + ${earlier.snapshots + 1} WHERE id = ${later.id}`;
+    await tx.$executeRaw`DELETE FROM coverage WHERE id = ${earlier.id}`;
+  }
+
+  /**
+   * After a late snapshot changed history: the node's first sighting may move back, and its
+   * state version moves on, so that every replica's cached open facts (whose row ids a split may
+   * have replaced) are refetched.
+   */
+  async markHistoryRewritten(tx: TransactionClient, nodeId: number, at: Date): Promise<number> {
+    const rows = await tx.$queryRaw<{ stateVersion: number }[]>`
+      UPDATE node SET first_seen_at = LEAST(first_seen_at, ${at}), state_version = state_version + 1
+      WHERE id = ${nodeId} RETURNING state_version AS "stateVersion"`;
+    return rows[0].stateVersion;
+  }
+}
+
+/** The reported skew as a bigint parameter (null when the snapshot carried none). */
+function skewOf(update: NodeUpdate): string | null {
+  return update.clockSkewMs === undefined ? null : String(update.clockSkewMs);
 }

@@ -2,11 +2,20 @@ import type { ValidationIssue } from '@routescope/snapshot';
 
 export enum IngestErrorCode {
   InvalidSnapshot = 'INVALID_SNAPSHOT',
-  /** the body is not sent as application/json, so it was not read at all. */
   SnapshotTooLarge = 'SNAPSHOT_TOO_LARGE',
-  OutOfOrder = 'OUT_OF_ORDER',
   /** the snapshotId was already used by another node: ids identify one snapshot of one node. */
   SnapshotIdConflict = 'SNAPSHOT_ID_CONFLICT',
+  /** takenAt too far in the future (clock skew) or older than the retention window */
+  TakenAtOutOfRange = 'TAKEN_AT_OUT_OF_RANGE',
+}
+
+/** What a TAKEN_AT_OUT_OF_RANGE answer carries besides its message: the field and the bounds by the server's clock. */
+export interface TakenAtBounds {
+  field: 'takenAt';
+  takenAt: string;
+  serverTime: string;
+  earliest: string;
+  latest: string;
 }
 
 export class IngestError extends Error {
@@ -14,6 +23,7 @@ export class IngestError extends Error {
     readonly code: IngestErrorCode,
     message: string,
     readonly issues: ValidationIssue[] = [],
+    readonly bounds?: TakenAtBounds,
   ) {
     super(message);
   }

@@ -1,15 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Prisma } from '@routescope/db';
 import { canonicalJson, factIdentity, hashFacts, snapshotToFacts, validateSnapshot, type Fact, type Snapshot } from '@routescope/snapshot';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryEvents } from '../events/history-events';
 import { IngestError, IngestErrorCode } from './ingest.errors';
-import { HistoryWriterRepository, type CurrentFact, type NodeHead, type NodeUpdate, type OpenedFact } from './history-writer.repository';
+import { HistoryWriterRepository, type CurrentFact, type FactInterval, type NewInterval, type NodeHead, type NodeUpdate, type OpenedFact, type SnapshotRecord } from './history-writer.repository';
 import { NodeStateCache, type CachedFact, type CachedNode } from './node-state-cache';
+
+type TransactionClient = Prisma.TransactionClient;
 
 /** Nodes whose head and open facts one replica keeps in memory (~0.4 MB each at 1,400 facts). */
 export const STATE_CACHE_NODES = 2000;
 
-export type IngestStatus = 'created' | 'changed' | 'unchanged' | 'duplicate';
+/**
+ * How a snapshot joined history. `backfilled`: older than the node's head, it fell in a gap of
+ * coverage and was applied there (history split at its instant). `late`: older than the head
+ * and inside covered history, where applying it would rewrite closed history: kept as a
+ * snapshot record, not applied (`reason` says why). See "Late snapshots" in the README.
+ */
+export type IngestStatus = 'created' | 'changed' | 'unchanged' | 'duplicate' | 'backfilled' | 'late';
 
 export interface IngestResult {
   status: IngestStatus;
@@ -17,7 +26,11 @@ export interface IngestResult {
   changes: number;
   node: string;
   stateVersion: number;
+  /** late: why it was kept as a record rather than applied */
+  reason?: string;
 }
+
+const DAY_MS = 86_400_000;
 
 interface FactDelta {
   close: CurrentFact[];
@@ -48,6 +61,11 @@ export class IngestService {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
+  /** Drops this replica's cached head of a node (after a repair rewrote it). */
+  forget(node: string): void {
+    this.cache.delete(node);
+  }
+
   async ingest(body: unknown, receivedAt = new Date()): Promise<IngestResult> {
     const validation = validateSnapshot(body);
     if (!validation.ok) {
@@ -55,9 +73,10 @@ export class IngestService {
       throw new IngestError(IngestErrorCode.InvalidSnapshot, `invalid snapshot: ${first.path || '(document)'}: ${first.message}`, validation.issues);
     }
     const snapshot = validation.snapshot;
+    const takenAt = new Date(snapshot.takenAt);
+    this.checkTakenAt(snapshot.takenAt, takenAt, receivedAt);
     const facts = snapshotToFacts(snapshot);
     const hash = hashFacts(facts);
-    const takenAt = new Date(snapshot.takenAt);
     const update: NodeUpdate = {
       takenAt,
       receivedAt,
@@ -68,12 +87,14 @@ export class IngestService {
       kernel: snapshot.kernel,
       iproute2: snapshot.iproute2,
       collectorVersion: snapshot.collector.version,
+      clockSkewMs: snapshot.collector.clockSkewMs,
     };
 
     const fast = await this.unchangedFastPath(snapshot, hash, takenAt, update);
     if (fast) return fast;
 
     let cacheAfter: CachedNode | undefined;
+    let lateArrival = false;
     const result = await this.writer.transaction(async (tx): Promise<IngestResult & { nodeId?: number }> => {
       const { node, created } = await this.writer.lockNode(tx, snapshot.node, update);
       let coverageHead: CachedNode['coverage'];
@@ -86,10 +107,8 @@ export class IngestService {
           return { status: 'duplicate' as const, changes: 0, node: snapshot.node, stateVersion: node.stateVersion };
         }
         if (takenAt.getTime() <= node.lastSeenAt.getTime()) {
-          throw new IngestError(
-            IngestErrorCode.OutOfOrder,
-            `snapshot ${snapshot.snapshotId} was taken at ${snapshot.takenAt}, not after node ${snapshot.node}'s latest (${node.lastSeenAt.toISOString()}); history only moves forward`,
-          );
+          lateArrival = true;
+          return this.lateSnapshot(tx, node, snapshot, facts, hash, takenAt, receivedAt);
         }
         update.intervalMs = estimateInterval(node, snapshot, takenAt);
         const coverage = await this.writer.latestCoverage(tx, node.id);
@@ -120,7 +139,7 @@ export class IngestService {
       const delta = diffAgainstCanonical(current, facts);
       await this.writer.closeFacts(tx, delta.close, takenAt);
       const opened = await this.writer.openFacts(tx, node.id, delta.open, takenAt);
-      const recorded = await this.writer.recordSnapshot(tx, {
+      await this.recordOrConflict(tx, snapshot, {
         id: snapshot.snapshotId,
         nodeId: node.id,
         takenAt,
@@ -131,8 +150,8 @@ export class IngestService {
         seq: update.seq,
         source: snapshot.collector.source,
         warnings: snapshot.warnings,
+        clockSkewMs: snapshot.collector.clockSkewMs,
       });
-      if (!recorded) throw snapshotIdConflict(snapshot, (await this.writer.snapshotOwner(tx, snapshot.snapshotId, node.id)) ?? 'another node');
       const stateVersion = await this.writer.advanceNode(tx, node.id, update, hash);
       cacheAfter = headOf(node.id, update, hash, stateVersion, coverageHead, applyDelta(current, delta, opened));
       return { status: created ? ('created' as const) : ('changed' as const), changes: delta.changes, node: snapshot.node, stateVersion, nodeId: node.id };
@@ -140,16 +159,131 @@ export class IngestService {
       this.cache.delete(snapshot.node);
       throw error;
     });
-    // Only what committed is remembered.
+    // Only what committed is remembered. A late snapshot may have replaced open rows (a split).
     if (cacheAfter) this.cache.set(snapshot.node, cacheAfter);
+    if (lateArrival) this.cache.delete(snapshot.node);
 
     const { nodeId, ...answer } = result;
-    if (nodeId !== undefined) {
+    if (answer.status === 'backfilled' && nodeId !== undefined) {
+      // History, not the present: node rules keep evaluating the latest state (which did not
+      // move); cross-node findings are recomputed from the late snapshot's instant.
+      this.events.historyRewritten({ node: snapshot.node, nodeId, from: takenAt });
+      this.events.changesRecorded({ node: snapshot.node, snapshotId: snapshot.snapshotId, takenAt, changes: answer.changes, stateVersion: answer.stateVersion });
+    } else if (nodeId !== undefined) {
       // Handed over, not awaited: the checks evaluate in the background (findings follow shortly).
       this.events.stateChanged({ node: snapshot.node, nodeId, takenAt, facts });
       this.events.changesRecorded({ node: snapshot.node, snapshotId: snapshot.snapshotId, takenAt, changes: answer.changes, stateVersion: answer.stateVersion });
     }
     return answer;
+  }
+
+  /**
+   * takenAt is the instant of the facts, so it must be one the store can trust: no further into
+   * the future than ROUTESCOPE_MAX_CLOCK_SKEW by this server's clock (a collector with a wrong
+   * clock would otherwise move the node's head where no later snapshot can follow), and not older
+   * than the retention window (history there is being deleted; 0001-01-01 or 1970 is a clock
+   * that was never set).
+   */
+  private checkTakenAt(text: string, takenAt: Date, now: Date): void {
+    const latest = new Date(now.getTime() + this.config.maxClockSkewMs);
+    const earliest = new Date(now.getTime() - this.config.retentionDays * DAY_MS);
+    const bounds = { field: 'takenAt' as const, takenAt: text, serverTime: now.toISOString(), earliest: earliest.toISOString(), latest: latest.toISOString() };
+    if (!(takenAt.getTime() <= latest.getTime())) {
+      throw new IngestError(
+        IngestErrorCode.TakenAtOutOfRange,
+        `takenAt ${text} is more than ${this.config.maxClockSkewMs} ms (ROUTESCOPE_MAX_CLOCK_SKEW) ahead of the server time ${bounds.serverTime}: check the collector's clock`,
+        [],
+        bounds,
+      );
+    }
+    if (!(takenAt.getTime() >= earliest.getTime())) {
+      throw new IngestError(
+        IngestErrorCode.TakenAtOutOfRange,
+        `takenAt ${text} is older than the retention window (${this.config.retentionDays} days, ROUTESCOPE_RETENTION_DAYS) before the server time ${bounds.serverTime}: history that old is not kept`,
+        [],
+        bounds,
+      );
+    }
+  }
+
+  /**
+   * A snapshot taken at or before the node's head (a spool replayed after an outage, a retry that
+   * lost a race). Inside the node's lock. Where it falls:
+   * - inside a covered interval, and it agrees with the state recorded there: nothing to learn
+   *   (`unchanged`; a duplicate delivery of an unchanged snapshot lands here too);
+   * - inside a covered interval and it disagrees: applying it would rewrite closed history, so it
+   *   is kept as a snapshot record with the reason (`late`), not applied;
+   * - in a gap of coverage (no snapshot between the one before and the one after it): applied
+   *   there, exactly as in-order delivery would have: each fact whose value differs is split at
+   *   its instant, the snapshot's value holds from it until the next snapshot, and coverage is
+   *   recorded (joined to a neighbouring interval within the gap threshold) (`backfilled`).
+   */
+  private async lateSnapshot(
+    tx: TransactionClient,
+    node: NodeHead,
+    snapshot: Snapshot,
+    facts: readonly Fact[],
+    hash: string,
+    takenAt: Date,
+    receivedAt: Date,
+  ): Promise<IngestResult & { nodeId?: number }> {
+    const answer = { node: snapshot.node, stateVersion: node.stateVersion };
+    const record = {
+      id: snapshot.snapshotId,
+      nodeId: node.id,
+      takenAt,
+      receivedAt,
+      hash,
+      bootId: snapshot.collector.bootId,
+      seq: BigInt(snapshot.collector.seq),
+      source: snapshot.collector.source,
+      warnings: snapshot.warnings,
+      clockSkewMs: snapshot.collector.clockSkewMs,
+    };
+    const keepAside = async (reason: string): Promise<IngestResult> => {
+      await this.recordOrConflict(tx, snapshot, { ...record, changes: 0, arrival: 'late', lateReason: reason });
+      return { status: 'late', changes: 0, reason, ...answer };
+    };
+    const around = await this.writer.coverageAround(tx, node.id, takenAt);
+    const before = await this.writer.factsAt(tx, node.id, takenAt);
+    const plan = planLateSplit(before, facts);
+    const latest = node.lastSeenAt.toISOString();
+    if (around.covering) {
+      if (plan.changes === 0) return { status: 'unchanged', changes: 0, ...answer };
+      const span = `${around.covering.startAt.toISOString()} – ${around.covering.endAt.toISOString()}`;
+      return keepAside(
+        `taken at ${snapshot.takenAt}, inside node ${snapshot.node}'s covered history (${span}; latest ${latest}) and different from the state recorded there: applying it would rewrite closed history, so it is kept as a record, not applied`,
+      );
+    }
+    const next = around.after;
+    if (!next || (await this.writer.changesBetween(tx, node.id, takenAt, next.startAt))) {
+      // Not a clean gap (coverage deleted by retention, or history written before coverage was kept).
+      return keepAside(`taken at ${snapshot.takenAt}, before node ${snapshot.node}'s latest (${latest}), where no clean gap of coverage holds it: kept as a record, not applied`);
+    }
+    const after = await this.writer.factsStartingAt(tx, node.id, next.startAt);
+    const writes = plan.writes(takenAt, next.startAt, after);
+    await this.writer.closeFacts(tx, writes.close, takenAt);
+    await this.writer.moveFactStart(tx, writes.moveStart, takenAt);
+    await this.writer.insertIntervals(tx, node.id, writes.insert);
+
+    const gapMs = this.config.gapFactor * node.intervalMs;
+    const previous = around.before;
+    const joinsPrevious = previous !== undefined && takenAt.getTime() - previous.endAt.getTime() <= gapMs;
+    const joinsNext = next.startAt.getTime() - takenAt.getTime() <= gapMs;
+    if (joinsPrevious && joinsNext) await this.writer.joinCoverage(tx, previous, next);
+    else if (joinsPrevious) await this.writer.extendCoverage(tx, previous.id, takenAt);
+    else if (joinsNext) await this.writer.extendCoverageBack(tx, next.id, takenAt);
+    else await this.writer.openCoverage(tx, node.id, takenAt);
+
+    await this.recordOrConflict(tx, snapshot, { ...record, changes: plan.changes, arrival: 'backfilled' });
+    const stateVersion = await this.writer.markHistoryRewritten(tx, node.id, takenAt);
+    return { status: 'backfilled', changes: plan.changes, node: snapshot.node, stateVersion, nodeId: node.id };
+  }
+
+  /** Records the snapshot, or fails with 409 when another node's transaction took its id first. */
+  private async recordOrConflict(tx: TransactionClient, snapshot: Snapshot, row: SnapshotRecord): Promise<void> {
+    if (await this.writer.recordSnapshot(tx, row)) return;
+    throw snapshotIdConflict(snapshot, (await this.writer.snapshotOwner(tx, snapshot.snapshotId, row.nodeId)) ?? 'another node');
   }
 
   /**
@@ -294,3 +428,60 @@ export function estimateInterval(node: NodeHead, snapshot: Snapshot, takenAt: Da
 
 /** The longest reporting interval believed: a day (a longer silence is a gap, whatever the seq). */
 export const MAX_INTERVAL_MS = 86_400_000;
+
+/** The writes that put a late snapshot's facts into a gap [at, next) of a node's history. */
+export interface LateSplitWrites {
+  /** rows valid at `at` whose value the late snapshot changes: they end at `at` */
+  close: bigint[];
+  /** rows beginning at `next` with the late snapshot's value: they begin at `at` instead */
+  moveStart: bigint[];
+  /** the late snapshot's values over [at, next), and what a closed row held after `next` */
+  insert: NewInterval[];
+}
+
+export interface LateSplitPlan {
+  /** facts whose value at the late instant differs from the stored history (0 = it agrees) */
+  changes: number;
+  writes(at: Date, next: Date, startingAtNext: readonly FactInterval[]): LateSplitWrites;
+}
+
+/**
+ * Compares a late snapshot's facts with the facts valid at its instant. In a gap there is no
+ * change strictly between the snapshot before and the one after (`next`), so every row valid at
+ * the instant runs to `next` or beyond; a differing row ends at the instant and, when it ran
+ * past `next`, its remainder is re-inserted from `next`; the late value holds from the instant
+ * until `next` (by moving back the start of an equal row that begins at `next`, or as a new row).
+ */
+export function planLateSplit(validAt: readonly FactInterval[], facts: readonly Fact[]): LateSplitPlan {
+  const present = new Map(validAt.map((row) => [factIdentity(row as Pick<Fact, 'ns' | 'kind' | 'key'>), row]));
+  const incoming = new Map(facts.map((fact) => [factIdentity(fact), fact]));
+  const differing: string[] = [];
+  for (const [id, fact] of incoming) {
+    const row = present.get(id);
+    if (!row || canonicalJson(row.attrs) !== canonicalJson(fact.attrs)) differing.push(id);
+  }
+  for (const id of present.keys()) if (!incoming.has(id)) differing.push(id);
+  return {
+    changes: differing.length,
+    writes(at, next, startingAtNext) {
+      const startsAtNext = new Map(startingAtNext.map((row) => [factIdentity(row as Pick<Fact, 'ns' | 'kind' | 'key'>), row]));
+      const writes: LateSplitWrites = { close: [], moveStart: [], insert: [] };
+      for (const id of differing) {
+        const row = present.get(id);
+        const fact = incoming.get(id);
+        if (row) {
+          writes.close.push(row.id);
+          if (row.validTo === null || row.validTo.getTime() > next.getTime()) {
+            writes.insert.push({ ns: row.ns, kind: row.kind, key: row.key, attrs: row.attrs, validFrom: next, validTo: row.validTo });
+          }
+        }
+        if (fact) {
+          const following = startsAtNext.get(id);
+          if (following && canonicalJson(following.attrs) === canonicalJson(fact.attrs)) writes.moveStart.push(following.id);
+          else writes.insert.push({ ns: fact.ns, kind: fact.kind, key: fact.key, attrs: fact.attrs, validFrom: at, validTo: next });
+        }
+      }
+      return writes;
+    },
+  };
+}

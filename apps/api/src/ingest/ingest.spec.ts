@@ -137,13 +137,22 @@ for (const kind of testDatabaseKinds()) {
       ]);
     });
 
-    it('refuses a snapshot older than the node’s latest with 409 and a clear message, writing nothing', async () => {
-      await post(calicoNode(60, 0));
-      const before = await counts();
+    it('stores a snapshot older than the node’s first one as backfilled history (201), never 409', async () => {
+      const factCount = (await post(calicoNode(60, 0))).body.changes as number;
       const response = await post(calicoNode(30, 1, { proxyArp: '0' }));
-      expect(response.status).toBe(409);
-      expect(response.body).toMatchObject({ error: 'OUT_OF_ORDER', message: expect.stringMatching(/taken at 2026-11-26T03:00:30.000Z, not after node node-a's latest \(2026-11-26T03:01:00.000Z\)/) });
-      expect(await counts()).toEqual(before);
+      // Nothing was known at 30 s: every fact appears then (rows starting at 60 s begin at 30 s instead).
+      expect(response).toEqual({ status: 201, body: { status: 'backfilled', changes: factCount, node: NODE, stateVersion: 2 } });
+      expect(await counts()).toEqual({ facts: factCount + 1, openFacts: factCount, snapshots: 2, coverage: 1, nodes: 1 });
+      const rows = await database.prisma.$queryRaw<Array<{ value: string; validFrom: Date; validTo: Date | null }>>`
+        SELECT attrs->>'value' AS value, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
+        WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' ORDER BY valid_from`;
+      expect(rows).toEqual([
+        { value: '0', validFrom: new Date(at(30)), validTo: new Date(at(60)) },
+        { value: '1', validFrom: new Date(at(60)), validTo: null },
+      ]);
+      // Within three intervals of the next snapshot: one covered interval, from the late one on.
+      const coverage = await database.prisma.$queryRaw<Array<{ startAt: Date; endAt: Date; snapshots: number }>>`SELECT start_at AS "startAt", end_at AS "endAt", snapshots FROM coverage`;
+      expect(coverage).toEqual([{ startAt: new Date(at(30)), endAt: new Date(at(60)), snapshots: 2 }]);
     });
 
     it('rejects an invalid snapshot with 400 naming the bad field, and stores nothing', async () => {
@@ -195,8 +204,8 @@ for (const kind of testDatabaseKinds()) {
       await post(calicoNode(0, 0));
       const racers = await Promise.all([post(calicoNode(30, 1, { proxyArp: '0' })), post(calicoNode(31, 1, { proxyArp: '2', bootId: 'boot-other' }))]);
       const statuses = racers.map((r) => r.status).sort();
-      // Whoever commits second either follows (201) or arrives late (409); never both lost or both half-written.
-      expect([[201, 201], [201, 409]]).toContainEqual(statuses);
+      // Whoever commits second either follows (201) or arrives late inside covered history (202, kept as a record); never lost, never half-written.
+      expect([[201, 201], [201, 202]]).toContainEqual(statuses);
       const open = await database.prisma.$queryRaw<Array<{ value: string }>>`
         SELECT attrs->>'value' AS value FROM fact WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' AND valid_to IS NULL`;
       expect(open).toHaveLength(1);

@@ -66,6 +66,8 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
     ROUTESCOPE_LOG_LEVEL: 'error',
     // No spacing between cluster evaluations beyond their own duration: settled() is quick.
     ROUTESCOPE_CHECKS_DEBOUNCE_MS: '0',
+    // Suites post snapshots at fixed dates: the longest retention keeps them acceptable for years.
+    ROUTESCOPE_RETENTION_DAYS: '3650',
     ...options.env,
   });
   const { app } = await createApiApplication(config, countingQueries(database, sql));
@@ -142,6 +144,7 @@ export interface SnapshotOptions {
   takenAt: string;
   seq: number;
   bootId?: string;
+  clockSkewMs?: number;
   namespaces: NetworkNamespace[];
 }
 
@@ -150,7 +153,13 @@ export function snapshot(options: SnapshotOptions): Snapshot {
     schemaVersion: 1,
     snapshotId: randomUUID(),
     node: options.node,
-    collector: { version: '0.1.0-test', bootId: options.bootId ?? 'boot-1', seq: options.seq, source: 'collect' },
+    collector: {
+      version: '0.1.0-test',
+      bootId: options.bootId ?? 'boot-1',
+      seq: options.seq,
+      source: 'collect',
+      ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
+    },
     takenAt: options.takenAt,
     kernel: '6.8.0-test',
     iproute2: 'iproute2-6.1.0',

@@ -20,6 +20,13 @@ describe('snapshot contract v1', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('accepts a reported clock skew, ahead or behind, up to ten years', () => {
+    for (const clockSkewMs of [0, -1500, 42_000, 10 * 365 * 86_400_000]) {
+      const result = validateSnapshot(mutate((s) => (s.collector.clockSkewMs = clockSkewMs)));
+      expect(result.ok && result.snapshot.collector.clockSkewMs).toBe(clockSkewMs);
+    }
+  });
+
   it('accepts a host-only snapshot whose sections were not captured', () => {
     const result = validateSnapshot(calicoSnapshot({ namespaces: [{ kind: 'host', name: 'host' }] }));
     expect(result.ok).toBe(true);
@@ -32,6 +39,9 @@ describe('snapshot contract v1', () => {
     ['a missing takenAt', (s) => delete (s as Partial<Snapshot>).takenAt, 'takenAt', /required/],
     ['a takenAt without a time zone', (s) => (s.takenAt = '2026-11-26T03:12:00'), 'takenAt', /time zone/],
     ['a negative sequence number', (s) => (s.collector.seq = -1), 'collector.seq', /./],
+    ['a clock skew in fractions of a millisecond', (s) => (s.collector.clockSkewMs = 1.5), 'collector.clockSkewMs', /whole number of milliseconds/],
+    ['a clock skew beyond ten years', (s) => (s.collector.clockSkewMs = -(10 * 365 * 86_400_000 + 1)), 'collector.clockSkewMs', /ten years/],
+    ['a clock skew as text', (s) => ((s.collector as Record<string, unknown>).clockSkewMs = '5s'), 'collector.clockSkewMs', /./],
     ['an unknown top-level field', (s) => (s.extra = 1), '', /unknown field "extra"/],
     ['an unknown field in a route', (s) => Object.assign(s.namespaces[0].routes![1], { via: 'x' }), 'namespaces[0].routes[1]', /unknown field "via"/],
     ['a route destination that is not a prefix', (s) => (s.namespaces[0].routes![1].dst = '172.17.8.300'), 'namespaces[0].routes[1].dst', /default/],

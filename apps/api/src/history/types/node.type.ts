@@ -47,6 +47,13 @@ export class Node {
 
   @Field(() => String, { nullable: true })
   collectorVersion!: string | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "The collector's clock minus the API's, in milliseconds (positive: the collector is ahead), as measured from the API's Date header and reported in the latest snapshot that carried it; null if none did",
+  })
+  clockSkew!: number | null;
 }
 
 @InputType()
