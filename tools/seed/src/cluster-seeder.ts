@@ -50,7 +50,7 @@ export interface SeedFailure {
   takenAt: string;
   /** the HTTP status, or `network` */
   status: number | 'network';
-  /** the API's error code (`OUT_OF_ORDER`, `INVALID_SNAPSHOT`, …) or the network error's */
+  /** the API's error code (`TAKEN_AT_OUT_OF_RANGE`, `INVALID_SNAPSHOT`, …) or the network error's */
   code: string;
   error: string;
 }

@@ -114,7 +114,8 @@ export function describeFailures(failures: readonly SeedFailure[]): string[] {
 }
 
 function hintFor(f: SeedFailure): string | undefined {
-  if (f.status === 409) return 'the API already holds newer snapshots of these nodes (seeded before?): seed a fresh database or data folder, or use --hours 0';
+  if (f.status === 409) return 'a snapshotId of this seed already belongs to another node in the API (seeded a different cluster before?): seed a fresh database or data folder, or use another --seed';
+  if (f.code === 'TAKEN_AT_OUT_OF_RANGE') return 'the history is older than the API keeps (ROUTESCOPE_RETENTION_DAYS) or its clock is behind: use fewer --hours';
   if (f.status === 413) return 'the snapshots are larger than the API accepts (ROUTESCOPE_MAX_SNAPSHOT_BYTES); each node routes to every other, so fewer --nodes make them smaller';
   if (f.status === 400) return 'the API rejected the generated snapshot: libs/synth and the contract in libs/snapshot disagree';
   if (f.status === 'network') return 'the API stopped answering: is it still running?';
