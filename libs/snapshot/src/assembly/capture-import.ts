@@ -1,4 +1,4 @@
-import type { PartialSection } from '../contract/snapshot-constants';
+import { SNAPSHOT_LIMITS, storableText, type PartialSection } from '../contract/snapshot-constants';
 import type { Address, Link, NetworkNamespace, Neighbor, Route, Sysctl, SnapshotWarning } from '../contract/snapshot-schema';
 import { emptyEvidence, type CaptureEvidence, type KubernetesListing, type SectionCoverage } from '../evidence/capture-evidence';
 import { parseIpJsonAddresses, parseIpJsonLinks, parseIpJsonNeighbors, parseIpJsonRoutes } from '../parsers/ip-json-parser';
@@ -177,6 +177,8 @@ export function importCaptureNodes(text: string): CaptureImport {
   const out: ImportedNodeCapture[] = result.map((n) => buildNode(n));
   // What concerns the whole capture (text outside any section) goes with the first node's snapshot.
   out[0].warnings.unshift(...captureWarnings);
+  // Warnings quote the paste (commands, values), which may be binary: keep them storable.
+  for (const list of [warnings, ...out.map((n) => n.warnings)]) list.forEach((w, i) => (list[i] = { ...w, message: storableText(w.message, SNAPSHOT_LIMITS.messageLength) }));
   const readable = coverage.some((c) => c.status !== 'unsupported');
   const imported: CaptureImport = { nodes: out, coverage, warnings };
   if (kubernetes) {

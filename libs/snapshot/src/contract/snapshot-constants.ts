@@ -66,6 +66,17 @@ export function unstorableTextReason(value: string): string | undefined {
 }
 
 /**
+ * `value` made storable and at most `max` code units: NUL and unpaired surrogates (what a paste of
+ * binary output holds) become U+FFFD, and a cut never splits a surrogate pair. For text that is
+ * quoted from input into a snapshot, such as import warnings.
+ */
+export function storableText(value: string, max: number): string {
+  let text = unstorableTextReason(value) === undefined ? value : value.replace(/\u0000/g, '\uFFFD').replace(LONE_SURROGATE_GLOBAL, '\uFFFD');
+  if (text.length > max) text = text.slice(0, /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max);
+  return text;
+}
+
+/**
  * Why this string is not a plain identifier (an interface, namespace, flag or version name), or
  * undefined when it is: on top of being storable, it holds no control character and no
  * invisible format character (zero-width spaces, bidirectional overrides), which would make two
@@ -93,5 +104,6 @@ function isPrintableAscii(value: string): boolean {
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_GLOBAL = new RegExp(LONE_SURROGATE.source, 'g');
 /** Unicode controls (Cc) and format characters (Cf: zero-width, bidi controls, soft hyphen). */
 const HIDDEN_CHARACTER = /[\p{Cc}\p{Cf}]/u;

@@ -223,7 +223,12 @@ export const snapshotSchema = z
       seq: uint.max(Number.MAX_SAFE_INTEGER),
       source: z.enum(['collect', 'import']),
       /** the collector's clock minus the API's (its `Date` header), in ms: positive = the collector is ahead. */
-      clockSkewMs: z.number().int().min(-L.clockSkewMs).max(L.clockSkewMs).optional(),
+      clockSkewMs: z
+        .number()
+        .int('must be a whole number of milliseconds')
+        .min(-L.clockSkewMs, 'must be at most ten years (in milliseconds)')
+        .max(L.clockSkewMs, 'must be at most ten years (in milliseconds)')
+        .optional(),
     }),
     takenAt: z.iso.datetime({ offset: true, error: unlessMissing('must be an ISO-8601 date-time with a time zone') }).max(L.dateTimeLength),
     kernel: shortString.optional(),
