@@ -34,7 +34,7 @@ export class IngestController {
   @error(400, 'INVALID_SNAPSHOT (details name each failing field) or INVALID_JSON')
   @error(401, 'MISSING_TOKEN, INVALID_TOKEN, REVOKED_TOKEN or EXPIRED_TOKEN')
   @error(403, 'INSUFFICIENT_SCOPE: the token has no ingest scope')
-  @error(409, 'SNAPSHOT_ID_CONFLICT: the snapshotId was already used by another node')
+  @error(409, 'SNAPSHOT_ID_CONFLICT: the snapshotId was already used by another node (OUT_OF_ORDER: older than the node\'s latest, where late snapshots are not accepted)')
   @error(413, 'SNAPSHOT_TOO_LARGE: the body exceeds ROUTESCOPE_MAX_SNAPSHOT_BYTES')
   @error(415, 'UNSUPPORTED_MEDIA_TYPE: the body was not sent as application/json')
   @error(429, "RATE_LIMITED: the token spent its ingest budget for the window; retry after Retry-After seconds", RETRY_AFTER)
