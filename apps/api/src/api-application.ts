@@ -29,8 +29,10 @@ const LOG_LEVELS: Record<ApiConfig['logLevel'], LogLevel[]> = {
 export async function createApiApplication(config: ApiConfig, database: Database): Promise<{ app: INestApplication; seeded: SeedOutcome }> {
   const app = await NestFactory.create<NestExpressApplication>(appModule(config, database), { bodyParser: false, logger: LOG_LEVELS[config.logLevel] });
   app.disable('x-powered-by');
-  // The API answers JSON only: helmet's defaults (a CSP that allows nothing foreign, nosniff, no framing, HSTS).
-  app.use(helmet());
+  // The API answers JSON, and Swagger UI at /api/docs from its own files: helmet's defaults (a CSP
+  // that allows nothing foreign, nosniff, no framing, HSTS), except upgrade-insecure-requests,
+  // which made a browser on plain HTTP (not localhost) fetch the UI's scripts over HTTPS and fail.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestGate({ auth: app.get(AuthService), rateLimiter: app.get(RateLimiter), config }));
   app.useGlobalFilters(new RestExceptionFilter());
   serveOpenApiDocument(app, buildOpenApiDocument(app));

@@ -57,6 +57,9 @@ describe('the OpenAPI document', () => {
   it('serves Swagger UI at /api/docs without a token, its scripts from the API itself (no CDN)', async () => {
     const page = await fetch(`${base}/api/docs`);
     expect(page.status).toBe(200);
+    // Its scripts must load over plain HTTP too (behind an HTTP ingress): no upgrade to HTTPS.
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(page.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
     const html = await page.text();
     const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
     expect(scripts.length).toBeGreaterThan(0);
