@@ -10,6 +10,7 @@ import { TokenHasher } from './auth/token-hash';
 import { TokenRepository } from './auth/token.repository';
 import type { ApiConfig } from './config/api-config';
 import { RestExceptionFilter } from './errors/rest-exception.filter';
+import { buildOpenApiDocument, serveOpenApiDocument } from './openapi/openapi-document';
 import { RateLimiter } from './transport/rate-limiter';
 import { requestGate } from './transport/request-gate';
 
@@ -23,15 +24,18 @@ const LOG_LEVELS: Record<ApiConfig['logLevel'], LogLevel[]> = {
 /**
  * Builds the API on an open, migrated database (main.ts and the tests share this): security
  * headers, the request gate (token, rate limit, then the body, per route: transport/request-gate.ts),
- * the REST exception filter, seeded tokens.
+ * the REST exception filter, the OpenAPI document and Swagger UI (/api/docs), seeded tokens.
  */
 export async function createApiApplication(config: ApiConfig, database: Database): Promise<{ app: INestApplication; seeded: SeedOutcome }> {
   const app = await NestFactory.create<NestExpressApplication>(appModule(config, database), { bodyParser: false, logger: LOG_LEVELS[config.logLevel] });
   app.disable('x-powered-by');
-  // The API answers JSON only: helmet's defaults (a CSP that allows nothing foreign, nosniff, no framing, HSTS).
-  app.use(helmet());
+  // The API answers JSON, and Swagger UI at /api/docs from its own files: helmet's defaults (a CSP
+  // that allows nothing foreign, nosniff, no framing, HSTS), except upgrade-insecure-requests,
+  // which made a browser on plain HTTP (not localhost) fetch the UI's scripts over HTTPS and fail.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestGate({ auth: app.get(AuthService), rateLimiter: app.get(RateLimiter), config }));
   app.useGlobalFilters(new RestExceptionFilter());
+  serveOpenApiDocument(app, buildOpenApiDocument(app));
   app.enableShutdownHooks();
   const seeded = await seedTokens(config, { tokens: app.get(TokenRepository), hasher: app.get(TokenHasher), auth: app.get(AuthService) });
   return { app, seeded };

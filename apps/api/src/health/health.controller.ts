@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Database } from '@routescope/db';
 import type { Response } from 'express';
 import { DATABASE } from '../database/database.module';
+import { OPENAPI_SCHEMAS, schemaRef } from '../openapi/openapi-document';
 import { REDIS_COMMANDS, type RedisCommands } from '../redis/redis.module';
 
 export type Dependency = 'database' | 'redis';
@@ -20,6 +22,7 @@ export interface Readiness {
 /** A dependency slower than this is not ready (a probe must answer before its own timeout). */
 const PROBE_TIMEOUT_MS = 2000;
 
+@ApiTags('health')
 @Controller()
 export class HealthController {
   private readonly logger = new Logger(HealthController.name);
@@ -32,6 +35,12 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get('healthz')
+  @ApiOperation({ operationId: 'healthz', summary: 'Liveness: the process answers (no token)' })
+  @ApiResponse({
+    status: 200,
+    description: 'alive',
+    content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } } },
+  })
   healthz(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -42,6 +51,9 @@ export class HealthController {
    * can carry hosts, users and SQL); the text goes to the API's log.
    */
   @Get('readyz')
+  @ApiOperation({ operationId: 'readyz', summary: 'Readiness: the database (and Redis when configured) answers, every migration applied (no token)' })
+  @ApiResponse({ status: 200, description: 'ready', content: { 'application/json': { schema: schemaRef(OPENAPI_SCHEMAS.readiness) } } })
+  @ApiResponse({ status: 503, description: 'not ready: `failed` names the dependencies', content: { 'application/json': { schema: schemaRef(OPENAPI_SCHEMAS.readiness) } } })
   async readyz(@Res({ passthrough: true }) response: Response): Promise<Readiness> {
     const checks: Readiness['checks'] = {};
     let pendingMigrations: string[] | undefined;

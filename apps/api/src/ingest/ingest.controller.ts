@@ -1,8 +1,17 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScope } from '../auth/scopes';
+import { OPENAPI_SCHEMAS, schemaRef } from '../openapi/openapi-document';
 import { IngestService, type IngestResult } from './ingest.service';
 
+const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait before sending again', schema: { type: 'integer', minimum: 1 } } };
+const error = (status: number, description: string, headers?: typeof RETRY_AFTER) =>
+  ApiResponse({ status, description, content: { 'application/json': { schema: schemaRef(OPENAPI_SCHEMAS.error) } }, ...(headers ? { headers } : {}) });
+const result = (status: number, description: string) =>
+  ApiResponse({ status, description, content: { 'application/json': { schema: schemaRef(OPENAPI_SCHEMAS.ingestResult) } } });
+
+@ApiTags('ingest')
 @Controller('api/v1')
 export class IngestController {
   constructor(private readonly ingest: IngestService) {}
@@ -15,6 +24,25 @@ export class IngestController {
   @Post('snapshots')
   @RequireScope('ingest')
   @HttpCode(200)
+  @ApiBearerAuth('token')
+  @ApiOperation({
+    operationId: 'postSnapshot',
+    summary: "Store one node's snapshot",
+    description:
+      'Needs a token with the ingest scope. The token and the rate limit are checked before the body is read; the body must be application/json and at most ROUTESCOPE_MAX_SNAPSHOT_BYTES.',
+  })
+  @ApiBody({ required: true, description: 'one snapshot, application/json', schema: schemaRef(OPENAPI_SCHEMAS.snapshot) })
+  @result(200, 'unchanged (equal to the stored state) or duplicate (this snapshotId was already stored for this node)')
+  @result(201, 'created (the first snapshot of this node) or changed (its state changed)')
+  @result(202, 'late: older than the stored state; kept as history, the current state is unchanged')
+  @error(400, 'INVALID_SNAPSHOT (details name each failing field) or INVALID_JSON')
+  @error(401, 'MISSING_TOKEN, INVALID_TOKEN, REVOKED_TOKEN or EXPIRED_TOKEN')
+  @error(403, 'INSUFFICIENT_SCOPE: the token has no ingest scope')
+  @error(409, 'SNAPSHOT_ID_CONFLICT: the snapshotId was already used by another node (OUT_OF_ORDER: older than the node\'s latest, where late snapshots are not accepted)')
+  @error(413, 'SNAPSHOT_TOO_LARGE: the body exceeds ROUTESCOPE_MAX_SNAPSHOT_BYTES')
+  @error(415, 'UNSUPPORTED_MEDIA_TYPE: the body was not sent as application/json')
+  @error(429, "RATE_LIMITED: the token spent its ingest budget for the window; retry after Retry-After seconds", RETRY_AFTER)
+  @error(503, 'DATABASE_UNAVAILABLE: the database does not answer; retry after Retry-After seconds (nothing was stored)', RETRY_AFTER)
   async postSnapshot(@Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<IngestResult> {
     const result = await this.ingest.ingest(body);
     if (result.status === 'created' || result.status === 'changed' || result.status === 'backfilled') response.status(201);

@@ -1,0 +1,145 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+
+type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
+import { SCHEMA_VERSION, snapshotSchema } from '@routescope/snapshot';
+import { z } from 'zod';
+import { AuthErrorCode } from '../auth/auth.errors';
+import { DatabaseErrorCode } from '../database/database.errors';
+import type { IngestStatus } from '../ingest/ingest.service';
+import { IngestErrorCode } from '../ingest/ingest.errors';
+import { TransportErrorCode } from '../transport/transport.errors';
+
+/** Where the API serves its OpenAPI document and Swagger UI (no token needed: both are GETs without a body). */
+export const OPENAPI_DOCS_PATH = 'api/docs';
+export const OPENAPI_JSON_PATH = 'api/docs/openapi.json';
+
+/** Component names the controllers' decorators reference (`#/components/schemas/<name>`). */
+export const OPENAPI_SCHEMAS = {
+  snapshot: 'Snapshot',
+  ingestResult: 'IngestResult',
+  error: 'Error',
+  readiness: 'Readiness',
+} as const;
+
+export const schemaRef = (name: (typeof OPENAPI_SCHEMAS)[keyof typeof OPENAPI_SCHEMAS]) => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * The snapshot request schema is generated from the zod contract (libs/snapshot), never written
+ * by hand: a field added to the contract appears here, and the committed openapi.json's drift
+ * test fails until it is regenerated. Refinements zod cannot express in JSON Schema (one host
+ * namespace, address families matching, storable text) stay in the contract; the API answers
+ * 400 with the failing path for them.
+ */
+export function snapshotJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(snapshotSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  // The document carries its own dialect (OpenAPI 3.1 = JSON Schema 2020-12): a component has no $schema.
+  const { $schema: _dialect, ...schema } = generated;
+  if ('$defs' in schema) throw new Error('the snapshot contract produced $defs: hoist them into components before publishing');
+  return { ...schema, description: `One node's network state at one moment (wire contract version ${SCHEMA_VERSION}), generated from libs/snapshot's zod schema.` };
+}
+
+const ERROR_SCHEMA: SchemaObject = {
+  type: 'object',
+  description: 'Every REST error: a machine-readable code, a sentence for people, and for INVALID_SNAPSHOT the failing fields.',
+  required: ['error', 'message'],
+  properties: {
+    error: {
+      type: 'string',
+      description: `The code for machines; one of ${[...Object.values(IngestErrorCode), ...Object.values(TransportErrorCode), ...Object.values(AuthErrorCode), ...Object.values(DatabaseErrorCode), 'INTERNAL'].join(', ')} (each status below says which it carries).`,
+    },
+    message: { type: 'string', description: 'What went wrong and, where it helps, what to do.' },
+    details: {
+      type: 'array',
+      description: 'INVALID_SNAPSHOT: one entry per failing field.',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: {
+          path: { type: 'string', description: 'the field, e.g. namespaces[0].routes[3].dst' },
+          message: { type: 'string' },
+        },
+      },
+    },
+  },
+};
+
+/**
+ * Every status the ingest answers. 'late' is answered by the late-snapshot work (202); listed
+ * here so the published contract has it. A status the service adds fails to compile below
+ * until it is documented.
+ */
+const INGEST_STATUSES = ['created', 'changed', 'unchanged', 'duplicate', 'late'] as const;
+type Documented<T extends (typeof INGEST_STATUSES)[number]> = T;
+export type IngestStatusesDocumented = Documented<IngestStatus>;
+
+const INGEST_RESULT_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['status', 'changes', 'node', 'stateVersion'],
+  properties: {
+    status: {
+      type: 'string',
+      enum: [...INGEST_STATUSES],
+      description:
+        'created: the first snapshot of this node; changed: its state changed; unchanged: equal to the stored state; duplicate: this snapshotId was already stored for the node; late: older than the stored state, kept as history without changing the current state.',
+    },
+    changes: { type: 'integer', minimum: 0, description: 'facts opened or closed by this snapshot' },
+    node: { type: 'string' },
+    stateVersion: { type: 'integer', minimum: 0, description: "the node's state version after this snapshot" },
+  },
+};
+
+const READINESS_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['status', 'database', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'not ready'] },
+    database: { type: 'string', enum: ['postgres', 'pglite'] },
+    checks: {
+      type: 'object',
+      description: "each dependency's verdict; redis only when ROUTESCOPE_REDIS_URL is set",
+      properties: {
+        database: { type: 'string', enum: ['ok', 'unreachable', 'migrations pending'] },
+        redis: { type: 'string', enum: ['ok', 'unreachable'] },
+      },
+    },
+    failed: { type: 'array', items: { type: 'string', enum: ['database', 'redis'] }, description: 'the dependencies that failed, when not ready' },
+    pendingMigrations: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+/** The OpenAPI document of the REST routes (GraphQL has its own schema: apps/api/schema.graphql). */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
+    .setTitle('Routescope REST API')
+    .setDescription(
+      'Snapshot ingest and health probes. History, checks and token administration are GraphQL (POST /graphql; the SDL is apps/api/schema.graphql). ' +
+        'Every error body is `{error, message, details?}`; 429 and 503 carry Retry-After.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API token (routescope-admin or ROUTESCOPE_*_TOKEN)' }, 'token')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  document.components = {
+    ...document.components,
+    schemas: {
+      ...document.components?.schemas,
+      [OPENAPI_SCHEMAS.snapshot]: snapshotJsonSchema() as SchemaObject,
+      [OPENAPI_SCHEMAS.ingestResult]: INGEST_RESULT_SCHEMA,
+      [OPENAPI_SCHEMAS.error]: ERROR_SCHEMA,
+      [OPENAPI_SCHEMAS.readiness]: READINESS_SCHEMA,
+    },
+  };
+  return document;
+}
+
+/** Serves the document at /api/docs/openapi.json and Swagger UI (assets from swagger-ui-dist, no CDN) at /api/docs. */
+export function serveOpenApiDocument(app: INestApplication, document: OpenAPIObject): void {
+  SwaggerModule.setup(OPENAPI_DOCS_PATH, app, document, {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    raw: ['json'],
+    // Swagger UI would otherwise send the document to validator.swagger.io for its badge.
+    swaggerOptions: { validatorUrl: null },
+  });
+}
