@@ -64,12 +64,8 @@ const ERROR_SCHEMA: SchemaObject = {
   },
 };
 
-/**
- * Every status the ingest answers. 'late' is answered by the late-snapshot work (202); listed
- * here so the published contract has it. A status the service adds fails to compile below
- * until it is documented.
- */
-const INGEST_STATUSES = ['created', 'changed', 'unchanged', 'duplicate', 'late'] as const;
+/** Every status the ingest answers; a status the service adds fails to compile below until it is documented. */
+const INGEST_STATUSES = ['created', 'changed', 'unchanged', 'duplicate', 'backfilled', 'late'] as const;
 type Documented<T extends (typeof INGEST_STATUSES)[number]> = T;
 export type IngestStatusesDocumented = Documented<IngestStatus>;
 
@@ -81,11 +77,12 @@ const INGEST_RESULT_SCHEMA: SchemaObject = {
       type: 'string',
       enum: [...INGEST_STATUSES],
       description:
-        'created: the first snapshot of this node; changed: its state changed; unchanged: equal to the stored state; duplicate: this snapshotId was already stored for the node; late: older than the stored state, kept as history without changing the current state.',
+        'created: the first snapshot of this node; changed: its state changed; unchanged: equal to the stored state; duplicate: this snapshotId was already stored for the node; backfilled (201): older than the node\'s latest, applied in a gap of its coverage as in-order delivery would have; late (202): older than the node\'s latest and inside covered history that it contradicts, kept as a record with the reason, not applied.',
     },
     changes: { type: 'integer', minimum: 0, description: 'facts opened or closed by this snapshot' },
     node: { type: 'string' },
     stateVersion: { type: 'integer', minimum: 0, description: "the node's state version after this snapshot" },
+    reason: { type: 'string', description: 'late only: why the snapshot was kept as a record and not applied' },
   },
 };
 
