@@ -50,32 +50,41 @@ export class RedisClient {
     if (this.closed) throw new Error('redis connection closed');
     // Known down (between reconnection attempts): fail now rather than queue behind the backoff.
     if (this.redis.status === 'reconnecting') throw new Error('redis not connected (reconnecting)');
+    // Wait for the ready connection first: ioredis writes some commands (PUBLISH among them) as
+    // soon as the socket is up but queues others until the ready check, which could reorder two
+    // events published back to back.
+    if (this.redis.status !== 'ready') await this.connect();
     const [name, ...rest] = args;
     return (await this.redis.call(String(name), ...rest)) as RedisReply;
   }
 
-  /** Resolves once connected (connecting if nobody has yet); rejects when Redis cannot be reached. */
-  async connect(): Promise<void> {
-    if (this.closed) throw new Error('redis connection closed');
-    const status = this.redis.status;
-    if (status === 'ready') return;
-    if (status === 'wait' || status === 'end') {
-      await this.redis.connect();
-      return;
-    }
-    // connecting or reconnecting: wait for the outcome of this attempt
-    await new Promise<void>((resolve, reject) => {
-      const ready = (): void => {
-        this.redis.off('error', failed);
-        resolve();
+  private readyPromise?: Promise<void>;
+
+  /**
+   * Resolves once connected and ready (connecting if nobody has yet); rejects when this attempt
+   * fails. Concurrent callers share one promise, so they resume in the order they called.
+   */
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('redis connection closed'));
+    if (this.redis.status === 'ready') return Promise.resolve();
+    this.readyPromise ??= new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        this.redis.off('ready', onReady);
+        this.redis.off('error', onError);
+        this.redis.off('end', onEnd);
+        this.readyPromise = undefined;
+        if (error) reject(error);
+        else resolve();
       };
-      const failed = (error: Error): void => {
-        this.redis.off('ready', ready);
-        reject(error);
-      };
-      this.redis.once('ready', ready);
-      this.redis.once('error', failed);
+      const onReady = (): void => settle();
+      const onError = (error: Error): void => settle(error);
+      const onEnd = (): void => settle(new Error('redis connection closed'));
+      this.redis.once('ready', onReady);
+      this.redis.once('error', onError);
+      this.redis.once('end', onEnd);
+      if (this.redis.status === 'wait' || this.redis.status === 'end') this.redis.connect().catch(() => undefined);
     });
+    return this.readyPromise;
   }
 
   async subscribe(channel: string): Promise<void> {
