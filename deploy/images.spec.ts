@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
@@ -161,9 +163,40 @@ interface ComposeService {
   cap_drop?: string[];
 }
 
+/** `docker compose` (plugin) or `docker-compose` (v1), whichever this machine has. */
+function composeCli(): string[] | undefined {
+  for (const cli of [['docker', 'compose'], ['docker-compose']]) {
+    if (spawnSync(cli[0], [...cli.slice(1), 'version'], { stdio: 'ignore' }).status === 0) return cli;
+  }
+  return undefined;
+}
+const compose = composeCli();
+
 describe('docker-compose.yml', () => {
-  const compose = parseYaml(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
-  const services = compose.services;
+  // Compose's own validation where a compose CLI is installed (no daemon needed); the parsed
+  // checks below run everywhere.
+  if (compose) {
+    it(`is valid for ${compose.join(' ')} with the .env.example values, and a missing secret stops it by name`, () => {
+      const run = (envFile: string, env: NodeJS.ProcessEnv) => spawnSync(compose[0], [...compose.slice(1), '-f', join(REPO, 'docker-compose.yml'), '--env-file', envFile, 'config', '-q'], { cwd: REPO, encoding: 'utf8', env });
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('ROUTESCOPE_')));
+      const valid = run(join(REPO, '.env.example'), clean);
+      expect(valid.stderr).toBe('');
+      expect(valid.status).toBe(0);
+      // an .env without the dashboard's secret
+      const dir = mkdtempSync(join(tmpdir(), 'rs-compose-'));
+      try {
+        const partial = join(dir, '.env');
+        writeFileSync(partial, readFileSync(join(REPO, '.env.example'), 'utf8').replace(/^ROUTESCOPE_DASHBOARD_SESSION_SECRET=.*$/m, ''));
+        const missing = run(partial, clean);
+        expect(missing.status).not.toBe(0);
+        expect(missing.stderr).toMatch(/ROUTESCOPE_DASHBOARD_SESSION_SECRET/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  const services = (parseYaml(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> }).services;
 
   it('runs PostgreSQL, the API, the dashboard and the collector, each image built from its Dockerfile', () => {
     expect(Object.keys(services).sort()).toEqual(['api', 'collector', 'dashboard', 'postgres']);
