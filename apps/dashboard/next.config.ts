@@ -5,6 +5,9 @@ import type { NextConfig } from 'next';
 const workspaceRoot = join(__dirname, '../..');
 
 const nextConfig: NextConfig = {
+  // The container image (deploy/dashboard/Dockerfile) builds with ROUTESCOPE_DASHBOARD_STANDALONE=1:
+  // a self-contained server.js with only the node_modules it traces. `npm start` runs `next start`.
+  ...(process.env.ROUTESCOPE_DASHBOARD_STANDALONE === '1' ? { output: 'standalone' as const } : {}),
   reactStrictMode: true,
   poweredByHeader: false,
   turbopack: { root: workspaceRoot },

@@ -123,6 +123,7 @@ function one<T extends Manifest>(kind: string, name: string): T {
 
 const api = () => one<Workload>('Deployment', 'routescope-api');
 const collector = () => one<Workload>('DaemonSet', 'routescope-collector');
+const dashboard = () => one<Workload>('Deployment', 'routescope-dashboard');
 const containerOf = (workload: Workload) => {
   expect(workload.spec.template.spec.containers).toHaveLength(1);
   return workload.spec.template.spec.containers[0];
@@ -196,9 +197,11 @@ describe('deploy/k8s manifests', () => {
         'ClusterRoleBinding/routescope-api',
         'DaemonSet/routescope-collector',
         'Deployment/routescope-api',
+        'Deployment/routescope-dashboard',
         'Namespace/routescope',
         'Namespace/routescope-collector',
         'Service/routescope-api',
+        'Service/routescope-dashboard',
         'ServiceAccount/routescope-api',
         'ServiceAccount/routescope-collector',
       ].sort(),
@@ -223,7 +226,9 @@ describe('deploy/k8s manifests', () => {
     expect(placed.sort()).toEqual(
       [
         'routescope/Deployment/routescope-api',
+        'routescope/Deployment/routescope-dashboard',
         'routescope/Service/routescope-api',
+        'routescope/Service/routescope-dashboard',
         'routescope/ServiceAccount/routescope-api',
         'routescope-collector/DaemonSet/routescope-collector',
         'routescope-collector/ServiceAccount/routescope-collector',
@@ -408,6 +413,44 @@ describe('deploy/k8s manifests', () => {
     expect(api().spec.template.spec.hostNetwork).toBeUndefined();
   });
 
+  it('the dashboard pod passes every `restricted` rule too, with no service account token and a writable Next cache only', () => {
+    const pod = dashboard().spec.template.spec;
+    expect(podSecurityViolations(pod, 'restricted')).toEqual([]);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext!.runAsUser).toBeGreaterThan(0);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.hostNetwork).toBeUndefined();
+    const container = containerOf(dashboard());
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    // Read-only root: only /tmp and Next's cache are writable, both emptyDir.
+    expect(container.volumeMounts?.map((m) => m.mountPath).sort()).toEqual(['/app/apps/dashboard/.next/cache', '/tmp']);
+    expect(pod.volumes?.every((v) => Object.keys(v).sort().join() === 'emptyDir,name')).toBe(true);
+    // a weakened copy is caught, so the check above is not vacuous
+    const weakened = structuredClone(pod);
+    weakened.securityContext!.runAsNonRoot = false;
+    expect(podSecurityViolations(weakened, 'restricted')).toContain('dashboard: runAsNonRoot is not true');
+  });
+
+  it('the dashboard calls the API through its Service, is probed on /api/healthz, takes its session secret from the Secret, and has its own Service', () => {
+    const container = containerOf(dashboard());
+    const port = (value: number | string) => (typeof value === 'number' ? value : container.ports!.find((p) => p.name === value)!.containerPort);
+    expect(container.readinessProbe?.httpGet?.path).toBe('/api/healthz');
+    expect(container.livenessProbe?.httpGet?.path).toBe('/api/healthz');
+    expect(port(container.readinessProbe!.httpGet!.port)).toBe(3000);
+    expect(envOf(container, 'PORT')?.value).toBe('3000');
+    const apiService = one<Manifest & { spec: { ports: Array<{ port: number }> } }>('Service', 'routescope-api');
+    expect(envOf(container, 'ROUTESCOPE_API_URL')?.value).toBe(`http://${apiService.metadata.name}.${apiService.metadata.namespace}.svc:${apiService.spec.ports[0].port}`);
+    expect(envOf(container, 'ROUTESCOPE_DASHBOARD_SESSION_SECRET')).toEqual({ name: 'ROUTESCOPE_DASHBOARD_SESSION_SECRET', valueFrom: { secretKeyRef: { name: 'routescope', key: 'dashboard-session-secret' } } });
+    // no token: users sign in with their own read token
+    expect(container.env?.map((e) => e.name).filter((name) => name.includes('TOKEN'))).toEqual([]);
+    const service = one<Manifest & { spec: { selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }> } }>('Service', 'routescope-dashboard');
+    expect(selects(service.spec.selector, dashboard().spec.template.metadata.labels)).toBe(true);
+    expect(selects(service.spec.selector, api().spec.template.metadata.labels)).toBe(false);
+    expect(selects(one<Manifest & { spec: { selector: Record<string, string> } }>('Service', 'routescope-api').spec.selector, dashboard().spec.template.metadata.labels)).toBe(false);
+    expect(selects(dashboard().spec.selector.matchLabels, dashboard().spec.template.metadata.labels)).toBe(true);
+    expect(service.spec.ports.map((p) => port(p.targetPort))).toEqual([3000]);
+  });
+
   it('the Service selects the API pods (and not the collectors) on the API\'s port', () => {
     const service = one<Manifest & { spec: { selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }> } }>('Service', 'routescope-api');
     expect(selects(service.spec.selector, api().spec.template.metadata.labels)).toBe(true);
@@ -426,14 +469,14 @@ describe('deploy/k8s manifests', () => {
   it('every image is one of ours, built from a Dockerfile in deploy/', () => {
     const workloads = manifests.filter((m) => m.kind === 'Deployment' || m.kind === 'DaemonSet') as Workload[];
     const images = workloads.flatMap((w) => [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])].map((c) => c.image));
-    expect(images.length).toBeGreaterThan(0);
+    expect(new Set(images.map((image) => image.split(':')[0]))).toEqual(new Set(['routescope/api', 'routescope/collector', 'routescope/dashboard']));
     for (const image of images) {
-      const match = /^routescope\/(api|collector):[\w.-]+$/.exec(image);
+      const match = /^routescope\/(api|collector|dashboard):[\w.-]+$/.exec(image);
       expect(match).not.toBeNull();
       expect(existsSync(join(REPO, 'deploy', match![1], 'Dockerfile'))).toBe(true);
     }
     for (const rewrite of kustomization.images ?? []) {
-      expect(rewrite.name).toMatch(/^routescope\/(api|collector)$/);
+      expect(rewrite.name).toMatch(/^routescope\/(api|collector|dashboard)$/);
       expect(rewrite.newName).toBeUndefined();
     }
   });
@@ -451,6 +494,7 @@ describe('deploy/k8s manifests', () => {
       for (const [key, value] of Object.entries(example.stringData)) {
         // A token placeholder says what it is from its first character on; the URL's password does.
         if (key.endsWith('-token')) expect(value).toMatch(/^CHANGE-ME-[a-z]+-token-placeholder$/);
+        else if (key.endsWith('-secret')) expect(value).toMatch(/^CHANGE-ME-[a-z-]+-secret-placeholder$/);
         else expect(new URL(value).password).toBe('CHANGE-ME-PASSWORD');
       }
       // No `data:` (base64) that could hide a real value from this check.

@@ -134,6 +134,6 @@ describe('loadApiConfig', () => {
   });
 
   it('lists every bad variable in one error', () => {
-    expect(() => loadApiConfig({ ROUTESCOPE_GAP_FACTOR: '0', ROUTESCOPE_REDIS_URL: 'http://x' })).toThrow(/ROUTESCOPE_GAP_FACTOR: .*\n.*ROUTESCOPE_REDIS_URL: must be a redis:\/\/ URL/s);
+    expect(() => loadApiConfig({ ROUTESCOPE_GAP_FACTOR: '0', ROUTESCOPE_REDIS_URL: 'http://x' })).toThrow(/ROUTESCOPE_GAP_FACTOR: .*\n.*ROUTESCOPE_REDIS_URL: must be a redis:\/\/ or rediss:\/\/ \(TLS\) URL/s);
   });
 });

@@ -62,8 +62,8 @@ const environmentSchema = z.object({
   KUBERNETES_SERVICE_PORT: z.string().optional(),
   /** closed history (facts, coverage, snapshots, findings) older than this is deleted, hourly, in batches. */
   ROUTESCOPE_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
-  /** with several replicas: subscriptions fan out through Redis (redis://host:6379). */
-  ROUTESCOPE_REDIS_URL: z.string().regex(/^redis:\/\//, 'must be a redis:// URL').optional(),
+  /** with several replicas: subscriptions, revocations and rate-limit counters go through Redis (redis://host:6379, rediss:// for TLS). */
+  ROUTESCOPE_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// (TLS) URL').optional(),
   ROUTESCOPE_REDIS_PREFIX: z.string().min(1).default('routescope'),
   /**
    * least time between two cross-node (cluster) evaluations of the checks, in ms: changes that

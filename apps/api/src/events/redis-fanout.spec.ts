@@ -9,7 +9,6 @@ import { createApiApplication } from '../api-application';
 import { loadApiConfig, type ApiConfig } from '../config/api-config';
 import { hostNamespace, podNamespace, snapshot, testDatabaseKinds } from '../testing/api-test-app';
 import type { EventsConfig } from './history-events';
-import { parseResp } from './redis-connection';
 import { decode, encode, RedisPubSub } from './redis-pubsub';
 
 // Scale-out: two API replicas on one database, subscriptions fanned out through Redis
@@ -20,17 +19,7 @@ import { decode, encode, RedisPubSub } from './redis-pubsub';
 const REDIS_URL = process.env['ROUTESCOPE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const T0 = Date.parse('2026-05-01T00:00:00.000Z');
 
-describe('RESP and payload encoding', () => {
-  it('parses replies split across reads, nested arrays, nulls and errors', () => {
-    const frame = Buffer.from('*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n');
-    expect(parseResp(frame.subarray(0, 20), 0)).toBeUndefined();
-    expect(parseResp(frame, 0)).toEqual({ value: ['message', 'ch', 'hello'], end: frame.length });
-    expect(parseResp(Buffer.from('$-1\r\n'), 0)?.value).toBeNull();
-    expect(parseResp(Buffer.from(':42\r\n'), 0)?.value).toBe(42);
-    expect(parseResp(Buffer.from('-ERR nope\r\n'), 0)?.value).toEqual(new Error('ERR nope'));
-    expect(parseResp(Buffer.from('$3\r\né\r\n'.replace('é', 'éa')), 0)?.value).toBe('éa');
-  });
-
+describe('payload encoding', () => {
   it('keeps Dates as Dates through JSON', () => {
     const event = { changesRecorded: { node: 'n', takenAt: new Date(T0), changes: 2, nested: [{ at: new Date(T0 + 1) }] } };
     expect(decode(encode(event))).toEqual(event);

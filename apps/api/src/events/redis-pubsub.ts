@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { PubSubEngine } from 'graphql-subscriptions';
-import { RedisConnection } from './redis-connection';
+import { RedisClient } from '../redis/redis-client';
 
 type Handler = (payload: unknown) => void;
 
@@ -13,8 +13,8 @@ type Handler = (payload: unknown) => void;
  */
 export class RedisPubSub extends PubSubEngine {
   private readonly logger = new Logger(RedisPubSub.name);
-  private readonly publisher: RedisConnection;
-  private readonly subscriber: RedisConnection;
+  private readonly publisher: RedisClient;
+  private readonly subscriber: RedisClient;
   private readonly handlers = new Map<number, { channel: string; handler: Handler }>();
   private readonly channels = new Map<string, Set<number>>();
   private nextId = 1;
@@ -26,15 +26,13 @@ export class RedisPubSub extends PubSubEngine {
   ) {
     super();
     const onError = (error: Error) => this.logger.warn(`redis: ${error.message}`);
-    this.publisher = new RedisConnection({ url, onError });
-    this.subscriber = new RedisConnection({
+    this.publisher = new RedisClient({ url, onError });
+    this.subscriber = new RedisClient({
       url,
       onError,
       onMessage: (channel, payload) => this.deliver(channel, payload),
-      // After a reconnection, listen again to every channel someone still needs.
-      onConnect: async (send) => {
-        for (const channel of this.channels.keys()) await send(['SUBSCRIBE', channel]);
-      },
+      // ioredis re-subscribes what it had subscribed; this also covers a SUBSCRIBE that failed while Redis was down.
+      onReady: () => void this.subscribeAll().catch((error: Error) => onError(error)),
     });
   }
 
@@ -51,7 +49,7 @@ export class RedisPubSub extends PubSubEngine {
       this.channels.set(channel, (ids = new Set()));
       ids.add(id);
       // A (re)connection subscribes every known channel; subscribing twice is harmless in Redis.
-      await this.subscriber.command(['SUBSCRIBE', channel]);
+      await this.subscriber.subscribe(channel);
     } else {
       ids.add(id);
     }
@@ -66,14 +64,20 @@ export class RedisPubSub extends PubSubEngine {
     ids?.delete(subId);
     if (ids && ids.size === 0) {
       this.channels.delete(entry.channel);
-      void this.subscriber.command(['UNSUBSCRIBE', entry.channel]).catch(() => undefined);
+      void this.subscriber.unsubscribe(entry.channel).catch(() => undefined);
     }
   }
 
   /** Resolves once the subscriber connection is up (tests and readiness). */
   async ready(): Promise<void> {
     await this.subscriber.connect();
+    await this.subscribeAll();
     await this.publisher.connect();
+  }
+
+  private async subscribeAll(): Promise<void> {
+    const channels = [...this.channels.keys()];
+    if (channels.length > 0) await Promise.all(channels.map((channel) => this.subscriber.subscribe(channel)));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadApiConfig } from '../config/api-config';
-import { RedisConnection } from '../events/redis-connection';
+import { RedisClient } from '../redis/redis-client';
 import type { RedisCommands } from '../redis/redis.module';
 import { RateLimiter } from './rate-limiter';
 
@@ -21,10 +21,10 @@ async function hits(l: RateLimiter, route: 'ingest' | 'graphql', tokenId: number
 }
 
 describe.each([
-  ['in process', (): RedisConnection | undefined => undefined],
-  ['in Redis', (): RedisConnection | undefined => new RedisConnection({ url: REDIS_URL })],
+  ['in process', (): RedisClient | undefined => undefined],
+  ['in Redis', (): RedisClient | undefined => new RedisClient({ url: REDIS_URL })],
 ] as const)('RateLimiter (%s)', (_where, connect) => {
-  let redis: RedisConnection | undefined;
+  let redis: RedisClient | undefined;
   beforeEach(() => {
     redis = connect();
   });
@@ -53,7 +53,7 @@ describe.each([
 
 describe('RateLimiter in Redis', () => {
   it('shares one budget between replicas with the same prefix', async () => {
-    const [a, b] = [new RedisConnection({ url: REDIS_URL }), new RedisConnection({ url: REDIS_URL })];
+    const [a, b] = [new RedisClient({ url: REDIS_URL }), new RedisClient({ url: REDIS_URL })];
     try {
       const prefix = `rs-test-${randomBytes(6).toString('hex')}`;
       const [first, second] = [limiter(a, { ROUTESCOPE_REDIS_PREFIX: prefix }), limiter(b, { ROUTESCOPE_REDIS_PREFIX: prefix })];
@@ -67,7 +67,7 @@ describe('RateLimiter in Redis', () => {
 
   it('lets requests through when Redis does not answer, rather than failing them', async () => {
     // A port nothing listens on.
-    const down = new RedisConnection({ url: 'redis://127.0.0.1:1' });
+    const down = new RedisClient({ url: 'redis://127.0.0.1:1' });
     try {
       expect(await hits(limiter(down), 'ingest', 1, 5)).toEqual([true, true, true, true, true]);
     } finally {

@@ -17,7 +17,12 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'ROUTESCOPE_DASHBOARD_TRUSTED_HEADER must be an HTTP header name, e.g. X-Forwarded-User')
     .transform((h) => h.toLowerCase())
     .optional(),
-  ROUTESCOPE_DASHBOARD_SESSION_SECRET: z.string().min(32, 'ROUTESCOPE_DASHBOARD_SESSION_SECRET must have at least 32 characters').optional(),
+  ROUTESCOPE_DASHBOARD_SESSION_SECRET: z
+    .string()
+    .min(32, 'ROUTESCOPE_DASHBOARD_SESSION_SECRET must have at least 32 characters')
+    // the .env.example and Secret example values must never seal real sessions
+    .refine((secret) => !/change-?me|placeholder/i.test(secret), 'ROUTESCOPE_DASHBOARD_SESSION_SECRET is a placeholder: generate one, e.g. openssl rand -base64 32')
+    .optional(),
 });
 
 export interface DashboardConfig {

@@ -1,0 +1,9 @@
+// The Dockerfiles rendered against a built tree, and docker-compose.yml: project.json's
+// `images` target runs the build targets first.
+module.exports = {
+  ...require('../jest.preset.cjs'),
+  displayName: 'deploy-images',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/images.spec.ts'],
+  testTimeout: 60000,
+};
