@@ -516,15 +516,15 @@ describe('GraphQL and transport bad input [postgres]', () => {
     { name: 'a batch of 1,000 operations → 400 BATCHING_NOT_SUPPORTED', run: () => api.graphql(Array(1000).fill({ query: '{ __typename }' })), status: 400, code: 'BAD_REQUEST', reason: 'BATCHING_NOT_SUPPORTED' },
     // --- size of the request ---
     {
-      name: 'a GraphQL request declaring 2 MB is refused from its headers → 413 PAYLOAD_TOO_LARGE',
-      run: () => api.partialPost('/graphql', { authorization: bearer(t.read), declaredBytes: 2 * MB, sendBytes: 1024 }),
+      name: 'a GraphQL request declaring 3 MB is refused from its headers → 413 PAYLOAD_TOO_LARGE',
+      run: () => api.partialPost('/graphql', { authorization: bearer(t.read), declaredBytes: 3 * MB, sendBytes: 1024 }),
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
       reason: 'BODY_TOO_LARGE',
     },
     {
-      name: 'a chunked GraphQL request is cut at 1 MB, before it ends → 413 PAYLOAD_TOO_LARGE',
-      run: () => api.partialPost('/graphql', { authorization: bearer(t.read), sendBytes: MB + 64 * 1024 }),
+      name: 'a chunked GraphQL request is cut at 2 MB, before it ends → 413 PAYLOAD_TOO_LARGE',
+      run: () => api.partialPost('/graphql', { authorization: bearer(t.read), sendBytes: 2 * MB + 64 * 1024 }),
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
       reason: 'BODY_TOO_LARGE',

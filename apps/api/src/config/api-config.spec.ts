@@ -84,7 +84,7 @@ describe('loadApiConfig', () => {
 
   it('defaults the HTTP and GraphQL bounds', () => {
     expect(loadApiConfig({})).toMatchObject({
-      graphql: { maxBodyBytes: 1024 * 1024, maxCost: 500_000, maxResponseBytes: 32 * 1024 * 1024, introspection: true },
+      graphql: { maxBodyBytes: 2 * 1024 * 1024, maxCost: 500_000, maxResponseBytes: 32 * 1024 * 1024, introspection: true },
       rateLimits: { ingest: 20_000, graphql: 6_000, windowSeconds: 60 },
     });
   });

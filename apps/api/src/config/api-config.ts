@@ -99,7 +99,8 @@ const environmentSchema = z.object({
   /** Calico's host veth prefix (default `cali`), as felix reads it. */
   FELIX_INTERFACEPREFIX: z.string().optional(),
   /** largest GraphQL request body, in bytes (a query is text: the dashboard's largest is under 4 KB). */
-  ROUTESCOPE_GRAPHQL_MAX_BODY_BYTES: count('bytes', 1024, 64 * 1024 * 1024, 1024 * 1024),
+  // 2 MiB: a checkCapture text of up to 1 MiB (its own limit) still fits once escaped in JSON.
+  ROUTESCOPE_GRAPHQL_MAX_BODY_BYTES: count('bytes', 1024, 64 * 1024 * 1024, 2 * 1024 * 1024),
   /** cost budget of one GraphQL operation (graphql/query-cost.ts says how a query is costed). */
   ROUTESCOPE_GRAPHQL_MAX_COST: count('cost points', 100, 100_000_000, 500_000),
   /** largest GraphQL response, in bytes: a bigger result is answered with RESPONSE_TOO_LARGE. */
