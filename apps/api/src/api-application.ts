@@ -10,6 +10,8 @@ import { TokenHasher } from './auth/token-hash';
 import { TokenRepository } from './auth/token.repository';
 import type { ApiConfig } from './config/api-config';
 import { RestExceptionFilter } from './errors/rest-exception.filter';
+import { httpMetrics } from './metrics/http-metrics';
+import { MetricsService } from './metrics/metrics.service';
 import { RateLimiter } from './transport/rate-limiter';
 import { requestGate } from './transport/request-gate';
 
@@ -30,6 +32,7 @@ export async function createApiApplication(config: ApiConfig, database: Database
   app.disable('x-powered-by');
   // The API answers JSON only: helmet's defaults (a CSP that allows nothing foreign, nosniff, no framing, HSTS).
   app.use(helmet());
+  app.use(httpMetrics(app.get(MetricsService).metrics));
   app.use(requestGate({ auth: app.get(AuthService), rateLimiter: app.get(RateLimiter), config }));
   app.useGlobalFilters(new RestExceptionFilter());
   app.enableShutdownHooks();
