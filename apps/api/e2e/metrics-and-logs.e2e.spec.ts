@@ -111,3 +111,49 @@ describe('metrics after a collector run', () => {
     }
   });
 });
+
+describe('logs', () => {
+  /** Every line of a log as JSON; a line that is not JSON fails the test, naming it. */
+  function jsonLines(log: string): Array<Record<string, unknown>> {
+    return log
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw new Error(`not a JSON line: ${line}`);
+        }
+      });
+  }
+
+  it('the API writes JSON lines: one per request with id, route, status, latency, node and token name, never the token', async () => {
+    const requestId = `e2e-${randomBytes(6).toString('hex')}`;
+    const collector = new Collector(api.base, await tempDir('spool-logs'), await freePort(), tokens.ingest);
+    try {
+      await until('a delivery', async () => ((await collector.metrics()).value('routescope_collector_last_successful_post_timestamp_seconds') !== undefined ? true : undefined));
+    } finally {
+      expect(await collector.stop()).toBe(0);
+    }
+    const refused = await fetch(`${api.base}/api/v1/snapshots`, { method: 'POST', headers: { authorization: `Bearer ${tokens.read}`, 'x-request-id': requestId, 'content-type': 'application/json' }, body: '{}' });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('x-request-id')).toBe(requestId);
+
+    const lines = await until('the API to log the refused request', () => {
+      const parsed = jsonLines(api.log);
+      return parsed.some((l) => l.requestId === requestId) ? parsed : undefined;
+    });
+    expect(lines.find((l) => typeof l.msg === 'string' && (l.msg as string).includes('listening on'))).toMatchObject({ level: 'info', name: 'routescope-api', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const ingest = lines.find((l) => l.msg === 'request' && l.status === 201);
+    expect(ingest).toMatchObject({ level: 'info', method: 'POST', route: '/api/v1/snapshots', node: 'metrics-node', token: 'env-ingest', requestId: expect.any(String), latencyMs: expect.any(Number) });
+    expect(lines.find((l) => l.requestId === requestId)).toMatchObject({ level: 'warn', status: 403, method: 'POST', route: '/api/v1/snapshots' });
+    for (const secret of Object.values(tokens)) expect(api.log).not.toContain(secret);
+    expect(api.log.toLowerCase()).not.toContain('bearer');
+
+    // and the collector's --log-format json: every line an object with time, level, msg and node
+    const collectorLines = jsonLines(collector.output);
+    expect(collectorLines.length).toBeGreaterThan(0);
+    for (const line of collectorLines) expect(line).toMatchObject({ time: expect.any(String), level: 'info', name: 'routescope-collector', node: 'metrics-node', msg: expect.any(String) });
+    expect(collector.output).not.toContain(tokens.ingest);
+  });
+});
