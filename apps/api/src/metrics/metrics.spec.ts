@@ -118,6 +118,22 @@ for (const kind of testDatabaseKinds()) {
       expect((await fetch(`http://127.0.0.1:${port}/graphql`)).status).toBe(404);
     });
 
+    it('counts open subscription sockets, down again when a client leaves', async () => {
+      await start();
+      const gauge = async () => (await scrape()).value('routescope_graphql_websocket_connections');
+      const until = async (want: number) => {
+        while ((await gauge()) !== want) await new Promise((r) => setTimeout(r, 50));
+      };
+      const client = t.subscriptionClient();
+      const connected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
+      const stop = client.subscribe({ query: 'subscription { changesRecorded { changes } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      await connected;
+      await until(1);
+      stop();
+      await client.dispose();
+      await until(0);
+    });
+
     it('labels GraphQL operations past the name budget as other, and unnamed ones as anonymous', async () => {
       await start();
       await t.graphql('{ nodes(first: 1) { edges { node { name } } } }');
