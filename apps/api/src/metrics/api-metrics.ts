@@ -16,6 +16,9 @@ export interface EvaluatorView {
   lastClusterMs?: number;
 }
 
+/** The ApiMetrics of the application, for providers that only count (MetricsModule provides it). */
+export const API_METRICS = Symbol('API_METRICS');
+
 /** GraphQL operation names kept as labels; later new names are counted as `other` (bounded cardinality). */
 export const MAX_OPERATION_NAMES = 100;
 
@@ -37,6 +40,7 @@ export class ApiMetrics {
   readonly graphqlDuration: Histogram<'operation' | 'type'>;
   readonly websocketConnections: Gauge;
   readonly retentionDeleted: Counter<'table'>;
+  readonly checksDuration: Histogram<'scope'>;
   private readonly operationNames = new Set<string>();
 
   constructor(sources: { stored: () => Promise<StoredState>; evaluator: () => EvaluatorView | undefined; pool: () => { total: number; idle: number; waiting: number } | undefined }) {
@@ -49,6 +53,7 @@ export class ApiMetrics {
     this.rateLimited = new Counter({ name: 'routescope_rate_limited_requests_total', help: 'Requests refused with 429 by the per-token rate limit', labelNames: ['route'], registers });
     this.graphqlDuration = new Histogram({ name: 'routescope_graphql_operation_duration_seconds', help: `GraphQL operation latency by operation name (anonymous when unnamed; other past ${MAX_OPERATION_NAMES} names)`, labelNames: ['operation', 'type'], buckets: LATENCY_BUCKETS, registers });
     this.websocketConnections = new Gauge({ name: 'routescope_graphql_websocket_connections', help: 'Open graphql-ws connections (subscription clients)', registers });
+    this.checksDuration = new Histogram({ name: 'routescope_checks_evaluation_duration_seconds', help: 'Time one evaluation of the checks took: node (node and history rules of one node state) or cluster (cross-node rules)', labelNames: ['scope'], buckets: LATENCY_BUCKETS, registers });
     this.retentionDeleted = new Counter({ name: 'routescope_retention_deleted_rows_total', help: 'Rows of closed history deleted by retention, by table', labelNames: ['table'], registers });
 
     const evaluatorGauge = (name: string, help: string, read: (view: EvaluatorView) => number | undefined) =>

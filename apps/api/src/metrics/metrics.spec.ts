@@ -81,6 +81,8 @@ for (const kind of testDatabaseKinds()) {
       expect(m.value('routescope_coverage_gaps')).toBe(0);
       expect(m.value('routescope_checks_backlog')).toBe(0);
       expect(m.value('routescope_checks_node_evaluations_total')).toBeGreaterThanOrEqual(2);
+      expect(m.value('routescope_checks_evaluation_duration_seconds_count', { scope: 'node' })).toBe(m.value('routescope_checks_node_evaluations_total'));
+      expect(m.value('routescope_checks_evaluation_duration_seconds_count', { scope: 'cluster' })).toBeGreaterThanOrEqual(1);
       expect(m.value('routescope_graphql_operation_duration_seconds_count', { operation: 'NodeNames', type: 'query' })).toBe(1);
       expect(m.types.get('routescope_api_process_resident_memory_bytes')).toBe('gauge');
       expect(m.types.get('routescope_api_nodejs_eventloop_lag_seconds')).toBe('gauge');
