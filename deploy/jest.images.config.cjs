@@ -1,5 +1,5 @@
 // The Dockerfiles rendered against a built tree, and docker-compose.yml: project.json's
-// `images` target runs the build targets first.
+// `e2e` target (run by `npm test`) runs the build targets first.
 module.exports = {
   ...require('../jest.preset.cjs'),
   displayName: 'deploy-images',

@@ -180,7 +180,15 @@ async function main() {
   }
   if (lab && process.getuid?.() !== 0) throw new Error('--lab builds network namespaces and needs root');
 
-  const api = run('api', process.execPath, [apiBundle], { PORT: String(port), HOST: host, ROUTESCOPE_DATA_DIR: dataDir });
+  // The children's output is piped through this terminal: readable lines on a terminal, JSON lines
+  // (for a log pipeline) otherwise, whatever the API and collector would pick for a pipe.
+  const logFormat = process.stdout.isTTY ? 'text' : 'json';
+  const api = run('api', process.execPath, [apiBundle], {
+    PORT: String(port),
+    HOST: host,
+    ROUTESCOPE_DATA_DIR: dataDir,
+    ROUTESCOPE_LOG_FORMAT: process.env.ROUTESCOPE_LOG_FORMAT ?? (logFormat === 'text' ? 'pretty' : 'json'),
+  });
   api.on('exit', (code) => {
     log(`the API exited with ${code}`);
     stopAll(code ?? 1);
@@ -213,10 +221,10 @@ async function main() {
     }
     labNodes = labInfo().nodes;
     for (const node of labNodes) {
-      supervise(`collector ${node}`, [collectorBin, 'run', '--server', server, '--netns', node, '--interval', interval, '--spool', join(spoolRoot, node)], collectorEnv);
+      supervise(`collector ${node}`, [collectorBin, 'run', '--server', server, '--netns', node, '--interval', interval, '--spool', join(spoolRoot, node), '--log-format', logFormat], collectorEnv);
     }
   } else {
-    supervise('collector', [collectorBin, 'run', '--server', server, '--interval', interval, '--spool', join(spoolRoot, 'host')], collectorEnv);
+    supervise('collector', [collectorBin, 'run', '--server', server, '--interval', interval, '--spool', join(spoolRoot, 'host'), '--log-format', logFormat], collectorEnv);
   }
 
   log(`Routescope is running:`);

@@ -19,6 +19,9 @@ import { websocketValidation } from './graphql/websocket-validation';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { IngestModule } from './ingest/ingest.module';
+import { graphqlMetricsPlugin } from './metrics/graphql-metrics';
+import { MetricsModule } from './metrics/metrics.module';
+import { MetricsService } from './metrics/metrics.service';
 import { RedisModule } from './redis/redis.module';
 import { RetentionModule } from './retention/retention.module';
 import { TransportModule } from './transport/transport.module';
@@ -36,6 +39,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
     imports: [
       { module: ConfigModule, global: true, providers: [{ provide: API_CONFIG, useValue: config }], exports: [API_CONFIG] },
       DatabaseModule.forDatabase(database),
+      MetricsModule,
       EventsModule,
       RedisModule,
       AuthModule,
@@ -49,8 +53,8 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,
         imports: [AuthModule],
-        inject: [AuthService],
-        useFactory: (auth: AuthService): ApolloDriverConfig => ({
+        inject: [AuthService, MetricsService],
+        useFactory: (auth: AuthService, metrics: MetricsService): ApolloDriverConfig => ({
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
@@ -69,6 +73,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
             subscriptionsOverWebSocketOnly(),
             queryCostPlugin(config.graphql.maxCost),
             responseSizePlugin(config.graphql.maxResponseBytes),
+            graphqlMetricsPlugin(metrics.metrics),
           ],
           subscriptions: {
             'graphql-ws': {
@@ -79,11 +84,14 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
               onConnect: async (ctx) => {
                 try {
                   await auth.authorize(authorizationFromConnectionParams(ctx.connectionParams), 'read');
+                  metrics.metrics.websocketConnections.inc();
                   return true;
                 } catch {
                   return false;
                 }
               },
+              // graphql-ws calls onDisconnect only for sockets onConnect accepted: the gauge stays balanced.
+              onDisconnect: () => metrics.metrics.websocketConnections.dec(),
             },
           },
         }),

@@ -11,6 +11,7 @@ import {
   formatHelp,
   parseCommand,
   parseDuration,
+  parsePort,
   parsePositiveInteger,
   toNodeName,
   type CommandSpec,
@@ -42,7 +43,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   run: {
     name: 'run',
-    synopsis: 'run --server URL --token T [--interval 30s] [--spool DIR] [--netns NAME] [--node NAME]',
+    synopsis: 'run --server URL --token T [--interval 30s] [--spool DIR] [--netns NAME] [--node NAME] [--metrics-port N] [--log-format json|text]',
     summary: 'Collect on a timer and post every snapshot to the Routescope API, spooling to disk while it is unreachable.',
     options: [
       { name: 'server', value: 'URL', description: 'API base URL, e.g. http://routescope-api:4000 (or $ROUTESCOPE_SERVER)' },
@@ -51,6 +52,9 @@ const COMMANDS: Record<string, CommandSpec> = {
       { name: 'interval', value: 'DURATION', description: 'time between snapshots: 500ms, 30s, 1m (default 30s)' },
       { name: 'spool', value: 'DIR', description: 'where undelivered snapshots wait (default /var/lib/routescope/spool)' },
       { name: 'spool-max', value: 'N', description: 'most snapshots kept in the spool; the oldest go first (default 2880, one day at 30s)' },
+      { name: 'metrics-port', value: 'N', description: 'serve Prometheus metrics at GET /metrics on this port (default: none)' },
+      { name: 'metrics-host', value: 'ADDR', description: 'address the metrics port binds (default 0.0.0.0)' },
+      { name: 'log-format', value: 'json|text', description: 'JSON lines, or text lines (default: text on a terminal, else json)' },
       ...targetOptions,
     ],
     positionals: [],
@@ -207,6 +211,9 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
   if (!token) throw new UsageError('run: an ingest token is required (--token, --token-file or $ROUTESCOPE_TOKEN)');
   const intervalMs = parseDuration(parsed.options.interval ?? '30s', 'interval');
   const maxFiles = parsePositiveInteger(parsed.options['spool-max'] ?? '2880', 'spool-max');
+  const metricsPort = parsed.options['metrics-port'] === undefined ? undefined : parsePort(parsed.options['metrics-port'], 'metrics-port');
+  const logFormat = parsed.options['log-format'] ?? (process.stderr.isTTY ? 'text' : 'json');
+  if (logFormat !== 'json' && logFormat !== 'text') throw new UsageError(`--log-format: "${logFormat}" is not json or text`);
   const { target, node } = resolveTarget(parsed);
   // Loaded on demand, like the rules for check: a one-shot collect does not need the run loop.
   const [{ RunLoop }, { SnapshotSender }, { SnapshotSpool }] = await Promise.all([import('./run/run-loop'), import('./run/snapshot-sender'), import('./run/snapshot-spool')]);
@@ -217,16 +224,27 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
   });
   const session = new CollectorSession(target, node);
   const sender = new SnapshotSender(server, token);
-  const log = (message: string) => process.stderr.write(`${new Date().toISOString()} ${PROGRAM}: ${message}\n`);
-  const loop = new RunLoop({ takeSnapshot: () => session.takeSnapshot(), send: (body) => sender.send(body), spool, intervalMs, log });
+  const log = (message: string) =>
+    process.stderr.write(logFormat === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), level: 'info', name: PROGRAM, node, msg: message })}\n` : `${new Date().toISOString()} ${PROGRAM}: ${message}\n`);
+  // prom-client-free and loaded only when asked for (run/collector-metrics.ts).
+  let metrics: import('./run/collector-metrics').CollectorMetrics | undefined;
+  let metricsServer: import('node:http').Server | undefined;
+  if (metricsPort !== undefined) {
+    metrics = new (await import('./run/collector-metrics')).CollectorMetrics(() => spool.length);
+    metricsServer = await metrics.listen(metricsPort, parsed.options['metrics-host'] ?? '0.0.0.0').catch((error: Error) => {
+      throw new UsageError(`--metrics-port: cannot listen on ${metricsPort}: ${error.message}`);
+    });
+  }
+  const loop = new RunLoop({ takeSnapshot: () => session.takeSnapshot(), send: (body) => sender.send(body), spool, intervalMs, log, metrics });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       log(`${signal}: finishing the current post, then exiting`);
       loop.stop();
     });
   }
-  log(`node ${node}: posting to ${sender.url} every ${intervalMs} ms (spool ${spool.dir}, ${spool.length} waiting)`);
+  log(`node ${node}: posting to ${sender.url} every ${intervalMs} ms (spool ${spool.dir}, ${spool.length} waiting)${metricsServer ? `, metrics on port ${metricsPort}` : ''}`);
   await loop.run();
+  metricsServer?.close();
   log(`stopped; ${spool.length} snapshot(s) left in the spool, ${loop.rejected} rejected since start (in ${spool.rejectedDir})`);
   return EXIT_OK;
 }

@@ -57,6 +57,8 @@ export interface Database {
    * migrate() itself).
    */
   withExecutor<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T>;
+  /** The pg pool's connections, for metrics (PostgreSQL only; PGlite has no pool). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   /** Disconnects Prisma and closes the pool or the PGlite instance. */
   close(): Promise<void>;
 }
@@ -104,6 +106,7 @@ async function createPostgres(databaseUrl: string, options: CreateDatabaseOption
     migrate: (o) => withExecutor((sql) => applyMigrations(sql, { migrationsDir: options.migrationsDir, ...o })),
     status: (o) => withExecutor((sql) => migrationStatus(sql, { migrationsDir: options.migrationsDir, ...o })),
     withExecutor,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await prisma.$disconnect();
       await pool.end();

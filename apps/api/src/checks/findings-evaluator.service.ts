@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { checkCluster, checkHistory, checkNode, clusterView, type ClusterContext, type ClusterView, type FactChangeEvent, type Finding as FindingDraft, type RuleScope } from '@routescope/checks';
 import { canonicalJson, compareFacts, factIdentity, type Fact, type FactAttributes, type FactKind } from '@routescope/snapshot';
 import { ClusterContextService } from '../cluster/cluster-context.service';
@@ -7,6 +7,7 @@ import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryEvents, type HistoryRewrittenEvent, type StateChangedEvent } from '../events/history-events';
 import { toStoredFacts } from '../history/fact-entry.mapper';
 import { HistoryQueryRepository, type FactIntervalRow } from '../history/history-query.repository';
+import { API_METRICS, type ApiMetrics } from '../metrics/api-metrics';
 import { FindingsRepository, type FindingRow, type TransactionClient } from './findings.repository';
 import { FindingEvents } from './finding-events';
 
@@ -121,6 +122,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     private readonly findingEvents: FindingEvents,
     private readonly clusterContext: ClusterContextService,
     @Inject(API_CONFIG) config: ApiConfig,
+    @Optional() @Inject(API_METRICS) private readonly metrics?: ApiMetrics,
   ) {
     this.debounceMs = config.checksDebounceMs;
     this.events.onStateChanged((event) => this.accept(event));
@@ -264,6 +266,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     for (const event of batch) {
       const node = { node: event.node, facts: event.facts };
       this.clusterOwedNodes++;
+      const started = Date.now();
       try {
         this.views.set(event.node, clusterView(node));
         this.viewAt.set(event.node, event.takenAt.getTime());
@@ -275,6 +278,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
         ]);
         for (const change of changes) this.announce(change);
         this.counters.nodeEvaluations++;
+        this.metrics?.checksDuration.observe({ scope: 'node' }, (Date.now() - started) / 1000);
       } catch (error) {
         this.counters.failures++;
         this.logger.error(`checks of ${event.node} at ${event.takenAt.toISOString()} failed: ${(error as Error).stack ?? String(error)}`);
@@ -367,6 +371,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     } finally {
       const ended = Date.now();
       this.counters.lastClusterMs = ended - started;
+      this.metrics?.checksDuration.observe({ scope: 'cluster' }, (ended - started) / 1000);
       this.nextClusterAt = ended + Math.max(this.debounceMs, ended - started);
     }
   }

@@ -111,6 +111,12 @@ const environmentSchema = z.object({
   ROUTESCOPE_RATE_LIMIT_INGEST: count('requests', 0, 100_000_000, 20_000),
   /** requests per token per window on /graphql (0: no limit). */
   ROUTESCOPE_RATE_LIMIT_GRAPHQL: count('requests', 0, 100_000_000, 6_000),
+  /** serve /metrics on this port instead of the API's (unset: GET /metrics on PORT). */
+  ROUTESCOPE_METRICS_PORT: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535').optional()),
+  /** when set, a /metrics scrape must send it as a bearer token. */
+  ROUTESCOPE_METRICS_TOKEN: token,
+  /** json (default when stdout is not a terminal) or pretty (default on a terminal). */
+  ROUTESCOPE_LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
   /** the rate-limit window, in seconds. */
   ROUTESCOPE_RATE_LIMIT_WINDOW_SECONDS: count('seconds', 1, 3600, 60),
 });
@@ -152,6 +158,10 @@ export type ApiConfig = Readonly<{
     /** ROUTESCOPE_GRAPHQL_INTROSPECTION */
     introspection: boolean;
   };
+  /** ROUTESCOPE_METRICS_PORT, ROUTESCOPE_METRICS_TOKEN */
+  metrics: { port?: number; token?: string };
+  /** ROUTESCOPE_LOG_FORMAT; unset: pretty on a terminal, else json */
+  logFormat: 'json' | 'pretty';
   /** requests per token per window (0: unlimited); ROUTESCOPE_RATE_LIMIT_* */
   rateLimits: { ingest: number; graphql: number; windowSeconds: number };
   /** ROUTESCOPE_MAX_CLOCK_SKEW, in ms */
@@ -187,6 +197,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       maxResponseBytes: e.ROUTESCOPE_GRAPHQL_MAX_RESPONSE_BYTES,
       introspection: e.ROUTESCOPE_GRAPHQL_INTROSPECTION === 'true',
     },
+    metrics: { port: e.ROUTESCOPE_METRICS_PORT, token: e.ROUTESCOPE_METRICS_TOKEN },
+    logFormat: e.ROUTESCOPE_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     rateLimits: { ingest: e.ROUTESCOPE_RATE_LIMIT_INGEST, graphql: e.ROUTESCOPE_RATE_LIMIT_GRAPHQL, windowSeconds: e.ROUTESCOPE_RATE_LIMIT_WINDOW_SECONDS },
     maxClockSkewMs: e.ROUTESCOPE_MAX_CLOCK_SKEW,
     kubernetes: {

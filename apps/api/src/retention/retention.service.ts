@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { API_METRICS, type ApiMetrics } from '../metrics/api-metrics';
 import { RETENTION_TABLES, RetentionRepository, type RetentionTable } from './retention.repository';
 
 /** ROUTESCOPE_RETENTION_DAYS (config/api-config.ts): how long closed history is kept. */
@@ -42,6 +43,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly repository: RetentionRepository,
     @Inject(API_CONFIG) config: ApiConfig,
+    @Optional() @Inject(API_METRICS) private readonly metrics?: ApiMetrics,
   ) {
     this.settings = retentionSettings(config);
   }
@@ -75,6 +77,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
         const count = await this.repository.deleteBatch(table, cutoff, this.settings.batchSize);
         batches++;
         deleted[table] += count;
+        this.metrics?.retentionDeleted.inc({ table }, count);
         if (count < this.settings.batchSize) break;
         if (this.settings.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.pauseMs));
       }

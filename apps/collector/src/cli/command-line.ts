@@ -88,6 +88,11 @@ export function parsePositiveInteger(text: string, option: string): number {
   return Number(text);
 }
 
+export function parsePort(text: string, option: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw new UsageError(`--${option}: "${text}" is not a port (1-65535)`);
+  return Number(text);
+}
+
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** A node name as Kubernetes spells it; a hostname is lowercased and cleaned to fit. */

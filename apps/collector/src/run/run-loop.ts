@@ -3,6 +3,25 @@ import { ClockSkewWatch } from './clock-skew';
 import type { DeliveryOutcome } from './snapshot-sender';
 import type { SnapshotSpool } from './snapshot-spool';
 
+/** Why a post did not deliver its snapshot (a bounded label set). */
+export type PostFailureClass = 'network' | '5xx' | '4xx' | 'rate-limited';
+
+/** What the run loop reports as it goes (RunLoop's optional `metrics`). */
+export interface RunLoopObserver {
+  collected(durationMs: number, bytes: number): void;
+  collectionFailed(): void;
+  delivered(atMs: number): void;
+  postFailed(failure: PostFailureClass): void;
+  rejected(): void;
+}
+
+/** The answer's class: no status is a network failure (refused, reset, timed out). */
+export function failureClass(status: number | undefined): PostFailureClass {
+  if (status === undefined) return 'network';
+  if (status === 429) return 'rate-limited';
+  return status >= 500 ? '5xx' : '4xx';
+}
+
 export interface RunLoopDependencies {
   takeSnapshot(): Promise<Snapshot>;
   send(body: string): Promise<DeliveryOutcome>;
@@ -12,6 +31,8 @@ export interface RunLoopDependencies {
   /** [0, 1): jitter source, replaceable for tests. */
   random?: () => number;
   now?: () => number;
+  /** --metrics-port: told about every collection and post. */
+  metrics?: RunLoopObserver;
 }
 
 export const BACKOFF_BASE_MS = 1000;
@@ -72,13 +93,17 @@ export class RunLoop {
   }
 
   private async collectOnce(): Promise<void> {
+    const started = Date.now();
     try {
       const snapshot = await this.deps.takeSnapshot();
       // The skew measured on the latest answer travels with the next snapshots (the API keeps it per node).
       if (this.clock.current !== undefined) snapshot.collector.clockSkewMs = this.clock.current;
-      const dropped = await this.deps.spool.append(snapshot.snapshotId, JSON.stringify(snapshot));
+      const body = JSON.stringify(snapshot);
+      this.deps.metrics?.collected(Date.now() - started, Buffer.byteLength(body));
+      const dropped = await this.deps.spool.append(snapshot.snapshotId, body);
       if (dropped.length > 0) this.deps.log(`spool full: dropped the ${dropped.length} oldest snapshot(s) (${dropped.join(', ')}) to stay within its limits`);
     } catch (error) {
+      this.deps.metrics?.collectionFailed();
       this.deps.log(`collection failed: ${(error as Error).message}`);
     }
   }
@@ -97,6 +122,7 @@ export class RunLoop {
         this.failures = 0;
         this.retryAt = 0;
         await this.deps.spool.remove(item.file);
+        this.deps.metrics?.delivered((this.deps.now ?? Date.now)());
         return;
       case 'rejected': {
         // Refused for good: this snapshot only. It moves aside with the answer, and the next one goes.
@@ -104,6 +130,8 @@ export class RunLoop {
         this.retryAt = 0;
         const dropped = await this.deps.spool.reject(item.file, { status: outcome.status, body: outcome.body });
         this.rejected++;
+        this.deps.metrics?.postFailed('4xx');
+        this.deps.metrics?.rejected();
         this.deps.log(
           `server rejected ${item.file} with ${outcome.status}: ${outcome.detail}; moved to ${this.deps.spool.rejectedDir} with the response (${this.rejected} rejected since start, ${this.deps.spool.length} waiting)`,
         );
@@ -111,6 +139,7 @@ export class RunLoop {
         return;
       }
       case 'retry': {
+        this.deps.metrics?.postFailed(failureClass(outcome.status));
         const delay = retryDelay(this.failures++, outcome.retryAfterMs, this.deps.random);
         this.retryAt = (this.deps.now ?? Date.now)() + delay;
         this.deps.log(

@@ -1,0 +1,17 @@
+import { Controller, Get, Headers, NotFoundException, Res, UnauthorizedException } from '@nestjs/common';
+import type { Response } from 'express';
+import { MetricsService } from './metrics.service';
+
+/** GET /metrics on the API's port, unless ROUTESCOPE_METRICS_PORT moves it to its own (main.ts). */
+@Controller()
+export class MetricsController {
+  constructor(private readonly service: MetricsService) {}
+
+  @Get('metrics')
+  async metrics(@Headers('authorization') authorization: string | undefined, @Res() response: Response): Promise<void> {
+    if (this.service.onOwnPort) throw new NotFoundException('metrics are served on ROUTESCOPE_METRICS_PORT');
+    if (!this.service.authorized(authorization)) throw new UnauthorizedException('send ROUTESCOPE_METRICS_TOKEN as a bearer token');
+    const { contentType, body } = await this.service.scrape();
+    response.status(200).type(contentType).send(body);
+  }
+}
