@@ -71,7 +71,7 @@ export function unstorableTextReason(value: string): string | undefined {
  * quoted from input into a snapshot, such as import warnings.
  */
 export function storableText(value: string, max: number): string {
-  let text = unstorableTextReason(value) === undefined ? value : value.replace(/\u0000/g, '\uFFFD').replace(LONE_SURROGATE_GLOBAL, '\uFFFD');
+  let text = unstorableTextReason(value) === undefined ? value : value.split('\u0000').join('\uFFFD').replace(LONE_SURROGATE_GLOBAL, '\uFFFD');
   if (text.length > max) text = text.slice(0, /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max);
   return text;
 }
