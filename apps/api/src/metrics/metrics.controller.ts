@@ -1,8 +1,11 @@
 import { Controller, Get, Headers, NotFoundException, Res, UnauthorizedException } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MetricsService } from './metrics.service';
 
 /** GET /metrics on the API's port, unless ROUTESCOPE_METRICS_PORT moves it to its own (main.ts). */
+// Prometheus' text exposition, for scrapers (README: Metrics and logs), not part of the REST contract.
+@ApiExcludeController()
 @Controller()
 export class MetricsController {
   constructor(private readonly service: MetricsService) {}
