@@ -262,7 +262,7 @@ for (const kind of testDatabaseKinds()) {
         expect(report.stopped).toBe('interrupted');
         // the API did fail a post (its REST filter logs only what it answers 500), and at least
         // one post waited out a backoff (500 ms first) and then went through
-        expect(api.output().slice(logBefore)).toMatch(/\[REST\]/);
+        expect(api.output().slice(logBefore)).toMatch(/"context":"REST"/);
         expect(Math.max(...report.latenciesMs)).toBeGreaterThanOrEqual(500);
         const nodes = await nodesOf(api);
         expect([...nodes.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5].map(nodeName));
