@@ -149,6 +149,7 @@ describe('routescope-admin nodes reset-head against the API [postgres]', () => {
       collector: { version: 'e2e', bootId, seq: seq++, source: 'collect' },
       takenAt: takenAt.toISOString(),
       namespaces: [{ kind: 'host', name: 'host', links: [{ name: 'eth0', ifindex: 2, kind: 'device', mtu, operState: 'UP', flags: ['UP'] }] }],
+      warnings: [],
     };
     const response = await fetch(`${api.url}/api/v1/snapshots`, {
       method: 'POST',
