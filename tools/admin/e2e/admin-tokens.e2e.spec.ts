@@ -172,9 +172,9 @@ describe('routescope-admin nodes reset-head against the API [postgres]', () => {
     const result = JSON.parse(reset.stdout) as Record<string, unknown>;
     expect(result).toMatchObject({ node: 'node-repair', removed: false, snapshotsDeleted: 1, factsDeleted: 1, factsReopened: 1 });
     expect(Date.parse(String(result['previousHead']))).toBe(second.getTime());
-    expect(Date.parse(String(result['head']))).toBe(first.getTime());
+    expect(Date.parse(String(result['head']))).toBe(to.getTime());
 
-    // The head is back at `first`: a snapshot between `to` and the old head is new history, not a late one.
+    // The head is back at `to`: a snapshot between `to` and the old head is new history, not a late one.
     expect(await post(new Date(now - 6 * 60_000), 1450)).toEqual({ status: 201, body: expect.objectContaining({ status: 'changed' }) });
   });
 
