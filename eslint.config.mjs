@@ -40,8 +40,9 @@ export default [
     },
   },
   {
-    // Tool configuration files load the shared preset by path; they are not project code.
-    files: ['**/jest*.config.cjs', 'jest.preset.cjs', '**/build.mjs'],
+    // Tool configuration files and the tools' launchers load shared files (the jest preset,
+    // tools/bundled-launcher.mjs) by path; they are not project code.
+    files: ['**/jest*.config.cjs', 'jest.preset.cjs', '**/build.mjs', 'tools/bundled-launcher.mjs', 'tools/seed/seed.mjs', 'tools/soak/soak.mjs', 'tools/*/bin/*.mjs'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {

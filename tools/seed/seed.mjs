@@ -1,39 +1,7 @@
 #!/usr/bin/env node
-// `npm run seed -- --nodes 1000 [--hours 2] …` (see --help): bundles tools/seed/src with esbuild
-// on the fly (the shared libs from source, like bench/run.mjs; third-party packages stay
-// external), so it needs no build step, then runs it in this process.
-import { build } from 'esbuild';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+// `npm run seed -- --nodes 1000 [--hours 2] …` (see --help), run from source by tools/bundled-launcher.mjs.
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBundledTool } from '../bundled-launcher.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const outfile = join(here, 'dist', 'seed.cjs');
-
-/** @routescope/<lib> → libs/<lib>/src/index.ts (like tsconfig paths); other bare imports stay external. */
-const workspaceLibs = {
-  name: 'workspace-libs',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (a) => {
-      const m = /^@routescope\/([a-z-]+)$/.exec(a.path);
-      if (m) return { path: join(root, 'libs', m[1], 'src', 'index.ts') };
-      return { path: a.path, external: true };
-    });
-  },
-};
-
-try {
-  const { outputFiles } = await build({ entryPoints: [join(here, 'src/main.ts')], outfile, write: false, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', sourcemap: 'inline', plugins: [workspaceLibs] });
-  // Written aside and renamed into place: runs started together (several terminals, a test
-  // suite) never load another's half-written bundle (which ran nothing and exited 0).
-  mkdirSync(dirname(outfile), { recursive: true });
-  const partial = `${outfile}.${process.pid}.tmp`;
-  writeFileSync(partial, outputFiles[0].contents);
-  renameSync(partial, outfile);
-} catch (error) {
-  console.error(`seed: could not bundle tools/seed/src: ${error.message}`);
-  process.exit(1);
-}
-createRequire(import.meta.url)(outfile);
+await runBundledTool('seed', resolve(dirname(fileURLToPath(import.meta.url)), '.'));

@@ -23,9 +23,6 @@ export const SNAPSHOT_LIMITS = {
   clockSkewMs: 10 * 365 * 86_400_000,
 } as const;
 
-/** The bound of `collector.clockSkewMs` (the collector's clock minus the API's, in ms). */
-export const MAX_REPORTED_CLOCK_SKEW_MS = SNAPSHOT_LIMITS.clockSkewMs;
-
 export const ADDRESS_FAMILIES = ['inet', 'inet6'] as const;
 export type AddressFamily = (typeof ADDRESS_FAMILIES)[number];
 

@@ -27,7 +27,7 @@ import {
  * snapshot-fast-path.ts mirrors this schema without zod: change both together (its spec
  * fingerprints this schema and fails when it changes).
  */
-export { ADDRESS_FAMILIES, MAX_REPORTED_CLOCK_SKEW_MS, SCHEMA_VERSION, SNAPSHOT_LIMITS, type AddressFamily } from './snapshot-constants';
+export { ADDRESS_FAMILIES, SCHEMA_VERSION, SNAPSHOT_LIMITS, type AddressFamily } from './snapshot-constants';
 export { familyOf, isPrefix } from './address-syntax';
 
 const L = SNAPSHOT_LIMITS;
