@@ -3,8 +3,8 @@
 //
 // Start-up cost matters: `collect` runs every 15-60 s on every node, and zod (the schema
 // library behind the snapshot contract) is four fifths of the code. The collector checks what it
-// sends with the contract's zod-free fast path and needs the zod contract only to word what is
-// wrong, so zod stays out of start-up:
+// sends with the contract's zod-free fast path (generated from the zod schema) and needs the zod
+// contract only to word what is wrong, so zod stays out of start-up:
 // - @routescope/snapshot is side-effect free, so only the modules the collector uses are
 //   bundled, and its zod modules (snapshot-schema, snapshot-validator) are reached only through
 //   lazy-contract.ts's on-demand `require`;

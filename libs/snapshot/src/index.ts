@@ -5,7 +5,7 @@
 export { ADDRESS_FAMILIES, SCHEMA_VERSION, SNAPSHOT_LIMITS, type AddressFamily } from './contract/snapshot-constants';
 export { familyOf, isPrefix } from './contract/address-syntax';
 export { formatPath, formatValidationIssues, type SnapshotValidation, type ValidationIssue } from './contract/validation-issues';
-export { validateSnapshotLazily } from './contract/lazy-contract';
+export { validateSnapshot } from './contract/lazy-contract';
 export {
   addressSchema,
   linkSchema,
@@ -26,7 +26,6 @@ export {
   type SnapshotWarning,
   type Sysctl,
 } from './contract/snapshot-schema';
-export { validateSnapshot } from './contract/snapshot-validator';
 export * from './facts/fact-normaliser';
 export * from './facts/fact-hash';
 export * from './facts/address-canonical';

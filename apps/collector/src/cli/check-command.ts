@@ -1,5 +1,5 @@
 import { checkCapture, type CaptureImportInput, type CaptureReport, type Finding } from '@routescope/checks';
-import { emptyEvidence, formatValidationIssues, importCaptureNodes, validateSnapshotLazily, type SnapshotWarning } from '@routescope/snapshot';
+import { emptyEvidence, formatValidationIssues, importCaptureNodes, validateSnapshot, type SnapshotWarning } from '@routescope/snapshot';
 import { EXIT_OK, EXIT_PROBLEMS, checkNodeName, toNodeName } from './command-line';
 import { formatJson, formatReport } from './finding-format';
 
@@ -23,7 +23,7 @@ export function readCheckInput(text: string, source: string, nodeName?: string):
   const json = parseJsonObject(text, source);
   if (json !== undefined) {
     if (!('schemaVersion' in json)) throw new CheckInputError(`${source} is JSON but not a Routescope snapshot (it has no schemaVersion)`);
-    const validation = validateSnapshotLazily(json);
+    const validation = validateSnapshot(json);
     if (!validation.ok) {
       const first = formatValidationIssues(validation.issues).split('\n')[0]?.trim() ?? '';
       const more = validation.issues.length > 1 ? ` (and ${validation.issues.length - 1} more)` : '';

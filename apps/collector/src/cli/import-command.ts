@@ -1,4 +1,4 @@
-import { SCHEMA_VERSION, formatValidationIssues, importCaptureNodes, validateSnapshotLazily, type SectionCoverage, type Snapshot } from '@routescope/snapshot';
+import { SCHEMA_VERSION, formatValidationIssues, importCaptureNodes, validateSnapshot, type SectionCoverage, type Snapshot } from '@routescope/snapshot';
 import { randomUuid } from '../collect/random-uuid';
 import { collectorVersion } from '../collect/snapshot-taker';
 import { EXIT_OK, EXIT_PROBLEMS, UsageError, checkNodeName, toNodeName } from './command-line';
@@ -46,7 +46,7 @@ export function runImport(text: string, options: { source: string; node?: string
       namespaces: node.namespaces,
       warnings: node.warnings.slice(0, 1000),
     };
-    const validation = validateSnapshotLazily(snapshot);
+    const validation = validateSnapshot(snapshot);
     if (!validation.ok) {
       return { code: EXIT_PROBLEMS, snapshots: [], coverage, problem: `the capture of node ${name} does not make a valid snapshot:\n${formatValidationIssues(validation.issues)}` };
     }

@@ -1,5 +1,5 @@
 import { release } from 'node:os';
-import { SCHEMA_VERSION, formatValidationIssues, validateSnapshotLazily, type Snapshot } from '@routescope/snapshot';
+import { SCHEMA_VERSION, formatValidationIssues, validateSnapshot, type Snapshot } from '@routescope/snapshot';
 import { runCommand } from './command-runner';
 import { collectNode } from './node-collector';
 import { randomUuid } from './random-uuid';
@@ -38,7 +38,7 @@ export class CollectorSession {
     };
     // The contract is checked here too, so a collector bug shows on the node, not as a 400 later.
     // Valid snapshots pass the contract's zod-free fast path; zod is loaded only to word what is wrong.
-    const validation = validateSnapshotLazily(snapshot);
+    const validation = validateSnapshot(snapshot);
     if (!validation.ok) throw new Error(`collected snapshot breaks the contract:\n${formatValidationIssues(validation.issues)}`);
     return validation.snapshot;
   }

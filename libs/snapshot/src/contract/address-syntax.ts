@@ -32,13 +32,18 @@ export function familyOf(address: string): AddressFamily | undefined {
 
 /** True for `a.b.c.d`, `a.b.c.d/n`, an IPv6 address, or IPv6/n with a prefix length that fits. */
 export function isPrefix(value: string): boolean {
-  const [address, length, ...rest] = value.split('/');
-  if (rest.length > 0) return false;
-  const family = familyOf(address);
-  if (!family) return false;
-  if (length === undefined) return true;
-  if (!/^\d{1,3}$/.test(length)) return false;
-  return Number(length) <= (family === 'inet' ? 32 : 128);
+  return prefixFamily(value) !== undefined;
+}
+
+/** The family of a prefix (what `isPrefix` accepts), undefined for anything else. Every route destination is checked with it: no split, no array. */
+export function prefixFamily(value: string): AddressFamily | undefined {
+  const slash = value.indexOf('/');
+  const family = familyOf(slash < 0 ? value : value.slice(0, slash));
+  if (family === undefined || slash < 0) return family;
+  // One to three digits and nothing else: a second '/' fails here too.
+  const length = value.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(length)) return undefined;
+  return Number(length) <= (family === 'inet' ? 32 : 128) ? family : undefined;
 }
 
 function canParseUrl(input: string): boolean {

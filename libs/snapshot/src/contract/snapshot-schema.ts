@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { familyOf, isPrefix } from './address-syntax';
+import { SNAPSHOT_RULES, STRING_RULES, type SnapshotRuleName, type StringRuleName } from './contract-rules';
 import {
   ADDRESS_FAMILIES,
   HW_ADDRESS_PATTERN,
@@ -13,8 +13,6 @@ import {
   SYSCTL_PATH_PATTERN,
   WARNING_CODE_MAX_LENGTH,
   WARNING_CODE_PATTERN,
-  unsafeIdentifierReason,
-  unstorableTextReason,
 } from './snapshot-constants';
 
 /**
@@ -22,45 +20,54 @@ import {
  * Everything the API stores passes through `snapshotSchema` first, so every field is
  * bounded and objects are strict (an unknown key is an error, not silently kept).
  *
- * The constants, patterns and address syntax live in zod-free modules (snapshot-constants.ts,
- * address-syntax.ts) so that parsers can be loaded without zod; they are re-exported here.
- * snapshot-fast-path.ts mirrors this schema without zod: change both together (its spec
- * fingerprints this schema and fails when it changes).
+ * The constants, patterns, address syntax and coded rules live in zod-free modules
+ * (snapshot-constants.ts, address-syntax.ts, contract-rules.ts) so that parsers can be loaded
+ * without zod; they are re-exported here. This schema is the one source of the contract: the
+ * zod-free fast path (snapshot-fast-path.generated.ts) is generated from it by
+ * fast-path-generator.ts, and its spec fails until the generated file is regenerated.
  */
 export { ADDRESS_FAMILIES, SCHEMA_VERSION, SNAPSHOT_LIMITS, type AddressFamily } from './snapshot-constants';
 export { familyOf, isPrefix } from './address-syntax';
 
 const L = SNAPSHOT_LIMITS;
 
+/** Which contract rule each custom check applies: what the fast-path generator reads (zod keeps no name on a check). */
+export const CONTRACT_RULE_OF_CHECK = new WeakMap<object, { kind: 'string'; name: StringRuleName } | { kind: 'snapshot'; name: SnapshotRuleName }>();
+
+/** A named string rule of contract-rules.ts as a zod check, with the rule's own message. */
+function stringRule(name: StringRuleName) {
+  const reasonOf = STRING_RULES[name];
+  const check = z.superRefine<string>((value, ctx) => {
+    const reason = reasonOf(value);
+    if (reason) ctx.addIssue({ code: 'custom', message: reason });
+  });
+  CONTRACT_RULE_OF_CHECK.set(check, { kind: 'string', name });
+  return check;
+}
+
+/** A named snapshot rule of contract-rules.ts as a zod check. */
+function snapshotRule(name: SnapshotRuleName) {
+  const issuesOf = SNAPSHOT_RULES[name];
+  const check = z.superRefine<Snapshot>((snapshot, ctx) => {
+    for (const issue of issuesOf(snapshot)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
+  CONTRACT_RULE_OF_CHECK.set(check, { kind: 'snapshot', name });
+  return check;
+}
+
 /** A custom message for a bad value that still says "is required" for a missing one. */
 const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
 
 /** Free text (messages, sysctl values): bounded, and storable by PostgreSQL (no NUL, no lone surrogate). */
-const text = (min: number, max: number) =>
-  z
-    .string()
-    .min(min)
-    .max(max)
-    .superRefine((value, ctx) => {
-      const reason = unstorableTextReason(value);
-      if (reason) ctx.addIssue({ code: 'custom', message: reason });
-    });
+const text = (min: number, max: number) => z.string().min(min).max(max).check(stringRule('storableText'));
 /** A name (interface, namespace, flag, version): bounded, storable, and without control or invisible characters. */
-const identifier = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .superRefine((value, ctx) => {
-      const reason = unsafeIdentifierReason(value);
-      if (reason) ctx.addIssue({ code: 'custom', message: reason });
-    });
+const identifier = (max: number) => z.string().min(1).max(max).check(stringRule('identifier'));
 const shortString = identifier(L.shortStringLength);
 const name = identifier(L.nameLength);
 /** Linux interface names are at most 15 bytes (IFNAMSIZ - 1), contain no '/' or whitespace, and are never "." or "..". */
 const ifname = identifier(IFNAME_MAX_LENGTH)
   .regex(IFNAME_PATTERN, 'must be an interface name (no spaces, "/" or ":")')
-  .refine((v) => v !== '.' && v !== '..', 'cannot be "." or ".."');
+  .check(stringRule('notDotOrDotDot'));
 const flags = z.array(shortString).max(L.flagsPerEntry);
 const uint = z.number().int().min(0);
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: unlessMissing('must be an IPv4 or IPv6 address') });
@@ -69,10 +76,7 @@ const hwAddress = z
   .string()
   .regex(HW_ADDRESS_PATTERN, 'must be a link-layer address such as ee:ee:ee:ee:ee:ee');
 /** `default`, a bare address (a host route) or address/prefix. */
-const routeDestination = z
-  .string()
-  .max(ROUTE_DESTINATION_MAX_LENGTH)
-  .refine((v) => v === 'default' || isPrefix(v), 'must be "default", an address, or address/prefixlen');
+const routeDestination = z.string().max(ROUTE_DESTINATION_MAX_LENGTH).check(stringRule('routeDestination'));
 /** Names of fields whose value was masked in a pasted capture (x.x.0.1): present but unknown. */
 const redacted = z.array(shortString).max(16).optional();
 
@@ -236,45 +240,7 @@ export const snapshotSchema = z
     namespaces: z.array(namespaceSchema).min(1).max(L.namespacesPerSnapshot),
     warnings: z.array(warningSchema).max(L.warningsPerSnapshot),
   })
-  .superRefine((snapshot, ctx) => {
-    const hosts = snapshot.namespaces.filter((ns) => ns.kind === 'host');
-    if (hosts.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['namespaces'], message: `must contain exactly one host namespace, found ${hosts.length}` });
-    }
-    const seen = new Map<string, number>();
-    snapshot.namespaces.forEach((ns, i) => {
-      const first = seen.get(ns.name);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: `duplicates namespaces[${first}].name "${ns.name}"` });
-      } else {
-        seen.set(ns.name, i);
-      }
-      if (ns.kind === 'host' && ns.name !== 'host') {
-        ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: 'the host namespace must be named "host"' });
-      }
-      if (ns.kind === 'pod' && ns.name === 'host') {
-        ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: 'a pod namespace cannot be named "host"' });
-      }
-      ns.addresses?.forEach((a, j) => {
-        if (familyOf(a.local) !== undefined && familyOf(a.local) !== a.family) {
-          ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'addresses', j, 'family'], message: `is ${a.family} but local ${a.local} is ${familyOf(a.local)}` });
-        }
-        if (a.prefixlen > (a.family === 'inet' ? 32 : 128)) {
-          ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'addresses', j, 'prefixlen'], message: `${a.prefixlen} is too long for ${a.family}` });
-        }
-      });
-      ns.routes?.forEach((r, j) => {
-        if (r.dst !== 'default' && isPrefix(r.dst) && familyOf(r.dst.split('/')[0]) !== r.family) {
-          ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'routes', j, 'dst'], message: `${r.dst} is not ${r.family}` });
-        }
-      });
-      ns.neighbors?.forEach((n, j) => {
-        if (familyOf(n.dst) !== undefined && familyOf(n.dst) !== n.family) {
-          ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'neighbors', j, 'family'], message: `is ${n.family} but dst ${n.dst} is ${familyOf(n.dst)}` });
-        }
-      });
-    });
-  });
+  .check(snapshotRule('crossField'));
 
 export type Snapshot = z.infer<typeof snapshotSchema>;
 export type NetworkNamespace = z.infer<typeof namespaceSchema>;

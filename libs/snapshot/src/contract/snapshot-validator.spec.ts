@@ -1,6 +1,7 @@
 import { calicoSnapshot } from '../../test/calico-snapshot';
+import { validateSnapshot } from './lazy-contract';
 import { SNAPSHOT_LIMITS, type Snapshot } from './snapshot-schema';
-import { formatValidationIssues, validateSnapshot } from './snapshot-validator';
+import { formatValidationIssues } from './validation-issues';
 
 function issuesOf(input: unknown) {
   const result = validateSnapshot(input);

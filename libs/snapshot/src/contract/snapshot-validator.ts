@@ -4,8 +4,11 @@ import { formatPath, type SnapshotValidation, type ValidationIssue } from './val
 
 export { formatPath, formatValidationIssues, type SnapshotValidation, type ValidationIssue } from './validation-issues';
 
-/** Validates an untrusted document against the v1 contract; never throws. */
-export function validateSnapshot(input: unknown): SnapshotValidation {
+/**
+ * The zod schema's verdict and issues, as the API answers them. Callers use `validateSnapshot`
+ * (lazy-contract.ts), which asks this only for what the generated fast path rejects.
+ */
+export function validateSnapshotWithZod(input: unknown): SnapshotValidation {
   const result = snapshotSchema.safeParse(input);
   if (result.success) return { ok: true, snapshot: result.data };
   return { ok: false, issues: result.error.issues.map(toValidationIssue) };

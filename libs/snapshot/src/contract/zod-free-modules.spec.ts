@@ -7,7 +7,7 @@ import { hashFacts } from '../facts/fact-hash';
 import { snapshotToFacts } from '../facts/fact-normaliser';
 import { parseIpJsonAddresses, parseIpJsonLinks, parseIpJsonNeighbors, parseIpJsonRoutes } from '../parsers/ip-json-parser';
 import { parseIpLinkText, parseIpRouteText, parseSysctlText } from '../parsers/text';
-import { validateSnapshotLazily } from './lazy-contract';
+import { validateSnapshot } from './lazy-contract';
 import { SCHEMA_VERSION } from './snapshot-constants';
 import { formatValidationIssues } from './validation-issues';
 
@@ -35,7 +35,7 @@ describe('the zod-free part of @routescope/snapshot', () => {
     expect(capture.namespaces.map((n) => n.name)).toEqual(['host', 'cni-1']);
     expect(findHostVeth(capture.namespaces[0].links!, capture.namespaces[1].links!)).toBeDefined();
 
-    const validation = validateSnapshotLazily(calicoSnapshot());
+    const validation = validateSnapshot(calicoSnapshot());
     expect(validation.ok).toBe(true);
     expect(hashFacts(snapshotToFacts(calicoSnapshot()))).toMatch(/./);
     expect(SCHEMA_VERSION).toBe(1);
@@ -43,6 +43,6 @@ describe('the zod-free part of @routescope/snapshot', () => {
   });
 
   it('turns to zod only for input the fast path cannot vouch for', () => {
-    expect(() => validateSnapshotLazily({ schemaVersion: 2 })).toThrow('zod was evaluated');
+    expect(() => validateSnapshot({ schemaVersion: 2 })).toThrow('zod was evaluated');
   });
 });
