@@ -54,8 +54,8 @@ function part<T>(value: T | undefined, where: string, what: string): T {
   return value;
 }
 
-/** The source text of snapshot-fast-path.generated.ts. */
-export function generateFastPath(): string {
+/** The source text of snapshot-fast-path.generated.ts (of a module exporting `roots`, by name). */
+export function generateFastPath(roots: Record<string, z.ZodType> = ROOTS): string {
   const constants: string[] = [];
   const nameOfExpression = new Map<string, string>();
   const RUNTIME_NAMES = ['array', 'boolean', 'ipv6Syntax', 'matches', 'number', 'oneOf', 'optional', 'optionalValue', 'required', 'rule', 'strictObject', 'string', 'union', 'withSnapshotRule', 'Check'];
@@ -70,7 +70,7 @@ export function generateFastPath(): string {
     for (let n = 2; usedNames.has(name); n++) name = `${base}${n}`;
     usedNames.add(name);
     nameOfExpression.set(expression, name);
-    constants.push(`${name in ROOTS ? 'export ' : ''}const ${name}: Check = ${expression};`);
+    constants.push(`${name in roots ? 'export ' : ''}const ${name}: Check = ${expression};`);
     return name;
   }
 
@@ -141,7 +141,7 @@ export function generateFastPath(): string {
         return hoist(`array(${expressionOf(part(def.element, where, 'element'), `${where}[]`, `${hint}Item`)}, ${min}, ${max})`, `${hint}List`);
       }
       case 'object': {
-        if (defOf(part(def.catchall, where, 'catchall'))?.type !== 'never') unsupported(where, 'an object that is not strict');
+        if (def.catchall === undefined || defOf(def.catchall).type !== 'never') unsupported(where, 'an object that is not strict');
         const fields = Object.entries(part(def.shape, where, 'shape')).map(([key, field]) => {
           const fieldDef = defOf(field);
           const isOptional = fieldDef.type === 'optional' && (fieldDef.checks ?? []).length === 0;
@@ -179,7 +179,7 @@ export function generateFastPath(): string {
     if (checks.length > 0) unsupported(where, 'a check on this type');
   }
 
-  for (const [name, schema] of Object.entries(ROOTS)) {
+  for (const [name, schema] of Object.entries(roots)) {
     if (expressionOf(schema, name, name) !== name) throw new Error(`fast-path-generator: the export "${name}" was named for another schema first`);
   }
 

@@ -131,6 +131,15 @@ describe('the contract fast path', () => {
     expect(JSON.stringify(fastParseSnapshot(shuffled))).toBe(JSON.stringify(snapshotSchema.parse(shuffled)));
   });
 
+  it.each<[string, z.ZodType, RegExp]>([
+    ['a refinement that is not a named rule of contract-rules.ts', z.strictObject({ a: z.string().refine((v) => v !== 'x') }), /link\.a: a refinement that is not a named rule/],
+    ['a transform', z.strictObject({ a: z.string().transform((v) => v.trim()) }), /link\.a: zod type "pipe"/],
+    ['an object that keeps unknown keys', z.object({ a: z.string() }), /link: an object that is not strict/],
+    ['a string format it does not know', z.strictObject({ a: z.email() }), /link\.a: string format "email"/],
+  ])('refuses to generate from %s rather than guess', (_label, schema, message) => {
+    expect(() => generateFastPath({ link: schema })).toThrow(message);
+  });
+
   it('keeps an optional key that is present but undefined, as zod does', () => {
     const input = calicoSnapshot({ kernel: undefined });
     expect('kernel' in (fastParseSnapshot(input) as object)).toBe(true);

@@ -42,7 +42,7 @@ describe('the zod-free part of @routescope/snapshot', () => {
     expect(formatValidationIssues([{ path: 'a', message: 'b' }])).toBe('a: b');
   });
 
-  it('turns to zod only for input the fast path cannot vouch for', () => {
+  it('turns to zod only to word why a document is rejected', () => {
     expect(() => validateSnapshot({ schemaVersion: 2 })).toThrow('zod was evaluated');
   });
 });
