@@ -6,8 +6,10 @@ export const MAX_PROCESS_OUTPUT = 64 * 1024;
 export interface ProcessOutcome {
   stdout: string;
   stderr: string;
-  /** exit code, or null when ended by a signal */
+  /** exit code, or null when ended by a signal (or abandoned: see `abandoned`) */
   code: number | null;
+  /** it could not be stopped (a signal refused: it runs as another user) and was left behind, its pipes closed */
+  abandoned?: boolean;
   /** the program could not be started (ENOENT: not installed) */
   missing: boolean;
   /** output beyond MAX_PROCESS_OUTPUT was dropped */
@@ -22,6 +24,7 @@ export interface ProcessOutcome {
 export class BoundedProcess {
   readonly exited: Promise<ProcessOutcome>;
   private readonly child: ChildProcess;
+  private finish!: (code: number | null, abandoned?: boolean) => void;
   private stdout = '';
   private stderr = '';
   private truncated = false;
@@ -43,15 +46,15 @@ export class BoundedProcess {
       let missing = false;
       this.child.on('error', (error: NodeJS.ErrnoException) => {
         missing = error.code === 'ENOENT';
-        if (this.child.pid === undefined) finish(null);
+        if (this.child.pid === undefined) this.finish(null);
       });
-      const finish = (code: number | null) => {
+      this.finish = (code: number | null, abandoned = false) => {
         if (this.done) return;
         this.done = true;
         for (const watcher of this.stderrWatchers) watcher.resolve();
-        resolve({ stdout: this.stdout, stderr: this.stderr, code, missing, truncated: this.truncated });
+        resolve({ stdout: this.stdout, stderr: this.stderr, code, missing, truncated: this.truncated, ...(abandoned ? { abandoned } : {}) });
       };
-      this.child.on('close', (code) => finish(code));
+      this.child.on('close', (code) => this.finish(code));
     });
   }
 
@@ -70,12 +73,24 @@ export class BoundedProcess {
     return new Promise((resolve) => this.stderrWatchers.push({ pattern, resolve }));
   }
 
+  /**
+   * SIGINT, then SIGKILL after a second. A process that changed to another user (tcpdump drops
+   * to its own user unless told `-Z root`) refuses both without CAP_KILL: after another second its
+   * pipes are closed (it dies of SIGPIPE at its next write) and it is left behind, never waited for.
+   */
   async stop(): Promise<ProcessOutcome> {
     if (!this.done) {
       this.child.kill('SIGINT');
       const kill = setTimeout(() => this.child.kill('SIGKILL'), 1000);
+      const abandon = setTimeout(() => {
+        this.child.stdout?.destroy();
+        this.child.stderr?.destroy();
+        this.child.unref();
+        this.finish(null, true);
+      }, 2000);
       await this.exited;
       clearTimeout(kill);
+      clearTimeout(abandon);
     }
     return this.exited;
   }

@@ -7,11 +7,20 @@ import { collectNode } from '../collect/node-collector';
 import { commandIn, runIp, type NamespaceTarget } from '../collect/namespace-target';
 import { BoundedProcess, type ProcessOutcome } from './bounded-process';
 
+/**
+ * -e link-level headers (the MACs are the evidence), -n no names, -l line-buffered.
+ * -p: no promiscuous mode, so a probe changes nothing on the interface; every frame of the
+ * exchange is addressed to the captured interface or sent by it anyway.
+ * -Z root: run as root, tcpdump otherwise switches to its own user after opening the capture,
+ * and the collector (without CAP_KILL) could then no longer stop it; this needs CAP_SETGID
+ * (tcpdump calls initgroups() for the user it "drops" to), see deploy/k8s/README.md.
+ */
+const TCPDUMP_OPTIONS = ['-e', '-n', '-l', '-p', '-Z', 'root'];
 /** How long tcpdump may take to open its sockets before the probe gives up on it. */
 const CAPTURE_START_MS = 1500;
 /** After the last answered ping, frames still in flight are printed within this. */
 const CAPTURE_DRAIN_MS = 200;
-/** Seconds between pings (and arpings): five fit in a second. */
+/** Seconds between pings: five fit in a second. */
 const PROBE_INTERVAL_S = '0.2';
 /** ARP requests arping sends at most: the kernel's own (for the pings) come on top. */
 const ARPING_COUNT = 3;
@@ -105,10 +114,11 @@ export class ProbeRunner {
     }
 
     const deadline = Date.now() + job.timeoutMs;
+    const notes: string[] = [];
     const ipv6 = familyOf(pingTarget) === 'inet6';
     const captures = specs.map((spec) => ({
       spec,
-      process: new BoundedProcess(commandIn(spec.target, ['tcpdump', '-e', '-n', '-l', '-c', String(PROBE_LIMITS.maxCaptureLines), '-i', spec.device, ipv6 ? 'arp or icmp or icmp6' : 'arp or icmp'])),
+      process: new BoundedProcess(commandIn(spec.target, ['tcpdump', ...TCPDUMP_OPTIONS, '-c', String(PROBE_LIMITS.maxCaptureLines), '-i', spec.device, ipv6 ? 'arp or icmp or icmp6' : 'arp or icmp'])),
     }));
     try {
       await withDeadline(Promise.all(captures.map((c) => c.process.stderrMatches(/listening on/))), Math.min(CAPTURE_START_MS, job.timeoutMs));
@@ -120,13 +130,16 @@ export class ProbeRunner {
       }
       if (job.kind === 'proxy-arp') {
         // Forget 169.254.1.1 so the pod must ask for it again, with the capture running.
-        await runIp(podTarget, ['neigh', 'flush', 'to', POD_GATEWAY_IP, 'dev', podDevice]);
+        // Needs CAP_NET_ADMIN, which the DaemonSet does not grant: there arping's requests do the asking.
+        const flush = await runIp(podTarget, ['neigh', 'flush', 'to', POD_GATEWAY_IP, 'dev', podDevice]);
+        if (flush.code !== 0) notes.push(`the pod's neighbour entry for ${POD_GATEWAY_IP} was not flushed (${firstLine(flush.stderr) || `exit ${flush.code}`})`);
       }
       // No -w: with a deadline ping and arping count replies, not packets, and would send more than
       // maxPackets. They are stopped (SIGINT: they print their counts) at the time limit instead.
       const stimuli = [new BoundedProcess(commandIn(podTarget, ['ping', '-n', '-c', String(job.maxPackets), '-i', PROBE_INTERVAL_S, '-W', '1', pingTarget]))];
       if (job.kind === 'proxy-arp' && (await this.hasIputilsArping())) {
-        stimuli.push(new BoundedProcess(commandIn(podTarget, ['arping', '-c', String(Math.min(job.maxPackets, ARPING_COUNT)), '-i', PROBE_INTERVAL_S, '-I', podDevice, POD_GATEWAY_IP])));
+        // -f: the first reply settles it; iputils arping's interval is whole seconds (1 s).
+        stimuli.push(new BoundedProcess(commandIn(podTarget, ['arping', '-f', '-c', String(Math.min(job.maxPackets, ARPING_COUNT)), '-I', podDevice, POD_GATEWAY_IP])));
       }
       const [pingOutcome] = await withDeadline(Promise.all(stimuli.map((s) => s.exited)), deadline - Date.now()).then(() => Promise.all(stimuli.map((s) => s.stop())));
       const ping = pingCounts(pingOutcome);
@@ -139,8 +152,9 @@ export class ProbeRunner {
         return captureFromOutput({ point: c.spec.point, device: c.spec.device, netns, pod: job.pod }, outcomes[index].stdout).capture;
       });
       const judgement = judgeProbe({ kind: job.kind, node: job.node, pod: job.pod, target: job.target, captures: probeCaptures, ping, route });
-      const pingProblem = ping.sent === 0 && pingOutcome.stderr.trim() ? ` (ping: ${firstLine(pingOutcome.stderr)})` : '';
-      return { verdict: judgement.verdict, reason: `${judgement.reason}${pingProblem}`.slice(0, PROBE_LIMITS.maxReasonLength), captures: probeCaptures, ping, ...(judgement.path ? { path: judgement.path } : {}) };
+      if (ping.sent === 0 && pingOutcome.stderr.trim()) notes.push(`ping: ${firstLine(pingOutcome.stderr)}`);
+      const reason = notes.length > 0 ? `${judgement.reason} (${notes.join('; ')})` : judgement.reason;
+      return { verdict: judgement.verdict, reason: reason.slice(0, PROBE_LIMITS.maxReasonLength), captures: probeCaptures, ping, ...(judgement.path ? { path: judgement.path } : {}) };
     } finally {
       await Promise.all(captures.map((c) => c.process.stop()));
     }
