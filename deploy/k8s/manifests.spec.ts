@@ -268,7 +268,7 @@ describe('deploy/k8s manifests', () => {
   it('the Pod Security check has teeth: the collector breaks exactly the rules it needs to, and each weakening of the API pod is caught', () => {
     const collectorPod = collector().spec.template.spec;
     expect(podSecurityViolations(collectorPod, 'baseline').sort()).toEqual(
-      ['hostNetwork: true', 'hostPID: true', 'hostPath volume netns', 'hostPath volume spool', 'collector: adds SYS_ADMIN', 'collector: adds SYS_PTRACE'].sort(),
+      ['hostNetwork: true', 'hostPID: true', 'hostPath volume netns', 'hostPath volume spool', 'collector: adds SYS_ADMIN', 'collector: adds SYS_PTRACE', 'collector: adds NET_RAW'].sort(),
     );
     expect(podSecurityViolations(collectorPod, 'restricted')).toEqual(
       expect.arrayContaining(['collector: runAsNonRoot is not true', 'collector: runAsUser 0', 'collector: adds SYS_ADMIN (restricted)', 'volume netns: hostPath']),
@@ -333,7 +333,7 @@ describe('deploy/k8s manifests', () => {
     const security = containerOf(collector()).securityContext!;
     expect(security.privileged).not.toBe(true);
     expect(security.capabilities!.drop).toEqual(['ALL']);
-    expect([...security.capabilities!.add!].sort()).toEqual(['SYS_ADMIN', 'SYS_PTRACE']);
+    expect([...security.capabilities!.add!].sort()).toEqual(['NET_RAW', 'SETGID', 'SYS_ADMIN', 'SYS_PTRACE']);
     expect(security.readOnlyRootFilesystem).toBe(true);
     expect(security.allowPrivilegeEscalation).toBe(false);
     expect(security.runAsUser).toBe(0);

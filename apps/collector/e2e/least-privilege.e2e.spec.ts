@@ -2,9 +2,10 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { diffFacts } from '@routescope/diff';
+import { validateProbeResult, type ProbeResult } from '@routescope/probe';
 import type { Snapshot } from '@routescope/snapshot';
 import { parse } from 'yaml';
-import { collectorBin, factsOf, isRoot, netlab, parseSnapshot, repoRoot, type CollectorRun } from './lab-harness';
+import { collectorBin, factsOf, isRoot, labInfo, netlab, parseSnapshot, ping, repoRoot, type CollectorRun } from './lab-harness';
 
 // The collector DaemonSet's capability set (deploy/k8s/collector.yaml), proved on the real kernel:
 // the bundled collector runs under setpriv(1) as uid 0 with exactly those capabilities (bounding
@@ -23,7 +24,7 @@ const NAMED_PODS = [
   [ns('pod-a2'), 'calif55e0ab04de'],
 ];
 /** capability(7) numbers, for checking what the process really holds. */
-const CAPABILITY_BITS: Record<string, number> = { SYS_PTRACE: 19, SYS_ADMIN: 21 };
+const CAPABILITY_BITS: Record<string, number> = { SETGID: 6, NET_RAW: 13, SYS_PTRACE: 19, SYS_ADMIN: 21 };
 
 interface SecurityContext {
   readOnlyRootFilesystem?: boolean;
@@ -62,6 +63,15 @@ function collect(mode: Mode, privileges: Privileges | 'root'): CollectorRun {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** `probe proxy-arp --netns rp-node-a --pod rp-pod-a1 --json` with these privileges. */
+function probe(privileges: Privileges): ProbeResult {
+  const command = [...restrict(privileges), process.execPath, collectorBin, 'probe', 'proxy-arp', '--netns', NODE, '--pod', NAMED_PODS[0][0], '--json'];
+  const run = spawnSync(command[0], command.slice(1), { encoding: 'utf8' });
+  const validation = validateProbeResult(JSON.parse(run.stdout));
+  if (!validation.ok) throw new Error(`probe result breaks the contract: ${JSON.stringify(validation.issues)} (stderr: ${run.stderr})`);
+  return validation.value;
+}
+
 const namespacesOf = (snapshot: Snapshot) => snapshot.namespaces.map((n) => [n.name, n.hostVeth ?? null]);
 /** Neighbour caches follow traffic and timers; everything else of an idle lab is stable. */
 const stableFacts = (snapshot: Snapshot) => factsOf(snapshot).filter((f) => f.kind !== 'neighbor');
@@ -93,9 +103,9 @@ afterAll(async () => {
 });
 
 describe('the collector with the DaemonSet’s capability set', () => {
-  it('the DaemonSet drops every capability, adds SYS_ADMIN and SYS_PTRACE only, and forbids privilege escalation', () => {
+  it('the DaemonSet drops every capability, adds SYS_ADMIN, SYS_PTRACE, NET_RAW and SETGID only, and forbids privilege escalation', () => {
     expect(security.capabilities.drop).toEqual(['ALL']);
-    expect(DOCUMENTED).toEqual(['SYS_ADMIN', 'SYS_PTRACE']);
+    expect(DOCUMENTED).toEqual(['NET_RAW', 'SETGID', 'SYS_ADMIN', 'SYS_PTRACE']);
     expect(security.allowPrivilegeEscalation).toBe(false);
     expect(security.readOnlyRootFilesystem).toBe(true);
   });
@@ -148,6 +158,33 @@ describe('the collector with the DaemonSet’s capability set', () => {
     const snapshot = parseSnapshot(collect(mode, { capabilities: DOCUMENTED.filter((c) => c !== 'SYS_PTRACE') }));
     expect(namespacesOf(snapshot)).toEqual([['host', null], ...NAMED_PODS]);
     expect(snapshot.warnings).toEqual([{ code: 'netns_not_found', message: expect.stringContaining(GHOST_VETH) }]);
+  });
+
+  it('with exactly the documented set, probe proxy-arp captures the exchange and is verified, even with 169.254.1.1 cached in the pod', () => {
+    // A cached entry the probe cannot flush (that would need NET_ADMIN): the pod's own ARP is not triggered.
+    expect(ping(NAMED_PODS[0][0], labInfo(PREFIX).nodes.find((n) => n.namespace === NODE)!.underlayIp)).toBe(true);
+    const result = probe({ capabilities: DOCUMENTED });
+    expect(result.verdict).toBe('verified');
+    const veth = result.captures.find((c) => c.point === 'host-veth')!;
+    expect(veth.device).toBe(NAMED_PODS[0][1]);
+    expect(veth.frames.filter((f) => f.arp?.targetIp === '169.254.1.1').map((f) => [f.arp!.op, f.arp!.op === 'reply' ? f.arp!.resolvedMac : f.srcMac])).toEqual(
+      expect.arrayContaining([
+        ['request', '0a:58:ac:11:08:02'],
+        ['reply', 'ee:ee:ee:ee:ee:ee'],
+      ]),
+    );
+    expect(veth.frames.some((f) => f.ip?.icmp === 'echo-reply')).toBe(true);
+    // Without NET_ADMIN the pod's entry for 169.254.1.1 stays; arping's requests are what the veth answers.
+    expect(result.reason).toContain("the pod's neighbour entry for 169.254.1.1 was not flushed");
+  });
+
+  it.each([
+    ['NET_RAW', "You don't have permission to perform this capture"],
+    ['SETGID', "Couldn't change to 'root'"],
+  ])('without %s, tcpdump cannot run and the probe is unavailable, saying why', (capability, why) => {
+    const result = probe({ capabilities: DOCUMENTED.filter((c) => c !== capability) });
+    expect(result).toMatchObject({ verdict: 'unavailable', captures: [] });
+    expect(result.reason).toContain(why);
   });
 
   it('as a non-root uid (no ambient capabilities, as Kubernetes starts a non-root container) the set is lost on exec: nothing but the own namespace', () => {
