@@ -3,10 +3,10 @@ import type { ValidationIssue } from '@routescope/snapshot';
 export enum IngestErrorCode {
   InvalidSnapshot = 'INVALID_SNAPSHOT',
   SnapshotTooLarge = 'SNAPSHOT_TOO_LARGE',
-  /** the snapshotId was already used by another node: ids identify one snapshot of one node. */
-  SnapshotIdConflict = 'SNAPSHOT_ID_CONFLICT',
   /** takenAt too far in the future (clock skew) or older than the retention window */
   TakenAtOutOfRange = 'TAKEN_AT_OUT_OF_RANGE',
+  /** an argument of an ingest-side operation (resetNodeHead) is not valid */
+  InvalidArgument = 'INVALID_ARGUMENT',
 }
 
 /** What a TAKEN_AT_OUT_OF_RANGE answer carries besides its message: the field and the bounds by the server's clock. */
