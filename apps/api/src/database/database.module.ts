@@ -15,18 +15,22 @@ const OPENED_DATABASE = Symbol('OPENED_DATABASE');
  * `DatabaseModule` itself, so its dependency shows in its imports.
  */
 @Module({ providers: [{ provide: DATABASE, useExisting: OPENED_DATABASE }], exports: [DATABASE] })
-export class DatabaseModule implements OnApplicationShutdown {
-  constructor(@Inject(DATABASE) private readonly database: Database) {}
-
+export class DatabaseModule {
   static forDatabase(database: Database): DynamicModule {
     return { module: OpenedDatabaseModule, global: true, providers: [{ provide: OPENED_DATABASE, useValue: database }], exports: [OPENED_DATABASE] };
   }
+}
+
+/**
+ * Holds the opened handle for DatabaseModule (see forDatabase); nothing else injects it. It
+ * closes the database: being global, Nest runs its shutdown hook after every other module's
+ * (which may still be finishing work on the database).
+ */
+@Module({})
+class OpenedDatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(OPENED_DATABASE) private readonly database: Database) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.database.close();
   }
 }
-
-/** Holds the opened handle for DatabaseModule (see forDatabase); nothing else injects it. */
-@Module({})
-class OpenedDatabaseModule {}
