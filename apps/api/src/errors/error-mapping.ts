@@ -78,8 +78,6 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
         return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
       case IngestErrorCode.TakenAtOutOfRange:
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message, details: error.bounds };
-      case IngestErrorCode.InvalidArgument:
-        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

@@ -5,8 +5,6 @@ export enum IngestErrorCode {
   SnapshotTooLarge = 'SNAPSHOT_TOO_LARGE',
   /** takenAt too far in the future (clock skew) or older than the retention window */
   TakenAtOutOfRange = 'TAKEN_AT_OUT_OF_RANGE',
-  /** an argument of an ingest-side operation (resetNodeHead) is not valid */
-  InvalidArgument = 'INVALID_ARGUMENT',
 }
 
 /** What a TAKEN_AT_OUT_OF_RANGE answer carries besides its message: the field and the bounds by the server's clock. */

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HistoryEvents } from '../events/history-events';
 import { FactStore } from '../history/fact-store.service';
-import { IngestError, IngestErrorCode } from './ingest.errors';
+import { HistoryError, HistoryErrorCode } from '../history/history.errors';
 import type { ResetNodeHeadResult } from './types/reset-node-head.type';
 
 /**
@@ -21,7 +21,7 @@ export class NodeHeadRepairService {
 
   async resetNodeHead(name: string, to: Date, actor: string): Promise<ResetNodeHeadResult> {
     // The DateTime scalar turns text that is no date into an invalid Date rather than an error.
-    if (Number.isNaN(to.getTime())) throw new IngestError(IngestErrorCode.InvalidArgument, 'to must be an ISO-8601 date-time, e.g. 2026-11-26T03:00:00Z');
+    if (Number.isNaN(to.getTime())) throw new HistoryError(HistoryErrorCode.InvalidArgument, 'to must be an ISO-8601 date-time, e.g. 2026-11-26T03:00:00Z');
     const outcome = await this.store.resetNodeHead(name, to, actor);
     const { repaired, audit } = outcome;
     this.logger.warn(`resetNodeHead by ${actor}: node ${name} to ${to.toISOString()} (audit ${audit.id}): ${JSON.stringify(outcome.details)}`);
