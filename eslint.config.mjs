@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 // Prisma belongs to the API's storage layer (apps/api, libs/db) and nowhere else.
 const prismaImports = ['@prisma/*', 'prisma', '*generated/prisma*', 'pglite-prisma-adapter'];
@@ -32,6 +33,20 @@ export default [
         },
       ],
     },
+  },
+  {
+    // Import cycles fail lint. Between projects @nx/enforce-module-boundaries already refuses
+    // them; this catches value cycles between the files of one project (relative imports,
+    // resolved with the TypeScript extensions). import-x skips type-only imports, so
+    // tools/workspace-rules/src/import-cycles.spec.ts walks every import, types included.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.mts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.mts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['**/*.ts'],

@@ -66,7 +66,6 @@ const apiEntry = `
   export { HistoryEvents } from './apps/api/src/events/history-events';
   export { createDatabase, testing } from './libs/db/src/index';
   export { RetentionService } from './apps/api/src/retention/retention.service';
-  export { RetentionRepository } from './apps/api/src/retention/retention.repository';
 `;
 
 mkdirSync(dist, { recursive: true });

@@ -41,8 +41,7 @@ interface ApiBundle {
   loadApiConfig(env: Record<string, string>): unknown;
   IngestService: unknown;
   HistoryEvents: unknown;
-  RetentionService: new (repository: unknown, config: unknown) => RetentionJob;
-  RetentionRepository: new (database: Database) => unknown;
+  RetentionService: unknown;
   createDatabase(options: { databaseUrl?: string; dataDir?: string; inMemory?: boolean; migrationsDir?: string; poolSize?: number }): Promise<Database>;
   testing: {
     createTestDatabase(kind: DatabaseKind, options?: { migrate?: boolean; migrationsDir?: string }): Promise<TestDatabase>;
@@ -62,14 +61,11 @@ export interface RetentionJob {
   settings: { retentionDays: number; batchSize: number; pauseMs: number };
 }
 
-/**
- * The retention job (apps/api/src/retention) on the app's database, built as its module builds
- * it (the same classes), so it runs whether or not app.module imports RetentionModule yet.
- */
+/** The retention job (apps/api/src/retention) of the running app: RetentionModule's own instance. */
 export function retentionOf(app: RunningApi): RetentionJob | undefined {
   const bundle = loadBundle();
   if (!bundle.RetentionService) return undefined;
-  return new bundle.RetentionService(new bundle.RetentionRepository(app.database), bundle.loadApiConfig({ ROUTESCOPE_LOG_LEVEL: 'error' }));
+  return app.nest.get<RetentionJob>(bundle.RetentionService);
 }
 
 export function loadBundle(): ApiBundle {

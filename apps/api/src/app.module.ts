@@ -9,7 +9,6 @@ import { ChecksModule } from './checks/checks.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { DatabaseModule } from './database/database.module';
-import { EventsModule } from './events/events.module';
 import { buildGraphqlContext, authorizationFromConnectionParams } from './graphql/graphql-context';
 import { formatGraphqlError } from './graphql/graphql-errors';
 import { queryCostPlugin } from './graphql/query-cost';
@@ -22,7 +21,6 @@ import { IngestModule } from './ingest/ingest.module';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
-import { RedisModule } from './redis/redis.module';
 import { RetentionModule } from './retention/retention.module';
 import { TransportModule } from './transport/transport.module';
 
@@ -40,19 +38,16 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       { module: ConfigModule, global: true, providers: [{ provide: API_CONFIG, useValue: config }], exports: [API_CONFIG] },
       DatabaseModule.forDatabase(database),
       MetricsModule,
-      EventsModule,
-      RedisModule,
       AuthModule,
       TransportModule,
       HealthModule,
       IngestModule,
       HistoryModule,
-      ClusterModule.forRoot({ mode: config.kubernetes.mode, env: config.kubernetes.env }),
-      ChecksModule,
+      ChecksModule.withCluster(ClusterModule.forRoot({ mode: config.kubernetes.mode, env: config.kubernetes.env })),
       RetentionModule,
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,
-        imports: [AuthModule],
+        imports: [AuthModule, MetricsModule],
         inject: [AuthService, MetricsService],
         useFactory: (auth: AuthService, metrics: MetricsService): ApolloDriverConfig => ({
           path: '/graphql',

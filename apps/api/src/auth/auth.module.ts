@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { DatabaseModule } from '../database/database.module';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { AuthService } from './auth.service';
 import { ScopeGuard } from './scope.guard';
@@ -17,6 +18,7 @@ const tokenHasher = {
 };
 
 @Module({
+  imports: [DatabaseModule],
   providers: [TokenRepository, tokenHasher, TokenRevocations, AuthService, TokenAdminService, TokensResolver, { provide: APP_GUARD, useClass: ScopeGuard }],
   exports: [AuthService, TokenRepository, TokenHasher, TokenAdminService, TokenRevocations],
 })

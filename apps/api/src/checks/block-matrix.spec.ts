@@ -1,6 +1,5 @@
 import { compareFacts, type Fact } from '@routescope/snapshot';
-import { HistoryQueryRepository } from '../history/history-query.repository';
-import { toStoredFacts } from '../history/fact-entry.mapper';
+import { FactStore } from '../history/fact-store.service';
 import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
 
 // The block × node matrix over GraphQL, on each database: now (the checks' in-memory views) and
@@ -163,7 +162,7 @@ for (const kind of testDatabaseKinds()) {
     });
   });
 
-  describe(`clusterFactsAt [${kind}]`, () => {
+  describe(`clusterStateAt [${kind}]`, () => {
     let t: ApiTestApp;
     beforeAll(async () => {
       t = await startApiTestApp(kind);
@@ -177,20 +176,20 @@ for (const kind of testDatabaseKinds()) {
       await t.ingest(nodeSnapshot(0, 0, 0, {}, odd));
       await t.ingest(nodeSnapshot(1, 1, 0));
       await t.ingest(nodeSnapshot(0, 60, 1, { '172.17.8.64/26': '10.0.0.99' }, odd.slice(1)));
-      const repository = t.app.get(HistoryQueryRepository);
+      const store = t.app.get(FactStore);
       const factsAt = async (instant: Date, chunkSize?: number) => {
         const out = new Map<string, Fact[]>();
-        for await (const chunk of repository.clusterFactsAt(instant, chunkSize)) for (const [node, facts] of chunk) out.set(node, facts);
+        for await (const chunk of store.clusterStateAt(instant, chunkSize)) for (const [node, facts] of chunk) out.set(node, facts);
         return out;
       };
-      const ids = new Map((await repository.nodesByName(['node-a', 'node-b'])).map((n) => [n.name, n.id]));
+      const ids = await store.nodeIds(['node-a', 'node-b']);
       for (const instant of [at(30), at(90)]) {
         const facts = await factsAt(new Date(instant));
         // Chunked the same, one node at a time.
         expect(await factsAt(new Date(instant), 1)).toEqual(facts);
         expect([...facts.keys()].sort()).toEqual(['node-a', 'node-b']);
         for (const [name, id] of ids) {
-          const expected = toStoredFacts(await repository.factsAt([id], new Date(instant)))
+          const expected = (await store.stateAt(id, new Date(instant)))
             .filter((f) => f.kind !== 'sysctl' && !(f.ns === 'host' && f.kind === 'neighbor'))
             .sort(compareFacts);
           expect(facts.get(name)).toEqual(expected);

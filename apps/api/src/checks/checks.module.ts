@@ -1,6 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
+import { EventsModule } from '../events/events.module';
 import { HistoryModule } from '../history/history.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { BlockMatrixResolver } from './block-matrix.resolver';
+import { BlockMatrixService } from './block-matrix.service';
 import { CaptureCheckResolver } from './capture-check.resolver';
 import { FindingEvents } from './finding-events';
 import { FindingsEvaluator } from './findings-evaluator.service';
@@ -11,10 +15,15 @@ import { FindingsService } from './findings.service';
 /**
  * Diagnostics: checks run in the background after changed ingests (FindingsEvaluator: node rules
  * per changed node, cross-node rules coalesced); findings kept as intervals; GraphQL over them;
- * checkCapture checks pasted text on request and stores nothing.
+ * checkCapture checks pasted text on request and stores nothing. Reads the cluster context of
+ * the ClusterModule it is given (withCluster: ClusterModule.forRoot is configured by the root).
  */
 @Module({
-  imports: [HistoryModule],
-  providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingsResolver, NodeFindingsResolver, BlockMatrixResolver, CaptureCheckResolver],
+  imports: [DatabaseModule, EventsModule, HistoryModule, MetricsModule],
+  providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingsResolver, NodeFindingsResolver, BlockMatrixService, BlockMatrixResolver, CaptureCheckResolver],
 })
-export class ChecksModule {}
+export class ChecksModule {
+  static withCluster(cluster: DynamicModule): DynamicModule {
+    return { module: ChecksModule, imports: [cluster] };
+  }
+}

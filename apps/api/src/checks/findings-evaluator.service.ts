@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { checkCluster, checkHistory, checkNode, clusterView, type ClusterContext, type ClusterView, type FactChangeEvent, type Finding as FindingDraft, type RuleScope } from '@routescope/checks';
-import { canonicalJson, compareFacts, factIdentity, type Fact, type FactAttributes, type FactKind } from '@routescope/snapshot';
+import { canonicalJson, compareFacts, factIdentity, type Fact, type FactKind } from '@routescope/snapshot';
 import { ClusterContextService } from '../cluster/cluster-context.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryEvents, type HistoryRewrittenEvent, type StateChangedEvent } from '../events/history-events';
-import { toStoredFacts } from '../history/fact-entry.mapper';
-import { HistoryQueryRepository, type FactIntervalRow } from '../history/history-query.repository';
+import { FactStore, type NodeFactInterval } from '../history/fact-store.service';
 import { API_METRICS, type ApiMetrics } from '../metrics/api-metrics';
 import { FindingsRepository, type FindingRow, type TransactionClient } from './findings.repository';
 import { FindingEvents } from './finding-events';
@@ -117,7 +116,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly findings: FindingsRepository,
-    private readonly history: HistoryQueryRepository,
+    private readonly history: FactStore,
     private readonly events: HistoryEvents,
     private readonly findingEvents: FindingEvents,
     private readonly clusterContext: ClusterContextService,
@@ -130,7 +129,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const nodes = await this.history.allCurrentFacts();
+    const nodes = await this.history.currentStateOfCluster();
     for (const [node, facts] of nodes) {
       if (this.views.has(node)) continue;
       const view = clusterView({ node, facts });
@@ -312,7 +311,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
       const steps = new Map<number, Map<string, ClusterView | undefined>>();
       const step = (instant: number) => entryOf(steps, instant, () => new Map<string, ClusterView | undefined>());
       if (rewindFrom !== undefined) {
-        this.replay(await this.history.clusterFactIntervalsSince(new Date(rewindFrom)), rewindFrom, views, step);
+        this.replay(await this.history.clusterIntervalsSince(new Date(rewindFrom)), rewindFrom, views, step);
       } else {
         const fromStore: number[] = [];
         let earliest = Infinity;
@@ -325,7 +324,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
             for (const instant of entry.instants) earliest = Math.min(earliest, instant);
           }
         }
-        if (fromStore.length > 0) this.replay(await this.history.clusterFactIntervalsSince(new Date(earliest), fromStore), earliest, views, step);
+        if (fromStore.length > 0) this.replay(await this.history.clusterIntervalsSince(new Date(earliest), fromStore), earliest, views, step);
       }
       const instants = [...steps.keys()].sort((a, b) => a - b);
       const context = this.clusterContext.context();
@@ -380,16 +379,14 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
    * Replays nodes' history from the store: each node's view just before `from` goes into
    * `views`, and its view after each change at or after `from` into `step(instant)`.
    */
-  private replay(rows: readonly FactIntervalRow[], from: number, views: Map<string, { view: ClusterView; text: string }>, step: (instant: number) => Map<string, ClusterView | undefined>): void {
-    const byNode = new Map<string, FactIntervalRow[]>();
-    for (const row of rows) entryOf(byNode, row.node, (): FactIntervalRow[] => []).push(row);
+  private replay(rows: readonly NodeFactInterval[], from: number, views: Map<string, { view: ClusterView; text: string }>, step: (instant: number) => Map<string, ClusterView | undefined>): void {
+    const byNode = new Map<string, NodeFactInterval[]>();
+    for (const row of rows) entryOf(byNode, row.node, (): NodeFactInterval[] => []).push(row);
     for (const [node, nodeRows] of byNode) {
       const state = new Map<string, Fact>();
       const changes = new Map<number, { add: Fact[]; remove: string[] }>();
       const change = (instant: number) => entryOf(changes, instant, () => ({ add: [] as Fact[], remove: [] as string[] }));
-      for (const row of nodeRows) {
-        const [fact] = toStoredFacts([{ nodeId: 0, ns: row.ns, kind: row.kind, key: row.key, attrs: row.attrs }]);
-        if (!fact) continue;
+      for (const { fact, ...row } of nodeRows) {
         const id = factIdentity(fact);
         if (row.validFrom.getTime() < from) state.set(id, fact);
         else change(row.validFrom.getTime()).add.push(fact);
@@ -406,10 +403,8 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async recentChanges(nodeId: number, until: Date): Promise<FactChangeEvent[]> {
-    const rows = await this.history.nodeChanges([nodeId], new Date(until.getTime() - HISTORY_WINDOW_MS), until, undefined, 10000);
-    return rows
-      .filter((r) => HISTORY_KINDS.has(r.kind))
-      .map((r) => ({ at: r.at, ns: r.ns, kind: r.kind as FactKind, key: r.key, before: (r.before ?? null) as FactAttributes | null, after: (r.after ?? null) as FactAttributes | null }));
+    const rows = await this.history.changes(nodeId, new Date(until.getTime() - HISTORY_WINDOW_MS), until, 10000);
+    return rows.filter((r) => HISTORY_KINDS.has(r.kind)).map((r) => ({ at: r.at, ns: r.ns, kind: r.kind as FactKind, key: r.key, before: r.before, after: r.after }));
   }
 
   /** Opens new findings, refreshes the ones that still hold, resolves the rest (in the caller's transaction). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RULES } from '@routescope/checks';
 import DataLoader from 'dataloader';
-import { HistoryError, HistoryErrorCode } from '../history/history.errors';
+import { ChecksError, ChecksErrorCode } from './checks.errors';
 import { forwardPage } from '../history/relay-connection';
 import { FindingsRepository, type FindingRow } from './findings.repository';
 import type { Finding, FindingConnection, FindingFilter, Rule, RuleScopeValue, SeverityValue } from './types/finding.type';
@@ -21,8 +21,8 @@ export class FindingsService {
 
   async findings(filter: FindingFilter | null | undefined, first?: number | null, after?: string | null): Promise<FindingConnection> {
     const size = first ?? PAGE.default;
-    if (!Number.isInteger(size) || size < 1 || size > PAGE.max) throw new HistoryError(HistoryErrorCode.InvalidArgument, `first must be between 1 and ${PAGE.max}`);
-    if (filter?.from && filter.to && filter.from > filter.to) throw new HistoryError(HistoryErrorCode.InvalidTimeRange, 'filter.from must not be after filter.to');
+    if (!Number.isInteger(size) || size < 1 || size > PAGE.max) throw new ChecksError(ChecksErrorCode.InvalidArgument, `first must be between 1 and ${PAGE.max}`);
+    if (filter?.from && filter.to && filter.from > filter.to) throw new ChecksError(ChecksErrorCode.InvalidTimeRange, 'filter.from must not be after filter.to');
     const rows = await this.repository.find({
       node: filter?.node ?? undefined,
       rule: filter?.rule ?? undefined,
@@ -86,6 +86,6 @@ function encodeFindingCursor(row: FindingRow): string {
 function decodeFindingCursor(cursor: string): { openedAt: Date; id: bigint } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const openedAt = new Date(at ?? '');
-  if (Number.isNaN(openedAt.getTime()) || !/^\d+$/.test(id ?? '')) throw new HistoryError(HistoryErrorCode.InvalidCursor, `after: "${cursor}" is not a findings cursor`);
+  if (Number.isNaN(openedAt.getTime()) || !/^\d+$/.test(id ?? '')) throw new ChecksError(ChecksErrorCode.InvalidCursor, `after: "${cursor}" is not a findings cursor`);
   return { openedAt, id: BigInt(id) };
 }

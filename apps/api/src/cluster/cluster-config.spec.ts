@@ -5,9 +5,10 @@ jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('./t
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Global, Module, type LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { DATABASE } from '../database/database.module';
+import type { Database } from '@routescope/db';
+import { DatabaseModule } from '../database/database.module';
 import { ClusterContextService } from './cluster-context.service';
 import type { ClusterModuleOptions } from './cluster-options';
 import { ClusterModule } from './cluster.module';
@@ -17,10 +18,8 @@ import { clientNode } from './testing/client-node';
 import { eventually, node, TOKEN } from './testing/cluster-harness';
 import { FakeKubeApiServer } from './testing/fake-kube-apiserver';
 
-/** Stands in for DatabaseModule where nothing is written (no cluster, or only the context is read). */
-@Global()
-@Module({ providers: [{ provide: DATABASE, useValue: { kind: 'none' } }], exports: [DATABASE] })
-class NoDatabaseModule {}
+/** Stands in for the opened database where nothing is written (no cluster, or only the context is read). */
+const noDatabase = { kind: 'none', close: async () => undefined } as unknown as Database;
 
 class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
@@ -36,7 +35,7 @@ class CapturingLogger implements LoggerService {
 }
 
 async function boot(options: ClusterModuleOptions): Promise<{ module: TestingModule; logger: CapturingLogger }> {
-  const module = await Test.createTestingModule({ imports: [NoDatabaseModule, ClusterModule.forRoot(options)] }).compile();
+  const module = await Test.createTestingModule({ imports: [DatabaseModule.forDatabase(noDatabase), ClusterModule.forRoot(options)] }).compile();
   const logger = new CapturingLogger();
   module.useLogger(logger);
   await module.init();

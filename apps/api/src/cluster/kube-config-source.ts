@@ -4,6 +4,7 @@ import { delimiter } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterModuleOptions } from './cluster-options';
 import type { KubernetesClientModule } from './kubernetes-client';
+import { ClusterError, ClusterErrorCode } from './cluster.errors';
 
 /** Where client-node reads the pod's service account (KubeConfig.loadFromCluster). */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -63,9 +64,9 @@ export function loadKubeConfig(k8s: KubernetesClientModule, source: KubeConfigSo
         config.mergeConfig(more);
       }
     } catch (error) {
-      throw new Error(`KUBECONFIG=${source.files}: ${(error as Error).message}`);
+      throw new ClusterError(ClusterErrorCode.InvalidKubeConfig, `KUBECONFIG=${source.files}: ${(error as Error).message}`);
     }
-    if (!config.getCurrentCluster()) throw new Error(`KUBECONFIG=${source.files}: no current context with a cluster`);
+    if (!config.getCurrentCluster()) throw new ClusterError(ClusterErrorCode.InvalidKubeConfig, `KUBECONFIG=${source.files}: no current context with a cluster`);
     return config;
   }
   if (source.kind === 'in-cluster') {
@@ -83,5 +84,5 @@ export function loadKubeConfig(k8s: KubernetesClientModule, source: KubeConfigSo
     });
     return config;
   }
-  throw new Error(`no Kubernetes configuration to load (${source.kind})`);
+  throw new ClusterError(ClusterErrorCode.NoKubeConfig, `no Kubernetes configuration to load (${source.kind})`);
 }

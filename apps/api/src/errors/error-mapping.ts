@@ -2,6 +2,7 @@ import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { DATABASE_RETRY_AFTER_SECONDS, DatabaseError, DatabaseErrorCode, unavailableDatabaseError } from '../database/database.errors';
 import { GraphqlLimitError, GraphqlLimitErrorCode } from '../graphql/graphql-limits.errors';
 import { ChecksError, ChecksErrorCode } from '../checks/checks.errors';
+import { ClusterError, ClusterErrorCode } from '../cluster/cluster.errors';
 import { HistoryError, HistoryErrorCode } from '../history/history.errors';
 import { IngestError, IngestErrorCode } from '../ingest/ingest.errors';
 import { TransportError, TransportErrorCode } from '../transport/transport.errors';
@@ -77,8 +78,6 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
         return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
       case IngestErrorCode.TakenAtOutOfRange:
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message, details: error.bounds };
-      case IngestErrorCode.SnapshotIdConflict:
-        return { status: 409, graphqlCode: 'CONFLICT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }
@@ -91,6 +90,8 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
       case HistoryErrorCode.InvalidCursor:
       case HistoryErrorCode.InvalidArgument:
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
+      case HistoryErrorCode.SnapshotIdConflict:
+        return { status: 409, graphqlCode: 'CONFLICT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }
@@ -129,7 +130,20 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
       case ChecksErrorCode.CaptureTooLarge:
         return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };
       case ChecksErrorCode.InvalidCaptureContext:
+      case ChecksErrorCode.InvalidArgument:
+      case ChecksErrorCode.InvalidTimeRange:
+      case ChecksErrorCode.InvalidCursor:
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
+      default:
+        return exhaustive(error.code);
+    }
+  }
+  if (error instanceof ClusterError) {
+    switch (error.code) {
+      // The server's own Kubernetes configuration: nothing a client sent or can fix.
+      case ClusterErrorCode.InvalidKubeConfig:
+      case ClusterErrorCode.NoKubeConfig:
+        return { status: 500, graphqlCode: 'INTERNAL_SERVER_ERROR', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { timeWindow } from './history-arguments';
 import type { HistoryLoaders } from './history-loaders';
-import type { CoverageRow } from './history-query.repository';
+import type { CoverageRow } from './store/coverage.repository';
 import type { CoverageGap, CoverageInterval } from './types/coverage.type';
 import type { Node } from './types/node.type';
 

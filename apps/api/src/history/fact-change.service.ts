@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { bucketCount, MAX_CHANGE_WINDOW_MS, PAGE_SIZES, pageSize, timeWindow } from './history-arguments';
 import { decodeClusterChangeCursor, decodeNodeChangeCursor, encodeClusterChangeCursor, encodeNodeChangeCursor } from './history-cursors';
 import type { HistoryLoaders } from './history-loaders';
-import { HistoryQueryRepository, type ChangeRow } from './history-query.repository';
+import { ChangeCountRepository } from './store/change-count.repository';
+import { FactChangeRepository, type ChangeRow } from './store/fact-change.repository';
+import { NodeRepository } from './store/node.repository';
 import { forwardPage } from './relay-connection';
 import type { ChangeRateBucket } from './types/change-rate.type';
 import { FactChangeType, type ClusterChange, type ClusterChangeConnection, type FactChange, type FactChangeConnection, type FactKindValue } from './types/fact-change.type';
@@ -15,7 +17,11 @@ import type { Node } from './types/node.type';
  */
 @Injectable()
 export class FactChangeService {
-  constructor(private readonly repository: HistoryQueryRepository) {}
+  constructor(
+    private readonly changes: FactChangeRepository,
+    private readonly counts: ChangeCountRepository,
+    private readonly nodes: NodeRepository,
+  ) {}
 
   async nodeChanges(loaders: HistoryLoaders, node: Node, from: Date, to: Date, first?: number | null, after?: string | null): Promise<FactChangeConnection> {
     const window = timeWindow(from, to, ['from', 'to'], MAX_CHANGE_WINDOW_MS);
@@ -29,7 +35,7 @@ export class FactChangeService {
     const window = timeWindow(from, to, ['from', 'to'], MAX_CHANGE_WINDOW_MS);
     const size = pageSize(first, PAGE_SIZES.clusterChanges);
     const position = after ? decodeClusterChangeCursor(after) : undefined;
-    const rows = await this.repository.clusterChanges(window.from, window.to, position, size + 1);
+    const rows = await this.changes.clusterChanges(window.from, window.to, position, size + 1);
     return forwardPage(rows, size, (row) => ({ cursor: encodeClusterChangeCursor(row), node: toClusterChange(row) }));
   }
 
@@ -47,7 +53,7 @@ export class FactChangeService {
   async clusterChangeRate(from: Date, to: Date, buckets: number): Promise<ChangeRateBucket[]> {
     const window = timeWindow(from, to, ['from', 'to'], MAX_CHANGE_WINDOW_MS);
     const n = bucketCount(buckets, window);
-    const rows = await this.repository.clusterChangeRate(window.from, window.to, n);
+    const rows = await this.counts.clusterChangeRate(window.from, window.to, n);
     const byBucket = new Map(rows.map((row) => [row.bucket, row]));
     const fromMs = window.from.getTime();
     const spanMs = window.to.getTime() - fromMs;
@@ -63,8 +69,8 @@ export class FactChangeService {
   async snapshotChanges(nodeName: string, takenAt: Date, first?: number | null, after?: string | null): Promise<FactChangeConnection> {
     const size = pageSize(first, PAGE_SIZES.changes);
     const position = after ? decodeNodeChangeCursor(after) : undefined;
-    const [node] = await this.repository.nodesByName([nodeName]);
-    const rows = node ? await this.repository.nodeChanges([node.id], new Date(takenAt.getTime() - 1), takenAt, position, size + 1) : [];
+    const [node] = await this.nodes.nodesByName([nodeName]);
+    const rows = node ? await this.changes.nodeChanges([node.id], new Date(takenAt.getTime() - 1), takenAt, position, size + 1) : [];
     return forwardPage(rows, size, (row) => ({ cursor: encodeNodeChangeCursor(row), node: toFactChange(row) }));
   }
 }

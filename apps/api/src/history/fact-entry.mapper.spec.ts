@@ -1,5 +1,6 @@
 import { snapshotToFacts, type NetworkNamespace } from '@routescope/snapshot';
-import { toLink, toPods, toRoute, toStoredFacts } from './fact-entry.mapper';
+import { toLink, toPods, toRoute } from './fact-entry.mapper';
+import { toStoredFacts } from './store/fact-rows';
 
 const pod: NetworkNamespace = {
   kind: 'pod',
@@ -16,7 +17,7 @@ const pod: NetworkNamespace = {
 };
 
 describe('fact entry mapping', () => {
-  const facts = toStoredFacts(snapshotToFacts({ namespaces: [pod] }).map((f) => ({ nodeId: 1, ...f, attrs: JSON.stringify(f.attrs) })));
+  const facts = toStoredFacts(snapshotToFacts({ namespaces: [pod] }).map((f) => ({ ...f, attrs: JSON.stringify(f.attrs) })));
 
   it('reads attributes stored as JSON text as well as parsed jsonb', () => {
     expect(facts.every((f) => typeof f.attrs === 'object')).toBe(true);

@@ -1,27 +1,13 @@
-import { compareFacts, FACT_KINDS, type Fact, type FactAttributes, type FactKind } from '@routescope/snapshot';
-import type { FactRow } from './history-query.repository';
+import type { Fact, FactAttributes } from '@routescope/snapshot';
 import { Address, Link, Neighbor, Nexthop, Pod, Route, Sysctl, VxlanInfo } from './types/fact-entries.type';
+
+/**
+ * GraphQL types from facts as the fact store returns them (decoded in history/store/fact-rows.ts):
+ * this file only maps.
+ */
 
 /** A fact as read back from history: the libs/snapshot shape, so libs/diff can compare states. */
 export type StoredFact = Fact;
-
-const KINDS = new Set<string>(FACT_KINDS);
-
-/** Rows → facts in the canonical (namespace, kind, key) order; rows of an unknown kind are skipped. */
-export function toStoredFacts(rows: readonly FactRow[]): StoredFact[] {
-  const facts: StoredFact[] = [];
-  for (const row of rows) {
-    if (!KINDS.has(row.kind)) continue;
-    facts.push({ ns: row.ns, kind: row.kind as FactKind, key: row.key, attrs: toAttributes(row.attrs) });
-  }
-  return facts.sort(compareFacts);
-}
-
-/** jsonb comes back parsed from both drivers; a string is tolerated in case an adapter leaves it as text. */
-export function toAttributes(value: unknown): FactAttributes {
-  const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as FactAttributes) : {};
-}
 
 export function podNetnsName(namespace: string): string | undefined {
   return namespace.startsWith('pod:') ? namespace.slice('pod:'.length) : undefined;

@@ -1,5 +1,5 @@
 import { HistoryError, HistoryErrorCode } from './history.errors';
-import type { ChangePosition } from './history-query.repository';
+import type { ChangePosition } from './store/fact-change.repository';
 import { NodeOrderField, OrderDirection } from './types/node.type';
 
 // Opaque cursors: base64url of a tagged value, so a cursor from one connection is refused by

@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { HistoryQueryRepository, type ChangeCountRow, type ChangePosition, type ChangeRow, type CoverageRow, type FactRow, type NodeRow } from './history-query.repository';
+import { ChangeCountRepository, type ChangeCountRow } from './store/change-count.repository';
+import { CoverageRepository, type CoverageRow } from './store/coverage.repository';
+import { FactChangeRepository, type ChangePosition, type ChangeRow } from './store/fact-change.repository';
+import { FactStateRepository, type NodeFacts } from './store/fact-state.repository';
+import { NodeRepository, type NodeRow } from './store/node.repository';
 
 export interface StateKey {
   nodeId: number;
@@ -37,36 +41,46 @@ export interface ChangeCountKey {
  * the same number of queries for 5 nodes as for 500. `now` is fixed for the operation, so
  * defaults such as `state(at: now)` are one instant (and one batch) for every node.
  */
+/** The repositories the loaders batch their questions into. */
+export interface HistoryReadRepositories {
+  nodes: NodeRepository;
+  states: FactStateRepository;
+  coverage: CoverageRepository;
+  changes: FactChangeRepository;
+  changeCounts: ChangeCountRepository;
+}
+
 export class HistoryLoaders {
   readonly now = new Date();
 
   readonly nodeByName: DataLoader<string, NodeRow | null>;
-  readonly factsAt: DataLoader<StateKey, FactRow[], string>;
+  readonly factsAt: DataLoader<StateKey, NodeFacts[], string>;
   readonly coverage: DataLoader<CoverageKey, CoverageRow[], string>;
   readonly changes: DataLoader<ChangesKey, ChangeRow[], string>;
   readonly changeCount: DataLoader<ChangeCountKey, number, string>;
 
-  constructor(repository: HistoryQueryRepository, graceFactor: number) {
+  constructor(repositories: HistoryReadRepositories, graceFactor: number) {
+    const { nodes, states, coverage, changes, changeCounts } = repositories;
     this.nodeByName = new DataLoader(async (names) => {
-      const rows = await repository.nodesByName(names);
+      const rows = await nodes.nodesByName(names);
       const byName = new Map(rows.map((row) => [row.name, row]));
       return names.map((name) => byName.get(name) ?? null);
     });
     this.factsAt = new DataLoader(
-      (keys) => batchByQuestion(keys, (key) => String(key.at.getTime()), (key, ids) => repository.factsAt(ids, key.at)),
+      (keys) => batchByQuestion(keys, (key) => String(key.at.getTime()), (key, ids) => states.factsAt(ids, key.at)),
       { cacheKeyFn: (key) => `${key.nodeId}@${key.at.getTime()}` },
     );
     this.coverage = new DataLoader(
-      (keys) => batchByQuestion(keys, coverageQuestion, (key, ids) => repository.coverage(ids, key.from, key.to, graceFactor)),
+      (keys) => batchByQuestion(keys, coverageQuestion, (key, ids) => coverage.coverage(ids, key.from, key.to, graceFactor)),
       { cacheKeyFn: (key) => `${key.nodeId}@${coverageQuestion(key)}` },
     );
     this.changes = new DataLoader(
-      (keys) => batchByQuestion(keys, changesQuestion, (key, ids) => repository.nodeChanges(ids, key.from, key.to, key.after, key.limit)),
+      (keys) => batchByQuestion(keys, changesQuestion, (key, ids) => changes.nodeChanges(ids, key.from, key.to, key.after, key.limit)),
       { cacheKeyFn: (key) => `${key.nodeId}@${changesQuestion(key)}` },
     );
     this.changeCount = new DataLoader(
       async (keys) => {
-        const counts = await batchByQuestion<ChangeCountKey, ChangeCountRow>(keys, changeCountQuestion, (key, ids) => repository.changeCounts(ids, key.from, key.to));
+        const counts = await batchByQuestion<ChangeCountKey, ChangeCountRow>(keys, changeCountQuestion, (key, ids) => changeCounts.changeCounts(ids, key.from, key.to));
         return counts.map((rows) => rows[0]?.count ?? 0);
       },
       { cacheKeyFn: (key) => `${key.nodeId}@${changeCountQuestion(key)}` },
@@ -83,15 +97,23 @@ export class HistoryLoaders {
 export class HistoryLoaderRegistry {
   private readonly byContext = new WeakMap<object, HistoryLoaders>();
 
+  private readonly repositories: HistoryReadRepositories;
+
   constructor(
-    private readonly repository: HistoryQueryRepository,
+    nodes: NodeRepository,
+    states: FactStateRepository,
+    coverage: CoverageRepository,
+    changes: FactChangeRepository,
+    changeCounts: ChangeCountRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-  ) {}
+  ) {
+    this.repositories = { nodes, states, coverage, changes, changeCounts };
+  }
 
   for(context: object): HistoryLoaders {
     let loaders = this.byContext.get(context);
     if (!loaders) {
-      loaders = new HistoryLoaders(this.repository, this.config.gapFactor);
+      loaders = new HistoryLoaders(this.repositories, this.config.gapFactor);
       this.byContext.set(context, loaders);
     }
     return loaders;

@@ -3,6 +3,8 @@ export enum HistoryErrorCode {
   InvalidTimeRange = 'INVALID_TIME_RANGE',
   InvalidCursor = 'INVALID_CURSOR',
   InvalidArgument = 'INVALID_ARGUMENT',
+  /** the snapshotId was already used by another node: ids identify one snapshot of one node. */
+  SnapshotIdConflict = 'SNAPSHOT_ID_CONFLICT',
 }
 
 export class HistoryError extends Error {

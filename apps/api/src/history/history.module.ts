@@ -1,20 +1,47 @@
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
+import { EventsModule } from '../events/events.module';
 import { ChangesRecordedResolver } from './changes-recorded.resolver';
 import { CoverageService } from './coverage.service';
 import { FactChangeService } from './fact-change.service';
+import { FactStore } from './fact-store.service';
+import { FactWriter } from './fact-writer.service';
 import { HistoryLoaderRegistry } from './history-loaders';
-import { HistoryQueryRepository } from './history-query.repository';
 import { HistoryQueryResolver } from './history-query.resolver';
 import { NodeDirectoryService } from './node-directory.service';
 import { NodeStateResolver } from './node-state.resolver';
 import { NodeStateService } from './node-state.service';
 import { NodeResolver } from './node.resolver';
 import { StateDiffService } from './state-diff.service';
+import { ChangeCountRepository } from './store/change-count.repository';
+import { ClusterStateRepository } from './store/cluster-state.repository';
+import { CoverageRepository } from './store/coverage.repository';
+import { FactChangeRepository } from './store/fact-change.repository';
+import { FactStateRepository } from './store/fact-state.repository';
+import { HistoryRetentionRepository } from './store/history-retention.repository';
+import { HistoryWriterRepository } from './store/history-writer.repository';
+import { NodeHeadRepairRepository } from './store/node-head-repair.repository';
+import { NodeRepository } from './store/node.repository';
 
-/** The read side: GraphQL queries over history (intervals), and the changes subscription. */
+/**
+ * The history: owner of the fact store (fact, coverage and snapshot tables; repositories in
+ * store/, one per concern) and its GraphQL read side (queries over intervals, the changes
+ * subscription). Other modules reach the tables only through FactStore.
+ */
 @Module({
+  imports: [DatabaseModule, EventsModule],
   providers: [
-    HistoryQueryRepository,
+    NodeRepository,
+    FactStateRepository,
+    FactChangeRepository,
+    CoverageRepository,
+    ChangeCountRepository,
+    ClusterStateRepository,
+    HistoryWriterRepository,
+    NodeHeadRepairRepository,
+    HistoryRetentionRepository,
+    FactWriter,
+    FactStore,
     HistoryLoaderRegistry,
     NodeDirectoryService,
     CoverageService,
@@ -26,6 +53,6 @@ import { StateDiffService } from './state-diff.service';
     NodeStateResolver,
     ChangesRecordedResolver,
   ],
-  exports: [HistoryQueryRepository],
+  exports: [FactStore],
 })
 export class HistoryModule {}

@@ -4,7 +4,7 @@ import { pageSize, PAGE_SIZES } from './history-arguments';
 import { decodeNodeCursor, encodeNodeCursor } from './history-cursors';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import type { HistoryLoaders } from './history-loaders';
-import { HistoryQueryRepository, type NodeListFilter, type NodeListQuery, type NodeRow, type NodeSortKey } from './history-query.repository';
+import { NodeRepository, type NodeListFilter, type NodeListQuery, type NodeRow, type NodeSortKey } from './store/node.repository';
 import { forwardPage } from './relay-connection';
 import { Node, NodeOrderField, NodeStatus, OrderDirection, type NodeConnection, type NodeFilter, type NodeOrder } from './types/node.type';
 
@@ -23,7 +23,7 @@ const SORT_KEYS: Record<NodeOrderField, NodeSortKey> = {
 @Injectable()
 export class NodeDirectoryService {
   constructor(
-    private readonly repository: HistoryQueryRepository,
+    private readonly repository: NodeRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

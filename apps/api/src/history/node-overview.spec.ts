@@ -4,8 +4,8 @@ import { FindingsEvaluator } from '../checks/findings-evaluator.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DATABASE } from '../database/database.module';
 import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
-import { HistoryQueryRepository } from './history-query.repository';
 import { NodeDirectoryService, toNode } from './node-directory.service';
+import { NodeRepository } from './store/node.repository';
 import { NodeStatus } from './types/node.type';
 
 // What the dashboard overview asks of the API, over HTTP on each database: nodes sorted and
@@ -259,7 +259,7 @@ for (const kind of testDatabaseKinds()) {
       });
 
       it('the SQL status rule and Node.status flip at the same millisecond', async () => {
-        const repository = api.app.get(HistoryQueryRepository);
+        const repository = api.app.get(NodeRepository);
         const directory = api.app.get(NodeDirectoryService);
         const { gapFactor } = api.app.get<ApiConfig>(API_CONFIG);
         const [row] = await repository.nodesByName(['n-foxtrot']);

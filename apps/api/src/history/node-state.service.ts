@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FactKind } from '@routescope/snapshot';
 import { CoverageService } from './coverage.service';
-import { toAddress, toLink, toNeighbor, toPods, toRoute, toStoredFacts, toSysctl, type StoredFact } from './fact-entry.mapper';
+import { toAddress, toLink, toNeighbor, toPods, toRoute, toSysctl, type StoredFact } from './fact-entry.mapper';
 import { requireValidDate } from './history-arguments';
 import type { HistoryLoaders } from './history-loaders';
 import type { Address, Link, Neighbor, Pod, Route, Sysctl } from './types/fact-entries.type';
@@ -24,7 +24,7 @@ export class NodeStateService {
   /** The facts of `node` valid at `at`, in (namespace, kind, key) order, and its coverage then. */
   async factsAt(loaders: HistoryLoaders, node: Node, at: Date): Promise<{ facts: StoredFact[]; covered: boolean }> {
     const [rows, covered] = await Promise.all([loaders.factsAt.load({ nodeId: node.nodeId, at }), this.coverage.coveredAt(loaders, node, at)]);
-    return { facts: toStoredFacts(rows), covered };
+    return { facts: rows[0]?.facts ?? [], covered };
   }
 
   links(state: NodeState, namespace?: string | null): Link[] {

@@ -4,8 +4,8 @@ import { canonicalJson, type FactAttributes, type FactKind } from '@routescope/s
 import { NodeDirectoryService } from './node-directory.service';
 import { NodeStateService } from './node-state.service';
 import { CoverageService } from './coverage.service';
-import { podNetnsName, toStoredFacts } from './fact-entry.mapper';
-import { HistoryQueryRepository } from './history-query.repository';
+import { podNetnsName } from './fact-entry.mapper';
+import { FactStateRepository } from './store/fact-state.repository';
 import { requireValidDate } from './history-arguments';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import type { HistoryLoaders } from './history-loaders';
@@ -42,7 +42,7 @@ export class StateDiffService {
   constructor(
     private readonly directory: NodeDirectoryService,
     private readonly states: NodeStateService,
-    private readonly history: HistoryQueryRepository,
+    private readonly history: FactStateRepository,
     private readonly coverage: CoverageService,
   ) {}
 
@@ -61,9 +61,7 @@ export class StateDiffService {
         this.coverage.coveredAt(loaders, beforeNode, beforeAt),
         this.coverage.coveredAt(loaders, afterNode, afterAt),
       ]);
-      const before = toStoredFacts(window.before);
-      const after = toStoredFacts(window.after);
-      sections = namespaceDiffs(window.namespacesBefore, window.namespacesAfter, diffFacts(before, after), request.mode);
+      sections = namespaceDiffs(window.namespacesBefore, window.namespacesAfter, diffFacts(window.before, window.after), request.mode);
       covered = [beforeCovered, afterCovered];
     } else {
       const [before, after] = await Promise.all([this.states.factsAt(loaders, beforeNode, beforeAt), this.states.factsAt(loaders, afterNode, afterAt)]);

@@ -1,6 +1,6 @@
 import type { Fact, Snapshot } from '@routescope/snapshot';
-import { diffAgainstCurrent, estimateInterval } from './ingest.service';
-import type { CurrentFact, NodeHead } from './history-writer.repository';
+import { diffAgainstCurrent, estimateInterval } from '../history/fact-writer.service';
+import type { CurrentFact, NodeHead } from '../history/store/history-writer.repository';
 
 const current = (id: number, key: string, attrs: Fact['attrs']): CurrentFact => ({ id: BigInt(id), ns: 'host', kind: 'route', key, attrs });
 const next = (key: string, attrs: Fact['attrs']): Fact => ({ ns: 'host', kind: 'route', key, attrs });

@@ -3,8 +3,6 @@ import type { ValidationIssue } from '@routescope/snapshot';
 export enum IngestErrorCode {
   InvalidSnapshot = 'INVALID_SNAPSHOT',
   SnapshotTooLarge = 'SNAPSHOT_TOO_LARGE',
-  /** the snapshotId was already used by another node: ids identify one snapshot of one node. */
-  SnapshotIdConflict = 'SNAPSHOT_ID_CONFLICT',
   /** takenAt too far in the future (clock skew) or older than the retention window */
   TakenAtOutOfRange = 'TAKEN_AT_OUT_OF_RANGE',
 }

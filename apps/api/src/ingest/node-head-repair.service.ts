@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HistoryEvents } from '../events/history-events';
+import { FactStore } from '../history/fact-store.service';
 import { HistoryError, HistoryErrorCode } from '../history/history.errors';
-import { IngestService } from './ingest.service';
-import { NodeHeadRepairRepository } from './node-head-repair.repository';
 import type { ResetNodeHeadResult } from './types/reset-node-head.type';
 
 /**
@@ -16,35 +15,14 @@ export class NodeHeadRepairService {
   private readonly logger = new Logger(NodeHeadRepairService.name);
 
   constructor(
-    private readonly repository: NodeHeadRepairRepository,
-    private readonly ingest: IngestService,
+    private readonly store: FactStore,
     private readonly events: HistoryEvents,
   ) {}
 
   async resetNodeHead(name: string, to: Date, actor: string): Promise<ResetNodeHeadResult> {
     // The DateTime scalar turns text that is no date into an invalid Date rather than an error.
     if (Number.isNaN(to.getTime())) throw new HistoryError(HistoryErrorCode.InvalidArgument, 'to must be an ISO-8601 date-time, e.g. 2026-11-26T03:00:00Z');
-    const outcome = await this.repository.transaction(async (tx) => {
-      const node = await this.repository.lockNode(tx, name);
-      if (!node) throw new HistoryError(HistoryErrorCode.NodeNotFound, `no node called "${name}" (node) has posted a snapshot`);
-      const repaired = await this.repository.resetTo(tx, node, to);
-      const details = {
-        to: to.toISOString(),
-        previousHead: repaired.previousHead.toISOString(),
-        head: repaired.head?.toISOString() ?? null,
-        removed: repaired.head === null,
-        factsDeleted: repaired.factsDeleted,
-        factsReopened: repaired.factsReopened,
-        coverageDeleted: repaired.coverageDeleted,
-        snapshotsDeleted: repaired.snapshotsDeleted,
-        findingsDeleted: repaired.findingsDeleted,
-        findingsReopened: repaired.findingsReopened,
-      };
-      const audit = await this.repository.audit(tx, { actor, action: 'resetNodeHead', subject: `node:${name}`, details });
-      const facts = repaired.head === null ? [] : await this.repository.openFacts(tx, node.id);
-      return { repaired, details, audit, facts };
-    });
-    this.ingest.forget(name);
+    const outcome = await this.store.resetNodeHead(name, to, actor);
     const { repaired, audit } = outcome;
     this.logger.warn(`resetNodeHead by ${actor}: node ${name} to ${to.toISOString()} (audit ${audit.id}): ${JSON.stringify(outcome.details)}`);
     // The checks re-evaluate the node's state as it now is, at its new head.

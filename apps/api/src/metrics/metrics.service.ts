@@ -6,6 +6,7 @@ import type { Database } from '@routescope/db';
 import { FindingsEvaluator } from '../checks/findings-evaluator.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DATABASE } from '../database/database.module';
+import { FactStore } from '../history/fact-store.service';
 import { ApiMetrics, type StoredState } from './api-metrics';
 
 /** A scrape every few seconds (several Prometheus replicas) costs one aggregate query at most this often. */
@@ -21,6 +22,7 @@ export class MetricsService implements OnApplicationShutdown {
   constructor(
     @Inject(DATABASE) private readonly database: Database,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly history: FactStore,
     moduleRef: ModuleRef,
   ) {
     // The evaluator lives in ChecksModule; looked up at the first scrape, when every module is up.
@@ -89,23 +91,23 @@ export class MetricsService implements OnApplicationShutdown {
     return value;
   }
 
-  /** One round trip: open findings by rule and severity, nodes by status, coverage gaps. */
+  /** Two statements side by side: open findings by rule and severity with nodes by status, and the fact store's coverage gaps. */
   private async queryStoredState(): Promise<StoredState> {
     const gapFactor = this.config.gapFactor;
-    const rows = await this.database.prisma.$queryRawUnsafe<Array<{ kind: string; a: string; b: string; n: bigint | number }>>(
-      `SELECT 'finding' AS kind, rule AS a, severity AS b, count(*) AS n FROM finding WHERE resolved_at IS NULL GROUP BY rule, severity
-       UNION ALL
-       SELECT 'node', CASE WHEN last_seen_at + (interval_ms::float8 * $1::float8) * interval '1 millisecond' >= now() THEN 'reporting' ELSE 'silent' END, '', count(*) FROM node GROUP BY 2
-       UNION ALL
-       SELECT 'gaps', '', '', count(*) - count(DISTINCT node_id) FROM coverage`,
-      gapFactor,
-    );
-    const state: StoredState = { findingsOpen: [], nodes: { reporting: 0, silent: 0 }, coverageGaps: 0 };
+    const [rows, coverageGaps] = await Promise.all([
+      this.database.prisma.$queryRawUnsafe<Array<{ kind: string; a: string; b: string; n: bigint | number }>>(
+        `SELECT 'finding' AS kind, rule AS a, severity AS b, count(*) AS n FROM finding WHERE resolved_at IS NULL GROUP BY rule, severity
+         UNION ALL
+         SELECT 'node', CASE WHEN last_seen_at + (interval_ms::float8 * $1::float8) * interval '1 millisecond' >= now() THEN 'reporting' ELSE 'silent' END, '', count(*) FROM node GROUP BY 2`,
+        gapFactor,
+      ),
+      this.history.coverageGapCount(),
+    ]);
+    const state: StoredState = { findingsOpen: [], nodes: { reporting: 0, silent: 0 }, coverageGaps };
     for (const row of rows) {
       const n = Number(row.n);
       if (row.kind === 'finding') state.findingsOpen.push({ rule: row.a, severity: row.b, count: n });
-      else if (row.kind === 'node') state.nodes[row.a as 'reporting' | 'silent'] = n;
-      else state.coverageGaps = n;
+      else state.nodes[row.a as 'reporting' | 'silent'] = n;
     }
     return state;
   }

@@ -6,6 +6,7 @@ import { SCHEMA_VERSION, snapshotSchema } from '@routescope/snapshot';
 import { z } from 'zod';
 import { AuthErrorCode } from '../auth/auth.errors';
 import { DatabaseErrorCode } from '../database/database.errors';
+import { HistoryErrorCode } from '../history/history.errors';
 import type { IngestStatus } from '../ingest/ingest.service';
 import { IngestErrorCode } from '../ingest/ingest.errors';
 import { TransportErrorCode } from '../transport/transport.errors';
@@ -39,6 +40,12 @@ export function snapshotJsonSchema(): Record<string, unknown> {
   return { ...schema, description: `One node's network state at one moment (wire contract version ${SCHEMA_VERSION}), generated from libs/snapshot's zod schema.` };
 }
 
+/** The codes of POST /api/v1/snapshots' own checks: ingest's, and the fact store's snapshot-id conflict. */
+const SNAPSHOT_ROUTE_CODES = [IngestErrorCode.InvalidSnapshot, IngestErrorCode.SnapshotTooLarge, HistoryErrorCode.SnapshotIdConflict, IngestErrorCode.TakenAtOutOfRange] as const;
+// Every ingest code is listed: adding one to IngestErrorCode without listing it fails to compile.
+const everyIngestCodeListed: Exclude<IngestErrorCode, (typeof SNAPSHOT_ROUTE_CODES)[number]> extends never ? true : never = true;
+void everyIngestCodeListed;
+
 const ERROR_SCHEMA: SchemaObject = {
   type: 'object',
   description: 'Every REST error: a machine-readable code, a sentence for people, and for INVALID_SNAPSHOT the failing fields.',
@@ -46,7 +53,7 @@ const ERROR_SCHEMA: SchemaObject = {
   properties: {
     error: {
       type: 'string',
-      description: `The code for machines; one of ${[...Object.values(IngestErrorCode), ...Object.values(TransportErrorCode), ...Object.values(AuthErrorCode), ...Object.values(DatabaseErrorCode), 'INTERNAL'].join(', ')} (each status below says which it carries).`,
+      description: `The code for machines; one of ${[...SNAPSHOT_ROUTE_CODES, ...Object.values(TransportErrorCode), ...Object.values(AuthErrorCode), ...Object.values(DatabaseErrorCode), 'INTERNAL'].join(', ')} (each status below says which it carries).`,
     },
     message: { type: 'string', description: 'What went wrong and, where it helps, what to do.' },
     details: {

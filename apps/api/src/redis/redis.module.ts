@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { RedisClient, type RedisReply } from './redis-client';
 
@@ -13,7 +13,6 @@ export interface RedisCommands {
 /** `RedisCommands | undefined`: undefined when ROUTESCOPE_REDIS_URL is not set. */
 export const REDIS_COMMANDS = Symbol('REDIS_COMMANDS');
 
-@Global()
 @Module({
   providers: [{ provide: REDIS_COMMANDS, inject: [API_CONFIG], useFactory: (config: ApiConfig) => (config.redisUrl ? new RedisClient({ url: config.redisUrl }) : undefined) }],
   exports: [REDIS_COMMANDS],

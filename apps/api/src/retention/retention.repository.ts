@@ -2,16 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Database } from '@routescope/db';
 import { DATABASE } from '../database/database.module';
 
-/** The history tables retention trims, and the instant column that says a row is over. */
-export const RETENTION_TABLES = [
-  { table: 'fact', column: 'valid_to' },
-  { table: 'coverage', column: 'end_at' },
-  { table: 'snapshot', column: 'taken_at' },
+/**
+ * The tables outside the fact store that retention trims, and the instant column that says a
+ * row is over (the fact store trims its own: FactStore.deleteEndedBefore).
+ */
+export const OTHER_RETENTION_TABLES = [
   { table: 'finding', column: 'resolved_at' },
   { table: 'cluster_object', column: 'valid_to' },
 ] as const;
 
-export type RetentionTable = (typeof RETENTION_TABLES)[number]['table'];
+export type OtherRetentionTable = (typeof OTHER_RETENTION_TABLES)[number]['table'];
 
 /**
  * Deletes of closed history, one bounded batch per statement. Every row it touches ended before
@@ -23,8 +23,8 @@ export class RetentionRepository {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   /** Deletes up to `limit` rows of `table` that ended before `cutoff`; returns how many went. */
-  async deleteBatch(table: RetentionTable, cutoff: Date, limit: number): Promise<number> {
-    const { column } = RETENTION_TABLES.find((t) => t.table === table)!;
+  async deleteBatch(table: OtherRetentionTable, cutoff: Date, limit: number): Promise<number> {
+    const { column } = OTHER_RETENTION_TABLES.find((t) => t.table === table)!;
     // Identifiers come from the constant list above, never from input.
     return this.database.prisma.$executeRawUnsafe(
       `DELETE FROM "${table}" WHERE id IN (SELECT id FROM "${table}" WHERE "${column}" < $1 ORDER BY "${column}" LIMIT $2)`,

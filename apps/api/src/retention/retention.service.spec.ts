@@ -2,6 +2,7 @@ import type { Database } from '@routescope/db';
 import { loadApiConfig, type ApiConfig } from '../config/api-config';
 import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
 import { DATABASE } from '../database/database.module';
+import { FactStore } from '../history/fact-store.service';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService, retentionSettings } from './retention.service';
 
@@ -51,7 +52,7 @@ for (const kind of testDatabaseKinds()) {
     beforeEach(async () => {
       t = await startApiTestApp(kind);
       database = t.app.get<Database>(DATABASE);
-      service = new RetentionService(new RetentionRepository(database), config(90));
+      service = new RetentionService(t.app.get(FactStore), new RetentionRepository(database), config(90));
       Object.assign(service.settings, { batchSize: 2, pauseMs: 0 });
     });
     afterEach(async () => {

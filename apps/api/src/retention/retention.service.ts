@@ -1,7 +1,16 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { API_METRICS, type ApiMetrics } from '../metrics/api-metrics';
-import { RETENTION_TABLES, RetentionRepository, type RetentionTable } from './retention.repository';
+import { FactStore, HISTORY_TABLES, type HistoryTable } from '../history/fact-store.service';
+import { OTHER_RETENTION_TABLES, RetentionRepository, type OtherRetentionTable } from './retention.repository';
+
+/** Every table retention trims, in the order it trims them: the fact store's, then findings and cluster objects. */
+export const RETENTION_TABLES: ReadonlyArray<{ owner: 'history'; table: HistoryTable } | { owner: 'other'; table: OtherRetentionTable }> = [
+  ...HISTORY_TABLES.map((table) => ({ owner: 'history' as const, table })),
+  ...OTHER_RETENTION_TABLES.map(({ table }) => ({ owner: 'other' as const, table })),
+];
+
+export type RetentionTable = HistoryTable | OtherRetentionTable;
 
 /** ROUTESCOPE_RETENTION_DAYS (config/api-config.ts): how long closed history is kept. */
 export const DEFAULT_RETENTION_DAYS = 90;
@@ -41,6 +50,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   private stopping = false;
 
   constructor(
+    private readonly history: FactStore,
     private readonly repository: RetentionRepository,
     @Inject(API_CONFIG) config: ApiConfig,
     @Optional() @Inject(API_METRICS) private readonly metrics?: ApiMetrics,
@@ -71,10 +81,14 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const cutoff = new Date(now.getTime() - this.settings.retentionDays * DAY);
     const deleted = Object.fromEntries(RETENTION_TABLES.map((t) => [t.table, 0])) as Record<RetentionTable, number>;
     let batches = 0;
-    for (const { table } of RETENTION_TABLES) {
+    for (const entry of RETENTION_TABLES) {
+      const { table } = entry;
       for (;;) {
         if (this.stopping) break;
-        const count = await this.repository.deleteBatch(table, cutoff, this.settings.batchSize);
+        const count =
+          entry.owner === 'history'
+            ? await this.history.deleteEndedBefore(entry.table, cutoff, this.settings.batchSize)
+            : await this.repository.deleteBatch(entry.table, cutoff, this.settings.batchSize);
         batches++;
         deleted[table] += count;
         this.metrics?.retentionDeleted.inc({ table }, count);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Prisma } from '@routescope/db';
 import type { Fact } from '@routescope/snapshot';
-import { DATABASE } from '../database/database.module';
+import { DATABASE } from '../../database/database.module';
 
 type TransactionClient = Prisma.TransactionClient;
 

@@ -3,7 +3,7 @@ import type { Database, Prisma } from '@routescope/db';
 
 type TransactionClient = Prisma.TransactionClient;
 import type { Fact, FactAttributes } from '@routescope/snapshot';
-import { DATABASE } from '../database/database.module';
+import { DATABASE } from '../../database/database.module';
 
 export interface NodeHead {
   id: number;

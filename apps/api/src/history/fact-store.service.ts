@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import type { Fact, Snapshot } from '@routescope/snapshot';
+import { HistoryError, HistoryErrorCode } from './history.errors';
+import { FactWriter, type AppliedSnapshot } from './fact-writer.service';
+import { ClusterStateRepository, type NodeFactInterval } from './store/cluster-state.repository';
+import { CoverageRepository } from './store/coverage.repository';
+import { FactChangeRepository, type ChangeRow } from './store/fact-change.repository';
+import { FactStateRepository } from './store/fact-state.repository';
+import { HistoryRetentionRepository, type HistoryTable } from './store/history-retention.repository';
+import { NodeHeadRepairRepository, type RepairedHead } from './store/node-head-repair.repository';
+import { NodeRepository } from './store/node.repository';
+
+export type { AppliedSnapshot } from './fact-writer.service';
+export type { NodeFactInterval } from './store/cluster-state.repository';
+export type { ChangeRow } from './store/fact-change.repository';
+export { HISTORY_TABLES, type HistoryTable } from './store/history-retention.repository';
+
+/** What resetNodeHead did, with the audit record written in the same transaction. */
+export interface NodeHeadReset {
+  repaired: RepairedHead;
+  /** the audit record's details: what was asked and what was removed */
+  details: Record<string, unknown>;
+  audit: { id: bigint; at: Date };
+  /** the node's open facts after the reset (none when the node was removed) */
+  facts: Fact[];
+}
+
+/**
+ * The fact store: the one way into the history tables (fact, coverage, snapshot) for the rest
+ * of the API. Writes go through `apply` (a validated snapshot → intervals closed and opened,
+ * coverage, the snapshot record, the node's head), reads through the methods below; the SQL
+ * lives in the repositories of history/store, one per concern, and returns decoded facts.
+ *
+ * - apply(snapshot) → what changed (status, change count, node id when history changed)
+ * - stateAt(node, at) → the node's facts valid at `at`
+ * - changes(node, from, to) → the fact changes of one node in (from, to]
+ * - coverageGapCount() → how many gaps the whole cluster's coverage has
+ * - currentStateOfCluster() → every node's open facts
+ * - clusterStateAt(at) → every node's facts at `at` (what the cluster views read), in chunks
+ * - clusterIntervalsSince(from) → the fact intervals to replay nodes' history since `from`
+ * - resetNodeHead / deleteEndedBefore → the operator's repair and retention
+ *
+ * The GraphQL read side (history/*.service.ts) uses the repositories directly, inside history/.
+ */
+@Injectable()
+export class FactStore {
+  constructor(
+    private readonly writer: FactWriter,
+    private readonly nodes: NodeRepository,
+    private readonly states: FactStateRepository,
+    private readonly factChanges: FactChangeRepository,
+    private readonly coverage: CoverageRepository,
+    private readonly cluster: ClusterStateRepository,
+    private readonly repair: NodeHeadRepairRepository,
+    private readonly retention: HistoryRetentionRepository,
+  ) {}
+
+  /** Applies a validated snapshot to its node's history (see FactWriter). */
+  apply(snapshot: Snapshot, receivedAt: Date): Promise<AppliedSnapshot> {
+    return this.writer.apply(snapshot, receivedAt);
+  }
+
+  /** The id of each named node that has posted a snapshot. */
+  async nodeIds(names: readonly string[]): Promise<Map<string, number>> {
+    return new Map((await this.nodes.nodesByName(names)).map((node) => [node.name, node.id]));
+  }
+
+  /** One node's facts valid at `at`, in canonical order (none for an unknown node). */
+  async stateAt(nodeId: number, at: Date): Promise<Fact[]> {
+    const [state] = await this.states.factsAt([nodeId], at);
+    return state?.facts ?? [];
+  }
+
+  /** Up to `limit` changes of one node in (from, to], in (at, ns, kind, key) order. */
+  changes(nodeId: number, from: Date, to: Date, limit: number): Promise<ChangeRow[]> {
+    return this.factChanges.nodeChanges([nodeId], from, to, undefined, limit);
+  }
+
+  /** Coverage intervals beyond each node's first: each began after the node fell silent. */
+  coverageGapCount(): Promise<number> {
+    return this.coverage.gapCount();
+  }
+
+  /** Every node's open facts, by node name. */
+  currentStateOfCluster(): Promise<Map<string, Fact[]>> {
+    return this.cluster.allCurrentFacts();
+  }
+
+  /** The newest head of any node: no node's state has changed after it. */
+  latestHead(): Promise<Date | undefined> {
+    return this.nodes.latestHead();
+  }
+
+  /** Every node's facts at `at` as the cluster views read them, a chunk of nodes at a time (ClusterStateRepository.clusterFactsAt). */
+  clusterStateAt(at: Date, chunkSize?: number): AsyncGenerator<Array<[node: string, facts: Fact[]]>> {
+    return this.cluster.clusterFactsAt(at, chunkSize);
+  }
+
+  /** The fact intervals to replay nodes' cluster views from just before `from` (ClusterStateRepository.clusterFactIntervalsSince). */
+  clusterIntervalsSince(from: Date, nodeIds?: readonly number[]): Promise<NodeFactInterval[]> {
+    return this.cluster.clusterFactIntervalsSince(from, nodeIds);
+  }
+
+  /**
+   * Rolls node `name` back to `to` in one transaction with its row locked (as ingest locks it),
+   * audited as done by `actor`; drops this replica's cached head of it.
+   */
+  async resetNodeHead(name: string, to: Date, actor: string): Promise<NodeHeadReset> {
+    const outcome = await this.repair.transaction(async (tx) => {
+      const node = await this.repair.lockNode(tx, name);
+      if (!node) throw new HistoryError(HistoryErrorCode.NodeNotFound, `no node called "${name}" (node) has posted a snapshot`);
+      const repaired = await this.repair.resetTo(tx, node, to);
+      const details = {
+        to: to.toISOString(),
+        previousHead: repaired.previousHead.toISOString(),
+        head: repaired.head?.toISOString() ?? null,
+        removed: repaired.head === null,
+        factsDeleted: repaired.factsDeleted,
+        factsReopened: repaired.factsReopened,
+        coverageDeleted: repaired.coverageDeleted,
+        snapshotsDeleted: repaired.snapshotsDeleted,
+        findingsDeleted: repaired.findingsDeleted,
+        findingsReopened: repaired.findingsReopened,
+      };
+      const audit = await this.repair.audit(tx, { actor, action: 'resetNodeHead', subject: `node:${name}`, details });
+      const facts = repaired.head === null ? [] : await this.repair.openFacts(tx, node.id);
+      return { repaired, details, audit, facts };
+    });
+    this.writer.forget(name);
+    return outcome;
+  }
+
+  /** Deletes up to `limit` rows of a history table that ended before `cutoff` (retention); returns how many went. */
+  deleteEndedBefore(table: HistoryTable, cutoff: Date, limit: number): Promise<number> {
+    return this.retention.deleteBatch(table, cutoff, limit);
+  }
+}

@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Database } from '@routescope/db';
+import type { FactAttributes } from '@routescope/snapshot';
+import { DATABASE } from '../../database/database.module';
+import { toAttributesOrNull } from './fact-rows';
+
+/**
+ * One change of one fact key at `at`: the row closed at `at` (before) and/or the row opened
+ * at `at` (after). Both present = changed, only after = added, only before = removed.
+ */
+export interface ChangeRow {
+  nodeId: number;
+  node: string;
+  at: Date;
+  ns: string;
+  kind: string;
+  key: string;
+  /** the attributes before the change (null: added) and after it (null: removed) */
+  before: FactAttributes | null;
+  after: FactAttributes | null;
+  /** the snapshot that recorded it opened a coverage interval (the first one, or one after a gap). */
+  afterGap: boolean;
+}
+
+/** Where a page starts: changes strictly after this position in (at, node, ns, kind, key) order. */
+export interface ChangePosition {
+  at: Date;
+  node: string;
+  ns: string;
+  kind: string;
+  key: string;
+}
+
+/**
+ * Changes of fact keys: a change at t is a row closed at t and/or a row opened at t. Pages are
+ * ordered by (at, node, ns, kind, key), text COLLATE "C" (see NodeRepository).
+ */
+@Injectable()
+export class FactChangeRepository {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  /**
+   * Up to `limit` changes per node in (from, to], strictly after `after` in (at, ns, kind, key)
+   * order (its `node` is ignored): one statement for all the nodes, a LATERAL page each.
+   */
+  async nodeChanges(nodeIds: readonly number[], from: Date, to: Date, after: ChangePosition | undefined, limit: number): Promise<ChangeRow[]> {
+    const start = pageStart(from, after);
+    return decodeChanges(await this.database.prisma.$queryRaw<RawChangeRow[]>`
+      SELECT n.id AS "nodeId", n.name AS node, c.at, c.ns, c.kind, c.key, c.before, c.after, c."afterGap"
+      FROM node n
+      CROSS JOIN LATERAL (
+        SELECT e.at, e.ns, e.kind, e.key,
+          (SELECT b.attrs FROM fact b
+            WHERE b.node_id = n.id AND b.ns = e.ns AND b.kind = e.kind AND b.key = e.key AND b.valid_to = e.at LIMIT 1) AS before,
+          (SELECT a.attrs FROM fact a
+            WHERE a.node_id = n.id AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at LIMIT 1) AS after,
+          EXISTS (SELECT 1 FROM coverage cv WHERE cv.node_id = n.id AND cv.start_at = e.at) AS "afterGap"
+        FROM (
+          SELECT ns, kind, key, valid_from AS at FROM fact
+            WHERE node_id = n.id AND valid_from >= ${start.at}::timestamptz AND valid_from <= ${to}::timestamptz
+          UNION
+          SELECT ns, kind, key, valid_to AS at FROM fact
+            WHERE node_id = n.id AND valid_to >= ${start.at}::timestamptz AND valid_to <= ${to}::timestamptz
+        ) e
+        WHERE e.at > ${from}::timestamptz
+          AND (e.at, e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C")
+              > (${start.at}::timestamptz, ${start.ns}::text, ${start.kind}::text, ${start.key}::text)
+        ORDER BY e.at, e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C"
+        LIMIT ${limit}::int
+      ) c
+      WHERE n.id = ANY(${[...nodeIds]}::int[])
+      ORDER BY n.id, c.at, c.ns COLLATE "C", c.kind COLLATE "C", c.key COLLATE "C"`);
+  }
+
+  /** Up to `limit` changes of every node in (from, to], strictly after `after` in (at, node, ns, kind, key) order. */
+  async clusterChanges(from: Date, to: Date, after: ChangePosition | undefined, limit: number): Promise<ChangeRow[]> {
+    const start = pageStart(from, after);
+    return decodeChanges(await this.database.prisma.$queryRaw<RawChangeRow[]>`
+      SELECT n.id AS "nodeId", n.name AS node, e.at, e.ns, e.kind, e.key,
+        (SELECT b.attrs FROM fact b
+          WHERE b.node_id = e.node_id AND b.ns = e.ns AND b.kind = e.kind AND b.key = e.key AND b.valid_to = e.at LIMIT 1) AS before,
+        (SELECT a.attrs FROM fact a
+          WHERE a.node_id = e.node_id AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at LIMIT 1) AS after,
+        EXISTS (SELECT 1 FROM coverage cv WHERE cv.node_id = e.node_id AND cv.start_at = e.at) AS "afterGap"
+      FROM (
+        SELECT node_id, ns, kind, key, valid_from AS at FROM fact
+          WHERE valid_from >= ${start.at}::timestamptz AND valid_from <= ${to}::timestamptz
+        UNION
+        SELECT node_id, ns, kind, key, valid_to AS at FROM fact
+          WHERE valid_to >= ${start.at}::timestamptz AND valid_to <= ${to}::timestamptz
+      ) e
+      JOIN node n ON n.id = e.node_id
+      WHERE e.at > ${from}::timestamptz
+        AND (e.at, n.name COLLATE "C", e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C")
+            > (${start.at}::timestamptz, ${start.node}::text, ${start.ns}::text, ${start.kind}::text, ${start.key}::text)
+      ORDER BY e.at, n.name COLLATE "C", e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C"
+      LIMIT ${limit}::int`);
+  }
+}
+
+/**
+ * Without a cursor a page starts at (from, '', '', '', ''), which every change in the window
+ * (at > from) follows; a cursor from before the window is moved up to it.
+ */
+function pageStart(from: Date, after: ChangePosition | undefined): ChangePosition {
+  if (!after || after.at.getTime() < from.getTime()) return { at: from, node: '', ns: '', kind: '', key: '' };
+  return after;
+
+}
+
+interface RawChangeRow extends Omit<ChangeRow, 'before' | 'after'> {
+  before: unknown;
+  after: unknown;
+}
+
+function decodeChanges(rows: readonly RawChangeRow[]): ChangeRow[] {
+  return rows.map((row) => ({ ...row, before: toAttributesOrNull(row.before), after: toAttributesOrNull(row.after) }));
+}

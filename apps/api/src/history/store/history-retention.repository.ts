@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Database } from '@routescope/db';
+import { DATABASE } from '../../database/database.module';
+
+/** The fact store's tables, in the order retention trims them (a row is over at fact.valid_to, coverage.end_at, snapshot.taken_at). */
+export const HISTORY_TABLES = ['fact', 'coverage', 'snapshot'] as const;
+
+export type HistoryTable = (typeof HISTORY_TABLES)[number];
+
+/**
+ * Deletes of closed history, one bounded batch per statement. Every row it touches ended before
+ * the cutoff, so it never meets the rows ingest writes (open rows and new ones): batches take
+ * row locks on dead history only and commit on their own, in milliseconds.
+ */
+@Injectable()
+export class HistoryRetentionRepository {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  /** Deletes up to `limit` rows of `table` that ended before `cutoff`; returns how many went. */
+  async deleteBatch(table: HistoryTable, cutoff: Date, limit: number): Promise<number> {
+    switch (table) {
+      case 'fact':
+        return this.database.prisma.$executeRaw`DELETE FROM fact WHERE id IN (SELECT id FROM fact WHERE valid_to < ${cutoff}::timestamptz ORDER BY valid_to LIMIT ${limit}::int)`;
+      case 'coverage':
+        return this.database.prisma.$executeRaw`DELETE FROM coverage WHERE id IN (SELECT id FROM coverage WHERE end_at < ${cutoff}::timestamptz ORDER BY end_at LIMIT ${limit}::int)`;
+      case 'snapshot':
+        return this.database.prisma.$executeRaw`DELETE FROM snapshot WHERE id IN (SELECT id FROM snapshot WHERE taken_at < ${cutoff}::timestamptz ORDER BY taken_at LIMIT ${limit}::int)`;
+    }
+  }
+}
