@@ -30,7 +30,6 @@ export async function benchRetention(kind: DatabaseKind, o: { seed: number; quic
   const api = await startApi(database);
   try {
     const retention = retentionOf(api);
-    if (!retention) return { kind, skipped: 'no RetentionService in this build' };
     const cluster = new SyntheticCluster({ seed: o.seed + 7, nodes: 1000 });
     const nodes = 4;
     let t = cluster.now;
