@@ -1,7 +1,7 @@
-import type { BenchResults } from './main';
+import type { BenchResults } from './bench-results';
+import { dashboardTargets, renderDashboardSection } from './dashboard-report';
 import { formatBytes, markdownTable, type Sample } from './measure';
 import { QUERY_TARGETS_MS } from './query-bench';
-import { dashboardTargets, renderDashboardSection } from './dashboard-bench';
 
 /** The readable table `npm run bench` prints; bench/results.json has every number. */
 export function renderReport(r: BenchResults): string {
