@@ -43,16 +43,17 @@ export interface DashboardResult {
   durationS: number;
 }
 
-export interface DashboardTarget {
+/** A target evaluated on this run (`met` undefined: shown, not asserted); report.ts lists them all. */
+export interface TargetCheck {
   name: string;
   value: string;
   met?: boolean;
 }
 
 /** The issue's targets on this run (quick asserts nothing). */
-export function dashboardTargets(r: DashboardResult): DashboardTarget[] {
+export function dashboardTargets(r: DashboardResult): TargetCheck[] {
   if (!r.loaded || !r.baseline) return [];
-  const checks: DashboardTarget[] = [
+  const checks: TargetCheck[] = [
     {
       name: `overview with ${r.loaded.nodes.toLocaleString('en')} nodes: node table rows visible, p95 < 2 s`,
       value: `${r.loaded.rowsVisible.p95} ms (${r.ratio?.rowsVisibleP95}× the 1-node baseline; whole page loaded p95 ${r.loaded.load.p95} ms)`,

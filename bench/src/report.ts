@@ -1,5 +1,5 @@
 import type { BenchResults } from './bench-results';
-import { dashboardTargets, renderDashboardSection } from './dashboard-report';
+import { dashboardTargets, renderDashboardSection, type TargetCheck } from './dashboard-report';
 import { formatBytes, markdownTable, type Sample } from './measure';
 import { QUERY_TARGETS_MS } from './query-bench';
 
@@ -150,12 +150,6 @@ export function renderReport(r: BenchResults): string {
   line('## Targets');
   for (const t of targets(r)) line(`- ${t.met === undefined ? '·' : t.met ? 'MET ' : 'MISS'} ${t.name}: ${t.value}`);
   return `${out.join('\n')}\n`;
-}
-
-export interface TargetCheck {
-  name: string;
-  value: string;
-  met?: boolean;
 }
 
 /** The issue's targets, evaluated on this run (--quick asserts nothing: it only shows them). */
