@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick]`: builds the harness and the system under test, then runs it.
 //
-// Two bundles, so that the harness (bench/src, a tool) never imports the application:
-//  - bench/dist/harness.cjs: bench/src + the shared libs (@routescope/synth, snapshot);
-//  - bench/dist/api.cjs: apps/api + libs/db compiled from source exactly like the API's own
-//    build (TypeScript with decorator metadata, which Nest's DI needs and esbuild alone cannot
-//    emit).
+// Two bundles, so that the harness (bench/src, a tool) never bundles the application:
+//  - bench/dist/harness.cjs: bench/src + the shared libs (@routescope/synth, snapshot, diff);
+//  - bench/dist/api.cjs: the API's public entry (apps/api/src/public.ts: the app and libs/db)
+//    compiled from source exactly like the API's own build (TypeScript with decorator metadata,
+//    which Nest's DI needs and esbuild alone cannot emit).
 // Third-party packages stay external and load from node_modules (PGlite/Prisma find their
 // .wasm files next to their own modules).
 import { build } from 'esbuild';
@@ -58,19 +58,23 @@ const tscWithDecorators = {
 
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', sourcemap: 'inline', plugins: [workspaceLibs, tscWithDecorators] };
 
-/** The API's entry points the harness drives, re-exported from one bundle so classes are shared. */
-const apiEntry = `
-  export { createApiApplication } from './apps/api/src/api-application';
-  export { loadApiConfig } from './apps/api/src/config/api-config';
-  export { IngestService } from './apps/api/src/ingest/ingest.service';
-  export { HistoryEvents } from './apps/api/src/events/history-events';
-  export { createDatabase, testing } from './libs/db/src/index';
-  export { RetentionService } from './apps/api/src/retention/retention.service';
-`;
+/**
+ * The API's public entry (apps/api/src/public.ts), one bundle so classes are shared. The harness
+ * imports only its types (`import type … from '@routescope/api'`, erased from harness.cjs).
+ */
+const apiEntry = `export * from './apps/api/src/public';`;
+
+/** A value import of the API in the harness would bundle a second copy of the application: refuse it. */
+const typesOnlyFromApi = {
+  name: 'types-only-from-api',
+  setup(b) {
+    b.onResolve({ filter: /^@routescope\/api$/ }, (a) => ({ errors: [{ text: `${a.importer} imports a value from @routescope/api: the harness loads the API from bench/dist/api.cjs (api-under-test.ts) and imports only its types` }] }));
+  },
+};
 
 mkdirSync(dist, { recursive: true });
 const started = Date.now();
-await build({ ...common, entryPoints: [join(here, 'src/main.ts')], outfile: join(dist, 'harness.cjs') });
+await build({ ...common, plugins: [typesOnlyFromApi, ...common.plugins], entryPoints: [join(here, 'src/main.ts')], outfile: join(dist, 'harness.cjs') });
 await build({ ...common, stdin: { contents: apiEntry, resolveDir: root, loader: 'ts' }, outfile: join(dist, 'api.cjs') });
 
 const child = spawn(process.execPath, ['--max-old-space-size=12000', '--expose-gc', join(dist, 'harness.cjs'), ...args], {

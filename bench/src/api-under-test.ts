@@ -1,71 +1,20 @@
+import type { INestApplication } from '@nestjs/common';
+import type * as Api from '@routescope/api';
+import type { Database, DatabaseKind, IngestResult, RetentionService, StateListener } from '@routescope/api';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-// The system under test, loaded from the bundles bench/run.mjs builds (apps/api + libs/db from
-// source). Typed here by what the harness uses, so the tool never imports the application.
+// The system under test: the API's public entry (apps/api/src/public.ts), loaded from the bundle
+// bench/run.mjs builds from source. The harness imports its types only (erased from the harness
+// bundle; run.mjs refuses a value import), so it drives the real classes without bundling a copy.
 
-export type DatabaseKind = 'postgres' | 'pglite';
+export type { Database, DatabaseKind, IngestResult, SqlExecutor } from '@routescope/api';
+export type TestDatabase = Awaited<ReturnType<ApiBundle['testing']['createTestDatabase']>>;
+type ApiBundle = typeof Api;
 
-export interface SqlExecutor {
-  exec(sql: string): Promise<void>;
-  query<R>(sql: string, params?: readonly unknown[]): Promise<R[]>;
-}
-
-export interface Database {
-  readonly kind: DatabaseKind;
-  readonly prisma: { $queryRawUnsafe<T>(sql: string, ...values: unknown[]): Promise<T> };
-  withExecutor<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T>;
-  migrate(options?: { migrationsDir?: string }): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-export interface TestDatabase extends Database {
-  readonly databaseUrl?: string;
-  dispose(): Promise<void>;
-}
-
-interface NestApp {
-  listen(port: number, host: string): Promise<unknown>;
-  getHttpServer(): { address(): AddressInfo | string | null };
-  get<T>(token: unknown): T;
-  close(): Promise<void>;
-}
-
-export interface IngestResult {
-  status: 'created' | 'changed' | 'unchanged' | 'duplicate';
-  changes: number;
-}
-
-interface ApiBundle {
-  createApiApplication(config: unknown, database: Database): Promise<{ app: NestApp }>;
-  loadApiConfig(env: Record<string, string>): unknown;
-  IngestService: unknown;
-  HistoryEvents: unknown;
-  RetentionService: unknown;
-  createDatabase(options: { databaseUrl?: string; dataDir?: string; inMemory?: boolean; migrationsDir?: string; poolSize?: number }): Promise<Database>;
-  testing: {
-    createTestDatabase(kind: DatabaseKind, options?: { migrate?: boolean; migrationsDir?: string }): Promise<TestDatabase>;
-    testServerUrl(): string;
-  };
-}
-
-export interface RetentionRunResult {
-  cutoff: Date;
-  deleted: Record<string, number>;
-  batches: number;
-  durationMs: number;
-}
-
-export interface RetentionJob {
-  runOnce(now?: Date): Promise<RetentionRunResult>;
-  settings: { retentionDays: number; batchSize: number; pauseMs: number };
-}
-
-/** The retention job (apps/api/src/retention) of the running app: RetentionModule's own instance. */
-export function retentionOf(app: RunningApi): RetentionJob | undefined {
-  const bundle = loadBundle();
-  if (!bundle.RetentionService) return undefined;
-  return app.nest.get<RetentionJob>(bundle.RetentionService);
+/** The app's retention job (RetentionModule), to run by hand. */
+export function retentionOf(app: RunningApi): RetentionService {
+  return app.nest.get(loadBundle().RetentionService);
 }
 
 export function loadBundle(): ApiBundle {
@@ -85,7 +34,7 @@ export interface RunningApi {
   readonly url: string;
   readonly token: string;
   readonly readToken: string;
-  readonly nest: NestApp;
+  readonly nest: INestApplication;
   /** drops every HistoryEvents.stateChanged listener (checks); false when there were none */
   removeStateListeners(): boolean;
   /** the service function directly (what the controller calls), on an already-parsed body */
@@ -111,7 +60,7 @@ export async function startApi(database: Database, env: Record<string, string> =
   const { app } = await bundle.createApiApplication(config, database);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as AddressInfo;
-  const service = app.get<{ ingest(body: unknown): Promise<IngestResult> }>(bundle.IngestService);
+  const service = app.get(bundle.IngestService);
   return {
     kind: database.kind,
     database,
@@ -120,9 +69,10 @@ export async function startApi(database: Database, env: Record<string, string> =
     readToken,
     nest: app,
     removeStateListeners: () => {
-      const events = app.get<{ stateListeners?: unknown[] }>(bundle.HistoryEvents);
-      const had = (events.stateListeners?.length ?? 0) > 0;
-      if (events.stateListeners) events.stateListeners.length = 0;
+      // HistoryEvents has no way to unsubscribe (the app never needs one): the bench reaches in.
+      const events = app.get(bundle.HistoryEvents) as unknown as { stateListeners: StateListener[] };
+      const had = events.stateListeners.length > 0;
+      events.stateListeners.length = 0;
       return had;
     },
     ingest: (body) => service.ingest(body),

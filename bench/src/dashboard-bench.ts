@@ -1,17 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type BrowserContext } from '@playwright/test';
-
-/** The header a trusted authenticating proxy would set (ROUTESCOPE_DASHBOARD_TRUSTED_HEADER). */
-const BENCH_PROXY_HEADER = 'x-bench-user';
 import { Client } from 'pg';
 import { seedCluster, type SeedReport } from '@routescope/seed';
-import { log, markdownTable, round, summarise, type Sample } from './measure';
+import type { DashboardPhase, DashboardResult } from './dashboard-report';
+import { log, round, summarise } from './measure';
+import { Cleanup, startServer } from './server-processes';
 
 // Issue #5: "with 1,000 synthetic nodes loaded, the overview renders in < 2 s and the node table
 // paginates". The real processes, as a user runs them: the built API (apps/api/dist/main.js) on a
@@ -19,45 +17,8 @@ import { log, markdownTable, round, summarise, type Sample } from './measure';
 // endpoint by the seed tool (tools/seed), measured in headless Chromium. The baseline is the same
 // page with one node of the same cluster loaded, measured in the same run; the ratio is the result.
 
-export interface DashboardPhase {
-  /** nodes the API holds */
-  nodes: number;
-  /** ms from navigation start to the first animation frame after the node table's rows were rendered (visible) */
-  rowsVisible: Sample;
-  /** ms from navigation start to the node table's rows being in the DOM and not hidden (before that frame) */
-  rowsInDom: Sample;
-  /** first contentful paint (Paint Timing) */
-  firstContentfulPaint: Sample;
-  /** Navigation Timing, ms from navigation start */
-  ttfb: Sample;
-  domContentLoaded: Sample;
-  /** the load event: the streamed page is complete (chart and findings included) */
-  load: Sample;
-  /** the node table's body rows in the DOM (the same in every sample) */
-  tableRows: number;
-  /** the HTML document's transfer size (bytes, last sample) */
-  documentBytes: number;
-  /** what the pagination says, e.g. "1–50 of 1000 nodes" (when the page has it) */
-  pagination?: string;
-}
-
-export interface DashboardResult {
-  mode: 'quick' | 'full';
-  skipped?: string;
-  /** cluster size loaded for the second measurement */
-  nodes?: number;
-  cluster?: { seed: number; podsPerNode: number; historyHours: number; intervalMs: number };
-  /** seeding the N − 1 other nodes through POST /api/v1/snapshots */
-  seed?: { snapshots: number; seconds: number; perSecond: number; statuses: Record<string, number>; changes: number; meanBodyBytes: number; post: Sample };
-  baseline?: DashboardPhase;
-  loaded?: DashboardPhase;
-  /** loaded / baseline, p50 and p95 */
-  ratio?: { rowsVisibleP50: number; rowsVisibleP95: number; loadP50: number };
-  startup?: { apiMs: number; dashboardMs: number; browserMs: number };
-  /** builds done first, the machine's load, anything a reader should know */
-  notes: string[];
-  durationS: number;
-}
+/** The header a trusted authenticating proxy would set (ROUTESCOPE_DASHBOARD_TRUSTED_HEADER). */
+const BENCH_PROXY_HEADER = 'x-bench-user';
 
 export interface DashboardOptions {
   quick: boolean;
@@ -377,111 +338,6 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-// --- processes ----------------------------------------------------------------------------------
-
-interface Server {
-  url: string;
-  output(): string;
-  stop(): Promise<void>;
-  /** SIGKILL to the process group, synchronously (on exit) */
-  kill(): void;
-}
-
-/**
- * `command` in its own process group (so `next start`'s next-server child stops with it) on a free
- * loopback port, with a clean environment (no DATABASE_URL or ROUTESCOPE_* from ours); resolves
- * once `ready` answers 200.
- */
-async function startServer(
-  name: string,
-  command: string,
-  args: string[],
-  o: { cwd: string; env: (port: number) => Record<string, string>; ready: string; portArgs?: (port: number) => string[] },
-): Promise<Server> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('ROUTESCOPE_') || key === 'DATABASE_URL' || key.startsWith('BENCH_')) delete env[key];
-  const child = spawn(command, [...args, ...(o.portArgs?.(port) ?? [])], { cwd: o.cwd, env: { ...env, ...o.env(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const server: Server = {
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    kill: () => signalGroup(child, 'SIGKILL'),
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      signalGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`dashboard: the ${name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output.slice(-3000)}`);
-    const ok = await fetch(`${server.url}${o.ready}`, { signal: AbortSignal.timeout(5000) }).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return server;
-    if (Date.now() > deadline) {
-      await server.stop();
-      throw new Error(`dashboard: the ${name} was not ready within 90 s:\n${output.slice(-3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // the group is gone already
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('dashboard: no free port');
-  return address.port;
-}
-
-/** Undo steps run last-in first-out, each whatever the others did; killNow() is the synchronous part for exits. */
-class Cleanup {
-  private readonly steps: Array<{ run: () => Promise<unknown>; kill?: () => void }> = [];
-  private running?: Promise<void>;
-
-  add(run: () => Promise<unknown>, kill?: () => void): void {
-    this.steps.push({ run, kill });
-  }
-
-  killNow(): void {
-    for (const step of this.steps) step.kill?.();
-  }
-
-  run(): Promise<void> {
-    this.running ??= (async () => {
-      for (const step of [...this.steps].reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          log(`dashboard: cleanup: ${(error as Error).message}`);
-        }
-      }
-    })();
-    return this.running;
-  }
-}
-
 async function withAdmin<T>(serverUrl: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
   await client.connect();
@@ -499,82 +355,3 @@ function secret(name: string): string {
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 }
-
-// --- report -------------------------------------------------------------------------------------
-
-export interface DashboardTarget {
-  name: string;
-  value: string;
-  met?: boolean;
-}
-
-/** The issue's targets on this run (quick asserts nothing). */
-export function dashboardTargets(r: DashboardResult): DashboardTarget[] {
-  if (!r.loaded || !r.baseline) return [];
-  const checks: DashboardTarget[] = [
-    {
-      name: `overview with ${r.loaded.nodes.toLocaleString('en')} nodes: node table rows visible, p95 < 2 s`,
-      value: `${r.loaded.rowsVisible.p95} ms (${r.ratio?.rowsVisibleP95}× the 1-node baseline; whole page loaded p95 ${r.loaded.load.p95} ms)`,
-      met: r.loaded.rowsVisible.p95 < 2000,
-    },
-    {
-      name: 'the node table paginates (rows in the DOM ≪ nodes)',
-      value: `${r.loaded.tableRows} rows for ${r.loaded.nodes.toLocaleString('en')} nodes`,
-      met: r.loaded.tableRows * 10 <= r.loaded.nodes,
-    },
-  ];
-  if (r.mode === 'quick') return checks.map((t) => ({ ...t, met: undefined, value: `${t.value} (quick: not asserted)` }));
-  return checks;
-}
-
-/** The report's section (markdown), in the style of report.ts. */
-export function renderDashboardSection(r: DashboardResult): string {
-  const out: string[] = [];
-  const line = (s = '') => out.push(s);
-  const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(0));
-  const lat = (s: Sample) => `${ms(s.p50)} / ${ms(s.p95)}`;
-  const n = (v: number) => v.toLocaleString('en');
-
-  line(`## Dashboard overview: 1 node vs ${n(r.nodes ?? 0)} nodes (built API + \`next start\`, headless Chromium; p50 / p95 ms from navigation start)`);
-  const { baseline, loaded, ratio, cluster: c, seed: s } = r;
-  if (r.skipped || !baseline || !loaded || !ratio || !c || !s) {
-    line(`skipped: ${r.skipped ?? 'no result'}`);
-    line();
-    return `${out.join('\n')}\n`;
-  }
-  const row = (label: string, p: DashboardPhase) => [
-    label,
-    n(p.nodes),
-    p.tableRows,
-    lat(p.rowsVisible),
-    lat(p.ttfb),
-    lat(p.firstContentfulPaint),
-    lat(p.domContentLoaded),
-    lat(p.load),
-    `${Math.round(p.documentBytes / 1024)} KB`,
-  ];
-  for (const l of markdownTable(
-    ['', 'nodes', 'table rows in DOM', 'node rows visible', 'TTFB', 'first paint', 'DOMContentLoaded', 'load (page complete)', 'HTML'],
-    [
-      row('baseline', baseline),
-      row('loaded', loaded),
-      ['loaded / baseline', '', '', `${ratio.rowsVisibleP50}× / ${ratio.rowsVisibleP95}×`, '', '', '', `${ratio.loadP50}× (p50)`, ''],
-    ],
-  ))
-    line(l);
-  line(
-    `node rows visible = the first animation frame after the node table (by its accessible name "Nodes…") has rendered body rows; React reveals streamed content in batches, so this can come after the load event. ` +
-      `Pagination: ${loaded.pagination ?? 'not found on the page'}.`,
-  );
-  line(
-    `${baseline.rowsVisible.count} loads per row after a warm-up load, each a new page of one browser profile (\`/\`: rate chart over 24 h, open findings, first page of the node table). ` +
-      `Cluster: libs/synth seed ${c.seed}, ${c.podsPerNode} pods per node, ${c.historyHours} h of churn history (a snapshot per node every ${c.intervalMs / 60_000} min), ` +
-      `loaded with tools/seed through \`POST /api/v1/snapshots\`: ${n(s.snapshots)} snapshots (~${Math.round(s.meanBodyBytes / 1024)} KB) in ${s.seconds} s (${s.perSecond}/s at 4 in flight, p50 / p95 ${lat(s.post)} ms), ` +
-      `${Object.entries(s.statuses).map(([k, v]) => `${n(v)} ${k}`).join(', ')}; ${n(s.changes)} facts opened or closed (the first snapshots' included).`,
-  );
-  if (r.startup) line(`Start-up: API ${r.startup.apiMs} ms (migrations on a fresh database), dashboard ${r.startup.dashboardMs} ms, Chromium ${r.startup.browserMs} ms; ${r.durationS} s in all.`);
-  for (const note of r.notes) line(`- ${note}`);
-  line();
-  return `${out.join('\n')}\n`;
-}
-

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { diffAgainstCanonical, type CanonicalDelta } from '@routescope/diff';
 import { canonicalJson, factIdentity, snapshotToFacts, type Fact } from '@routescope/snapshot';
 import { stableUuid, SyntheticCluster, type FactDelta } from '@routescope/synth';
 import { log } from './measure';
@@ -9,8 +10,8 @@ import { log } from './measure';
  * Writes `days` of history for `nodes` nodes straight into the tables, without replaying
  * snapshots: the churn model's fact deltas (libs/synth) are turned into the rows ingest would
  * have written (each delta applied at the node's next 30 s snapshot, deltas of one snapshot
- * netted), streamed to CSV and loaded with COPY (psql \copy). Replaying 90 days × 1,000 nodes
- * × 2,880 snapshots/day through ingest would take days on this machine; the rows are the same.
+ * netted by ingest's own diff, `snapshotDelta`), streamed to CSV and loaded with COPY (psql
+ * \copy). Replaying 90 days × 1,000 nodes × 2,880 snapshots/day through ingest would take days on this machine; the rows are the same.
  */
 export interface HistoryOptions {
   seed: number;
@@ -32,16 +33,19 @@ export interface HistoryStats {
   findingRows?: number;
 }
 
-interface OpenRow {
-  validFrom: number;
+export interface OpenRow {
+  /** factIdentity(fact): the row's id for diffAgainstCanonical */
+  id: string;
+  /** canonicalJson(fact.attrs) */
   attrs: string;
+  validFrom: number;
   fact: Fact;
 }
 
+/** The churn deltas that fall on one snapshot of a node: the new value of each fact they touch (undefined: gone). */
 interface Pending {
   tick: number;
-  closed: Map<string, Fact>;
-  opened: Map<string, Fact>;
+  touched: Map<string, Fact | undefined>;
 }
 
 export async function generateHistory(databaseUrl: string, o: HistoryOptions): Promise<HistoryStats> {
@@ -63,7 +67,7 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
   for (let i = 0; i < o.nodes; i++) {
     const t = start + phase(i);
     const map = new Map<string, OpenRow>();
-    for (const fact of snapshotToFacts(cluster.snapshot(i, t))) map.set(factIdentity(fact), { validFrom: t, attrs: canonicalJson(fact.attrs), fact });
+    for (const fact of snapshotToFacts(cluster.snapshot(i, t))) map.set(factIdentity(fact), { id: factIdentity(fact), attrs: canonicalJson(fact.attrs), validFrom: t, fact });
     open.push(map);
   }
 
@@ -76,25 +80,15 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
     if (!p) return;
     pending[node] = undefined;
     const map = open[node];
-    let changes = 0;
-    for (const [id, fact] of p.closed) {
-      const row = map.get(id);
-      if (!row) continue;
-      const reopened = p.opened.get(id);
-      if (reopened && canonicalJson(reopened.attrs) === row.attrs) {
-        p.opened.delete(id);
-        continue;
-      }
-      writeClosed(node, row, p.tick);
+    const { close, open: opened, openAttrs, changes } = snapshotDelta(map, p.touched);
+    for (const id of close) {
+      writeClosed(node, map.get(id)!, p.tick);
       map.delete(id);
-      // a key closed and opened again with other attributes is one change, as ingest counts it
-      if (!p.opened.has(id)) changes++;
-      void fact;
     }
-    for (const [id, fact] of p.opened) {
-      map.set(id, { validFrom: p.tick, attrs: canonicalJson(fact.attrs), fact });
-      changes++;
-    }
+    opened.forEach((fact, i) => {
+      const id = factIdentity(fact);
+      map.set(id, { id, attrs: openAttrs[i], validFrom: p.tick, fact });
+    });
     if (changes > 0) {
       snapshots.row([stableUuid(o.seed, 'history', node, p.tick), node + 1, iso(p.tick), iso(p.tick + 150), `h${p.tick}`, changes, 'boot-history', Math.floor((p.tick - start) / o.intervalMs), 'collect', '[]']);
       snapshotRows++;
@@ -110,13 +104,9 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
       flush(node);
       p = undefined;
     }
-    if (!p) pending[node] = p = { tick, closed: new Map(), opened: new Map() };
-    for (const fact of delta.closed) {
-      const id = factIdentity(fact);
-      if (p.opened.has(id)) p.opened.delete(id);
-      else p.closed.set(id, fact);
-    }
-    for (const fact of delta.opened) p.opened.set(factIdentity(fact), fact);
+    if (!p) pending[node] = p = { tick, touched: new Map() };
+    for (const fact of delta.closed) p.touched.set(factIdentity(fact), undefined);
+    for (const fact of delta.opened) p.touched.set(factIdentity(fact), fact);
   };
 
   const hour = 3_600_000;
@@ -154,6 +144,23 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
   psql(databaseUrl, 'VACUUM ANALYZE fact; VACUUM ANALYZE snapshot; VACUUM ANALYZE node; VACUUM ANALYZE coverage;');
   rmSync(o.workDir, { recursive: true, force: true });
   return { factRows: factRows + openRows, openRows, snapshotRows, start, end, generateMs, loadMs: Date.now() - loadStarted };
+}
+
+/**
+ * What one snapshot writes for the churn deltas that fell on it (`touched`: the new value of
+ * each fact they touched, undefined when gone), as ingest computes it: libs/diff's
+ * diffAgainstCanonical. Ingest diffs the whole state; every fact the deltas did not touch is
+ * equal on both sides, so the diff of the touched facts is the same delta, at the cost of the change.
+ */
+export function snapshotDelta(open: ReadonlyMap<string, OpenRow>, touched: ReadonlyMap<string, Fact | undefined>): CanonicalDelta<string> {
+  const before = new Map<string, OpenRow>();
+  const after: Fact[] = [];
+  for (const [id, fact] of touched) {
+    const row = open.get(id);
+    if (row) before.set(id, row);
+    if (fact) after.push(fact);
+  }
+  return diffAgainstCanonical(before, after);
 }
 
 /**

@@ -2,32 +2,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyntheticCluster } from '@routescope/synth';
 import { freshDatabase, loadBundle, startApi, type DatabaseKind } from './api-under-test';
+import type { BenchResults } from './bench-results';
 import { measureCeiling } from './ceiling';
-import { benchCollector, type CollectorResult } from './collector-bench';
+import { benchCollector } from './collector-bench';
 import { generateFindings, generateHistory, psql, type HistoryStats } from './history-generator';
-import { benchDashboard, type DashboardResult } from './dashboard-bench';
-import { benchIngest, type IngestBenchResult } from './ingest-bench';
+import { benchDashboard } from './dashboard-bench';
+import { benchIngest } from './ingest-bench';
 import { log, round } from './measure';
-import { benchQueries, type QueryResult } from './query-bench';
+import { benchQueries } from './query-bench';
 import { renderReport } from './report';
-import { benchRetention, type RetentionResult } from './retention-bench';
-import { benchStorage, type StorageResult } from './storage-bench';
-
-export interface BenchResults {
-  mode: 'quick' | 'full';
-  startedAt: string;
-  durationS: number;
-  machine: { cpus: number; node: string; postgres?: string };
-  synth: { seed: number; clusterNodes: number; podsPerNode: number; factsPerSnapshot: number; snapshotBytes: number };
-  ceiling?: ReturnType<typeof measureCeiling>;
-  ingest: IngestBenchResult[];
-  storage: StorageResult[];
-  history?: { stats: HistoryStats; nodes: number; days: number; method: string; tableBytes: Record<string, number>; databaseUrl?: string };
-  queries: QueryResult[];
-  retention: RetentionResult[];
-  collector?: CollectorResult;
-  dashboard?: DashboardResult;
-}
+import { benchRetention } from './retention-bench';
+import { benchStorage } from './storage-bench';
 
 interface Settings {
   quick: boolean;

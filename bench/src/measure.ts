@@ -62,6 +62,22 @@ export async function runPool<T>(
   return summarise(latencies, performance.now() - started, concurrency);
 }
 
+/** Several samples as one: latencies are the worst window's (max of each percentile), counts and time add up. */
+export function mergeSamples(samples: Sample[]): Sample | undefined {
+  if (samples.length === 0) return undefined;
+  const count = samples.reduce((a, s) => a + s.count, 0);
+  return {
+    count,
+    wallMs: samples.reduce((a, s) => a + s.wallMs, 0),
+    p50: Math.max(...samples.map((s) => s.p50)),
+    p95: Math.max(...samples.map((s) => s.p95)),
+    p99: Math.max(...samples.map((s) => s.p99)),
+    mean: samples.reduce((a, s) => a + s.mean * s.count, 0) / count,
+    perSecond: (count / samples.reduce((a, s) => a + s.wallMs, 0)) * 1000,
+    concurrency: samples[0].concurrency,
+  };
+}
+
 export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

@@ -1,7 +1,7 @@
-import type { BenchResults } from './main';
+import type { BenchResults } from './bench-results';
+import { dashboardTargets, renderDashboardSection, type TargetCheck } from './dashboard-report';
 import { formatBytes, markdownTable, type Sample } from './measure';
 import { QUERY_TARGETS_MS } from './query-bench';
-import { dashboardTargets, renderDashboardSection } from './dashboard-bench';
 
 /** The readable table `npm run bench` prints; bench/results.json has every number. */
 export function renderReport(r: BenchResults): string {
@@ -150,12 +150,6 @@ export function renderReport(r: BenchResults): string {
   line('## Targets');
   for (const t of targets(r)) line(`- ${t.met === undefined ? '·' : t.met ? 'MET ' : 'MISS'} ${t.name}: ${t.value}`);
   return `${out.join('\n')}\n`;
-}
-
-export interface TargetCheck {
-  name: string;
-  value: string;
-  met?: boolean;
 }
 
 /** The issue's targets, evaluated on this run (--quick asserts nothing: it only shows them). */

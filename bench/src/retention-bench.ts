@@ -1,6 +1,6 @@
 import { SyntheticCluster } from '@routescope/synth';
 import { freshDatabase, retentionOf, startApi, type DatabaseKind } from './api-under-test';
-import { log, runPool, type Sample } from './measure';
+import { log, mergeSamples, runPool, type Sample } from './measure';
 import { sizes } from './storage-bench';
 
 export interface RetentionResult {
@@ -30,7 +30,6 @@ export async function benchRetention(kind: DatabaseKind, o: { seed: number; quic
   const api = await startApi(database);
   try {
     const retention = retentionOf(api);
-    if (!retention) return { kind, skipped: 'no RetentionService in this build' };
     const cluster = new SyntheticCluster({ seed: o.seed + 7, nodes: 1000 });
     const nodes = 4;
     let t = cluster.now;
@@ -91,19 +90,4 @@ export async function benchRetention(kind: DatabaseKind, o: { seed: number; quic
     await api.close();
     await database.dispose();
   }
-}
-
-function mergeSamples(samples: Sample[]): Sample | undefined {
-  if (samples.length === 0) return undefined;
-  const count = samples.reduce((a, s) => a + s.count, 0);
-  return {
-    count,
-    wallMs: samples.reduce((a, s) => a + s.wallMs, 0),
-    p50: Math.max(...samples.map((s) => s.p50)),
-    p95: Math.max(...samples.map((s) => s.p95)),
-    p99: Math.max(...samples.map((s) => s.p99)),
-    mean: samples.reduce((a, s) => a + s.mean * s.count, 0) / count,
-    perSecond: (count / samples.reduce((a, s) => a + s.wallMs, 0)) * 1000,
-    concurrency: samples[0].concurrency,
-  };
 }

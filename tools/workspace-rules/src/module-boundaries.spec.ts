@@ -44,4 +44,10 @@ describe('Nx module boundaries', () => {
     const messages = lintProbe('libs/snapshot/src/boundary-probe.ts', "import { main } from '../../../apps/collector/src/main';\nexport const probe = main;\n");
     expect(messages.join('\n')).toMatch(/relative or absolute path/);
   });
+
+  it("let only the bench's loader type the API's public entry", () => {
+    const probe = "import type { IngestResult } from '@routescope/api';\nexport type Probe = IngestResult;\n";
+    expect(lintProbe('bench/src/api-under-test.ts', probe)).toEqual([]);
+    expect(lintProbe('bench/src/boundary-probe.ts', probe).join('\n')).toMatch(/Imports of apps are forbidden/);
+  });
 });

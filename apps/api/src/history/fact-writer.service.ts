@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Prisma } from '@routescope/db';
+import { diffAgainstCanonical, type CanonicalDelta } from '@routescope/diff';
 import { canonicalJson, factIdentity, hashFacts, snapshotToFacts, type Fact, type Snapshot } from '@routescope/snapshot';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryError, HistoryErrorCode } from './history.errors';
@@ -35,20 +36,6 @@ export interface AppliedSnapshot extends ApplyResult {
   nodeId?: number;
   takenAt: Date;
   facts: readonly Fact[];
-}
-
-interface FactDelta {
-  close: CurrentFact[];
-  open: Fact[];
-  changes: number;
-}
-
-interface CanonicalDelta {
-  close: bigint[];
-  open: Fact[];
-  /** canonicalJson(attrs) of each opened fact, in `open` order */
-  openAttrs: string[];
-  changes: number;
 }
 
 /**
@@ -297,38 +284,6 @@ function toCanonical(rows: readonly CurrentFact[]): Map<string, CachedFact> {
   return map;
 }
 
-/** diffAgainstCurrent over canonical attribute text (what the state cache holds). */
-export function diffAgainstCanonical(current: ReadonlyMap<string, CachedFact>, next: readonly Fact[]): CanonicalDelta {
-  const seen = new Set<string>();
-  const close: bigint[] = [];
-  const open: Fact[] = [];
-  const openAttrs: string[] = [];
-  let changes = 0;
-  for (const fact of next) {
-    const id = factIdentity(fact);
-    seen.add(id);
-    const existing = current.get(id);
-    const attrs = canonicalJson(fact.attrs);
-    if (!existing) {
-      open.push(fact);
-      openAttrs.push(attrs);
-      changes++;
-    } else if (existing.attrs !== attrs) {
-      close.push(existing.id);
-      open.push(fact);
-      openAttrs.push(attrs);
-      changes++;
-    }
-  }
-  for (const [id, fact] of current) {
-    if (!seen.has(id)) {
-      close.push(fact.id);
-      changes++;
-    }
-  }
-  return { close, open, openAttrs, changes };
-}
-
 /** The open facts after a delta committed: the cache's next value (a new map; the old one may still be read). */
 function applyDelta(current: ReadonlyMap<string, CachedFact>, delta: CanonicalDelta, opened: readonly OpenedFact[]): Map<string, CachedFact> {
   const closed = new Set(delta.close);
@@ -341,32 +296,6 @@ function applyDelta(current: ReadonlyMap<string, CachedFact>, delta: CanonicalDe
     next.set(id, { id: row.id, attrs: attrsById.get(id) ?? '' });
   }
   return next;
-}
-
-/** Closes facts that vanished or changed, opens facts that appeared or changed. */
-export function diffAgainstCurrent(current: readonly CurrentFact[], next: readonly Fact[]): FactDelta {
-  const open = new Map(current.map((f) => [factIdentity(f as Pick<Fact, 'ns' | 'kind' | 'key'>), f]));
-  const close: CurrentFact[] = [];
-  const opened: Fact[] = [];
-  let changes = 0;
-  for (const fact of next) {
-    const id = factIdentity(fact);
-    const existing = open.get(id);
-    open.delete(id);
-    if (!existing) {
-      opened.push(fact);
-      changes++;
-    } else if (canonicalJson(existing.attrs) !== canonicalJson(fact.attrs)) {
-      close.push(existing);
-      opened.push(fact);
-      changes++;
-    }
-  }
-  for (const gone of open.values()) {
-    close.push(gone);
-    changes++;
-  }
-  return { close, open: opened, changes };
 }
 
 /**

@@ -1,26 +1,8 @@
-import type { Fact, Snapshot } from '@routescope/snapshot';
-import { diffAgainstCurrent, estimateInterval } from '../history/fact-writer.service';
-import type { CurrentFact, NodeHead } from '../history/store/history-writer.repository';
+import type { Snapshot } from '@routescope/snapshot';
+import { estimateInterval } from '../history/fact-writer.service';
+import type { NodeHead } from '../history/store/history-writer.repository';
 
-const current = (id: number, key: string, attrs: Fact['attrs']): CurrentFact => ({ id: BigInt(id), ns: 'host', kind: 'route', key, attrs });
-const next = (key: string, attrs: Fact['attrs']): Fact => ({ ns: 'host', kind: 'route', key, attrs });
-
-describe('ingest delta', () => {
-  it('closes changed and vanished facts, opens changed and new ones, and counts each change once', () => {
-    const delta = diffAgainstCurrent(
-      [current(1, 'same', { dev: 'eth0' }), current(2, 'changed', { dev: 'eth0' }), current(3, 'gone', { dev: 'eth0' })],
-      [next('same', { dev: 'eth0' }), next('changed', { dev: 'eth1' }), next('new', { dev: 'eth0' })],
-    );
-    expect(delta.close.map((f) => f.id)).toEqual([2n, 3n]);
-    expect(delta.open.map((f) => f.key)).toEqual(['changed', 'new']);
-    expect(delta.changes).toBe(3);
-  });
-
-  it('sees attributes stored as JSON in another key order as unchanged', () => {
-    const delta = diffAgainstCurrent([current(1, 'a', { scope: 'link', dev: 'eth0' })], [next('a', { dev: 'eth0', scope: 'link' })]);
-    expect(delta.changes).toBe(0);
-  });
-});
+// The write path's delta is libs/diff's diffAgainstCanonical, tested there.
 
 describe('reporting interval estimate', () => {
   const head: NodeHead = {

@@ -1,0 +1,25 @@
+import type { measureCeiling } from './ceiling';
+import type { CollectorResult } from './collector-bench';
+import type { DashboardResult } from './dashboard-report';
+import type { HistoryStats } from './history-generator';
+import type { IngestBenchResult } from './ingest-bench';
+import type { QueryResult } from './query-bench';
+import type { RetentionResult } from './retention-bench';
+import type { StorageResult } from './storage-bench';
+
+/** Everything one run measured: bench/results.json, and what report.ts renders. */
+export interface BenchResults {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  durationS: number;
+  machine: { cpus: number; node: string; postgres?: string };
+  synth: { seed: number; clusterNodes: number; podsPerNode: number; factsPerSnapshot: number; snapshotBytes: number };
+  ceiling?: ReturnType<typeof measureCeiling>;
+  ingest: IngestBenchResult[];
+  storage: StorageResult[];
+  history?: { stats: HistoryStats; nodes: number; days: number; method: string; tableBytes: Record<string, number>; databaseUrl?: string };
+  queries: QueryResult[];
+  retention: RetentionResult[];
+  collector?: CollectorResult;
+  dashboard?: DashboardResult;
+}
