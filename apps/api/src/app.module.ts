@@ -24,6 +24,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
 import { RedisModule } from './redis/redis.module';
 import { RetentionModule } from './retention/retention.module';
+import { SilencesModule } from './silences/silences.module';
 import { TransportModule } from './transport/transport.module';
 
 @Module({})
@@ -49,6 +50,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       HistoryModule,
       ClusterModule.forRoot({ mode: config.kubernetes.mode, env: config.kubernetes.env }),
       ChecksModule,
+      SilencesModule,
       RetentionModule,
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { HistoryModule } from '../history/history.module';
 import { BlockMatrixResolver } from './block-matrix.resolver';
 import { CaptureCheckResolver } from './capture-check.resolver';
+import { FindingChangesService } from './finding-changes.service';
 import { FindingEvents } from './finding-events';
 import { FindingsEvaluator } from './findings-evaluator.service';
 import { FindingsRepository } from './findings.repository';
@@ -15,6 +16,6 @@ import { FindingsService } from './findings.service';
  */
 @Module({
   imports: [HistoryModule],
-  providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingsResolver, NodeFindingsResolver, BlockMatrixResolver, CaptureCheckResolver],
+  providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingChangesService, FindingsResolver, NodeFindingsResolver, BlockMatrixResolver, CaptureCheckResolver],
 })
 export class ChecksModule {}
