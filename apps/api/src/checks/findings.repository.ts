@@ -124,7 +124,11 @@ export class FindingsRepository {
     if (groups.length === 0) return [];
     const samples = await this.database.prisma.$queryRawUnsafe<FindingRow[]>(`${SELECT} WHERE f.id = ANY($1::bigint[])`, groups.map((g) => g.sampleId.toString()));
     const byId = new Map(samples.map((s) => [s.id, s]));
-    return groups.map(({ sampleId, ...group }) => ({ ...group, sample: byId.get(sampleId)! }));
+    // every group has its sample: the ids come from the rows just grouped
+    return groups.flatMap(({ sampleId, ...group }) => {
+      const sample = byId.get(sampleId);
+      return sample ? [{ ...group, sample }] : [];
+    });
   }
 
   /** Findings of these nodes: open at `openAt`, or every one when it is undefined; newest first. */
