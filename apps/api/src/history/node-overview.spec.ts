@@ -130,11 +130,11 @@ for (const kind of testDatabaseKinds()) {
       let after: string | null = null;
       for (;;) {
         type Page = { edges: Array<{ node: { at: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-        const response = await api.graphql<{ node: { firstSeenAt: string; changes: Page } }>(
+        const response: GraphqlResponse<{ node: { firstSeenAt: string; changes: Page } }> = await api.graphql<{ node: { firstSeenAt: string; changes: Page } }>(
           `query($node: String!, $from: DateTime!, $to: DateTime!, $after: String) { node(name: $node) { firstSeenAt changes(from: $from, to: $to, first: 1000, after: $after) { edges { node { at } } pageInfo { hasNextPage endCursor } } } }`,
           { node, from, to, after },
         );
-        const { firstSeenAt, changes: page } = dataOf(response).node;
+        const { firstSeenAt, changes: page }: { firstSeenAt: string; changes: Page } = dataOf(response).node;
         count += page.edges.filter((e) => e.node.at !== firstSeenAt).length;
         if (!page.pageInfo.hasNextPage) return count;
         after = page.pageInfo.endCursor;
