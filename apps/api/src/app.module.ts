@@ -22,6 +22,7 @@ import { graphqlMetricsPlugin } from './metrics/graphql-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
 import { RetentionModule } from './retention/retention.module';
+import { SilencesModule } from './silences/silences.module';
 import { TransportModule } from './transport/transport.module';
 
 @Module({})
@@ -44,6 +45,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       IngestModule,
       HistoryModule,
       ChecksModule.withCluster(ClusterModule.forRoot({ mode: config.kubernetes.mode, env: config.kubernetes.env })),
+      SilencesModule,
       RetentionModule,
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,

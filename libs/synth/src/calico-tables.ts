@@ -116,6 +116,11 @@ export function vxlanBlockRoute(blockCidr: string, vtepIp: string): Route {
   return { family: 'inet', table: 'main', type: 'unicast', dst: blockCidr, gateway: vtepIp, dev: VXLAN_DEVICE, protocol: '80', flags: ['onlink'] };
 }
 
+/** A pod address borrowed from another node's block, routed to the node that hosts the pod: `<ip> via <its vtep> dev vxlan.calico proto 80 onlink`. */
+export function vxlanBorrowedRoute(podIp: string, vtepIp: string): Route {
+  return { family: 'inet', table: 'main', type: 'unicast', dst: podIp, gateway: vtepIp, dev: VXLAN_DEVICE, protocol: '80', flags: ['onlink'] };
+}
+
 export function underlayNeighbor(ip: string, mac: string): Neighbor {
   return { family: 'inet', dst: ip, dev: 'eth0', lladdr: mac, state: ['REACHABLE'] };
 }

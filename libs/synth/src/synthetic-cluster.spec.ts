@@ -1,5 +1,5 @@
 import { canonicalJson, factIdentity, snapshotToFacts, validateSnapshot, type Fact } from '@routescope/snapshot';
-import { SyntheticCluster, type FactDelta } from './synthetic-cluster';
+import { SyntheticCluster, type ChurnEvent, type FactDelta } from './synthetic-cluster';
 
 const HOUR = 3600_000;
 
@@ -126,15 +126,17 @@ describe('SyntheticCluster', () => {
     expectRate(counts['mtu-changed'] ?? 0, 2);
   });
 
-  it('moves a block: every node re-routes it and routes the old owner’s new block', () => {
+  it('moves a block: every node re-routes it, routes the old owner’s new block, and routes the pods left on it by /32', () => {
     const cluster = new SyntheticCluster({ seed: 8, nodes: 10, churn: { podReplacementsPerNodePerHour: 0, arpChangesPerNodePerHour: 0, blockMovesPerClusterPerDay: 1000, mtuChangesPerClusterPerDay: 0 } });
     const deltas: FactDelta[] = [];
-    const events: string[] = [];
-    while (events.length === 0) cluster.advance(1000, (d) => deltas.push(d), (e) => events.push(e.type));
-    expect(events[0]).toBe('block-moved');
+    const events: ChurnEvent[] = [];
+    while (events.length === 0) cluster.advance(1000, (d) => deltas.push(d), (e) => events.push(e));
+    expect(events[0].type).toBe('block-moved');
     const first = deltas.filter((d) => d.at === deltas[0].at);
     expect(first).toHaveLength(10);
-    for (const d of first) expect([d.closed.length, d.opened.length]).toEqual([1, 2]);
+    // the old owner kept its pods on the block (30 of them, borrowed now): every other node routes each by /32
+    const owner = cluster.nodes.findIndex((n) => n.name === events[0].node);
+    for (const d of first) expect([d.closed.length, d.opened.length]).toEqual([1, d.node === owner ? 2 : 32]);
     const facts = snapshotToFacts(cluster.snapshot(0)).filter((f) => f.kind === 'route' && /\/26\|/.test(f.key));
     expect(facts).toHaveLength(11);
   });

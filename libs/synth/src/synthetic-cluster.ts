@@ -26,8 +26,10 @@ import {
   underlayNeighbor,
   vtepNeighbor,
   vxlanBlockRoute,
+  vxlanBorrowedRoute,
   type SynthPod,
 } from './calico-tables';
+import { applyFaults, planFaults, type FaultRequest, type PlannedFault } from './synthetic-faults';
 import { SeededRandom, stableUuid } from './seeded-random';
 
 /** How often things change (Poisson rates). Defaults describe a busy but healthy cluster. */
@@ -65,9 +67,15 @@ export interface ClusterOptions {
   vtepNeighbors: boolean;
   mtu: number;
   churn: Partial<ChurnRates>;
+  /**
+   * Faults to inject, named like tools/netlab's (`proxy-arp-off`, …), each on `count` nodes (or
+   * one pod of each of `count` nodes); none by default: a synthetic cluster is healthy.
+   */
+  faults: readonly FaultRequest[];
 }
 
 export const DEFAULT_CLUSTER: Readonly<Omit<ClusterOptions, 'churn'>> = {
+  faults: [],
   seed: 1,
   nodes: 1000,
   podsPerNode: 30,
@@ -147,6 +155,12 @@ export class SyntheticCluster {
   private readonly freeBlocks: number[] = [];
   private mtu: number;
   private readonly nextAt: Record<ChurnEventType, number>;
+  /**
+   * Pods whose address is in a block another node owns (left behind when their block moved),
+   * by address: Calico routes each with a /32 via its node's VTEP on every other node.
+   */
+  private readonly borrowed = new Map<string, { pod: SynthPod; host: number }>();
+  private readonly faults: readonly PlannedFault[];
 
   constructor(options: Partial<ClusterOptions> = {}) {
     const churn = { ...DEFAULT_CHURN, ...(options.churn ?? {}) };
@@ -200,6 +214,7 @@ export class SyntheticCluster {
     }
     this.nodes = nodes;
     for (const node of nodes) for (let p = 0; p < o.podsPerNode; p++) node.pods.push(this.newPod(node));
+    this.faults = planFaults(o.faults, o.nodes, o.podsPerNode, new SeededRandom(`${o.seed}/faults`));
 
     this.nextAt = {
       'pod-replaced': this.schedule((churn.podReplacementsPerNodePerHour * o.nodes) / HOUR),
@@ -222,6 +237,8 @@ export class SyntheticCluster {
   snapshot(index: number, at: number = this.now): Snapshot {
     const node = this.node(index);
     const seq = node.seq++;
+    const namespaces = [this.hostNamespace(node), ...node.pods.map((pod) => podNamespace(pod))];
+    if (this.faults.length > 0) applyFaults(namespaces, this.faults, index, (i) => this.faultTarget(i));
     return {
       schemaVersion: 1,
       snapshotId: stableUuid(this.options.seed, 'snapshot', index, node.bootId, seq),
@@ -230,7 +247,7 @@ export class SyntheticCluster {
       takenAt: new Date(at).toISOString(),
       kernel: '6.8.0-synth',
       iproute2: '6.1.0',
-      namespaces: [this.hostNamespace(node), ...node.pods.map((pod) => podNamespace(pod))],
+      namespaces,
       warnings: [],
     };
   }
@@ -322,7 +339,17 @@ export class SyntheticCluster {
     this.blockUse[pod.block * BLOCK_SIZE + pod.offset] = 0;
     const closed = podFacts(pod);
     sink?.({ node: node.index, at: this.now, closed, opened: [] });
-    return { type: 'pod-deleted', at: this.now, node: node.name, changes: closed.length };
+    let changes = closed.length;
+    if (this.borrowed.delete(pod.ip)) {
+      // every other node withdraws the borrowed address's /32
+      const route = routeFact('host', vxlanBorrowedRoute(pod.ip, node.vtepIp))!;
+      for (const other of this.nodes) {
+        if (other === node) continue;
+        sink?.({ node: other.index, at: this.now, closed: [route], opened: [] });
+        changes++;
+      }
+    }
+    return { type: 'pod-deleted', at: this.now, node: node.name, changes };
   }
 
   private toggleArp(node: SynthNode, sink?: DeltaSink): ChurnEvent {
@@ -338,7 +365,12 @@ export class SyntheticCluster {
     return { type: 'arp-changed', at: this.now, node: node.name, changes: 1 };
   }
 
-  /** A block's affinity moves from node A to node B; A claims a fresh block for its new pods. */
+  /**
+   * A block's affinity moves from node A to node B; A claims a fresh block for its new pods.
+   * A's pods still on the moved block keep their addresses, now borrowed from B: as Calico
+   * does, every other node (B too) gets a /32 route for each via A's VTEP, and pods that were
+   * borrowed from the block and now sit on its owner lose theirs.
+   */
   private moveBlock(sink?: DeltaSink): ChurnEvent {
     const block = this.random.pick(this.assignedBlocks);
     const from = this.blockOwner[block];
@@ -352,16 +384,34 @@ export class SyntheticCluster {
     this.assignedBlocks.push(fresh);
     const source = this.nodes[from];
     if (source.primaryBlock === block) source.primaryBlock = fresh;
+    const nowBorrowed: Fact[][] = this.nodes.map(() => []);
+    const noLongerBorrowed: Fact[][] = this.nodes.map(() => []);
+    for (const host of this.nodes) {
+      for (const pod of host.pods) {
+        if (pod.block !== block) continue;
+        const isBorrowed = to !== host.index;
+        if (isBorrowed === this.borrowed.has(pod.ip)) continue;
+        if (isBorrowed) this.borrowed.set(pod.ip, { pod, host: host.index });
+        else this.borrowed.delete(pod.ip);
+        const route = routeFact('host', vxlanBorrowedRoute(pod.ip, host.vtepIp))!;
+        for (const other of this.nodes) if (other !== host) (isBorrowed ? nowBorrowed : noLongerBorrowed)[other.index].push(route);
+      }
+    }
     let changes = 0;
     for (const node of this.nodes) {
-      const closed = [before[node.index]];
-      const opened = [this.blockRouteOf(node.index, block), this.blockRouteOf(node.index, fresh)];
+      const closed = [before[node.index], ...noLongerBorrowed[node.index]];
+      const opened = [this.blockRouteOf(node.index, block), this.blockRouteOf(node.index, fresh), ...nowBorrowed[node.index]];
       changes += closed.length + opened.length;
       sink?.({ node: node.index, at: this.now, closed, opened });
     }
     return { type: 'block-moved', at: this.now, node: source.name, changes };
   }
 
+  /**
+   * The pool MTU changes: felix sets the new MTU on every node's VXLAN device, and the pods are
+   * rolled so that both ends of every veth carry it (a pod MTU above the tunnel's, or pods
+   * disagreeing across nodes, would be findings). Modelled as one instant.
+   */
   private changeMtu(sink?: DeltaSink): ChurnEvent {
     const old = this.mtu;
     this.mtu = old === this.options.mtu ? this.options.mtu - 50 : this.options.mtu;
@@ -369,9 +419,15 @@ export class SyntheticCluster {
     for (const node of this.nodes) {
       const [, , vxlanBefore] = hostBaseLinks(node.ip, node.underlayMac, node.vtepMac, old, 4096);
       const [, , vxlanAfter] = hostBaseLinks(node.ip, node.underlayMac, node.vtepMac, this.mtu, 4096);
-      // New pods get the new MTU; running pods keep theirs until they are replaced.
-      sink?.({ node: node.index, at: this.now, closed: [linkFact('host', vxlanBefore)], opened: [linkFact('host', vxlanAfter)] });
-      changes += 2;
+      const closed = [linkFact('host', vxlanBefore)];
+      const opened = [linkFact('host', vxlanAfter)];
+      for (const pod of node.pods) {
+        closed.push(...podLinkFacts(pod));
+        pod.mtu = this.mtu;
+        opened.push(...podLinkFacts(pod));
+      }
+      sink?.({ node: node.index, at: this.now, closed, opened });
+      changes += closed.length + opened.length;
     }
     return { type: 'mtu-changed', at: this.now, changes };
   }
@@ -380,6 +436,7 @@ export class SyntheticCluster {
     const routes: Route[] = hostBaseRoutes(node.ip, this.options.underlay);
     for (const block of this.assignedBlocks) routes.push(this.blockRoute(node.index, block));
     for (const pod of node.pods) routes.push(podRoute(pod));
+    for (const { pod, host } of this.borrowed.values()) if (host !== node.index) routes.push(vxlanBorrowedRoute(pod.ip, this.nodes[host].vtepIp));
     const neighbors: Neighbor[] = [];
     neighbors.push(underlayNeighbor('10.0.0.1', '52:54:00:ff:ff:01'));
     for (const peer of node.arp) neighbors.push(this.underlayNeighborOf(peer));
@@ -397,6 +454,17 @@ export class SyntheticCluster {
       routes,
       neighbors,
       sysctls: [...hostSysctls(), ...node.pods.flatMap(podSysctls)],
+    };
+  }
+
+  /** What a fault on node `index` acts on: its primary block, a pod on it, another node's block. */
+  private faultTarget(index: number) {
+    const node = this.nodes[index];
+    const neighbour = this.nodes[(index + 1) % this.nodes.length];
+    return {
+      ownBlock: `${this.blockAddress(node.primaryBlock, 0)}/26`,
+      pod: node.pods.find((p) => this.blockOwner[p.block] === index),
+      otherBlock: `${this.blockAddress(neighbour.primaryBlock, 0)}/26`,
     };
   }
 
@@ -473,6 +541,11 @@ function podFacts(pod: SynthPod): Fact[] {
     ...podSysctls(pod).map((s) => sysctlFact('host', s)),
     ...namespaceToFacts(podNamespace(pod)),
   ];
+}
+
+/** The two ends of a pod's veth pair. */
+function podLinkFacts(pod: SynthPod): Fact[] {
+  return [linkFact('host', hostVethLink(pod)), ...namespaceToFacts(podNamespace(pod)).filter((f) => f.kind === 'link' && f.key === 'eth0')];
 }
 
 export function nodeName(index: number): string {

@@ -38,19 +38,58 @@ async function nodesOf(api: RunningApi): Promise<Map<string, NodeView>> {
   return new Map(data.nodes.edges.map((e) => [e.node.name, e.node]));
 }
 
-/** The changes of every node recorded in (from, to], over all pages of clusterChanges. */
+/** The changes of every node recorded in (from, to] (nodes' first snapshots included), over all pages of clusterChanges. */
 async function changesRecorded(api: RunningApi, from: number, to: number): Promise<number> {
   let after: string | null = null;
   let count = 0;
   for (;;) {
     const page: { clusterChanges: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await api.graphql(
-      'query($from: DateTime!, $to: DateTime!, $after: String) { clusterChanges(from: $from, to: $to, first: 1000, after: $after) { edges { cursor } pageInfo { hasNextPage endCursor } } }',
+      'query($from: DateTime!, $to: DateTime!, $after: String) { clusterChanges(from: $from, to: $to, first: 1000, after: $after, includeFirstSeen: true) { edges { cursor } pageInfo { hasNextPage endCursor } } }',
       { from: new Date(from).toISOString(), to: new Date(to).toISOString(), after },
     );
     count += page.clusterChanges.edges.length;
     if (!page.clusterChanges.pageInfo.hasNextPage) return count;
     after = page.clusterChanges.pageInfo.endCursor;
   }
+}
+
+/** The API's checks backlog and evaluation counters, from its /metrics. */
+async function checksProgress(api: RunningApi): Promise<string> {
+  const text = await (await fetch(`${api.url}/metrics`)).text();
+  const value = (name: string) => new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 'absent';
+  return ['routescope_checks_backlog', 'routescope_checks_node_evaluations_total', 'routescope_checks_cluster_evaluations_total'].map(value).join(' ');
+}
+
+/**
+ * Waits (polling, 60 s at most) until the API has evaluated every state it took in: no backlog,
+ * and no evaluation done between two scrapes half a second apart.
+ */
+async function checksSettled(api: RunningApi): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let before = await checksProgress(api);
+  for (;;) {
+    await sleep(500);
+    const now = await checksProgress(api);
+    if (now === before && now.startsWith('0 ') && !now.includes('absent')) return;
+    if (Date.now() > deadline) throw new Error(`the checks did not settle within 60 s: ${now}`);
+    before = now;
+  }
+}
+
+interface OpenFinding {
+  node: string;
+  rule: string;
+  subject: string;
+}
+
+/** The findings open now, every page. */
+async function openFindings(api: RunningApi): Promise<OpenFinding[]> {
+  const data = await api.graphql<{ findings: { edges: Array<{ node: OpenFinding }>; pageInfo: { hasNextPage: boolean } } }>(
+    'query($at: DateTime) { findings(filter: { openAt: $at }, first: 1000) { edges { node { node rule subject } } pageInfo { hasNextPage } } }',
+    { at: new Date().toISOString() },
+  );
+  expect(data.findings.pageInfo.hasNextPage).toBe(false);
+  return data.findings.edges.map((e) => e.node);
 }
 
 const snapshotsOf = (node: NodeView) => node.coverage.reduce((sum, c) => sum + c.snapshots, 0);
@@ -143,6 +182,11 @@ for (const kind of testDatabaseKinds()) {
       expect(sum([...nodes.values()].map((n) => n.stateVersion))).toBe((report.statuses['created'] ?? 0) + (report.statuses['changed'] ?? 0));
       expect(report.statuses['changed'] ?? 0).toBeGreaterThan(0);
       expect(await changesRecorded(api, now - 2 * HOUR, now + MINUTE)).toBe(report.changes);
+    });
+
+    it('the seeded cluster is healthy: once the checks have evaluated every state, no finding is open', async () => {
+      await checksSettled(api);
+      expect(await openFindings(api)).toEqual([]);
     });
 
     it('a re-run of the history into the same database is accepted without rewriting it: covered history answers unchanged or late, never 409', async () => {
@@ -308,6 +352,39 @@ for (const kind of testDatabaseKinds()) {
     });
   });
 }
+
+describe('npm run seed -- --faults, against the real API [pglite]', () => {
+  it('proxy-arp-off:3 opens exactly 3 findings, CALICO_PROXY_ARP on 3 nodes; the rest of the cluster stays healthy', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'rs-seed-e2e-faults-'));
+    const tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
+    const api = await startApi({ tokens, dataDir: join(dataDir, 'data') });
+    try {
+      const run = await runSeedCommand(['--api', api.url, '--token', tokens.ingest, '--nodes', '8', '--pods', '3', '--hours', '1', '--interval', '10m', '--faults', 'proxy-arp-off:3']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('[seed] faults: proxy-arp-off on 3 node(s)');
+      await checksSettled(api);
+      const open = await openFindings(api);
+      expect(open.map((f) => f.rule)).toEqual(['CALICO_PROXY_ARP', 'CALICO_PROXY_ARP', 'CALICO_PROXY_ARP']);
+      expect(new Set(open.map((f) => f.node)).size).toBe(3);
+      for (const f of open) expect(f.subject).toMatch(/^veth:cali[0-9a-f]{11}$/);
+    } finally {
+      await api.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('an unknown fault or a bad count is refused before anything is posted (exit 2)', async () => {
+    const token = secret('ingest');
+    const [unknown, count] = await Promise.all([
+      runSeedCommand(['--token', token, '--faults', 'proxy-arp-of:3']),
+      runSeedCommand(['--token', token, '--faults', 'proxy-arp-off:-1']),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^seed: --faults: unknown fault "proxy-arp-of"; known: proxy-arp-off, /);
+    expect(count).toEqual({ code: 2, stdout: '', stderr: 'seed: --faults: proxy-arp-off: expected a count of 1 or more, got "-1"\n(npm run seed -- --help for the options)\n' });
+  });
+});
 
 describe('seeding through the API rate limit [pglite]', () => {
   it('waits out each 429 for its Retry-After, and every snapshot is stored', async () => {

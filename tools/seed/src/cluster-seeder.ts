@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { SyntheticCluster } from '@routescope/synth';
+import { SyntheticCluster, type FaultRequest } from '@routescope/synth';
 
 // Loads a synthetic Calico cluster (libs/synth) into a running API through its real ingest
 // endpoint, as collectors would: every node's snapshots in time order, a few posts in flight.
@@ -21,6 +21,8 @@ export interface SeedOptions {
   hours?: number;
   /** spacing of each node's snapshots in the history (and with follow); default 5 min */
   intervalMs?: number;
+  /** netlab-named faults to inject (default none: the cluster raises no finding) */
+  faults?: readonly FaultRequest[];
   /** snapshots in flight; default 4 */
   concurrency?: number;
   /** post only the cluster's nodes [from, to) (default all), e.g. one node first, the rest later */
@@ -115,7 +117,7 @@ export class ClusterSeeder {
     const steps = Math.floor(((o.hours ?? 0) * 3_600_000) / this.intervalMs);
     this.ticks = Array.from({ length: steps + 1 }, (_, k) => end - (steps - k) * this.intervalMs);
     this.staggered = steps > 0;
-    this.cluster = new SyntheticCluster({ seed: o.seed ?? 1, nodes: o.nodes, podsPerNode: o.podsPerNode ?? 30, start: new Date(this.ticks[0]) });
+    this.cluster = new SyntheticCluster({ seed: o.seed ?? 1, nodes: o.nodes, podsPerNode: o.podsPerNode ?? 30, start: new Date(this.ticks[0]), faults: o.faults ?? [] });
   }
 
   /** Snapshots the history will post: one per node per tick. */

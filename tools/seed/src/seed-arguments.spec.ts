@@ -28,6 +28,7 @@ describe('seed arguments', () => {
       intervalMs: 300_000,
       concurrency: 4,
       follow: false,
+      faults: [],
     });
   });
 
@@ -52,6 +53,23 @@ describe('seed arguments', () => {
     expect(failure(['1000']).message).toMatch(/^1000: unexpected argument/);
     expect(failure(['--follow=yes']).message).toBe('--follow: takes no value');
     expect(failure(['--token', 'short']).message).toMatch(/^--token: the token from --token is shorter than 16 characters/);
+  });
+
+  it('take netlab-named faults as NAME:COUNT, and name what is wrong with a bad one', () => {
+    expect(parseSeedArguments(['--faults', 'proxy-arp-off:3,remote-block-route-missing:1', '--nodes', '10'], { ROUTESCOPE_INGEST_TOKEN: TOKEN }, '/nonexistent')).toMatchObject({
+      faults: [
+        { fault: 'proxy-arp-off', count: 3 },
+        { fault: 'remote-block-route-missing', count: 1 },
+      ],
+    });
+    expect(failure(['--faults', 'proxy-arp-of:3']).message).toMatch(/^--faults: unknown fault "proxy-arp-of"; known: proxy-arp-off, proxy-delay-default, /);
+    expect(failure(['--faults', 'proxy-arp-off:0']).message).toBe('--faults: proxy-arp-off: expected a count of 1 or more, got "0"');
+    expect(failure(['--faults', 'proxy-arp-off:two']).message).toBe('--faults: proxy-arp-off: expected a count of 1 or more, got "two"');
+    expect(failure(['--faults', 'proxy-arp-off']).message).toBe('--faults: expected NAME:COUNT items separated by commas, got "proxy-arp-off"');
+    expect(failure(['--faults', 'proxy-arp-off:1,proxy-arp-off:2']).message).toBe('--faults: proxy-arp-off is given twice');
+    expect(failure(['--faults', 'duplicate-pod-ip:2', '--nodes', '3']).message).toBe('--faults: needs 4 distinct nodes (duplicate-pod-ip takes 2 each), and --nodes is 3');
+    expect(failure(['--faults', 'mtu-mismatch:1', '--pods', '0']).message).toBe('--faults: mtu-mismatch breaks a pod, and --pods is 0');
+    expect(failure(['--faults']).message).toBe('--faults: needs a value');
   });
 
   it('read the token from the data folder that `npm start` writes when none is given', () => {

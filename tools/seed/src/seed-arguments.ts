@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isSynthFault, POD_FAULTS, SYNTH_FAULTS, type FaultRequest } from '@routescope/synth';
 
 /** The command line of `npm run seed`, checked: a bad value names its argument and says why. */
 export interface SeedArguments {
@@ -14,6 +15,8 @@ export interface SeedArguments {
   intervalMs: number;
   concurrency: number;
   follow: boolean;
+  /** faults to inject (none: the seeded cluster raises no finding) */
+  faults: FaultRequest[];
 }
 
 export class SeedArgumentError extends Error {
@@ -40,6 +43,10 @@ Loads a synthetic Calico cluster (libs/synth) into a running API through POST /a
   --seed S           cluster seed: the same seed gives the same cluster (default 1)
   --pods P           pods per node (0-62, default 30)
   --concurrency C    snapshots in flight (1-64, default 4)
+  --faults LIST      break the cluster on purpose, e.g. proxy-arp-off:3,remote-block-route-missing:1:
+                     each NAME:COUNT puts that tools/netlab fault on COUNT distinct nodes (pod
+                     faults on one pod of each), raising exactly its rule. Without it the seeded
+                     cluster raises no finding. Faults: ${SYNTH_FAULTS.join(', ')}
   --follow           then keep posting every node each --interval, with churn, until Ctrl-C
   --help             this text`;
 
@@ -61,7 +68,7 @@ function wholeNumber(argument: string, text: string, min: number, max: number): 
 }
 
 const FLAGS = new Set(['--follow', '--help', '-h']);
-const VALUED = new Set(['--nodes', '--api', '--token', '--hours', '--interval', '--seed', '--pods', '--concurrency']);
+const VALUED = new Set(['--nodes', '--api', '--token', '--hours', '--interval', '--seed', '--pods', '--concurrency', '--faults']);
 
 /**
  * Parses `argv` (without node and the script). `env` and `cwd` locate the token when --token is
@@ -114,8 +121,29 @@ export function parseSeedArguments(argv: readonly string[], env: Record<string, 
   const nodes = wholeNumber('--nodes', values.get('--nodes') ?? '1000', 1, MAX_NODES);
   const podsPerNode = wholeNumber('--pods', values.get('--pods') ?? '30', 0, 62);
   const concurrency = wholeNumber('--concurrency', values.get('--concurrency') ?? '4', 1, 64);
+  const faults = parseFaults(values.get('--faults'), nodes, podsPerNode);
   const { token, tokenSource } = resolveToken(values.get('--token'), env, cwd);
-  return { api, token, tokenSource, nodes, seed, podsPerNode, hours, intervalMs, concurrency, follow: flags.has('--follow') };
+  return { api, token, tokenSource, nodes, seed, podsPerNode, hours, intervalMs, concurrency, follow: flags.has('--follow'), faults };
+}
+
+/** `proxy-arp-off:3,remote-block-route-missing:1`, checked against the cluster it goes into. */
+export function parseFaults(text: string | undefined, nodes: number, podsPerNode: number): FaultRequest[] {
+  if (text === undefined) return [];
+  const faults: FaultRequest[] = [];
+  for (const item of text.split(',')) {
+    const m = /^\s*([\w-]+)\s*:\s*(\S*)\s*$/.exec(item);
+    if (!m) throw new SeedArgumentError('--faults', `expected NAME:COUNT items separated by commas, got "${item}"`);
+    const [, name, countText] = m;
+    if (!isSynthFault(name)) throw new SeedArgumentError('--faults', `unknown fault "${name}"; known: ${SYNTH_FAULTS.join(', ')}`);
+    const count = /^\d+$/.test(countText) ? Number(countText) : NaN;
+    if (!Number.isSafeInteger(count) || count < 1) throw new SeedArgumentError('--faults', `${name}: expected a count of 1 or more, got "${countText}"`);
+    if (faults.some((f) => f.fault === name)) throw new SeedArgumentError('--faults', `${name} is given twice`);
+    if (POD_FAULTS.has(name) && podsPerNode === 0) throw new SeedArgumentError('--faults', `${name} breaks a pod, and --pods is 0`);
+    faults.push({ fault: name, count });
+  }
+  const needed = faults.reduce((sum, f) => sum + (f.fault === 'duplicate-pod-ip' ? 2 * f.count : f.count), 0);
+  if (needed > nodes) throw new SeedArgumentError('--faults', `needs ${needed} distinct nodes (duplicate-pod-ip takes 2 each), and --nodes is ${nodes}`);
+  return faults;
 }
 
 function resolveToken(given: string | undefined, env: Record<string, string | undefined>, cwd: string): { token: string; tokenSource: string } {

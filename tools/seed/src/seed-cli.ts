@@ -43,12 +43,14 @@ export async function runSeedCli(argv: readonly string[], out: Output = process.
       hours: args.hours,
       intervalMs: args.intervalMs,
       concurrency: args.concurrency,
+      faults: args.faults,
       signal: interrupt.signal,
       onProgress: (p) => say(progressLine(p)),
     });
     const history = seeder.ticksPerNode > 1 ? `${args.hours} h of churn history, a snapshot per node every ${formatMs(args.intervalMs)}` : 'one snapshot per node';
     say(`${n(args.nodes)} synthetic Calico nodes (seed ${args.seed}, ${args.podsPerNode} pods each) → ${args.api}, token from ${args.tokenSource}`);
     say(`${history}: ${n(seeder.plannedSnapshots)} snapshots, ${args.concurrency} in flight`);
+    say(args.faults.length > 0 ? `faults: ${args.faults.map((f) => `${f.fault} on ${f.count} node(s)`).join(', ')}` : 'no faults: the cluster should raise no finding');
 
     const report = await seeder.seed();
     summarise(report, say);

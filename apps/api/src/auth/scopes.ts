@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 
-export const SCOPES = ['ingest', 'read', 'admin'] as const;
+export const SCOPES = ['ingest', 'read', 'triage', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface Principal {

@@ -83,9 +83,9 @@ function checkName(name: string): void {
 }
 
 function checkScopes(scopes: readonly string[]): Scope[] {
-  if (scopes.length === 0) throw new AuthError(AuthErrorCode.InvalidTokenRequest, 'scopes: give at least one of ingest, read, admin');
+  if (scopes.length === 0) throw new AuthError(AuthErrorCode.InvalidTokenRequest, 'scopes: give at least one of ingest, read, triage, admin');
   const unknown = scopes.find((s) => !isScope(s));
-  if (unknown !== undefined) throw new AuthError(AuthErrorCode.InvalidTokenRequest, `scopes: "${unknown}" is not a scope (ingest, read, admin)`);
+  if (unknown !== undefined) throw new AuthError(AuthErrorCode.InvalidTokenRequest, `scopes: "${unknown}" is not a scope (ingest, read, triage, admin)`);
   return [...new Set(scopes as Scope[])];
 }
 

@@ -4,7 +4,7 @@ import { SCOPES, type Scope } from './scopes';
 export const TokenScope = Object.fromEntries(SCOPES.map((s) => [s, s])) as { [S in Scope]: S };
 registerEnumType(TokenScope, {
   name: 'TokenScope',
-  description: 'what a token may do: ingest (post snapshots), read (queries, subscriptions), admin (everything, token administration)',
+  description: 'what a token may do: ingest (post snapshots), read (queries, subscriptions), triage (silence and revoke silences of findings), admin (everything, token administration)',
 });
 
 /** A token as operators see it: never its secret, never its hash. */

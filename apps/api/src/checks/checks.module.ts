@@ -6,6 +6,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { BlockMatrixResolver } from './block-matrix.resolver';
 import { BlockMatrixService } from './block-matrix.service';
 import { CaptureCheckResolver } from './capture-check.resolver';
+import { FindingChangesService } from './finding-changes.service';
 import { FindingEvents } from './finding-events';
 import { FindingsEvaluator } from './findings-evaluator.service';
 import { FindingsRepository } from './findings.repository';
@@ -20,7 +21,7 @@ import { FindingsService } from './findings.service';
  */
 @Module({
   imports: [DatabaseModule, EventsModule, HistoryModule, MetricsModule],
-  providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingsResolver, NodeFindingsResolver, BlockMatrixService, BlockMatrixResolver, CaptureCheckResolver],
+  providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingChangesService, FindingsResolver, NodeFindingsResolver, BlockMatrixService, BlockMatrixResolver, CaptureCheckResolver],
 })
 export class ChecksModule {
   static withCluster(cluster: DynamicModule): DynamicModule {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Prisma } from '@routescope/db';
 import type { Finding as FindingDraft, RuleScope } from '@routescope/checks';
 import { DATABASE } from '../database/database.module';
+import { findingSilencedSql } from '../silences/silences.repository';
 
 export type TransactionClient = Prisma.TransactionClient;
 
@@ -27,6 +28,8 @@ export interface FindingQuery {
   openAt?: Date;
   from?: Date;
   to?: Date;
+  /** true: only findings an active silence covers now; false: only those none covers */
+  silenced?: boolean;
   /** keyset: rows strictly after (openedAt desc, id desc) */
   after?: { openedAt: Date; id: bigint };
   limit: number;
@@ -89,21 +92,7 @@ export class FindingsRepository {
   }
 
   async find(query: FindingQuery): Promise<FindingRow[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    if (query.node !== undefined) where.push(`n.name = ${param(query.node)}`);
-    if (query.rule !== undefined) where.push(`f.rule = ${param(query.rule)}`);
-    if (query.severities?.length) where.push(`f.severity = ANY(${param(query.severities)}::text[])`);
-    if (query.openAt) {
-      const at = param(query.openAt);
-      where.push(`f.opened_at <= ${at}::timestamptz AND (f.resolved_at IS NULL OR f.resolved_at > ${at}::timestamptz)`);
-    }
-    if (query.to) where.push(`f.opened_at <= ${param(query.to)}::timestamptz`);
-    if (query.from) where.push(`(f.resolved_at IS NULL OR f.resolved_at >= ${param(query.from)}::timestamptz)`);
+    const { where, params, param } = findingConditions(query);
     if (query.after) {
       const openedAt = param(query.after.openedAt);
       const id = param(query.after.id.toString());
@@ -111,6 +100,35 @@ export class FindingsRepository {
     }
     const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.opened_at DESC, f.id DESC LIMIT ${param(query.limit)}`;
     return this.database.prisma.$queryRawUnsafe<FindingRow[]>(sql, ...params);
+  }
+
+  /**
+   * The findings the filter selects, grouped by rule and subject kind (the subject up to its
+   * first ':'), counted in SQL: one aggregate and one fetch of each group's sample (its newest
+   * finding), whatever the number of findings. Ordered by severity (critical first), then count.
+   */
+  async groups(query: Omit<FindingQuery, 'after' | 'limit'>): Promise<Array<FindingGroupRow & { sample: FindingRow }>> {
+    const { where, params } = findingConditions(query);
+    const groups = await this.database.prisma.$queryRawUnsafe<Array<FindingGroupRow & { sampleId: bigint }>>(
+      `SELECT f.rule, split_part(f.subject, ':', 1) AS "subjectKind",
+              (array_agg(f.severity ORDER BY ${SEVERITY_RANK} DESC))[1] AS severity,
+              count(*)::int AS "findingCount", count(DISTINCT f.node_id)::int AS "nodeCount", count(DISTINCT f.subject)::int AS "subjectCount",
+              count(*) FILTER (WHERE ${findingSilencedSql('f', 'n.name', 'now()')})::int AS "silencedCount",
+              (array_agg(f.id ORDER BY f.opened_at DESC, f.id DESC))[1] AS "sampleId"
+       FROM finding f JOIN node n ON n.id = f.node_id
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       GROUP BY f.rule, split_part(f.subject, ':', 1)
+       ORDER BY max(${SEVERITY_RANK}) DESC, count(*) DESC, f.rule COLLATE "C", split_part(f.subject, ':', 1) COLLATE "C"`,
+      ...params,
+    );
+    if (groups.length === 0) return [];
+    const samples = await this.database.prisma.$queryRawUnsafe<FindingRow[]>(`${SELECT} WHERE f.id = ANY($1::bigint[])`, groups.map((g) => g.sampleId.toString()));
+    const byId = new Map(samples.map((s) => [s.id, s]));
+    // every group has its sample: the ids come from the rows just grouped
+    return groups.flatMap(({ sampleId, ...group }) => {
+      const sample = byId.get(sampleId);
+      return sample ? [{ ...group, sample }] : [];
+    });
   }
 
   /** Findings of these nodes: open at `openAt`, or every one when it is undefined; newest first. */
@@ -124,4 +142,37 @@ export class FindingsRepository {
     }
     return this.database.prisma.$queryRawUnsafe<FindingRow[]>(`${SELECT} WHERE f.node_id = ANY($1::int[]) ORDER BY f.opened_at DESC, f.id DESC LIMIT 10000`, [...nodeIds]);
   }
+}
+
+export interface FindingGroupRow {
+  rule: string;
+  subjectKind: string;
+  severity: string;
+  findingCount: number;
+  nodeCount: number;
+  subjectCount: number;
+  silencedCount: number;
+}
+
+const SEVERITY_RANK = `CASE f.severity WHEN 'critical' THEN 4 WHEN 'error' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END`;
+
+/** The WHERE conditions of a findings filter over `finding f JOIN node n`, with their parameters. */
+function findingConditions(query: Omit<FindingQuery, 'after' | 'limit'>): { where: string[]; params: unknown[]; param: (value: unknown) => string } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (query.node !== undefined) where.push(`n.name = ${param(query.node)}`);
+  if (query.rule !== undefined) where.push(`f.rule = ${param(query.rule)}`);
+  if (query.severities?.length) where.push(`f.severity = ANY(${param(query.severities)}::text[])`);
+  if (query.openAt) {
+    const at = param(query.openAt);
+    where.push(`f.opened_at <= ${at}::timestamptz AND (f.resolved_at IS NULL OR f.resolved_at > ${at}::timestamptz)`);
+  }
+  if (query.to) where.push(`f.opened_at <= ${param(query.to)}::timestamptz`);
+  if (query.from) where.push(`(f.resolved_at IS NULL OR f.resolved_at >= ${param(query.from)}::timestamptz)`);
+  if (query.silenced !== undefined) where.push(`${query.silenced ? '' : 'NOT '}${findingSilencedSql('f', 'n.name', 'now()')}`);
+  return { where, params, param };
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { RULES } from '@routescope/checks';
+import { ruleById, RULES } from '@routescope/checks';
 import DataLoader from 'dataloader';
 import { ChecksError, ChecksErrorCode } from './checks.errors';
 import { forwardPage } from '../history/relay-connection';
 import { FindingsRepository, type FindingRow } from './findings.repository';
-import type { Finding, FindingConnection, FindingFilter, Rule, RuleScopeValue, SeverityValue } from './types/finding.type';
+import type { Finding, FindingConnection, FindingFilter, FindingGroup, Rule, RuleScopeValue, SeverityValue } from './types/finding.type';
 
 const PAGE = { default: 100, max: 1000 };
 
@@ -22,18 +22,24 @@ export class FindingsService {
   async findings(filter: FindingFilter | null | undefined, first?: number | null, after?: string | null): Promise<FindingConnection> {
     const size = first ?? PAGE.default;
     if (!Number.isInteger(size) || size < 1 || size > PAGE.max) throw new ChecksError(ChecksErrorCode.InvalidArgument, `first must be between 1 and ${PAGE.max}`);
-    if (filter?.from && filter.to && filter.from > filter.to) throw new ChecksError(ChecksErrorCode.InvalidTimeRange, 'filter.from must not be after filter.to');
-    const rows = await this.repository.find({
-      node: filter?.node ?? undefined,
-      rule: filter?.rule ?? undefined,
-      severities: filter?.severity ?? undefined,
-      openAt: filter?.openAt ?? undefined,
-      from: filter?.from ?? undefined,
-      to: filter?.to ?? undefined,
-      after: after ? decodeFindingCursor(after) : undefined,
-      limit: size + 1,
-    });
+    const rows = await this.repository.find({ ...findingQuery(filter), after: after ? decodeFindingCursor(after) : undefined, limit: size + 1 });
     return forwardPage(rows, size, (row) => ({ cursor: encodeFindingCursor(row), node: toFinding(row) }));
+  }
+
+  /** The findings the filter selects, grouped by rule and subject kind and counted in SQL. */
+  async groups(filter: FindingFilter | null | undefined): Promise<FindingGroup[]> {
+    const groups = await this.repository.groups(findingQuery(filter));
+    return groups.map((g) => ({
+      rule: g.rule,
+      severity: g.severity as SeverityValue,
+      title: ruleById(g.rule)?.title ?? g.sample.title,
+      subjectKind: g.subjectKind,
+      findingCount: g.findingCount,
+      nodeCount: g.nodeCount,
+      subjectCount: g.subjectCount,
+      silencedCount: g.silencedCount,
+      sample: toFinding(g.sample),
+    }));
   }
 
   /** Findings of one node open at `openAt` (all of them, open or not, when null), batched per operation. */
@@ -62,6 +68,19 @@ export class FindingsService {
   }
 }
 
+function findingQuery(filter: FindingFilter | null | undefined) {
+  if (filter?.from && filter.to && filter.from > filter.to) throw new ChecksError(ChecksErrorCode.InvalidTimeRange, 'filter.from must not be after filter.to');
+  return {
+    node: filter?.node ?? undefined,
+    rule: filter?.rule ?? undefined,
+    severities: filter?.severity ?? undefined,
+    openAt: filter?.openAt ?? undefined,
+    from: filter?.from ?? undefined,
+    to: filter?.to ?? undefined,
+    silenced: filter?.silenced ?? undefined,
+  };
+}
+
 export function toFinding(row: FindingRow): Finding {
   return {
     id: row.id.toString(),
@@ -76,6 +95,7 @@ export function toFinding(row: FindingRow): Finding {
     openedAt: row.openedAt,
     resolvedAt: row.resolvedAt,
     open: row.resolvedAt === null,
+    nodeId: row.nodeId,
   };
 }
 

@@ -5,6 +5,7 @@ import { ChecksError, ChecksErrorCode } from '../checks/checks.errors';
 import { ClusterError, ClusterErrorCode } from '../cluster/cluster.errors';
 import { HistoryError, HistoryErrorCode } from '../history/history.errors';
 import { IngestError, IngestErrorCode } from '../ingest/ingest.errors';
+import { SilencesError, SilencesErrorCode } from '../silences/silences.errors';
 import { TransportError, TransportErrorCode } from '../transport/transport.errors';
 
 /** Codes clients see: HTTP status for REST, `extensions.code` for GraphQL. */
@@ -144,6 +145,16 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
       case ClusterErrorCode.InvalidKubeConfig:
       case ClusterErrorCode.NoKubeConfig:
         return { status: 500, graphqlCode: 'INTERNAL_SERVER_ERROR', reason: error.code, message: error.message };
+      default:
+        return exhaustive(error.code);
+    }
+  }
+  if (error instanceof SilencesError) {
+    switch (error.code) {
+      case SilencesErrorCode.InvalidSilence:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
+      case SilencesErrorCode.SilenceNotFound:
+        return { status: 404, graphqlCode: 'NOT_FOUND', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

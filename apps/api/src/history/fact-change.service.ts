@@ -31,15 +31,15 @@ export class FactChangeService {
     return forwardPage(rows, size, (row) => ({ cursor: encodeNodeChangeCursor(row), node: toFactChange(row) }));
   }
 
-  async clusterChanges(from: Date, to: Date, first?: number | null, after?: string | null): Promise<ClusterChangeConnection> {
+  async clusterChanges(from: Date, to: Date, first?: number | null, after?: string | null, includeFirstSeen = false): Promise<ClusterChangeConnection> {
     const window = timeWindow(from, to, ['from', 'to'], MAX_CHANGE_WINDOW_MS);
     const size = pageSize(first, PAGE_SIZES.clusterChanges);
     const position = after ? decodeClusterChangeCursor(after) : undefined;
-    const rows = await this.changes.clusterChanges(window.from, window.to, position, size + 1);
+    const rows = await this.changes.clusterChanges(window.from, window.to, position, size + 1, includeFirstSeen);
     return forwardPage(rows, size, (row) => ({ cursor: encodeClusterChangeCursor(row), node: toClusterChange(row) }));
   }
 
-  /** How many changes `changes(from, to)` of this node would list over all its pages; `to` defaults to now. */
+  /** How many changes `changes(from, to)` of this node would list over all its pages, less its first snapshot's facts; `to` defaults to now. */
   async nodeChangeCount(loaders: HistoryLoaders, node: Node, from: Date, to: Date | null | undefined): Promise<number> {
     const window = timeWindow(from, to ?? loaders.now, ['from', to ? 'to' : 'now'], MAX_CHANGE_WINDOW_MS);
     return loaders.changeCount.load({ nodeId: node.nodeId, from: window.from, to: window.to });
@@ -59,7 +59,7 @@ export class FactChangeService {
     const spanMs = window.to.getTime() - fromMs;
     // Integer boundaries rounded down: a change at a whole millisecond t is in (floor(b_i), floor(b_i+1)] exactly when b_i < t <= b_i+1.
     const boundary = (i: number) => new Date(fromMs + Math.floor((spanMs * i) / n));
-    return Array.from({ length: n }, (_, i) => ({ start: boundary(i), end: boundary(i + 1), count: byBucket.get(i)?.count ?? 0, nodeCount: byBucket.get(i)?.nodeCount ?? 0 }));
+    return Array.from({ length: n }, (_, i) => ({ start: boundary(i), end: boundary(i + 1), count: byBucket.get(i)?.count ?? 0, nodeCount: byBucket.get(i)?.nodeCount ?? 0, firstSeen: byBucket.get(i)?.firstSeen ?? 0 }));
   }
 
   /**

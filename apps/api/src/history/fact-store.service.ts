@@ -76,6 +76,11 @@ export class FactStore {
     return this.factChanges.nodeChanges([nodeId], from, to, undefined, limit);
   }
 
+  /** Up to `limit` changes of each of several nodes in (from, to], in (node, at, ns, kind, key) order. */
+  changesOfNodes(nodeIds: readonly number[], from: Date, to: Date, limit: number): Promise<ChangeRow[]> {
+    return this.factChanges.nodeChanges(nodeIds, from, to, undefined, limit);
+  }
+
   /** Coverage intervals beyond each node's first: each began after the node fell silent. */
   coverageGapCount(): Promise<number> {
     return this.coverage.gapCount();

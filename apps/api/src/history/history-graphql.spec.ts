@@ -358,8 +358,9 @@ for (const kind of testDatabaseKinds()) {
       interface ClusterData {
         clusterChanges: { edges: { cursor: string; node: ExpectedChange }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
       }
-      const CLUSTER = `query($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
-        clusterChanges(from: $from, to: $to, first: $first, after: $after) {
+      // the whole history, nodes' first snapshots included (includeFirstSeen; without it they are left out, see below)
+      const CLUSTER = `query($from: DateTime!, $to: DateTime!, $first: Int, $after: String, $firstSeen: Boolean = true) {
+        clusterChanges(from: $from, to: $to, first: $first, after: $after, includeFirstSeen: $firstSeen) {
           edges { cursor node { at node namespace kind key change } }
           pageInfo { hasNextPage endCursor }
         }
@@ -376,6 +377,17 @@ for (const kind of testDatabaseKinds()) {
         const { edges, pageInfo } = dataOf(await api.graphql<ClusterData>(CLUSTER, { from: at(-1), to: at(15 * M), first: 1000 })).clusterChanges;
         expect(pageInfo.hasNextPage).toBe(false);
         expect(edges.map((e) => e.node)).toEqual(expected);
+      });
+
+      it('leaves nodes’ first snapshots (their first-seen events) out unless includeFirstSeen', async () => {
+        const { edges } = dataOf(await api.graphql<ClusterData>(CLUSTER, { from: at(-1), to: at(15 * M), first: 1000, firstSeen: false })).clusterChanges;
+        const later = [...changesBetween('node-a', a0, a2), ...changesBetween('node-a', a2, a3), ...changesBetween('node-b', b0, b1)].sort(changeOrder);
+        expect(edges.map((e) => e.node)).toEqual(later);
+        expect(later.length).toBeLessThan(expected.length);
+        const byDefault = dataOf(
+          await api.graphql<{ clusterChanges: { edges: unknown[] } }>(`query($from: DateTime!, $to: DateTime!) { clusterChanges(from: $from, to: $to, first: 1000) { edges { cursor } } }`, { from: at(-1), to: at(15 * M) }),
+        ).clusterChanges;
+        expect(byDefault.edges).toHaveLength(later.length);
       });
 
       it.each([1, 7, 50])('pages of %i join into the whole timeline, without duplicates or gaps', async (size) => {

@@ -57,20 +57,22 @@ export class HistoryQueryResolver {
 
   @Query(() => ClusterChangeConnection, {
     description:
-      'Every change of every node in (from, to], ordered by (at, node, namespace, kind, key): the incident timeline. The window is at most 31 days; 100 per page by default, at most 1000.',
+      'Every change of every node in (from, to], ordered by (at, node, namespace, kind, key): the incident timeline. A node’s first snapshot is its first-seen event, not changes: its facts are left out unless `includeFirstSeen` (so the edges add up to clusterChangeRate’s counts). The window is at most 31 days; 100 per page by default, at most 1000.',
   })
   clusterChanges(
     @Args('from', { type: () => GraphQLISODateTime }) from: Date,
     @Args('to', { type: () => GraphQLISODateTime }) to: Date,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 100 }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('includeFirstSeen', { type: () => Boolean, nullable: true, defaultValue: false, description: 'also list the facts of nodes’ first snapshots in the window (as ADDED)' })
+    includeFirstSeen: boolean | null,
   ): Promise<ClusterChangeConnection> {
-    return this.changes.clusterChanges(from, to, first, after);
+    return this.changes.clusterChanges(from, to, first, after, includeFirstSeen ?? false);
   }
 
   @Query(() => [ChangeRateBucket], {
     description:
-      'The rate of change of the whole cluster: changes of every node in (from, to] counted in `buckets` equal buckets (every bucket listed, empty ones with 0), bucket i covering (from + i·w, from + (i+1)·w] with w = (to − from) / buckets. Counts add up to the edges of clusterChanges(from, to). The window is at most 31 days; 1 to 1000 buckets, none shorter than 1 ms.',
+      'The rate of change of the whole cluster: changes of every node in (from, to] counted in `buckets` equal buckets (every bucket listed, empty ones with 0), bucket i covering (from + i·w, from + (i+1)·w] with w = (to − from) / buckets. Counts add up to the edges of clusterChanges(from, to); nodes first seen are counted apart (firstSeen). The window is at most 31 days; 1 to 1000 buckets, none shorter than 1 ms.',
   })
   clusterChangeRate(
     @Args('from', { type: () => GraphQLISODateTime }) from: Date,

@@ -88,6 +88,7 @@ interface Bucket {
   end: string;
   count: number;
   nodeCount: number;
+  firstSeen: number;
 }
 
 function dataOf<T>(response: GraphqlResponse<T>): T {
@@ -117,22 +118,24 @@ const ORDERS = [
 for (const kind of testDatabaseKinds()) {
   describe(`nodes ordering, filters, changeCount and clusterChangeRate [${kind}]`, () => {
     let api: ApiTestApp;
-    /** changes(from: -24 h) of each node, counted through the connection. */
+    /** changes(from: -24 h) of each node after its first snapshot, counted through the connection. */
     const changes24h = new Map<string, number>();
 
     const nodes = async (variables: Record<string, unknown>) => dataOf(await api.graphql<NodesData>(NODES, { since: at(-D), first: 500, ...variables })).nodes;
     const names = async (variables: Record<string, unknown>) => (await nodes(variables)).edges.map((e) => e.node.name);
 
+    /** The changes `changes(from, to)` lists over all pages, less those of the node's first snapshot (its first-seen event). */
     async function countChanges(node: string, from: string, to: string): Promise<number> {
       let count = 0;
       let after: string | null = null;
       for (;;) {
-        const response = await api.graphql<{ node: { changes: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } }>(
-          `query($node: String!, $from: DateTime!, $to: DateTime!, $after: String) { node(name: $node) { changes(from: $from, to: $to, first: 1000, after: $after) { edges { cursor } pageInfo { hasNextPage endCursor } } } }`,
+        type Page = { edges: Array<{ node: { at: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+        const response: GraphqlResponse<{ node: { firstSeenAt: string; changes: Page } }> = await api.graphql<{ node: { firstSeenAt: string; changes: Page } }>(
+          `query($node: String!, $from: DateTime!, $to: DateTime!, $after: String) { node(name: $node) { firstSeenAt changes(from: $from, to: $to, first: 1000, after: $after) { edges { node { at } } pageInfo { hasNextPage endCursor } } } }`,
           { node, from, to, after },
         );
-        const page: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } = dataOf(response).node.changes;
-        count += page.edges.length;
+        const { firstSeenAt, changes: page }: { firstSeenAt: string; changes: Page } = dataOf(response).node;
+        count += page.edges.filter((e) => e.node.at !== firstSeenAt).length;
         if (!page.pageInfo.hasNextPage) return count;
         after = page.pageInfo.endCursor;
       }
@@ -183,10 +186,11 @@ for (const kind of testDatabaseKinds()) {
         for (const { node } of edges) expect(node.changeCount).toBe(changes24h.get(node.name));
         const expected = [...changes24h].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([name]) => name);
         expect(edges.map((e) => e.node.name)).toEqual(expected);
-        // node-charlie and node-echo changed nothing in the last day: a tie, by name, last.
-        expect(expected.slice(-2)).toEqual(['n-charlie', 'n-echo']);
+        // n-charlie and n-echo changed nothing in the last day, n-bravo and n-foxtrot nothing after
+        // their first snapshot (first seen, not changes): a tie, by name, last.
+        expect(expected.slice(-4)).toEqual(['n-bravo', 'n-charlie', 'n-echo', 'n-foxtrot']);
         const ascending = await names({ orderBy: { field: 'CHANGES_24H', direction: 'ASC' } });
-        expect(ascending.slice(0, 2)).toEqual(['n-charlie', 'n-echo']);
+        expect(ascending.slice(0, 4)).toEqual(['n-bravo', 'n-charlie', 'n-echo', 'n-foxtrot']);
       });
 
       it.each(ORDERS.flatMap(([field, direction]) => [1, 2, 4].map((size) => [field, direction, size] as const)))(
@@ -308,13 +312,13 @@ for (const kind of testDatabaseKinds()) {
     });
 
     describe('clusterChangeRate', () => {
-      const RATE = `query($from: DateTime!, $to: DateTime!, $buckets: Int!) { clusterChangeRate(from: $from, to: $to, buckets: $buckets) { start end count nodeCount } }`;
+      const RATE = `query($from: DateTime!, $to: DateTime!, $buckets: Int!) { clusterChangeRate(from: $from, to: $to, buckets: $buckets) { start end count nodeCount firstSeen } }`;
       const rate = async (from: string, to: string, buckets: number) => dataOf(await api.graphql<{ clusterChangeRate: Bucket[] }>(RATE, { from, to, buckets })).clusterChangeRate;
 
-      async function clusterChangeTimes(from: string, to: string): Promise<Array<{ at: string; node: string }>> {
+      async function clusterChangeTimes(from: string, to: string, includeFirstSeen?: boolean): Promise<Array<{ at: string; node: string }>> {
         const response = await api.graphql<{ clusterChanges: { edges: { node: { at: string; node: string } }[]; pageInfo: { hasNextPage: boolean } } }>(
-          `query($from: DateTime!, $to: DateTime!) { clusterChanges(from: $from, to: $to, first: 1000) { edges { node { at node } } pageInfo { hasNextPage } } }`,
-          { from, to },
+          `query($from: DateTime!, $to: DateTime!, $includeFirstSeen: Boolean) { clusterChanges(from: $from, to: $to, first: 1000, includeFirstSeen: $includeFirstSeen) { edges { node { at node } } pageInfo { hasNextPage } } }`,
+          { from, to, includeFirstSeen },
         );
         const { edges, pageInfo } = dataOf(response).clusterChanges;
         expect(pageInfo.hasNextPage).toBe(false);
@@ -330,11 +334,17 @@ for (const kind of testDatabaseKinds()) {
           end: new Date(fromMs + Math.floor((span * (i + 1)) / buckets)).toISOString(),
           count: 0,
           nodes: new Set<string>(),
+          firstSeen: 0,
         }));
+        const bucketOf = (instant: string) => out[Math.ceil(((Date.parse(instant) - fromMs) * buckets) / span) - 1];
         for (const change of await clusterChangeTimes(from, to)) {
-          const bucket = out[Math.ceil(((Date.parse(change.at) - fromMs) * buckets) / span) - 1];
+          const bucket = bucketOf(change.at);
           bucket.count++;
           bucket.nodes.add(change.node);
+        }
+        for (const name of NAMES) {
+          const { firstSeenAt } = dataOf(await api.graphql<{ node: { firstSeenAt: string } }>(`{ node(name: "${name}") { firstSeenAt } }`)).node;
+          if (Date.parse(firstSeenAt) > fromMs && Date.parse(firstSeenAt) <= Date.parse(to)) bucketOf(firstSeenAt).firstSeen++;
         }
         return out.map(({ nodes: set, ...b }) => ({ ...b, nodeCount: set.size }));
       }
@@ -349,9 +359,26 @@ for (const kind of testDatabaseKinds()) {
           [at(-20 * M), at(-10 * M)],
           [at(-10 * M), at(0)],
         ]);
-        expect(buckets.map((b) => b.nodeCount)).toEqual([1, 0, 2, 1]);
-        expect(buckets[0].count).toBe(changes24h.get('n-foxtrot'));
+        expect(buckets.map((b) => b.nodeCount)).toEqual([0, 0, 1, 1]);
         expect(buckets[1].count).toBe(0);
+      });
+
+      it('counts first snapshots as nodes first seen, not as changes: foxtrot (-30 min) and delta (-15 min) add no change', async () => {
+        const buckets = await rate(at(-40 * M), at(0), 4);
+        expect(buckets.map((b) => b.firstSeen)).toEqual([1, 0, 1, 0]);
+        // foxtrot's only other snapshot (-20 min) changed nothing: its first state is no change at all
+        expect(buckets[0].count).toBe(0);
+        expect(changes24h.get('n-foxtrot')).toBe(0);
+        // delta: its pod's neighbour (-5 min) is its one change, its first state (-15 min) is not
+        expect(buckets[3].count).toBe(changes24h.get('n-delta'));
+        expect(changes24h.get('n-delta')).toBe(1);
+        // clusterChanges leaves the first snapshots out by default, and lists them when asked
+        const withFirst = await clusterChangeTimes(at(-40 * M), at(0), true);
+        const without = await clusterChangeTimes(at(-40 * M), at(0));
+        expect(without).toHaveLength(buckets.reduce((sum, b) => sum + b.count, 0));
+        expect(withFirst.filter((c) => c.at === at(-30 * M)).map((c) => c.node)).toEqual(expect.arrayContaining(['n-foxtrot']));
+        expect(withFirst.filter((c) => !(c.at === at(-30 * M) && c.node === 'n-foxtrot') && !(c.at === at(-15 * M) && c.node === 'n-delta'))).toEqual(without);
+        expect(withFirst.length).toBeGreaterThan(without.length);
       });
 
       it('buckets that do not divide the window evenly still add up to the changes of the window', async () => {

@@ -60,7 +60,7 @@ export class NodeResolver {
 
   @ResolveField(() => Int, {
     description:
-      'How many changes `changes(from, to)` lists over all its pages: changes in (from, to], `to` defaulting to now. The window is at most 31 days. Batched: one statement for every node of a list.',
+      'How many changes `changes(from, to)` lists over all its pages, less the facts of the node’s first snapshot (its first-seen event, not changes): changes in (from, to] after firstSeenAt, `to` defaulting to now. The window is at most 31 days. Batched: one statement for every node of a list.',
   })
   changeCount(
     @Parent() node: Node,

@@ -115,13 +115,13 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
   };
 }
 
-/** The same database, with every prisma.$queryRaw counted (a Proxy; Prisma itself is untouched). */
+/** The same database, with every prisma.$queryRaw and $queryRawUnsafe counted (a Proxy; Prisma itself is untouched). */
 function countingQueries(database: Database, sql: { count: number }): Database {
   const prisma = new Proxy(database.prisma, {
     get(target, property) {
       const value = Reflect.get(target, property, target) as unknown;
       if (typeof value !== 'function') return value;
-      if (property === '$queryRaw') {
+      if (property === '$queryRaw' || property === '$queryRawUnsafe') {
         return (...args: unknown[]) => {
           sql.count++;
           return (value as (...a: unknown[]) => unknown).apply(target, args);

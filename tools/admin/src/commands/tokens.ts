@@ -19,7 +19,7 @@ interface CreatedToken {
 }
 
 const FIELDS = 'name scopes createdAt expiresAt lastUsedAt revokedAt';
-const SCOPES = ['ingest', 'read', 'admin'];
+const SCOPES = ['ingest', 'read', 'triage', 'admin'];
 const DURATION = /^(\d+)(h|d)$/;
 
 export const listTokens = defineCommand<Record<string, never>>({
@@ -40,10 +40,10 @@ export const listTokens = defineCommand<Record<string, never>>({
 
 export const createToken = defineCommand<{ name: string; scopes: string[]; expiresAt?: Date }>({
   path: ['tokens', 'create'],
-  synopsis: 'tokens create NAME --scopes read[,ingest,admin] [--expires 2027-01-01T00:00:00Z|90d]',
+  synopsis: 'tokens create NAME --scopes read[,ingest,triage,admin] [--expires 2027-01-01T00:00:00Z|90d]',
   summary: 'Create a token; its secret is printed once and cannot be shown again.',
   options: [
-    { name: 'scopes', value: 'LIST', description: 'comma-separated: ingest, read, admin' },
+    { name: 'scopes', value: 'LIST', description: 'comma-separated: ingest, read, triage, admin' },
     { name: 'expires', value: 'WHEN', description: 'an ISO 8601 instant, or a duration from now: 12h, 90d (default: never)' },
   ],
   parse(line, now = new Date()) {
@@ -53,7 +53,7 @@ export const createToken = defineCommand<{ name: string; scopes: string[]; expir
       .map((s) => s.trim())
       .filter(Boolean);
     const unknown = scopes.find((s) => !SCOPES.includes(s));
-    if (unknown !== undefined || scopes.length === 0) throw new UsageError(`--scopes: "${unknown ?? ''}" is not a scope (ingest, read, admin)`);
+    if (unknown !== undefined || scopes.length === 0) throw new UsageError(`--scopes: "${unknown ?? ''}" is not a scope (ingest, read, triage, admin)`);
     const expires = line.options.get('expires');
     return { name, scopes, expiresAt: expires === undefined ? undefined : expiry(expires, now) };
   },

@@ -1,4 +1,4 @@
-import { Field, GraphQLISODateTime, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLJSON } from '../../history/types/json.scalar';
 import { PageInfo } from '../../history/types/page-info.type';
 
@@ -58,6 +58,9 @@ export class Finding {
 
   @Field()
   open!: boolean;
+
+  /** the node's id, for the fields resolved from history (not in the schema) */
+  nodeId?: number;
 }
 
 @ObjectType()
@@ -97,6 +100,39 @@ export class FindingFilter {
 
   @Field(() => GraphQLISODateTime, { nullable: true })
   to?: Date | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only findings an active silence covers now; false: only those none covers; null: both' })
+  silenced?: boolean | null;
+}
+
+@ObjectType({ description: 'Findings of one rule about one kind of subject, counted: "56 addresses × 200 nodes"' })
+export class FindingGroup {
+  @Field()
+  rule!: string;
+
+  @Field(() => SeverityValue, { description: 'the highest severity among the group’s findings' })
+  severity!: SeverityValue;
+
+  @Field({ description: 'the rule’s title' })
+  title!: string;
+
+  @Field({ description: 'the subjects’ prefix before the first `:` (`address`, `veth`, `pod`, `block`…; `node` for the subject `node`)' })
+  subjectKind!: string;
+
+  @Field(() => Int)
+  findingCount!: number;
+
+  @Field(() => Int, { description: 'distinct nodes' })
+  nodeCount!: number;
+
+  @Field(() => Int, { description: 'distinct subjects' })
+  subjectCount!: number;
+
+  @Field(() => Int, { description: 'findings an active silence covers now' })
+  silencedCount!: number;
+
+  @Field(() => Finding, { description: 'the group’s newest finding' })
+  sample!: Finding;
 }
 
 @ObjectType({ description: 'A rule of the catalogue' })

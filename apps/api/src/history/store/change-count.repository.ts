@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Database } from '@routescope/db';
+import { Prisma, type Database } from '@routescope/db';
 import { DATABASE } from '../../database/database.module';
 
 export interface ChangeCountRow {
@@ -12,6 +12,8 @@ export interface ChangeRateRow {
   bucket: number;
   count: number;
   nodeCount: number;
+  /** nodes whose first snapshot is in the bucket */
+  firstSeen: number;
 }
 
 /**
@@ -31,14 +33,16 @@ export class ChangeCountRepository {
    * sum is exactly the number of distinct (key, at) changes, without reading the fact rows
    * (EXPLAIN at 1,000 nodes: counting from fact needs ~400 heap rows per node-day plus a
    * de-duplication; this is ~110 index-ordered rows per node-day). Nodes without a change in
-   * the window have no row.
+   * the window have no row. A node's first snapshot (at its first_seen_at) is its first-seen
+   * event, not changes: its facts are not counted.
    */
   async changeCounts(nodeIds: readonly number[], from: Date, to: Date): Promise<ChangeCountRow[]> {
     return this.database.prisma.$queryRaw<ChangeCountRow[]>`
-      SELECT node_id AS "nodeId", sum(changes)::int AS count
-      FROM snapshot
-      WHERE node_id = ANY(${[...nodeIds]}::int[]) AND taken_at > ${from}::timestamptz AND taken_at <= ${to}::timestamptz
-      GROUP BY node_id`;
+      SELECT s.node_id AS "nodeId", sum(s.changes)::int AS count
+      FROM snapshot s JOIN node n ON n.id = s.node_id
+      WHERE s.node_id = ANY(${[...nodeIds]}::int[]) AND s.taken_at > ${from}::timestamptz AND s.taken_at <= ${to}::timestamptz
+        AND s.taken_at > n.first_seen_at
+      GROUP BY s.node_id`;
   }
 
   /**
@@ -48,17 +52,24 @@ export class ChangeCountRepository {
    * Integer milliseconds throughout (timestamps are stored to the millisecond): no rounding.
    * Counted from the snapshot records like changeCounts (one range scan of snapshot(taken_at);
    * the same count from fact rows needs both interval ends of every change and a
-   * de-duplication, ~7x slower at 1,000 nodes). Only non-empty buckets are returned.
+   * de-duplication, ~7x slower at 1,000 nodes). Only non-empty buckets are returned. Nodes'
+   * first snapshots are not changes (see changeCounts): they are counted apart, as `firstSeen`,
+   * from node.first_seen_at.
    */
   async clusterChangeRate(from: Date, to: Date, buckets: number): Promise<ChangeRateRow[]> {
     const spanMs = to.getTime() - from.getTime();
+    const bucketOf = (at: Prisma.Sql) =>
+      Prisma.sql`((((extract(epoch FROM ${at} - ${from}::timestamptz) * 1000)::bigint * ${buckets}::bigint) + ${spanMs}::bigint - 1) / ${spanMs}::bigint - 1)::int`;
     return this.database.prisma.$queryRaw<ChangeRateRow[]>`
-      SELECT bucket, sum(changes)::int AS count, count(DISTINCT node_id)::int AS "nodeCount"
+      SELECT bucket, sum(changes)::int AS count, count(DISTINCT node_id) FILTER (WHERE changes > 0)::int AS "nodeCount", sum(first_seen)::int AS "firstSeen"
       FROM (
-        SELECT ((((extract(epoch FROM taken_at - ${from}::timestamptz) * 1000)::bigint * ${buckets}::bigint) + ${spanMs}::bigint - 1) / ${spanMs}::bigint - 1)::int AS bucket,
-               changes, node_id
-        FROM snapshot
-        WHERE taken_at > ${from}::timestamptz AND taken_at <= ${to}::timestamptz AND changes > 0
+        SELECT ${bucketOf(Prisma.sql`s.taken_at`)} AS bucket, s.changes, s.node_id, 0 AS first_seen
+        FROM snapshot s JOIN node n ON n.id = s.node_id
+        WHERE s.taken_at > ${from}::timestamptz AND s.taken_at <= ${to}::timestamptz AND s.changes > 0 AND s.taken_at > n.first_seen_at
+        UNION ALL
+        SELECT ${bucketOf(Prisma.sql`first_seen_at`)}, 0, id, 1
+        FROM node
+        WHERE first_seen_at > ${from}::timestamptz AND first_seen_at <= ${to}::timestamptz
       ) s
       GROUP BY bucket
       ORDER BY bucket`;

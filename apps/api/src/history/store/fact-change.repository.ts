@@ -72,8 +72,11 @@ export class FactChangeRepository {
       ORDER BY n.id, c.at, c.ns COLLATE "C", c.kind COLLATE "C", c.key COLLATE "C"`);
   }
 
-  /** Up to `limit` changes of every node in (from, to], strictly after `after` in (at, node, ns, kind, key) order. */
-  async clusterChanges(from: Date, to: Date, after: ChangePosition | undefined, limit: number): Promise<ChangeRow[]> {
+  /**
+   * Up to `limit` changes of every node in (from, to], strictly after `after` in (at, node, ns, kind, key) order;
+   * without `includeFirstSeen`, not the facts of nodes' first snapshots (at their first_seen_at).
+   */
+  async clusterChanges(from: Date, to: Date, after: ChangePosition | undefined, limit: number, includeFirstSeen = false): Promise<ChangeRow[]> {
     const start = pageStart(from, after);
     return decodeChanges(await this.database.prisma.$queryRaw<RawChangeRow[]>`
       SELECT n.id AS "nodeId", n.name AS node, e.at, e.ns, e.kind, e.key,
@@ -90,7 +93,7 @@ export class FactChangeRepository {
           WHERE valid_to >= ${start.at}::timestamptz AND valid_to <= ${to}::timestamptz
       ) e
       JOIN node n ON n.id = e.node_id
-      WHERE e.at > ${from}::timestamptz
+      WHERE e.at > ${from}::timestamptz AND (${includeFirstSeen}::boolean OR e.at > n.first_seen_at)
         AND (e.at, n.name COLLATE "C", e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C")
             > (${start.at}::timestamptz, ${start.node}::text, ${start.ns}::text, ${start.kind}::text, ${start.key}::text)
       ORDER BY e.at, n.name COLLATE "C", e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C"

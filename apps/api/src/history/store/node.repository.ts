@@ -98,10 +98,10 @@ export class NodeRepository {
         // One range scan of snapshot(taken_at) for the whole cluster, grouped; a LATERAL per node costs about the same but is planned (and JIT-compiled) as far dearer.
         sortKey = Prisma.sql`coalesce(recent.changes, 0)::bigint`;
         join = Prisma.sql`LEFT JOIN (
-          SELECT node_id, sum(changes) AS changes
-          FROM snapshot
-          WHERE taken_at > ${query.changesSince}::timestamptz AND taken_at <= ${asOf}::timestamptz
-          GROUP BY node_id
+          SELECT s.node_id, sum(s.changes) AS changes
+          FROM snapshot s JOIN node seen ON seen.id = s.node_id
+          WHERE s.taken_at > ${query.changesSince}::timestamptz AND s.taken_at <= ${asOf}::timestamptz AND s.taken_at > seen.first_seen_at
+          GROUP BY s.node_id
         ) recent ON recent.node_id = n.id`;
         break;
     }

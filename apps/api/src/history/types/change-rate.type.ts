@@ -9,9 +9,12 @@ export class ChangeRateBucket {
   @Field(() => GraphQLISODateTime, { description: 'inclusive; rounded down to the millisecond' })
   end!: Date;
 
-  @Field(() => Int, { description: 'changes, counted like the edges of clusterChanges over the same window' })
+  @Field(() => Int, { description: 'changes, counted like the edges of clusterChanges over the same window: a node’s first snapshot is not a change (see firstSeen)' })
   count!: number;
 
   @Field(() => Int, { description: 'distinct nodes with at least one change in the bucket' })
   nodeCount!: number;
+
+  @Field(() => Int, { description: 'nodes first seen in the bucket: their first snapshot is in it (its facts are not counted as changes)' })
+  firstSeen!: number;
 }
