@@ -2,18 +2,22 @@
 -- Regenerate: ROUTESCOPE_UPDATE_SQL=1 npx jest -c apps/api/jest.config.cjs store-queries
 
 -- changeCounts
-SELECT node_id AS "nodeId", sum(changes)::int AS count
-FROM snapshot
-WHERE node_id = ANY($1::int[]) AND taken_at > $2::timestamptz AND taken_at <= $3::timestamptz
-GROUP BY node_id;
+SELECT s.node_id AS "nodeId", sum(s.changes)::int AS count
+FROM snapshot s JOIN node n ON n.id = s.node_id
+WHERE s.node_id = ANY($1::int[]) AND s.taken_at > $2::timestamptz AND s.taken_at <= $3::timestamptz
+  AND s.taken_at > n.first_seen_at
+GROUP BY s.node_id;
 
 -- clusterChangeRate
-SELECT bucket, sum(changes)::int AS count, count(DISTINCT node_id)::int AS "nodeCount"
+SELECT bucket, sum(changes)::int AS count, count(DISTINCT node_id) FILTER (WHERE changes > 0)::int AS "nodeCount", sum(first_seen)::int AS "firstSeen"
 FROM (
-  SELECT ((((extract(epoch FROM taken_at - $1::timestamptz) * 1000)::bigint * $2::bigint) + $3::bigint - 1) / $4::bigint - 1)::int AS bucket,
-         changes, node_id
-  FROM snapshot
-  WHERE taken_at > $5::timestamptz AND taken_at <= $6::timestamptz AND changes > 0
+  SELECT ((((extract(epoch FROM s.taken_at - $1::timestamptz) * 1000)::bigint * $2::bigint) + $3::bigint - 1) / $4::bigint - 1)::int AS bucket, s.changes, s.node_id, 0 AS first_seen
+  FROM snapshot s JOIN node n ON n.id = s.node_id
+  WHERE s.taken_at > $5::timestamptz AND s.taken_at <= $6::timestamptz AND s.changes > 0 AND s.taken_at > n.first_seen_at
+  UNION ALL
+  SELECT ((((extract(epoch FROM first_seen_at - $7::timestamptz) * 1000)::bigint * $8::bigint) + $9::bigint - 1) / $10::bigint - 1)::int, 0, id, 1
+  FROM node
+  WHERE first_seen_at > $11::timestamptz AND first_seen_at <= $12::timestamptz
 ) s
 GROUP BY bucket
 ORDER BY bucket;

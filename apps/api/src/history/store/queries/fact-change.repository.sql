@@ -42,8 +42,8 @@ FROM (
     WHERE valid_to >= $3::timestamptz AND valid_to <= $4::timestamptz
 ) e
 JOIN node n ON n.id = e.node_id
-WHERE e.at > $5::timestamptz
+WHERE e.at > $5::timestamptz AND ($6::boolean OR e.at > n.first_seen_at)
   AND (e.at, n.name COLLATE "C", e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C")
-      > ($6::timestamptz, $7::text, $8::text, $9::text, $10::text)
+      > ($7::timestamptz, $8::text, $9::text, $10::text, $11::text)
 ORDER BY e.at, n.name COLLATE "C", e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C"
-LIMIT $11::int;
+LIMIT $12::int;

@@ -94,10 +94,10 @@ FROM (
          n.clock_skew_ms::float8 AS "clockSkewMs", coalesce(recent.changes, 0)::bigint AS sort_key
   FROM node n
   LEFT JOIN (
-    SELECT node_id, sum(changes) AS changes
-    FROM snapshot
-    WHERE taken_at > $1::timestamptz AND taken_at <= $2::timestamptz
-    GROUP BY node_id
+    SELECT s.node_id, sum(s.changes) AS changes
+    FROM snapshot s JOIN node seen ON seen.id = s.node_id
+    WHERE s.taken_at > $1::timestamptz AND s.taken_at <= $2::timestamptz AND s.taken_at > seen.first_seen_at
+    GROUP BY s.node_id
   ) recent ON recent.node_id = n.id
   WHERE strpos(lower(n.name), lower($3::text)) > 0 AND n.last_seen_at >= $4::timestamptz AND (n.last_seen_at + (n.interval_ms::float8 * $5::float8) * interval '1 millisecond' >= $6::timestamptz) AND NOT EXISTS (SELECT 1 FROM finding WHERE finding.node_id = n.id AND opened_at <= $7::timestamptz AND (resolved_at IS NULL OR resolved_at > $8::timestamptz))
 ) x
