@@ -1,6 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 
-export const SCOPES = ['ingest', 'read', 'admin'] as const;
+/** `probe`: ask for live probes (GraphQL requestProbe); `probe-runner`: pull and answer them (collectors). */
+export const SCOPES = ['ingest', 'read', 'admin', 'probe', 'probe-runner'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface Principal {
