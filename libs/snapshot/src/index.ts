@@ -2,7 +2,18 @@
 // normalisation, the contract's fast path) runs without it. Their exports are listed by name,
 // not with `export *`: the collector's bundle loads those two modules lazily, and a star
 // re-export would make every importer of this index evaluate them (and zod) at start-up.
-export { ADDRESS_FAMILIES, SCHEMA_VERSION, SNAPSHOT_LIMITS, type AddressFamily } from './contract/snapshot-constants';
+export {
+  ADDRESS_FAMILIES,
+  IFNAME_MAX_LENGTH,
+  IFNAME_PATTERN,
+  NODE_NAME_PATTERN,
+  SCHEMA_VERSION,
+  SNAPSHOT_LIMITS,
+  storableText,
+  unsafeIdentifierReason,
+  unstorableTextReason,
+  type AddressFamily,
+} from './contract/snapshot-constants';
 export { familyOf, isPrefix } from './contract/address-syntax';
 export { formatPath, formatValidationIssues, type SnapshotValidation, type ValidationIssue } from './contract/validation-issues';
 export { validateSnapshotLazily } from './contract/lazy-contract';
