@@ -19,6 +19,7 @@ import { websocketValidation } from './graphql/websocket-validation';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { IngestModule } from './ingest/ingest.module';
+import { ProbesModule } from './probes/probes.module';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
@@ -49,6 +50,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       HistoryModule,
       ClusterModule.forRoot({ mode: config.kubernetes.mode, env: config.kubernetes.env }),
       ChecksModule,
+      ProbesModule,
       RetentionModule,
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,

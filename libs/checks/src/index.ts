@@ -30,4 +30,4 @@ export {
   type BlockCellStatus,
   type BlockStatusCounts,
 } from './block-matrix';
-export { judgeProbe, podSubject, PROBE_PROXY_ARP_FAILED, PROBE_EVIDENCE_FRAMES, type ProbeOutcome, type ProbeJudgement } from './probe-rules';
+export { probeFinding, podSubject, PROBE_PROXY_ARP_FAILED, PROBE_EVIDENCE_FRAMES, type ProbeOutcome, type ProbeFindingChange } from './probe-rules';

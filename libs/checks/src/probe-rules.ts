@@ -19,7 +19,7 @@ const PROXY_ARP_VERDICTS: Record<string, 'passed' | 'failed' | 'inconclusive'> =
 /** Frames kept in a finding's evidence: the exchange that matters fits well within it. */
 export const PROBE_EVIDENCE_FRAMES = 12;
 
-/** A finished probe as the rules see it (the stored result of a collector, libs/probe's ProbeResult). */
+/** A finished probe as the rules see it (structurally libs/probe's ProbeResult, which depends on this lib, not the reverse). */
 export interface ProbeOutcome {
   id: string;
   node: string;
@@ -31,7 +31,7 @@ export interface ProbeOutcome {
   captures: ReadonlyArray<{ point: string; device: string; frames: readonly CapturedFrame[] }>;
 }
 
-export type ProbeJudgement = { kind: 'open'; finding: Finding } | { kind: 'resolve'; rule: string; subject: string } | { kind: 'none' };
+export type ProbeFindingChange = { kind: 'open'; finding: Finding } | { kind: 'resolve'; rule: string; subject: string } | { kind: 'none' };
 
 /** The finding subject of a pod (the same `pod:<netns>` the node rules use). */
 export function podSubject(pod: string): string {
@@ -43,7 +43,7 @@ export function podSubject(pod: string): string {
  * probe id, then the frames seen); a verified one resolves it; a probe that could not run, or a
  * probe of another kind, changes nothing.
  */
-export function judgeProbe(outcome: ProbeOutcome): ProbeJudgement {
+export function probeFinding(outcome: ProbeOutcome): ProbeFindingChange {
   if (outcome.kind !== 'proxy-arp') return { kind: 'none' };
   const meaning = PROXY_ARP_VERDICTS[outcome.verdict] ?? 'inconclusive';
   const subject = podSubject(outcome.pod);

@@ -16,5 +16,7 @@ import { FindingsService } from './findings.service';
 @Module({
   imports: [HistoryModule],
   providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingsResolver, NodeFindingsResolver, BlockMatrixResolver, CaptureCheckResolver],
+  // probes open and resolve PROBE_PROXY_ARP_FAILED through the same table and fan-out
+  exports: [FindingsRepository, FindingEvents],
 })
 export class ChecksModule {}

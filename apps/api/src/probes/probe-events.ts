@@ -44,10 +44,14 @@ export class ProbeEvents implements OnApplicationShutdown {
 
   /** Subscribes this replica to queued events (once); resolves when Redis confirmed the subscription. */
   listen(): Promise<unknown> {
-    this.subscribed ??= this.pubsub.subscribe(PROBE_QUEUED, (payload: unknown) => {
+    this.subscribed ??= this.pubsub.subscribe(
+      PROBE_QUEUED,
+      (payload: unknown) => {
       const event = (payload as { [PROBE_QUEUED]: ProbeQueuedEvent })[PROBE_QUEUED];
       for (const waiter of this.waiters) if (waiter.node === event.node) waiter.wake();
-    });
+      },
+      {},
+    );
     return this.subscribed;
   }
 

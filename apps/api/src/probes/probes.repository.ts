@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma, type Database } from '@routescope/db';
+import type { ProbeKind } from '@routescope/probe';
 import { DATABASE } from '../database/database.module';
 
 export const PROBE_STATES = ['queued', 'dispatched', 'done', 'expired', 'collector-unreachable'] as const;
 export type ProbeState = (typeof PROBE_STATES)[number];
-export const PROBE_KINDS = ['proxy-arp', 'path'] as const;
-export type ProbeKind = (typeof PROBE_KINDS)[number];
 
 export interface ProbeRow {
   id: string;

@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { judgeProbe, type ProbeOutcome } from '@routescope/checks';
+import { probeFinding, type ProbeOutcome } from '@routescope/checks';
+import { PROBE_KINDS, PROBE_LIMITS, validateProbeResult, type ProbeJob, type ProbeKind, type ProbeResult } from '@routescope/probe';
 import type { Principal } from '../auth/scopes';
 import { FindingEvents } from '../checks/finding-events';
 import { FindingsRepository } from '../checks/findings.repository';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryQueryRepository } from '../history/history-query.repository';
-import { boundResult, parseProbeResult, toProbeJob, type ProbeJob, type ProbeResult } from './probe-contract';
 import { ProbeEvents } from './probe-events';
 import { ProbeMetrics } from './probe-metrics';
 import { ProbeError, ProbeErrorCode } from './probes.errors';
-import { PROBE_KINDS, ProbesRepository, type ProbeKind, type ProbeQuery, type ProbeRow } from './probes.repository';
+import { ProbesRepository, type ProbeQuery, type ProbeRow } from './probes.repository';
 
-/** Capture time of a probe, by kind (the collector caps it at 5 s). */
-export const PROBE_TIMEOUT_MS: Record<ProbeKind, number> = { 'proxy-arp': 3000, path: 5000 };
-/** Packets a probe may capture per capture point. */
-export const PROBE_MAX_PACKETS = 50;
+/** Capture time of a probe, by kind (the contract allows at most 5 s): a path through a tunnel gets the most. */
+export const PROBE_TIMEOUT_MS: Record<ProbeKind, number> = { 'proxy-arp': PROBE_LIMITS.defaultTimeoutMs, path: PROBE_LIMITS.maxTimeoutMs };
 /** A dispatched probe whose result is this much later than its timeout is collector-unreachable (time to enter namespaces and post). */
 export const PROBE_RESULT_MARGIN_MS = 15_000;
 /** How often each replica gives up on overdue probes. */
@@ -92,7 +90,7 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
       requestedBy: principal?.tokenName ?? 'unknown',
       requestedAt: new Date(),
       timeoutMs: PROBE_TIMEOUT_MS[input.kind],
-      maxPackets: PROBE_MAX_PACKETS,
+      maxPackets: PROBE_LIMITS.defaultMaxPackets,
       stateVersionAt: node.stateVersion,
       snapshotTakenAt: node.lastSeenAt,
     });
@@ -143,10 +141,10 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
   /** A collector's result for a dispatched probe: validated with the contract, stored, judged by the rules. */
   async result(id: string, body: unknown): Promise<ProbeRow> {
     if (!UUID.test(id)) throw new ProbeError(ProbeErrorCode.ProbeNotFound, `no probe has the id "${id.slice(0, 80)}"`);
-    const parsed = parseProbeResult(body);
+    const parsed = validateProbeResult(body);
     if (!parsed.ok) {
       const first = parsed.issues[0]!;
-      throw new ProbeError(ProbeErrorCode.InvalidProbeResult, `the result does not follow the probe contract: ${first.path || '(body)'}: ${first.message}`, parsed.issues);
+      throw new ProbeError(ProbeErrorCode.InvalidProbeResult, `the result does not follow the probe contract: ${first.path}: ${first.message}`, parsed.issues);
     }
     const existing = await this.repository.get(id);
     if (!existing) throw new ProbeError(ProbeErrorCode.ProbeNotFound, `no probe has the id "${id}"`);
@@ -155,7 +153,7 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
       throw new ProbeError(ProbeErrorCode.InvalidProbeResult, `${mismatch}: the result says "${String(parsed.value[mismatch])}", probe ${id} is for "${existing[mismatch]}"`, [{ path: mismatch, message: 'does not match the probe' }]);
     }
     const now = new Date();
-    const finished = await this.repository.finish(id, { verdict: parsed.value.verdict, reason: parsed.value.reason ?? null, result: boundResult(parsed.value), at: now });
+    const finished = await this.repository.finish(id, { verdict: parsed.value.verdict, reason: parsed.value.reason ?? null, result: parsed.value, at: now });
     if (!finished) {
       throw new ProbeError(ProbeErrorCode.ProbeNotDispatched, `probe ${id} is ${existing.state}, not waiting for a result${existing.state === 'done' ? ' (it already has one)' : ''}`);
     }
@@ -185,7 +183,7 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
   /** PROBE_PROXY_ARP_FAILED opened by a failed proxy-arp probe, resolved by a passing one (libs/checks judgeProbe). */
   private async judge(row: ProbeRow, result: ProbeResult, at: Date): Promise<void> {
     const outcome: ProbeOutcome = { id: row.id, node: row.node, pod: row.pod, kind: row.kind, verdict: result.verdict, reason: result.reason, captures: result.captures };
-    const judgement = judgeProbe(outcome);
+    const judgement = probeFinding(outcome);
     if (judgement.kind === 'none') return;
     const changed = await this.findings.transaction(async (tx) => {
       const ids = await this.findings.nodeIds(tx, [row.node]);
@@ -208,6 +206,11 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
     });
     if (changed) this.findingEvents.changed(changed.change, { node: row.node, rule: changed.rule, subject: changed.subject, severity: changed.severity, at });
   }
+}
+
+/** The job as the collector receives it (libs/probe's ProbeJob). */
+export function toProbeJob(row: ProbeRow): ProbeJob {
+  return { id: row.id, kind: row.kind, node: row.node, pod: row.pod, ...(row.target ? { target: row.target } : {}), timeoutMs: row.timeoutMs, maxPackets: row.maxPackets };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
