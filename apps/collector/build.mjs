@@ -7,7 +7,8 @@
 // wrong, so zod stays out of start-up:
 // - @routescope/snapshot is side-effect free, so only the modules the collector uses are
 //   bundled, and its zod modules (snapshot-schema, snapshot-validator) are reached only through
-//   lazy-contract.ts's on-demand `require`;
+//   lazy-contract.ts's on-demand `require`; likewise libs/probe's zod schema (the probe jobs the
+//   API sends) is reached only through lazy-probe-schema.ts, when the first job arrives;
 // - those two are bundled separately and embedded as text, compiled on first use: Node then
 //   does not even parse zod when it starts, let alone evaluate it;
 // - the output is minified.
@@ -23,7 +24,7 @@ const { version } = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'))
 const outfile = join(here, 'dist/routescope-collector.cjs');
 
 /** Files of these workspace libraries have no side effects on import, like a package with `"sideEffects": false`. */
-const pureLibraries = [join(here, '../../libs/snapshot/src') + sep];
+const pureLibraries = [join(here, '../../libs/snapshot/src') + sep, join(here, '../../libs/probe/src') + sep];
 
 /** @type {import('esbuild').Plugin} */
 const pureWorkspaceLibraries = {
@@ -46,12 +47,16 @@ const pureWorkspaceLibraries = {
 
 const contractDir = join(here, '../../libs/snapshot/src/contract');
 const lazyModules = { 'snapshot-schema': 'schema', 'snapshot-validator': 'validator' };
+const probeSchemaFile = join(here, '../../libs/probe/src/probe-schema.ts');
 
 /** The zod contract as one CommonJS bundle, as text. */
 async function zodContractText() {
   const result = await build({
     stdin: {
-      contents: Object.entries(lazyModules).map(([file, name]) => `export * as ${name} from './${file}';`).join('\n'),
+      contents: [
+        ...Object.entries(lazyModules).map(([file, name]) => `export * as ${name} from './${file}';`),
+        `export * as probe from ${JSON.stringify(probeSchemaFile)};`,
+      ].join('\n'),
       resolveDir: contractDir,
       sourcefile: 'zod-contract.ts',
       loader: 'ts',
@@ -62,12 +67,14 @@ async function zodContractText() {
     format: 'cjs',
     minify: true,
     write: false,
+    tsconfig: join(here, 'tsconfig.json'),
+    plugins: [pureWorkspaceLibraries],
     logLevel: 'warning',
   });
   return result.outputFiles[0].text;
 }
 
-/** lazy-contract.ts's `require('./snapshot-schema')` and `('./snapshot-validator')` get the embedded contract, compiled on first use. */
+/** lazy-contract.ts's `require('./snapshot-schema')` and `('./snapshot-validator')`, and lazy-probe-schema.ts's `require('./probe-schema')`, get the embedded contract, compiled on first use. */
 function embeddedZodContract(code) {
   return {
     name: 'embedded-zod-contract',
@@ -75,6 +82,10 @@ function embeddedZodContract(code) {
       pluginBuild.onResolve({ filter: /^\.\/snapshot-(schema|validator)$/ }, (args) => {
         if (args.kind !== 'require-call' || basename(args.importer) !== 'lazy-contract.ts') return undefined;
         return { path: args.path.slice(2), namespace: 'zod-contract' };
+      });
+      pluginBuild.onResolve({ filter: /^\.\/probe-schema$/ }, (args) => {
+        if (args.kind !== 'require-call' || basename(args.importer) !== 'lazy-probe-schema.ts') return undefined;
+        return { path: 'probe-schema', namespace: 'zod-contract' };
       });
       pluginBuild.onResolve({ filter: /^zod-contract$/ }, () => ({ path: 'zod-contract', namespace: 'zod-contract' }));
       pluginBuild.onLoad({ filter: /.*/, namespace: 'zod-contract' }, (args) => ({
@@ -86,7 +97,7 @@ function embeddedZodContract(code) {
                 "const compiled = require('node:vm').runInThisContext(`(function (exports, require, module) {${code}\n})`, { filename: 'zod-contract.cjs' });",
                 'compiled(module.exports, require, module);',
               ].join('\n')
-            : `module.exports = require('zod-contract').${lazyModules[args.path]};`,
+            : `module.exports = require('zod-contract').${args.path === 'probe-schema' ? 'probe' : lazyModules[args.path]};`,
       }));
     },
   };

@@ -13,12 +13,15 @@ export interface LabPod {
   nodeNamespace: string;
   ip: string;
   hostVeth: string;
+  /** the pod's eth0 MAC */
+  podMac: string;
   mtu: number;
 }
 
 export interface LabInfo {
   prefix: string;
-  nodes: { name: string; namespace: string; underlayIp: string; block: string; vtep: { ip: string; mac: string } }[];
+  router: { ip: string; mac: string };
+  nodes: { name: string; namespace: string; underlayIp: string; underlayMac: string; block: string; vtep: { ip: string; mac: string } }[];
   pods: LabPod[];
   faultNames: string[];
 }

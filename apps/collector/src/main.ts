@@ -1,7 +1,8 @@
 // fs.promises, not node:fs/promises: the getter loads it only for the commands that read or write files.
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
-import type { Snapshot } from '@routescope/snapshot';
+import { isPodNamespaceName, PROBE_LIMITS, PROBE_KINDS, type ProbeKind } from '@routescope/probe';
+import { familyOf, type Snapshot } from '@routescope/snapshot';
 import {
   EXIT_OK,
   EXIT_USAGE,
@@ -43,7 +44,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   run: {
     name: 'run',
-    synopsis: 'run --server URL --token T [--interval 30s] [--spool DIR] [--netns NAME] [--node NAME] [--metrics-port N] [--log-format json|text]',
+    synopsis: 'run --server URL --token T [--interval 30s] [--spool DIR] [--netns NAME] [--node NAME] [--metrics-port N] [--log-format json|text] [--no-probes]',
     summary: 'Collect on a timer and post every snapshot to the Routescope API, spooling to disk while it is unreachable.',
     options: [
       { name: 'server', value: 'URL', description: 'API base URL, e.g. http://routescope-api:4000 (or $ROUTESCOPE_SERVER)' },
@@ -55,10 +56,14 @@ const COMMANDS: Record<string, CommandSpec> = {
       { name: 'metrics-port', value: 'N', description: 'serve Prometheus metrics at GET /metrics on this port (default: none)' },
       { name: 'metrics-host', value: 'ADDR', description: 'address the metrics port binds (default 0.0.0.0)' },
       { name: 'log-format', value: 'json|text', description: 'JSON lines, or text lines (default: text on a terminal, else json)' },
+      { name: 'probes', description: 'run the probes the API queues for this node (the default)' },
+      { name: 'no-probes', description: 'do not poll the API for probes' },
       ...targetOptions,
     ],
     positionals: [],
     details: [
+      'Probes: a second loop long-polls GET /api/v1/probes/next?node=NAME&wait=25 with the same token, runs each',
+      'job (see "probe --help") and posts the result to POST /api/v1/probes/ID/result; it never delays a snapshot.',
       'Snapshots are replayed oldest first with exponential backoff and jitter (at least Retry-After when the API sends one).',
       'A snapshot the API refuses for good (4xx other than 401/403/408/429) moves to DIR/rejected/ with the answer, and the next one goes.',
       'The clock skew read from the API\'s Date header is logged past 10 s and sent as collector.clockSkewMs.',
@@ -107,6 +112,29 @@ const COMMANDS: Record<string, CommandSpec> = {
       'Exit codes: 0 no finding of warning or worse, 1 findings (or a file that is neither), 2 bad usage.',
     ].join('\n'),
   },
+  probe: {
+    name: 'probe',
+    synopsis: 'probe proxy-arp|path --pod POD [--target IP] [--netns NAME] [--node NAME] [--timeout MS] [--packets N] [--json]',
+    summary: 'Watch one pod talk, with tcpdump -e on its eth0, its host veth and (path) the egress device, and judge the frames.',
+    options: [
+      { name: 'pod', value: 'POD', description: 'the pod\'s network namespace, as a snapshot names it (a name under /var/run/netns, or pid:N)' },
+      { name: 'target', value: 'IP', description: 'path only: the address the pod pings (another pod, a node, a service IP)' },
+      ...targetOptions,
+      { name: 'timeout', value: 'MS', description: `capture time limit in milliseconds (default ${PROBE_LIMITS.defaultTimeoutMs}, at most ${PROBE_LIMITS.maxTimeoutMs}; 3s also works)` },
+      { name: 'packets', value: 'N', description: `pings sent at most (default ${PROBE_LIMITS.defaultMaxPackets}, at most ${PROBE_LIMITS.maxMaxPackets})` },
+      { name: 'json', description: 'print the result as JSON (the ProbeResult the API stores)' },
+    ],
+    positionals: [{ name: 'proxy-arp|path', required: true }],
+    details: [
+      'proxy-arp: the pod forgets 169.254.1.1 and pings the node\'s address (and arpings 169.254.1.1 when iputils arping',
+      'is installed). Verdicts: verified (asked, answered is-at ee:ee:ee:ee:ee:ee, pings answered), no-arp-reply,',
+      'wrong-mac, arp-ok-no-echo, no-frames. path: the pod pings --target; the egress device is what the node\'s',
+      '"ip route get" names. Verdicts: answered, not-answered (with where the packets stopped). Either: unavailable',
+      'when it cannot run (tcpdump not installed, unknown pod). Needs root, or CAP_NET_ADMIN, CAP_NET_RAW and CAP_SYS_ADMIN',
+      '(capture, raw sockets for ping/arping, entering namespaces). Runs without the API; one probe at a time.',
+      'Exit codes: 0 verified or answered, 1 any other verdict, 2 bad usage, 3 unavailable.',
+    ].join('\n'),
+  },
 };
 
 const TOP_HELP = `Usage: ${PROGRAM} <command> [options]
@@ -119,9 +147,10 @@ Commands:
   run       collect on a timer and post to the Routescope API
   import    build a snapshot from pasted ip/sysctl output
   check     run the Calico rules on a snapshot or a pasted capture
+  probe     watch a pod's proxy ARP (or its path to an address) with tcpdump, and judge it
 
 Run "${PROGRAM} <command> --help" for a command's options.
-Exit codes: 0 ok, 1 findings or problems, 2 bad usage.
+Exit codes: 0 ok, 1 findings or problems, 2 bad usage (probe: 3 when it could not run).
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -150,6 +179,8 @@ export async function main(argv: string[]): Promise<number> {
       return importCommand(parsed);
     case 'check':
       return checkCommand(parsed);
+    case 'probe':
+      return probeCommand(parsed);
   }
   return EXIT_USAGE;
 }
@@ -197,6 +228,29 @@ async function checkCommand(parsed: ParsedCommand): Promise<number> {
   return result.code;
 }
 
+async function probeCommand(parsed: ParsedCommand): Promise<number> {
+  const kind = parsed.positionals[0] as ProbeKind;
+  if (!PROBE_KINDS.includes(kind)) throw new UsageError(`probe: "${parsed.positionals[0]}" is not a probe kind (${PROBE_KINDS.join(', ')})`);
+  const pod = parsed.options.pod;
+  if (pod === undefined) throw new UsageError('probe: --pod POD is required');
+  if (!isPodNamespaceName(pod)) throw new UsageError(`--pod: "${pod}" is not a pod network namespace name (a name under /var/run/netns, or pid:N)`);
+  const target = parsed.options.target;
+  if (kind === 'path' && target === undefined) throw new UsageError('probe path: --target IP is required');
+  if (kind === 'proxy-arp' && target !== undefined) throw new UsageError('--target: only for path probes (proxy-arp always asks for 169.254.1.1)');
+  if (target !== undefined && familyOf(target) === undefined) throw new UsageError(`--target: "${target}" is not an IP address`);
+  const timeoutMs = parsed.options.timeout === undefined ? PROBE_LIMITS.defaultTimeoutMs : /^\d+$/.test(parsed.options.timeout) ? Number(parsed.options.timeout) : parseDuration(parsed.options.timeout, 'timeout');
+  if (timeoutMs < PROBE_LIMITS.minTimeoutMs || timeoutMs > PROBE_LIMITS.maxTimeoutMs) {
+    throw new UsageError(`--timeout: ${timeoutMs} ms is outside ${PROBE_LIMITS.minTimeoutMs}-${PROBE_LIMITS.maxTimeoutMs} ms`);
+  }
+  const maxPackets = parsed.options.packets === undefined ? PROBE_LIMITS.defaultMaxPackets : parsePositiveInteger(parsed.options.packets, 'packets');
+  if (maxPackets > PROBE_LIMITS.maxMaxPackets) throw new UsageError(`--packets: at most ${PROBE_LIMITS.maxMaxPackets}`);
+  const { target: nodeTarget, node } = resolveTarget(parsed);
+  const [{ ProbeRunner }, { formatProbeResult, probeExitCode }] = await Promise.all([import('./probe/probe-runner'), import('./cli/probe-command')]);
+  const result = await new ProbeRunner({ nodeTarget, node }).run({ kind, node, pod, ...(target === undefined ? {} : { target }), timeoutMs, maxPackets });
+  await writeStdout(parsed.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : formatProbeResult(result));
+  return probeExitCode(result);
+}
+
 async function runCommand(parsed: ParsedCommand): Promise<number> {
   const server = parsed.options.server ?? process.env.ROUTESCOPE_SERVER;
   if (!server) throw new UsageError('run: --server URL is required');
@@ -212,6 +266,7 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
   const intervalMs = parseDuration(parsed.options.interval ?? '30s', 'interval');
   const maxFiles = parsePositiveInteger(parsed.options['spool-max'] ?? '2880', 'spool-max');
   const metricsPort = parsed.options['metrics-port'] === undefined ? undefined : parsePort(parsed.options['metrics-port'], 'metrics-port');
+  if (parsed.flags.has('probes') && parsed.flags.has('no-probes')) throw new UsageError('run: --probes and --no-probes contradict each other');
   const logFormat = parsed.options['log-format'] ?? (process.stderr.isTTY ? 'text' : 'json');
   if (logFormat !== 'json' && logFormat !== 'text') throw new UsageError(`--log-format: "${logFormat}" is not json or text`);
   const { target, node } = resolveTarget(parsed);
@@ -236,14 +291,21 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
     });
   }
   const loop = new RunLoop({ takeSnapshot: () => session.takeSnapshot(), send: (body) => sender.send(body), spool, intervalMs, log, metrics });
+  // Probes run in their own loop (their own long poll), so a probe never delays a snapshot.
+  let probeLoop: import('./probe/probe-loop').ProbeLoop | undefined;
+  if (!parsed.flags.has('no-probes')) {
+    const [{ ProbeLoop }, { ProbeRunner }] = await Promise.all([import('./probe/probe-loop'), import('./probe/probe-runner')]);
+    probeLoop = new ProbeLoop({ server, token, node, runner: new ProbeRunner({ nodeTarget: target, node }), log });
+  }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       log(`${signal}: finishing the current post, then exiting`);
       loop.stop();
+      probeLoop?.stop();
     });
   }
-  log(`node ${node}: posting to ${sender.url} every ${intervalMs} ms (spool ${spool.dir}, ${spool.length} waiting)${metricsServer ? `, metrics on port ${metricsPort}` : ''}`);
-  await loop.run();
+  log(`node ${node}: posting to ${sender.url} every ${intervalMs} ms (spool ${spool.dir}, ${spool.length} waiting)${metricsServer ? `, metrics on port ${metricsPort}` : ''}${probeLoop ? ', running probes' : ', probes off'}`);
+  await Promise.all([loop.run(), probeLoop?.run()]);
   metricsServer?.close();
   log(`stopped; ${spool.length} snapshot(s) left in the spool, ${loop.rejected} rejected since start (in ${spool.rejectedDir})`);
   return EXIT_OK;

@@ -29,4 +29,4 @@ export {
 } from './probe-schema';
 export { loadProbeSchema } from './lazy-probe-schema';
 export { captureFromOutput, type CaptureSource } from './probe-capture';
-export { judgeProbe, type ProbeJudgeInput, type ProbeJudgement } from './probe-verdict';
+export { judgeProbe, type ProbeJudgeInput, type ProbeJudgement, type ProbeRoute } from './probe-verdict';

@@ -97,7 +97,7 @@ describe('path verdict from real frames', () => {
       target: '172.17.8.66',
       captures: captures('path-rbrm', 'eth0'),
       ping: { sent: 2, received: 0 },
-      route: { device: 'eth0', gateway: '10.99.0.1' },
+      route: { device: 'eth0', gateway: '10.99.0.1', tunnels: ['vxlan.calico'] },
     });
     expect(judgement.verdict).toBe('not-answered');
     expect(judgement.path).toEqual({
@@ -105,7 +105,8 @@ describe('path verdict from real frames', () => {
       egressDevice: 'eth0',
       leftNode: true,
       answered: false,
-      stoppedAt: 'Beyond node pq-node-a: the echo requests left by eth0 via 10.99.0.1 and no reply from 172.17.8.66 came back.',
+      stoppedAt:
+        'Beyond node pq-node-a: the echo requests left by eth0 via 10.99.0.1 (the node has vxlan.calico, but its route to 172.17.8.66 does not use it) and no reply from 172.17.8.66 came back.',
     });
   });
 

@@ -11,7 +11,17 @@ export interface ProbeJudgeInput {
   captures: readonly ProbeCapture[];
   ping: { sent: number; received: number };
   /** path only: the node's route to the target (`ip route get`): the device it leaves by, its gateway */
-  route?: { device: string | null; gateway?: string; problem?: string };
+  route?: ProbeRoute;
+}
+
+/** The node's route to a path probe's target, as `ip route get` printed it. */
+export interface ProbeRoute {
+  device: string | null;
+  gateway?: string;
+  /** why there is no device (the kernel's error, or the route's type) */
+  problem?: string;
+  /** the node's tunnel devices (vxlan.calico, tunl0, …): a route that avoids them is worth saying */
+  tunnels?: string[];
 }
 
 export interface ProbeJudgement {
@@ -100,7 +110,9 @@ function judgePath(input: ProbeJudgeInput): ProbeJudgement {
       const lastSeen = repliesFrom(veth).length > 0 ? vethName : egressDevice;
       stoppedAt = `On the way back: echo replies from ${target} reached ${lastSeen} on node ${input.node} but not pod ${input.pod}.`;
     } else {
-      stoppedAt = `Beyond node ${input.node}: the echo requests left by ${egressDevice}${via} and no reply from ${target} came back.`;
+      const tunnels = (input.route?.tunnels ?? []).filter((t) => t !== egressDevice);
+      const untunnelled = tunnels.length > 0 && !(input.route?.tunnels ?? []).includes(egressDevice) ? ` (the node has ${tunnels.join(', ')}, but its route to ${target} does not use it)` : '';
+      stoppedAt = `Beyond node ${input.node}: the echo requests left by ${egressDevice}${via}${untunnelled} and no reply from ${target} came back.`;
     }
   }
   const path: ProbePath = { leftPod, egressDevice, leftNode, answered, stoppedAt };

@@ -28,13 +28,19 @@ export function describeTarget(target: NamespaceTarget): string {
  * runtimes' default AppArmor profiles deny; every read here is netlink and needs no /sys.
  */
 export function runIp(target: NamespaceTarget, args: readonly string[], input?: string): Promise<CommandResult> {
+  const [program, ...rest] = commandIn(target, ['ip', ...args]);
+  return runCommand(program, rest, input);
+}
+
+/** `argv` as run inside the target namespace: as is for the current one, else through `nsenter --net` (setns(2) only, see runIp). */
+export function commandIn(target: NamespaceTarget, argv: readonly string[]): string[] {
   switch (target.kind) {
     case 'current':
-      return runCommand('ip', args, input);
+      return [...argv];
     case 'named':
-      return runCommand('nsenter', [`--net=${NETNS_RUN_DIR}/${target.name}`, 'ip', ...args], input);
+      return ['nsenter', `--net=${NETNS_RUN_DIR}/${target.name}`, ...argv];
     case 'path':
-      return runCommand('nsenter', [`--net=${target.path}`, 'ip', ...args], input);
+      return ['nsenter', `--net=${target.path}`, ...argv];
   }
 }
 
@@ -44,13 +50,6 @@ export function runIp(target: NamespaceTarget, args: readonly string[], input?: 
  * Output is grep's `path:value`; files that do not exist are skipped.
  */
 export function readProcFiles(target: NamespaceTarget, paths: readonly string[]): Promise<CommandResult> {
-  const grep = ['grep', '-H', '-s', '.', ...paths];
-  switch (target.kind) {
-    case 'current':
-      return runCommand(grep[0], grep.slice(1));
-    case 'named':
-      return runCommand('nsenter', [`--net=${NETNS_RUN_DIR}/${target.name}`, ...grep]);
-    case 'path':
-      return runCommand('nsenter', [`--net=${target.path}`, ...grep]);
-  }
+  const [program, ...args] = commandIn(target, ['grep', '-H', '-s', '.', ...paths]);
+  return runCommand(program, args);
 }
