@@ -7,6 +7,7 @@ import { benchCollector, type CollectorResult } from './collector-bench';
 import { generateFindings, generateHistory, psql, type HistoryStats } from './history-generator';
 import { benchDashboard, type DashboardResult } from './dashboard-bench';
 import { benchIngest, type IngestBenchResult } from './ingest-bench';
+import { benchProbes, type ProbeBenchResult } from './probe-bench';
 import { log, round } from './measure';
 import { benchQueries, type QueryResult } from './query-bench';
 import { renderReport } from './report';
@@ -25,6 +26,7 @@ export interface BenchResults {
   history?: { stats: HistoryStats; nodes: number; days: number; method: string; tableBytes: Record<string, number>; databaseUrl?: string };
   queries: QueryResult[];
   retention: RetentionResult[];
+  probes?: ProbeBenchResult[];
   collector?: CollectorResult;
   dashboard?: DashboardResult;
 }
@@ -149,6 +151,11 @@ async function main(): Promise<void> {
 
   if (want('retention')) {
     for (const kind of s.kinds) results.retention.push(await benchRetention(kind, { seed, quick: s.quick }));
+  }
+
+  if (want('probes')) {
+    results.probes = [];
+    for (const kind of s.kinds) results.probes.push(await benchProbes(kind, cluster, { samples: s.quick ? 10 : 100 }));
   }
 
   if (want('collector')) {
