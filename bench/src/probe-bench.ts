@@ -29,7 +29,8 @@ export async function benchProbes(kind: DatabaseKind, cluster: SyntheticCluster,
     const body = { ...snapshot, takenAt: new Date().toISOString() };
     await api.ingest(body);
     const node = snapshot.node;
-    const pod = snapshot.namespaces.find((ns) => ns.kind === 'pod')!.name;
+    const pod = snapshot.namespaces.find((ns) => ns.kind === 'pod')?.name;
+    if (!pod) throw new Error(`the synthetic snapshot of ${node} has no pod`);
     const dispatch: number[] = [];
     const baseline: number[] = [];
     // one warm-up of each path (JIT, connection pools), not counted

@@ -57,7 +57,9 @@ export class ProbesRepository {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return 'busy';
       throw error;
     }
-    return (await this.get(probe.id))!;
+    const row = await this.get(probe.id);
+    if (!row) throw new Error(`probe ${probe.id} was inserted but cannot be read back`);
+    return row;
   }
 
   async get(id: string): Promise<ProbeRow | undefined> {

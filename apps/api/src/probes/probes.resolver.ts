@@ -101,5 +101,5 @@ function decodeProbeCursor(cursor: string): { requestedAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const requestedAt = new Date(at ?? '');
   if (Number.isNaN(requestedAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw new HistoryError(HistoryErrorCode.InvalidCursor, `after: "${cursor}" is not a probes cursor`);
-  return { requestedAt, id: id! };
+  return { requestedAt, id: id ?? '' };
 }

@@ -121,7 +121,7 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
         try {
           const claimed = await this.repository.claimNext(node, new Date());
           if (claimed) {
-            this.metrics.dispatchSeconds.observe({ kind: claimed.kind }, (claimed.dispatchedAt!.getTime() - claimed.requestedAt.getTime()) / 1000);
+            this.metrics.dispatchSeconds.observe({ kind: claimed.kind }, ((claimed.dispatchedAt ?? new Date()).getTime() - claimed.requestedAt.getTime()) / 1000);
             this.events.updated({ id: claimed.id, node: claimed.node, state: claimed.state });
             return toProbeJob(claimed);
           }
@@ -143,8 +143,8 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
     if (!UUID.test(id)) throw new ProbeError(ProbeErrorCode.ProbeNotFound, `no probe has the id "${id.slice(0, 80)}"`);
     const parsed = validateProbeResult(body);
     if (!parsed.ok) {
-      const first = parsed.issues[0]!;
-      throw new ProbeError(ProbeErrorCode.InvalidProbeResult, `the result does not follow the probe contract: ${first.path}: ${first.message}`, parsed.issues);
+      const [first] = parsed.issues;
+      throw new ProbeError(ProbeErrorCode.InvalidProbeResult, `the result does not follow the probe contract: ${first ? `${first.path}: ${first.message}` : 'invalid'}`, parsed.issues);
     }
     const existing = await this.repository.get(id);
     if (!existing) throw new ProbeError(ProbeErrorCode.ProbeNotFound, `no probe has the id "${id}"`);
