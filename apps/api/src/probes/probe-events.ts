@@ -42,16 +42,17 @@ export class ProbeEvents implements OnApplicationShutdown {
     this.pubsub = createPubSub(config, 'probes');
   }
 
-  /** Subscribes this replica to queued events (once); resolves when Redis confirmed the subscription. */
+  /**
+   * Subscribes this replica to queued events (once); resolves when Redis confirmed the
+   * subscription. A subscription Redis refused stays registered (Redis re-subscribes it when it is
+   * back); meanwhile the long-polls find their jobs by looking again (ProbesService, RECHECK_MS).
+   */
   listen(): Promise<unknown> {
-    this.subscribed ??= this.pubsub.subscribe(
-      PROBE_QUEUED,
-      (payload: unknown) => {
+    const wake = (payload: unknown) => {
       const event = (payload as { [PROBE_QUEUED]: ProbeQueuedEvent })[PROBE_QUEUED];
       for (const waiter of this.waiters) if (waiter.node === event.node) waiter.wake();
-      },
-      {},
-    );
+    };
+    this.subscribed ??= this.pubsub.subscribe(PROBE_QUEUED, wake, {}).catch((error: Error) => this.logger.warn(`probeQueued not subscribed (${error.message}): long-polls look for jobs every few seconds until it is`));
     return this.subscribed;
   }
 
@@ -81,8 +82,13 @@ export class ProbeEvents implements OnApplicationShutdown {
     this.pubsub.publish(PROBE_UPDATED, { [PROBE_UPDATED]: event }).catch((error: Error) => this.logger.warn(`probeUpdated for ${event.id} not published: ${error.message}`));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Ends every wait at once (shutdown: the long-polls answer 204 instead of holding the server open). */
+  wakeAll(): void {
     for (const waiter of this.waiters) waiter.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.wakeAll();
     if (this.pubsub instanceof RedisPubSub) await this.pubsub.close();
   }
 }

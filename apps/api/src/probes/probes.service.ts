@@ -37,6 +37,7 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(ProbesService.name);
   private sweeper?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  private closing = false;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -58,6 +59,8 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    this.events.wakeAll();
     clearInterval(this.sweeper);
     await this.sweeping;
   }
@@ -116,7 +119,7 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
     const deadline = Date.now() + waitSeconds * 1000;
     this.metrics.waiting.inc();
     try {
-      while (!gone.aborted) {
+      while (!gone.aborted && !this.closing) {
         const wait = this.events.waitForQueued(node);
         try {
           const claimed = await this.repository.claimNext(node, new Date());
