@@ -37,6 +37,8 @@ export class ProbeEvents implements OnApplicationShutdown {
   private readonly logger = new Logger(ProbeEvents.name);
   private readonly waiters = new Set<Waiter>();
   private subscribed?: Promise<unknown>;
+  /** queued events this replica received (from any replica) */
+  received = 0;
 
   constructor(@Inject(API_CONFIG) config: ApiConfig) {
     this.pubsub = createPubSub(config, 'probes');
@@ -50,6 +52,7 @@ export class ProbeEvents implements OnApplicationShutdown {
   listen(): Promise<unknown> {
     const wake = (payload: unknown) => {
       const event = (payload as { [PROBE_QUEUED]: ProbeQueuedEvent })[PROBE_QUEUED];
+      this.received++;
       for (const waiter of this.waiters) if (waiter.node === event.node) waiter.wake();
     };
     this.subscribed ??= this.pubsub.subscribe(PROBE_QUEUED, wake, {}).catch((error: Error) => this.logger.warn(`probeQueued not subscribed (${error.message}): long-polls look for jobs every few seconds until it is`));

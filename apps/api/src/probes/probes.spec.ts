@@ -1,4 +1,8 @@
+import { createApiApplication } from '../api-application';
+import { loadApiConfig } from '../config/api-config';
+import { DATABASE } from '../database/database.module';
 import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { ProbeEvents } from './probe-events';
 import { ProbesService } from './probes.service';
 import { proxyArpResult, ProbeRunnerClient } from './testing/probe-runner-client';
 
@@ -66,7 +70,7 @@ for (const kind of testDatabaseKinds()) {
     it('a collector already waiting gets the job requested meanwhile, and its verified result is stored with the frames', async () => {
       const waiting = runner.next('node-a', 20);
       // the long-poll is open before the request: the job must wake it, not a later poll
-      await until(async () => api.app.get(ProbesService)['events'].waiting, (n) => n > 0);
+      await until(async () => api.app.get(ProbeEvents).waiting, (n) => n > 0);
       const requested = await request({ node: 'node-a', pod: POD, kind: 'PROXY_ARP' });
       expect(requested.errors).toBeUndefined();
       expect(requested.data!.requestProbe).toMatchObject({ node: 'node-a', pod: POD, kind: 'PROXY_ARP', target: null, state: 'QUEUED', verdict: null, requestedBy: 'env-admin', stateVersionAt: 1 });
@@ -179,3 +183,41 @@ for (const kind of testDatabaseKinds()) {
     });
   });
 }
+
+describe('live probes across two API replicas (Redis fan-out)', () => {
+  // Two replicas on one PGlite database (one in-process instance, as in events/redis-fanout.spec.ts),
+  // their events through Redis (ROUTESCOPE_TEST_REDIS_URL, default redis://127.0.0.1:6379): a
+  // collector long-polling replica B gets the job requested on replica A, and B heard of it
+  // through Redis (B's in-process PubSub alone never hears what A publishes), not only through
+  // its periodic second look.
+  const REDIS_URL = process.env['ROUTESCOPE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  it('a request on replica A wakes the long-poll held by replica B', async () => {
+    const prefix = `rs-test-probes-${Date.now().toString(36)}`;
+    const a = await startApiTestApp('pglite', { env: { ROUTESCOPE_REDIS_URL: REDIS_URL, ROUTESCOPE_REDIS_PREFIX: prefix } });
+    const b = (
+      await createApiApplication(
+        loadApiConfig({ ROUTESCOPE_ADMIN_TOKEN: a.tokens.admin, ROUTESCOPE_LOG_LEVEL: 'error', ROUTESCOPE_REDIS_URL: REDIS_URL, ROUTESCOPE_REDIS_PREFIX: prefix, ROUTESCOPE_RETENTION_DAYS: '3650' }),
+        a.app.get(DATABASE),
+      )
+    ).app;
+    try {
+      await b.listen(0, '127.0.0.1');
+      const host = hostNamespace({ ip: '10.0.0.11', gateway: '10.0.0.1', blocks: [['172.17.8.0/26', undefined]], veths: [[VETH, '172.17.8.2']] });
+      await a.ingest(snapshot({ node: 'node-r', takenAt: new Date(Date.now() - 60_000).toISOString(), seq: 1, namespaces: [host, podNamespace(POD, VETH, '172.17.8.2')] }));
+      const onB = new ProbeRunnerClient((await b.getUrl()).replace('[::1]', '127.0.0.1'), a.tokens.admin);
+      const waiting = onB.next('node-r', 20);
+      const bEvents = b.get(ProbeEvents);
+      const deadline = Date.now() + 10_000;
+      while (bEvents.waiting === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const requested = await a.graphql<{ requestProbe: { id: string } }>(REQUEST, { input: { node: 'node-r', pod: POD, kind: 'PROXY_ARP' } }, a.tokens.admin);
+      const { status, job } = await waiting;
+      expect({ status, id: job?.id }).toEqual({ status: 200, id: requested.data!.requestProbe.id });
+      expect(bEvents.received).toBe(1);
+      const metricsOfB = await (await fetch(`${(await b.getUrl()).replace('[::1]', '127.0.0.1')}/metrics`)).text();
+      expect(metricsOfB).toMatch(/routescope_probe_dispatch_seconds_count\{kind="proxy-arp"\} 1/);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
