@@ -34,6 +34,8 @@ export interface RunningApi {
   readonly url: string;
   readonly token: string;
   readonly readToken: string;
+  /** every scope, the probe ones included */
+  readonly adminToken: string;
   readonly nest: INestApplication;
   /** drops every HistoryEvents.stateChanged listener (checks); false when there were none */
   removeStateListeners(): boolean;
@@ -47,10 +49,11 @@ export async function startApi(database: Database, env: Record<string, string> =
   const bundle = loadBundle();
   const token = `rs_bench_ingest_${'x'.repeat(24)}`;
   const readToken = `rs_bench_read_${'y'.repeat(24)}`;
+  const adminToken = `rs_bench_admin_${'z'.repeat(24)}`;
   const config = bundle.loadApiConfig({
     ROUTESCOPE_INGEST_TOKEN: token,
     ROUTESCOPE_READ_TOKEN: readToken,
-    ROUTESCOPE_ADMIN_TOKEN: `rs_bench_admin_${'z'.repeat(24)}`,
+    ROUTESCOPE_ADMIN_TOKEN: adminToken,
     ROUTESCOPE_LOG_LEVEL: 'error',
     // The bench measures the API's own ceiling: per-token rate limits would cap it instead.
     ROUTESCOPE_RATE_LIMIT_INGEST: '0',
@@ -67,6 +70,7 @@ export async function startApi(database: Database, env: Record<string, string> =
     url: `http://127.0.0.1:${address.port}`,
     token,
     readToken,
+    adminToken,
     nest: app,
     removeStateListeners: () => {
       // HistoryEvents has no way to unsubscribe (the app never needs one): the bench reaches in.

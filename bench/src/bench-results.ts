@@ -3,6 +3,7 @@ import type { CollectorResult } from './collector-bench';
 import type { DashboardResult } from './dashboard-report';
 import type { HistoryStats } from './history-generator';
 import type { IngestBenchResult } from './ingest-bench';
+import type { ProbeBenchResult } from './probe-bench';
 import type { QueryResult } from './query-bench';
 import type { RetentionResult } from './retention-bench';
 import type { StorageResult } from './storage-bench';
@@ -20,6 +21,7 @@ export interface BenchResults {
   history?: { stats: HistoryStats; nodes: number; days: number; method: string; tableBytes: Record<string, number>; databaseUrl?: string };
   queries: QueryResult[];
   retention: RetentionResult[];
+  probes?: ProbeBenchResult[];
   collector?: CollectorResult;
   dashboard?: DashboardResult;
 }

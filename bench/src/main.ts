@@ -8,6 +8,7 @@ import { benchCollector } from './collector-bench';
 import { generateFindings, generateHistory, psql, type HistoryStats } from './history-generator';
 import { benchDashboard } from './dashboard-bench';
 import { benchIngest } from './ingest-bench';
+import { benchProbes } from './probe-bench';
 import { log, round } from './measure';
 import { benchQueries } from './query-bench';
 import { renderReport } from './report';
@@ -134,6 +135,11 @@ async function main(): Promise<void> {
 
   if (want('retention')) {
     for (const kind of s.kinds) results.retention.push(await benchRetention(kind, { seed, quick: s.quick }));
+  }
+
+  if (want('probes')) {
+    results.probes = [];
+    for (const kind of s.kinds) results.probes.push(await benchProbes(kind, cluster, { samples: s.quick ? 10 : 100 }));
   }
 
   if (want('collector')) {

@@ -125,6 +125,15 @@ export function renderReport(r: BenchResults): string {
     line();
   }
 
+  if (r.probes?.length) {
+    line('## Probe dispatch: GraphQL requestProbe → the collector’s waiting long-poll holds the job (real HTTP)');
+    table(
+      ['', 'dispatch p50 / p95 ms', 'baseline p50 / p95 ms (request + GET next that finds it)', 'ratio p95'],
+      r.probes.map((p) => [`${p.kind} (${p.samples} probes)`, `${ms(p.dispatch.p50)} / ${ms(p.dispatch.p95)}`, `${ms(p.baseline.p50)} / ${ms(p.baseline.p95)}`, `${(p.dispatch.p95 / p.baseline.p95).toFixed(2)}×`]),
+    );
+    line();
+  }
+
   if (r.collector) {
     const c = r.collector;
     line(`## Collector: one \`collect\` of a netlab node with ${c.extraRoutes} extra routes`);
@@ -190,6 +199,7 @@ export function targets(r: BenchResults): TargetCheck[] {
     checks.push({ name: 'collector < 100 ms CPU', value: `${r.collector.cpuMs!.p50} ms (max ${r.collector.cpuMs!.max})`, met: r.collector.cpuMs!.p50 < 100 });
     checks.push({ name: 'collector < 60 MB RSS', value: `${r.collector.peakRssMb!.p50} MB (max ${r.collector.peakRssMb!.max})`, met: r.collector.peakRssMb!.max < 60 });
   }
+  for (const p of r.probes ?? []) checks.push({ name: `[${p.kind}] probe dispatch p95 < 1500 ms`, value: `${p.dispatch.p95} ms (${(p.dispatch.p95 / p.baseline.p95).toFixed(2)}× the no-wait baseline)`, met: p.dispatch.p95 < 1500 });
   if (r.dashboard) checks.push(...dashboardTargets({ ...r.dashboard, mode: 'full' }));
   if (r.mode === 'quick') return checks.map((t) => ({ ...t, met: undefined, value: `${t.value} (quick: not asserted)` }));
   return checks;

@@ -18,6 +18,7 @@ import { websocketValidation } from './graphql/websocket-validation';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { IngestModule } from './ingest/ingest.module';
+import { ProbesModule } from './probes/probes.module';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
@@ -33,6 +34,8 @@ const MAX_DEPTH = 12;
 const MAX_ROOT_FIELDS = 8;
 
 export function appModule(config: ApiConfig, database: Database): DynamicModule {
+  // one ChecksModule (one findings evaluator), shared with the probes that open findings
+  const checks = ChecksModule.withCluster(ClusterModule.forRoot({ mode: config.kubernetes.mode, env: config.kubernetes.env }));
   return {
     module: AppModule,
     imports: [
@@ -44,8 +47,9 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       HealthModule,
       IngestModule,
       HistoryModule,
-      ChecksModule.withCluster(ClusterModule.forRoot({ mode: config.kubernetes.mode, env: config.kubernetes.env })),
+      checks,
       SilencesModule,
+      ProbesModule.withChecks(checks),
       RetentionModule,
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,

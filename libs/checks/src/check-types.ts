@@ -5,9 +5,10 @@ export type Severity = (typeof SEVERITIES)[number];
 
 /**
  * Which evaluation owns a rule: one node's facts, all nodes' current facts, one node's recent
- * changes, or what a pasted capture observed beyond kernel state (frames, BGP sessions).
+ * changes, what a pasted capture observed beyond kernel state (frames, BGP sessions), or the
+ * verdict of a live probe run by the node's collector (opened and resolved by probe results).
  */
-export type RuleScope = 'node' | 'cluster' | 'history' | 'capture';
+export type RuleScope = 'node' | 'cluster' | 'history' | 'capture' | 'probe';
 
 export interface RuleDefinition {
   /** stable id, e.g. CALICO_PROXY_ARP */
@@ -24,7 +25,7 @@ export interface RuleDefinition {
  * What a capture showed that is not a kernel fact: a frame (tcpdump -e), a BGP peer row or the
  * process line of `calicoctl node status`, or an assumption a rule had to make (stated, never hidden).
  */
-export type ObservationKind = 'frame' | 'bgp-peer' | 'calico-status' | 'assumption';
+export type ObservationKind = 'frame' | 'bgp-peer' | 'calico-status' | 'assumption' | 'probe';
 
 /** A fact that made a rule fire; `attrs: null` means the fact is absent (that absence is the evidence). */
 export interface EvidenceFact {

@@ -30,3 +30,4 @@ export {
   type BlockCellStatus,
   type BlockStatusCounts,
 } from './block-matrix';
+export { probeFinding, podSubject, PROBE_PROXY_ARP_FAILED, PROBE_EVIDENCE_FRAMES, type ProbeOutcome, type ProbeFindingChange } from './probe-rules';

@@ -13,7 +13,7 @@ describe('the catalogue', () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const rule of RULES) {
       expect(rule.id).toMatch(/^[A-Z][A-Z0-9_]+$/);
-      expect(['node', 'cluster', 'history', 'capture']).toContain(rule.scope);
+      expect(['node', 'cluster', 'history', 'capture', 'probe']).toContain(rule.scope);
       expect(SEVERITIES).toContain(rule.severity);
       expect(rule.title.length).toBeGreaterThan(10);
       expect(rule.explanation.length).toBeGreaterThan(150);

@@ -11,7 +11,7 @@ const schemaPath = join(dirname(defaultMigrationsDir()), 'schema.prisma');
 describe('schema.prisma as the drift check reads it', () => {
   it('gets the full DMMF offline from the prisma CLI wasm', async () => {
     const datamodel = getDatamodel(await readFile(schemaPath, 'utf8'));
-    expect(datamodel.models.map((m) => m.dbName)).toEqual(['node', 'snapshot', 'fact', 'coverage', 'api_token', 'server_secret', 'finding', 'cluster_object', 'silence', 'audit_log']);
+    expect(datamodel.models.map((m) => m.dbName)).toEqual(['node', 'snapshot', 'fact', 'coverage', 'api_token', 'server_secret', 'finding', 'cluster_object', 'silence', 'audit_log', 'probe']);
     expect(datamodel.indexes).toContainEqual(
       expect.objectContaining({ model: 'Fact', type: 'unique', dbName: 'fact_current_key' }),
     );
@@ -24,6 +24,7 @@ describe('schema.prisma as the drift check reads it', () => {
       ['ApiToken|unique|name', 'revoked_at IS NULL'],
       ['Finding|unique|rule,nodeId,subject', 'resolved_at IS NULL'],
       ['ClusterObject|unique|kind,key', 'valid_to IS NULL'],
+      ['Probe|unique|node', "state IN ('queued', 'dispatched')"],
     ]);
   });
 });

@@ -114,7 +114,7 @@ describe('routescope-admin tokens against the API [postgres]', () => {
     expect(await admin(['tokens', 'create', 'x', '--scopes', 'write', '--server', api.url, '--token', tokens.admin])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'routescope-admin: --scopes: "write" is not a scope (ingest, read, triage, admin)\n',
+      stderr: 'routescope-admin: --scopes: "write" is not a scope (ingest, read, triage, probe, probe-runner, admin)\n',
     });
     expect(await admin(['tokens', 'list', '--server', api.url, '--token-file', join(dataDir, 'missing')])).toEqual({
       code: 2,

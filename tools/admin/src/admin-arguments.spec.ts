@@ -43,7 +43,7 @@ describe('routescope-admin command line', () => {
     [['tokens', 'delete', 'x'], 'unknown command "tokens delete" (try: tokens create, tokens list, tokens revoke, tokens rotate)'],
     [['tokens', 'create', 'x'], '--scopes: missing'],
     [['tokens', 'create', '--scopes', 'read'], 'NAME: missing'],
-    [['tokens', 'create', 'x', '--scopes', 'read,write'], '--scopes: "write" is not a scope (ingest, read, triage, admin)'],
+    [['tokens', 'create', 'x', '--scopes', 'read,write'], '--scopes: "write" is not a scope (ingest, read, triage, probe, probe-runner, admin)'],
     [['tokens', 'create', 'x', '--scopes', 'read', '--expires', 'tomorrow'], '--expires: "tomorrow" is neither an ISO 8601 date-time (2027-01-01T00:00:00Z) nor a duration (12h, 90d)'],
     [['tokens', 'create', 'x', '--scopes', 'read', '--expires', '2027-01-01T00:00:00'], '--expires: "2027-01-01T00:00:00" is not an ISO 8601 date-time with a zone, e.g. 2026-12-06T09:00:00Z'],
     [['tokens', 'revoke'], 'NAME: missing'],

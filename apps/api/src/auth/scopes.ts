@@ -1,6 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 
-export const SCOPES = ['ingest', 'read', 'triage', 'admin'] as const;
+/** `triage`: silence findings; `probe`: ask for live probes (GraphQL requestProbe); `probe-runner`: pull and answer them (collectors). */
+export const SCOPES = ['ingest', 'read', 'triage', 'probe', 'probe-runner', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface Principal {

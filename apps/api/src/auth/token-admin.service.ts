@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { AuthService } from './auth.service';
-import { isScope, type Scope } from './scopes';
+import { isScope, SCOPES, type Scope } from './scopes';
 import { generateToken, TokenHasher } from './token-hash';
 import { TokenRepository, type StoredToken } from './token.repository';
 import { TokenRevocations } from './token-revocations';
@@ -83,9 +83,9 @@ function checkName(name: string): void {
 }
 
 function checkScopes(scopes: readonly string[]): Scope[] {
-  if (scopes.length === 0) throw new AuthError(AuthErrorCode.InvalidTokenRequest, 'scopes: give at least one of ingest, read, triage, admin');
+  if (scopes.length === 0) throw new AuthError(AuthErrorCode.InvalidTokenRequest, `scopes: give at least one of ${SCOPES.join(', ')}`);
   const unknown = scopes.find((s) => !isScope(s));
-  if (unknown !== undefined) throw new AuthError(AuthErrorCode.InvalidTokenRequest, `scopes: "${unknown}" is not a scope (ingest, read, triage, admin)`);
+  if (unknown !== undefined) throw new AuthError(AuthErrorCode.InvalidTokenRequest, `scopes: "${unknown}" is not a scope (${SCOPES.join(', ')})`);
   return [...new Set(scopes as Scope[])];
 }
 

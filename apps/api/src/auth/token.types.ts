@@ -1,10 +1,12 @@
 import { Field, GraphQLISODateTime, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { SCOPES, type Scope } from './scopes';
 
-export const TokenScope = Object.fromEntries(SCOPES.map((s) => [s, s])) as { [S in Scope]: S };
+/** GraphQL enum names cannot hold "-": the scope `probe-runner` is the enum value `probe_runner`. */
+export const TokenScope = Object.fromEntries(SCOPES.map((s) => [s.replace(/-/g, '_'), s])) as Record<string, Scope>;
 registerEnumType(TokenScope, {
   name: 'TokenScope',
-  description: 'what a token may do: ingest (post snapshots), read (queries, subscriptions), triage (silence and revoke silences of findings), admin (everything, token administration)',
+  description:
+    'what a token may do: ingest (post snapshots), read (queries, subscriptions), triage (silence and revoke silences of findings), probe (request live probes), probe_runner (the probe-runner scope: pull and answer probes, held by collectors), admin (everything, token administration)',
 });
 
 /** A token as operators see it: never its secret, never its hash. */

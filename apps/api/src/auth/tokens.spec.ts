@@ -69,7 +69,7 @@ for (const kind of testDatabaseKinds()) {
         ['has space', ['read'], undefined, 'BAD_USER_INPUT', /^name: "has space" is not a token name/],
         ['', ['read'], undefined, 'BAD_USER_INPUT', /^name: "" is not a token name/],
         ['x'.repeat(65), ['read'], undefined, 'BAD_USER_INPUT', /^name: .* is not a token name/],
-        ['nothing', [], undefined, 'BAD_USER_INPUT', /^scopes: give at least one of ingest, read, triage, admin$/],
+        ['nothing', [], undefined, 'BAD_USER_INPUT', /^scopes: give at least one of ingest, read, triage, probe, probe-runner, admin$/],
         ['late', ['read'], '2001-01-01T00:00:00.000Z', 'BAD_USER_INPUT', /^expiresAt: 2001-01-01T00:00:00.000Z is not in the future \(server time /],
         ['env-mine', ['read'], undefined, 'BAD_USER_INPUT', /^name: "env-mine" starts with "env-" or "generated-"/],
         ['env-read', ['read'], undefined, 'BAD_USER_INPUT', /keeps for tokens seeded from its environment/],

@@ -22,6 +22,8 @@ import { FindingsService } from './findings.service';
 @Module({
   imports: [DatabaseModule, EventsModule, HistoryModule, MetricsModule],
   providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingChangesService, FindingsResolver, NodeFindingsResolver, BlockMatrixService, BlockMatrixResolver, CaptureCheckResolver],
+  // probes open and resolve PROBE_PROXY_ARP_FAILED through the same table and fan-out
+  exports: [FindingsRepository, FindingEvents],
 })
 export class ChecksModule {
   static withCluster(cluster: DynamicModule): DynamicModule {

@@ -119,6 +119,10 @@ const environmentSchema = z.object({
   ROUTESCOPE_LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
   /** the rate-limit window, in seconds. */
   ROUTESCOPE_RATE_LIMIT_WINDOW_SECONDS: count('seconds', 1, 3600, 60),
+  /** requests per token per window on /api/v1/probes/* (each collector long-polls about 2.4 times a minute; one token may serve 1,000 nodes) */
+  ROUTESCOPE_RATE_LIMIT_PROBES: count('requests', 0, 100_000_000, 20_000),
+  /** a probe nobody pulled for this long is `expired` (probes/probe-lifecycle.ts) */
+  ROUTESCOPE_PROBE_QUEUE_SECONDS: count('seconds', 1, 3600, 60),
 });
 
 /** A whole number in [min, max] with a message naming the unit; an empty value takes the default. */
@@ -163,7 +167,9 @@ export type ApiConfig = Readonly<{
   /** ROUTESCOPE_LOG_FORMAT; unset: pretty on a terminal, else json */
   logFormat: 'json' | 'pretty';
   /** requests per token per window (0: unlimited); ROUTESCOPE_RATE_LIMIT_* */
-  rateLimits: { ingest: number; graphql: number; windowSeconds: number };
+  rateLimits: { ingest: number; graphql: number; probes: number; windowSeconds: number };
+  /** ROUTESCOPE_PROBE_QUEUE_SECONDS */
+  probes: { queueSeconds: number };
   /** ROUTESCOPE_MAX_CLOCK_SKEW, in ms */
   maxClockSkewMs: number;
 }>;
@@ -199,7 +205,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     },
     metrics: { port: e.ROUTESCOPE_METRICS_PORT, token: e.ROUTESCOPE_METRICS_TOKEN },
     logFormat: e.ROUTESCOPE_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
-    rateLimits: { ingest: e.ROUTESCOPE_RATE_LIMIT_INGEST, graphql: e.ROUTESCOPE_RATE_LIMIT_GRAPHQL, windowSeconds: e.ROUTESCOPE_RATE_LIMIT_WINDOW_SECONDS },
+    rateLimits: { ingest: e.ROUTESCOPE_RATE_LIMIT_INGEST, graphql: e.ROUTESCOPE_RATE_LIMIT_GRAPHQL, probes: e.ROUTESCOPE_RATE_LIMIT_PROBES, windowSeconds: e.ROUTESCOPE_RATE_LIMIT_WINDOW_SECONDS },
+    probes: { queueSeconds: e.ROUTESCOPE_PROBE_QUEUE_SECONDS },
     maxClockSkewMs: e.ROUTESCOPE_MAX_CLOCK_SKEW,
     kubernetes: {
       mode: e.ROUTESCOPE_KUBERNETES,

@@ -6,6 +6,7 @@ import { ClusterError, ClusterErrorCode } from '../cluster/cluster.errors';
 import { HistoryError, HistoryErrorCode } from '../history/history.errors';
 import { IngestError, IngestErrorCode } from '../ingest/ingest.errors';
 import { SilencesError, SilencesErrorCode } from '../silences/silences.errors';
+import { ProbeError, ProbeErrorCode } from '../probes/probes.errors';
 import { TransportError, TransportErrorCode } from '../transport/transport.errors';
 
 /** Codes clients see: HTTP status for REST, `extensions.code` for GraphQL. */
@@ -155,6 +156,20 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
       case SilencesErrorCode.SilenceNotFound:
         return { status: 404, graphqlCode: 'NOT_FOUND', reason: error.code, message: error.message };
+      default:
+        return exhaustive(error.code);
+    }
+  }
+  if (error instanceof ProbeError) {
+    switch (error.code) {
+      case ProbeErrorCode.InvalidProbeRequest:
+      case ProbeErrorCode.InvalidProbeResult:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message, ...(error.issues.length ? { details: error.issues } : {}) };
+      case ProbeErrorCode.ProbeNotFound:
+        return { status: 404, graphqlCode: 'NOT_FOUND', reason: error.code, message: error.message };
+      case ProbeErrorCode.ProbeBusy:
+      case ProbeErrorCode.ProbeNotDispatched:
+        return { status: 409, graphqlCode: 'CONFLICT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

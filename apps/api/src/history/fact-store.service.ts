@@ -8,7 +8,7 @@ import { FactChangeRepository, type ChangeRow } from './store/fact-change.reposi
 import { FactStateRepository } from './store/fact-state.repository';
 import { HistoryRetentionRepository, type HistoryTable } from './store/history-retention.repository';
 import { NodeHeadRepairRepository, type RepairedHead } from './store/node-head-repair.repository';
-import { NodeRepository } from './store/node.repository';
+import { NodeRepository, type NodeRow } from './store/node.repository';
 
 export type { AppliedSnapshot } from './fact-writer.service';
 export type { NodeFactInterval } from './store/cluster-state.repository';
@@ -63,6 +63,12 @@ export class FactStore {
   /** The id of each named node that has posted a snapshot. */
   async nodeIds(names: readonly string[]): Promise<Map<string, number>> {
     return new Map((await this.nodes.nodesByName(names)).map((node) => [node.name, node.id]));
+  }
+
+  /** The head of the node called `name` (undefined when it never posted a snapshot). */
+  async node(name: string): Promise<NodeRow | undefined> {
+    const [node] = await this.nodes.nodesByName([name]);
+    return node;
   }
 
   /** One node's facts valid at `at`, in canonical order (none for an unknown node). */

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { probeResultSchema } from '@routescope/probe';
 import { snapshotSchema } from '@routescope/snapshot';
 import { startApiTestApp, type ApiTestApp } from '../testing/api-test-app';
 
@@ -47,11 +48,25 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(ingest.responses).sort()).toEqual(['200', '201', '202', '400', '401', '403', '409', '413', '415', '429', '503']);
     expect(Object.keys(ingest.responses['429'].headers ?? {})).toEqual(['Retry-After']);
     expect(Object.keys(ingest.responses['503'].headers ?? {})).toEqual(['Retry-After']);
-    expect(Object.keys(document.paths).sort()).toEqual(['/api/v1/snapshots', '/healthz', '/readyz']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/api/v1/probes/next', '/api/v1/probes/{id}/result', '/api/v1/snapshots', '/healthz', '/readyz']);
     expect(ingest.requestBody?.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Snapshot' });
     const snapshot = document.components.schemas.Snapshot;
     expect(Object.keys(snapshot.properties).sort()).toEqual(Object.keys(snapshotSchema.shape).sort());
     expect(snapshot.additionalProperties).toBe(false);
+  });
+
+  it('documents the probe channel with the job and result schemas taken from the probe contract', async () => {
+    const document = (await (await fetch(`${base}/api/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema?: unknown }> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const next = document.paths['/api/v1/probes/next'].get;
+    expect(Object.keys(next.responses).sort()).toEqual(['200', '204', '400', '401', '403', '429', '503']);
+    expect(next.responses['200'].content?.['application/json'].schema).toEqual({ $ref: '#/components/schemas/ProbeJob' });
+    const result = document.paths['/api/v1/probes/{id}/result'].post;
+    expect(Object.keys(result.responses).sort()).toEqual(['204', '400', '401', '403', '404', '409', '413', '415', '429', '503']);
+    expect(result.requestBody?.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ProbeResult' });
+    expect(Object.keys(document.components.schemas.ProbeResult.properties).sort()).toEqual(Object.keys(probeResultSchema.shape).sort());
   });
 
   it('serves Swagger UI at /api/docs without a token, its scripts from the API itself (no CDN)', async () => {

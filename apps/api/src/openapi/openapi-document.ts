@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 
 type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
+import { probeJobSchema, probeResultSchema } from '@routescope/probe';
 import { SCHEMA_VERSION, snapshotSchema } from '@routescope/snapshot';
 import { z } from 'zod';
 import { AuthErrorCode } from '../auth/auth.errors';
@@ -9,6 +10,7 @@ import { DatabaseErrorCode } from '../database/database.errors';
 import { HistoryErrorCode } from '../history/history.errors';
 import type { IngestStatus } from '../ingest/ingest.service';
 import { IngestErrorCode } from '../ingest/ingest.errors';
+import { ProbeErrorCode } from '../probes/probes.errors';
 import { TransportErrorCode } from '../transport/transport.errors';
 
 /** Where the API serves its OpenAPI document and Swagger UI (no token needed: both are GETs without a body). */
@@ -21,6 +23,8 @@ export const OPENAPI_SCHEMAS = {
   ingestResult: 'IngestResult',
   error: 'Error',
   readiness: 'Readiness',
+  probeJob: 'ProbeJob',
+  probeResult: 'ProbeResult',
 } as const;
 
 export const schemaRef = (name: (typeof OPENAPI_SCHEMAS)[keyof typeof OPENAPI_SCHEMAS]) => ({ $ref: `#/components/schemas/${name}` });
@@ -53,12 +57,12 @@ const ERROR_SCHEMA: SchemaObject = {
   properties: {
     error: {
       type: 'string',
-      description: `The code for machines; one of ${[...SNAPSHOT_ROUTE_CODES, ...Object.values(TransportErrorCode), ...Object.values(AuthErrorCode), ...Object.values(DatabaseErrorCode), 'INTERNAL'].join(', ')} (each status below says which it carries).`,
+      description: `The code for machines; one of ${[...SNAPSHOT_ROUTE_CODES, ...Object.values(TransportErrorCode), ...Object.values(AuthErrorCode), ...Object.values(DatabaseErrorCode), ...Object.values(ProbeErrorCode), 'INTERNAL'].join(', ')} (each status below says which it carries).`,
     },
     message: { type: 'string', description: 'What went wrong and, where it helps, what to do.' },
     details: {
       type: 'array',
-      description: 'INVALID_SNAPSHOT: one entry per failing field.',
+      description: 'INVALID_SNAPSHOT, INVALID_PROBE_RESULT: one entry per failing field.',
       items: {
         type: 'object',
         required: ['path', 'message'],
@@ -70,6 +74,13 @@ const ERROR_SCHEMA: SchemaObject = {
     },
   },
 };
+
+/** A probe contract schema (libs/probe's zod), as a component: generated, never written by hand. */
+function probeJsonSchema(schema: z.ZodType, io: 'input' | 'output', description: string): SchemaObject {
+  const { $schema: _dialect, ...generated } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  if ('$defs' in generated) throw new Error('the probe contract produced $defs: hoist them into components before publishing');
+  return { ...generated, description } as SchemaObject;
+}
 
 /** Every status the ingest answers; a status the service adds fails to compile below until it is documented. */
 const INGEST_STATUSES = ['created', 'changed', 'unchanged', 'duplicate', 'backfilled', 'late'] as const;
@@ -118,7 +129,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setOpenAPIVersion('3.1.0')
     .setTitle('Routescope REST API')
     .setDescription(
-      'Snapshot ingest and health probes. History, checks and token administration are GraphQL (POST /graphql; the SDL is apps/api/schema.graphql). ' +
+      'Snapshot ingest, the live-probe channel of collectors and health probes. History, checks and token administration are GraphQL (POST /graphql; the SDL is apps/api/schema.graphql). ' +
         'Every error body is `{error, message, details?}`; 429 and 503 carry Retry-After.',
     )
     .setVersion('1')
@@ -133,6 +144,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       [OPENAPI_SCHEMAS.ingestResult]: INGEST_RESULT_SCHEMA,
       [OPENAPI_SCHEMAS.error]: ERROR_SCHEMA,
       [OPENAPI_SCHEMAS.readiness]: READINESS_SCHEMA,
+      [OPENAPI_SCHEMAS.probeJob]: probeJsonSchema(probeJobSchema, 'output', 'A live probe for the node’s collector to run (libs/probe’s contract).'),
+      [OPENAPI_SCHEMAS.probeResult]: probeJsonSchema(probeResultSchema, 'input', 'What the collector observed running a probe: verdict, bounded tcpdump captures with their parsed frames, ping counts (libs/probe’s contract).'),
     },
   };
   return document;

@@ -6,7 +6,7 @@ import { REDIS_COMMANDS, type RedisCommands } from '../redis/redis.module';
 /** @nestjs/throttler's record (its index does not export the type). */
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
-export type RateLimitedRoute = 'ingest' | 'graphql';
+export type RateLimitedRoute = 'ingest' | 'graphql' | 'probes';
 
 export type RateVerdict = { allowed: true } | { allowed: false; limit: number; windowSeconds: number; retryAfterSeconds: number };
 

@@ -33,6 +33,9 @@ interface GatedRoute {
  */
 const NO_BODY_DISCARD_BYTES = 64 * 1024;
 
+/** Largest probe result body: three captures of 200 lines of 400 characters and their frames fit in well under it. */
+export const PROBE_RESULT_MAX_BYTES = 1024 * 1024;
+
 /**
  * The HTTP edge, in front of every route: for the routes that take a body, the token is checked
  * (AuthService, the route's scope) and counted against its rate limit from the headers alone,
@@ -64,6 +67,25 @@ export function requestGate(options: { auth: AuthService; rateLimiter: RateLimit
       tooLarge: (limit) => new TransportError(TransportErrorCode.BodyTooLarge, `the GraphQL request exceeds the limit of ${limit} bytes (ROUTESCOPE_GRAPHQL_MAX_BODY_BYTES)`),
       shape: 'graphql',
       singleOperation: true,
+    },
+    {
+      // the collectors' long-poll for probe jobs: no body, but the token and the rate limit first
+      name: 'probes',
+      matches: (method, path) => method === 'GET' && path === '/api/v1/probes/next',
+      scope: 'probe-runner',
+      maxBodyBytes: 0,
+      tooLarge: () => new TransportError(TransportErrorCode.BodyTooLarge, 'GET /api/v1/probes/next takes no request body'),
+      shape: 'rest',
+      singleOperation: false,
+    },
+    {
+      name: 'probes',
+      matches: (method, path) => method === 'POST' && /^\/api\/v1\/probes\/[^/]+\/result$/.test(path),
+      scope: 'probe-runner',
+      maxBodyBytes: PROBE_RESULT_MAX_BYTES,
+      tooLarge: (limit) => new TransportError(TransportErrorCode.BodyTooLarge, `the probe result exceeds the limit of ${limit} bytes`),
+      shape: 'rest',
+      singleOperation: false,
     },
   ];
 

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { dashboardConfig } from './config';
 import { FindingChangedSubscription } from './operations/findings.operations';
 import { ChangesRecordedSubscription } from './operations/live.operations';
+import { ProbeUpdatedSubscription } from './operations/probes.operations';
 
 // One upstream graphql-ws connection per token in use (each signed-in token, or the dashboard's
 // own behind a trusted proxy), fanned out to every browser that listens with that token through
@@ -14,6 +15,7 @@ import { ChangesRecordedSubscription } from './operations/live.operations';
 export type LiveEvent =
   | { type: 'change'; node: string; at: string; changes: number }
   | { type: 'finding'; node: string; at: string; change: string; rule: string; severity: string }
+  | { type: 'probe'; node: string; id: string; state: string }
   | { type: 'upstream'; state: 'connected' | 'reconnecting' | 'unavailable'; reason?: string };
 
 interface Listener {
@@ -23,7 +25,7 @@ interface Listener {
 
 interface Upstream {
   query: string;
-  eventType: 'change' | 'finding';
+  eventType: 'change' | 'finding' | 'probe';
   toEvent(data: unknown): LiveEvent | undefined;
 }
 
@@ -151,6 +153,14 @@ const upstreams: Upstream[] = [
     toEvent: (data) => {
       const event = (data as { findingChanged?: { node: string; at: string; change: string; rule: string; severity: string } }).findingChanged;
       return event ? { type: 'finding', node: event.node, at: event.at, change: event.change, rule: event.rule, severity: event.severity } : undefined;
+    },
+  },
+  {
+    query: print(ProbeUpdatedSubscription),
+    eventType: 'probe',
+    toEvent: (data) => {
+      const event = (data as { probeUpdated?: { id: string; node: string; state: string } | null }).probeUpdated;
+      return event ? { type: 'probe', node: event.node, id: event.id, state: event.state } : undefined;
     },
   },
 ];

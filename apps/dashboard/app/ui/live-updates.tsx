@@ -44,9 +44,10 @@ export function LiveUpdates({ node }: { node?: string }) {
     };
     const onData = (event: MessageEvent<string>) => {
       try {
-        const data = JSON.parse(event.data) as { type?: string; node?: string; at?: string; change?: string; rule?: string };
+        const data = JSON.parse(event.data) as { type?: string; node?: string; at?: string; change?: string; rule?: string; state?: string };
         const when = `${data.at?.slice(11, 19) ?? ''} UTC`;
-        if (data.type === 'finding') setLastEvent(`finding ${data.rule ?? ''} ${data.change === 'RESOLVED' ? 'resolved' : 'opened'} on ${data.node ?? ''} at ${when}`);
+        if (data.type === 'probe') setLastEvent(`probe ${data.state?.toLowerCase().replace(/_/g, ' ') ?? ''} on ${data.node ?? ''}`);
+        else if (data.type === 'finding') setLastEvent(`finding ${data.rule ?? ''} ${data.change === 'RESOLVED' ? 'resolved' : 'opened'} on ${data.node ?? ''} at ${when}`);
         else if (data.node) setLastEvent(`change on ${data.node} at ${when}`);
       } catch {
         // a malformed event still means "something changed"
@@ -56,6 +57,7 @@ export function LiveUpdates({ node }: { node?: string }) {
     source.addEventListener('ready', () => setState((s) => (s === 'unavailable' ? s : 'live')));
     source.addEventListener('change', onData as EventListener);
     source.addEventListener('finding', onData as EventListener);
+    source.addEventListener('probe', onData as EventListener);
     source.addEventListener('upstream', ((event: MessageEvent<string>) => {
       const data = JSON.parse(event.data) as { state: string; reason?: string };
       setReason(data.reason);

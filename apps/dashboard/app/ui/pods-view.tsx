@@ -1,6 +1,7 @@
 import type { NodeStateQuery } from '../lib/generated/graphql';
 import { formatAddress, formatLink, formatNeighbor, formatRoute } from '../lib/fact-format';
 import { EmptyState } from './empty-state';
+import { VerifyProxyArpButton } from './verify-proxy-arp-button';
 
 type State = NodeStateQuery['node']['state'];
 type Pod = State['pods'][number];
@@ -69,8 +70,8 @@ function Side({ title, lines }: { title: string; lines: Line[] }) {
   );
 }
 
-/** Each pod's own view of its network next to the host side of its veth. */
-export function PodsView({ state }: { state: State }) {
+/** Each pod's own view of its network next to the host side of its veth; with `node`, a live proxy-ARP check per pod. */
+export function PodsView({ state, node }: { state: State; node?: string }) {
   if (state.pods.length === 0) return <EmptyState title="No pods">No pod network namespaces were captured on this node at that time.</EmptyState>;
   return (
     <div>
@@ -84,6 +85,7 @@ export function PodsView({ state }: { state: State }) {
                 ↔ host veth <span className="mono">{pod.hostVeth}</span>
               </span>
             ) : null}
+            {node ? <VerifyProxyArpButton node={node} pod={pod.name} /> : null}
           </h3>
           <div className="pod-sides">
             <Side title="Inside the pod" lines={podLines(pod)} />

@@ -236,6 +236,17 @@ export const RULES: RuleDefinition[] = [
       'All nodes must agree on the tunnel MTU and the pod (veth) MTU: a node with a larger MTU sends packets the others drop or fragment, and PMTU discovery across the tunnel is unreliable. The most common value wins; nodes that differ from it are reported (on a tie, every node).',
     remediation: 'Align the Calico MTU setting and restart calico-node and the pods of the odd node.',
   },
+  // ---- live probes (run by the node's collector on request, issue #11) ----------------------
+  {
+    id: 'PROBE_PROXY_ARP_FAILED',
+    scope: 'probe',
+    severity: 'error',
+    title: 'A live proxy-ARP probe of the pod failed',
+    explanation:
+      'The collector flushed the pod’s neighbour entry for 169.254.1.1, made it ARP and ping the node, and watched both ends of the veth with tcpdump -e. The expected exchange — who-has 169.254.1.1 from the pod’s MAC, `is-at ee:ee:ee:ee:ee:ee` from the host veth, then echo replies — did not happen: no reply (no-arp-reply: proxy_arp off, forwarding off, or no route for 169.254.1.1 out of another interface), a reply with another MAC (wrong-mac), ARP answered but no echo (arp-ok-no-echo: the path beyond the first hop), or nothing on the wire at all (no-frames: the pod did not send, or the veth is down). This is observed traffic, not inferred from kernel state: it fails even when every setting looks right. The next probe of the pod that passes resolves it.',
+    remediation:
+      'Open the probe (its frames and raw tcpdump lines are the evidence) and compare with the node’s state at that instant: `net.ipv4.conf.<veth>.proxy_arp` (1), `net.ipv4.ip_forward` (1), `ip route get 169.254.1.1` on the node, the veth’s MAC (ee:ee:ee:ee:ee:ee) and state (UP). Fix, then run the probe again.',
+  },
   // ---- capture evidence (frames and BGP sessions a pasted capture shows) --------------------
   {
     id: 'CALICO_ARP_UNANSWERED',

@@ -19,7 +19,10 @@ interface CreatedToken {
 }
 
 const FIELDS = 'name scopes createdAt expiresAt lastUsedAt revokedAt';
-const SCOPES = ['ingest', 'read', 'triage', 'admin'];
+const SCOPES = ['ingest', 'read', 'triage', 'probe', 'probe-runner', 'admin'];
+/** GraphQL's TokenScope spells the scope `probe-runner` as `probe_runner` (enum names cannot hold "-"). */
+const toEnum = (scope: string) => scope.replace(/-/g, '_');
+const fromEnum = (scope: string) => scope.replace(/_/g, '-');
 const DURATION = /^(\d+)(h|d)$/;
 
 export const listTokens = defineCommand<Record<string, never>>({
@@ -33,7 +36,7 @@ export const listTokens = defineCommand<Record<string, never>>({
   },
   async run(_args, api, out) {
     const { tokens } = await api.request<{ tokens: ApiToken[] }>(`query { tokens { ${FIELDS} } }`);
-    if (out.json) return out.data(tokens);
+    if (out.json) return out.data(tokens.map((t) => ({ ...t, scopes: t.scopes.map(fromEnum) })));
     out.line(formatTable(tokens));
   },
 });
@@ -43,7 +46,7 @@ export const createToken = defineCommand<{ name: string; scopes: string[]; expir
   synopsis: 'tokens create NAME --scopes read[,ingest,triage,admin] [--expires 2027-01-01T00:00:00Z|90d]',
   summary: 'Create a token; its secret is printed once and cannot be shown again.',
   options: [
-    { name: 'scopes', value: 'LIST', description: 'comma-separated: ingest, read, triage, admin' },
+    { name: 'scopes', value: 'LIST', description: 'comma-separated: ingest, read, triage, probe, probe-runner, admin' },
     { name: 'expires', value: 'WHEN', description: 'an ISO 8601 instant, or a duration from now: 12h, 90d (default: never)' },
   ],
   parse(line, now = new Date()) {
@@ -53,14 +56,14 @@ export const createToken = defineCommand<{ name: string; scopes: string[]; expir
       .map((s) => s.trim())
       .filter(Boolean);
     const unknown = scopes.find((s) => !SCOPES.includes(s));
-    if (unknown !== undefined || scopes.length === 0) throw new UsageError(`--scopes: "${unknown ?? ''}" is not a scope (ingest, read, triage, admin)`);
+    if (unknown !== undefined || scopes.length === 0) throw new UsageError(`--scopes: "${unknown ?? ''}" is not a scope (${SCOPES.join(', ')})`);
     const expires = line.options.get('expires');
     return { name, scopes, expiresAt: expires === undefined ? undefined : expiry(expires, now) };
   },
   async run(args, api, out) {
     const { createToken: created } = await api.request<{ createToken: CreatedToken }>(
       `mutation($name: String!, $scopes: [TokenScope!]!, $expiresAt: DateTime) { createToken(name: $name, scopes: $scopes, expiresAt: $expiresAt) { secret token { ${FIELDS} } } }`,
-      { name: args.name, scopes: args.scopes, expiresAt: args.expiresAt?.toISOString() ?? null },
+      { name: args.name, scopes: args.scopes.map(toEnum), expiresAt: args.expiresAt?.toISOString() ?? null },
     );
     printCreated(out, created, 'created');
   },
@@ -77,7 +80,7 @@ export const revokeToken = defineCommand<{ name: string }>({
   },
   async run(args, api, out) {
     const { revokeToken: token } = await api.request<{ revokeToken: ApiToken }>(`mutation($name: String!) { revokeToken(name: $name) { ${FIELDS} } }`, { name: args.name });
-    if (out.json) return out.data(token);
+    if (out.json) return out.data({ ...token, scopes: token.scopes.map(fromEnum) });
     out.line(`revoked token "${token.name}" at ${token.revokedAt}`);
   },
 });
@@ -109,15 +112,15 @@ function expiry(text: string, now: Date): Date {
 }
 
 function printCreated(out: Output, created: CreatedToken, what: string): void {
-  if (out.json) return out.data({ ...created.token, secret: created.secret });
+  if (out.json) return out.data({ ...created.token, scopes: created.token.scopes.map(fromEnum), secret: created.secret });
   const t = created.token;
-  out.line(`${what} token "${t.name}" (${t.scopes.join(', ')}), ${t.expiresAt ? `expires ${t.expiresAt}` : 'never expires'}`);
+  out.line(`${what} token "${t.name}" (${t.scopes.map(fromEnum).join(', ')}), ${t.expiresAt ? `expires ${t.expiresAt}` : 'never expires'}`);
   out.line(`secret (shown once, store it now): ${created.secret}`);
 }
 
 export function formatTable(tokens: readonly ApiToken[]): string {
   const rows = [['NAME', 'SCOPES', 'CREATED', 'EXPIRES', 'LAST USED', 'REVOKED']];
-  for (const t of tokens) rows.push([t.name, t.scopes.join(','), t.createdAt, t.expiresAt ?? '-', t.lastUsedAt ?? '-', t.revokedAt ?? '-']);
+  for (const t of tokens) rows.push([t.name, t.scopes.map(fromEnum).join(','), t.createdAt, t.expiresAt ?? '-', t.lastUsedAt ?? '-', t.revokedAt ?? '-']);
   const widths = rows[0].map((_, column) => Math.max(...rows.map((r) => r[column].length)));
   return rows.map((r) => r.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
 }

@@ -15,10 +15,11 @@ export enum RuleScopeValue {
   CLUSTER = 'cluster',
   HISTORY = 'history',
   CAPTURE = 'capture',
+  PROBE = 'probe',
 }
 registerEnumType(RuleScopeValue, {
   name: 'RuleScope',
-  description: 'node: one node’s facts; cluster: all nodes’ current facts; history: one node’s recent changes; capture: what a pasted capture observed (tcpdump frames, BGP sessions), checked by checkCapture only',
+  description: 'node: one node’s facts; cluster: all nodes’ current facts; history: one node’s recent changes; capture: what a pasted capture observed (tcpdump frames, BGP sessions), checked by checkCapture only; probe: the verdict of a live probe (requestProbe)',
 });
 
 @ObjectType({ description: 'A departure from the expected model, open from openedAt until resolvedAt' })

@@ -13,6 +13,7 @@ import { ChangeTimeline } from '../../ui/change-timeline';
 import { EmptyState } from '../../ui/empty-state';
 import { FindingsList } from '../../ui/findings-list';
 import { LiveUpdates } from '../../ui/live-updates';
+import { NodeProbes } from '../../probes/node-probes';
 import { PodsView } from '../../ui/pods-view';
 import { StateTabs } from '../../ui/state-tabs';
 import { AddressesTable, LinksTable, NeighborsTable, RoutesTable, SysctlsTable } from '../../ui/state-tables';
@@ -145,6 +146,7 @@ export default async function NodePage(props: PageProps<'/nodes/[name]'>) {
             ) : (
               <ApiProblemPanel problem={changes.problem} context="The timeline could not load" />
             )}
+            <NodeProbes node={name} from={toIso(from)} to={toIso(now)} />
           </section>
           <section className="card" aria-labelledby="node-findings-title">
             <h2 id="node-findings-title">Findings</h2>
@@ -238,7 +240,7 @@ export default async function NodePage(props: PageProps<'/nodes/[name]'>) {
             { id: 'links', label: 'Links', count: state.links.length, panel: <LinksTable links={state.links} caption={`Links of ${name} (host)`} /> },
             { id: 'addresses', label: 'Addresses', count: state.addresses.length, panel: <AddressesTable addresses={state.addresses} caption={`Addresses of ${name} (host)`} /> },
             { id: 'sysctls', label: 'Sysctls', count: state.sysctls.length, panel: <SysctlsTable sysctls={state.sysctls} caption={`Sysctls of ${name} (host)`} /> },
-            { id: 'pods', label: 'Pods', count: state.pods.length, panel: <PodsView state={state} /> },
+            { id: 'pods', label: 'Pods', count: state.pods.length, panel: <PodsView state={state} node={name} /> },
           ]}
         />
       </section>

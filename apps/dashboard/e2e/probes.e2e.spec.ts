@@ -1,0 +1,127 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { captureFromOutput, judgeProbe, type ProbeJob, type ProbeResult } from '@routescope/probe';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signIn, workspaceRoot } from './support/servers';
+
+// Live probes in a real browser against the real API process: click "Verify proxy ARP" on a pod,
+// follow the probe's live status to its verdict, read the ladder and the raw tcpdump lines.
+//
+// The node's collector is played by this test over real HTTP with the collector's protocol (GET
+// /api/v1/probes/next long-poll, POST /api/v1/probes/{id}/result): the netlab and its root
+// privileges are not part of this suite. Its results are built from real netlab tcpdump -e output
+// (libs/probe/test/fixtures) by the contract's own code (captureFromOutput, judgeProbe), so the
+// verdict is judged, not written here. The real collector against the netlab is covered by
+// apps/api/e2e/netlab-probes.e2e.spec.ts.
+
+const ARTIFACTS = join(__dirname, 'artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+const FIXTURES = join(workspaceRoot, 'libs/probe/test/fixtures');
+const POD_A2 = 'cni-0a2a2a2a-0000-4000-8000-00000000a002';
+const VETH_A2 = 'calia2a2a2a2a02';
+
+const apiUrl = () => process.env.E2E_API_URL!;
+const dashboardUrl = () => process.env.E2E_DASHBOARD_URL!;
+
+async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
+  expect(serious, `axe on ${name}`).toEqual([]);
+}
+
+/** One long-poll of the collector protocol, as `routescope-collector run --probes` sends it. */
+async function nextJob(node: string, signal: AbortSignal): Promise<ProbeJob | undefined> {
+  for (;;) {
+    const response = await fetch(`${apiUrl()}/api/v1/probes/next?node=${node}&wait=25`, { headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN!}` }, signal });
+    if (response.status === 200) return (await response.json()) as ProbeJob;
+    if (response.status !== 204) throw new Error(`GET /api/v1/probes/next answered ${response.status}: ${await response.text()}`);
+  }
+}
+
+function resultFor(job: ProbeJob, scene: 'healthy' | 'proxy-arp-off'): ProbeResult {
+  const read = (point: string) => readFileSync(join(FIXTURES, `${scene}.${point}.txt`), 'utf8');
+  const captures = [
+    captureFromOutput({ point: 'pod', device: 'eth0', netns: job.pod, pod: job.pod }, read('pod')).capture,
+    captureFromOutput({ point: 'host-veth', device: VETH_A2, pod: job.pod }, read('veth')).capture,
+  ];
+  const count = (kind: string) => read('pod').split('\n').filter((l) => l.includes(`ICMP echo ${kind}`)).length;
+  const ping = { sent: count('request'), received: count('reply') };
+  const judged = judgeProbe({ kind: 'proxy-arp', node: job.node, pod: job.pod, captures, ping });
+  const finished = new Date();
+  return { id: job.id, kind: 'proxy-arp', node: job.node, pod: job.pod, verdict: judged.verdict, reason: judged.reason, startedAt: new Date(finished.getTime() - job.timeoutMs).toISOString(), finishedAt: finished.toISOString(), captures, ping };
+}
+
+async function postResult(result: ProbeResult): Promise<void> {
+  const response = await fetch(`${apiUrl()}/api/v1/probes/${result.id}/result`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN!}` },
+    body: JSON.stringify(result),
+  });
+  expect(response.status).toBe(204);
+}
+
+test.describe('live probes', () => {
+  test('Verify proxy ARP: the click queues a probe, the page follows it live to VERIFIED and draws its frames as a ladder', async ({ browser }) => {
+    // the admin token holds the probe scope; the suite's default session (read) does not
+    const session = await signIn(dashboardUrl(), process.env.E2E_ADMIN_TOKEN!);
+    const context = await browser.newContext({ storageState: { cookies: [{ ...session, domain: '127.0.0.1', path: '/', sameSite: 'Strict' }], origins: [] } });
+    const page = await context.newPage();
+    const collector = new AbortController();
+    const job = nextJob('node-a', collector.signal);
+    try {
+      await page.goto(`${dashboardUrl()}/nodes/node-a?tab=pods`);
+      await page.getByRole('button', { name: `Verify proxy ARP of pod ${POD_A2}` }).click();
+      await expect(page).toHaveURL(/\/probes\/[0-9a-f-]{36}$/);
+      await expect(page.getByRole('heading', { level: 1 })).toContainText(`proxy-ARP probe of pod ${POD_A2} on node-a`);
+      const taken = await job;
+      expect(taken).toMatchObject({ kind: 'proxy-arp', node: 'node-a', pod: POD_A2 });
+      expect(page.url()).toContain(taken!.id);
+      // dispatched: the page hears it through the subscription (no reload by the test)
+      await expect(page.getByTestId('probe-state')).toHaveAttribute('data-state', 'DISPATCHED');
+      await expect(page.getByTestId('probe-state')).toContainText('Running');
+      await expectNoSeriousA11yViolations(page, 'probe running');
+
+      const result = resultFor(taken!, 'healthy');
+      expect(result.verdict).toBe('verified');
+      await postResult(result);
+      await expect(page.getByTestId('probe-state')).toHaveAttribute('data-state', 'DONE');
+      await expect(page.getByTestId('probe-verdict')).toHaveAttribute('data-verdict', 'VERIFIED');
+
+      const ladder = page.getByTestId('probe-ladder');
+      await expect(ladder).toContainText(`pod eth0 ↔ host ${VETH_A2}`);
+      const steps = ladder.locator('li.probe-step');
+      const request = steps.filter({ hasText: 'ARP request: who-has 169.254.1.1' }).first();
+      await expect(request).toHaveAttribute('data-from', 'pod');
+      await expect(request).toHaveAttribute('data-to', 'host-veth');
+      const reply = steps.filter({ hasText: 'ARP reply: 169.254.1.1 is-at ee:ee:ee:ee:ee:ee' }).first();
+      await expect(reply).toHaveAttribute('data-from', 'host-veth');
+      await expect(reply).toContainText('ee:ee:ee:ee:ee:ee → ');
+      await expect(reply).toContainText(/\d\d:\d\d:\d\d\.\d+/);
+      await expect(steps.filter({ hasText: 'ICMP echo reply' }).first()).toHaveAttribute('data-to', 'pod');
+      await expect(page.getByTestId('probe-raw-host-veth')).toContainText('Reply 169.254.1.1 is-at ee:ee:ee:ee:ee:ee');
+      await expect(page.getByRole('link', { name: /^State of node-a at / })).toHaveAttribute('href', /\/nodes\/node-a\?at=.*&tab=pods/);
+      await page.screenshot({ path: join(ARTIFACTS, 'probe-verified.png'), fullPage: true });
+      await expectNoSeriousA11yViolations(page, 'probe verified');
+
+      // the probe is an event of the node now, beside its timeline
+      await page.goto(`${dashboardUrl()}/nodes/node-a`);
+      await expect(page.getByTestId('node-probe').first()).toContainText(`proxy ARP of ${POD_A2}: verified`);
+    } finally {
+      collector.abort();
+      await job.catch(() => undefined);
+      await context.close();
+    }
+  });
+
+  test('a token without the probe scope gets told so at the button, and nothing is queued', async ({ page }) => {
+    await page.goto(`${dashboardUrl()}/nodes/node-a?tab=pods`);
+    await page.getByRole('button', { name: `Verify proxy ARP of pod ${POD_A2}` }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'Your token may not run probes' })).toContainText('Your token may not run probes. Sign in with a token that has the probe scope');
+    await expect(page).toHaveURL(/\/nodes\/node-a/);
+    const next = await fetch(`${apiUrl()}/api/v1/probes/next?node=node-a&wait=0`, { headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN!}` } });
+    expect(next.status).toBe(204);
+  });
+});
