@@ -1,7 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +11,7 @@ const BENCH_PROXY_HEADER = 'x-bench-user';
 import { Client } from 'pg';
 import { seedCluster, type SeedReport } from '@routescope/seed';
 import { log, markdownTable, round, summarise, type Sample } from './measure';
+import { freePort } from '@routescope/testing';
 
 // Issue #5: "with 1,000 synthetic nodes loaded, the overview renders in < 2 s and the node table
 // paginates". The real processes, as a user runs them: the built API (apps/api/dist/main.js) on a
@@ -444,15 +444,6 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // the group is gone already
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('dashboard: no free port');
-  return address.port;
 }
 
 /** Undo steps run last-in first-out, each whatever the others did; killNow() is the synchronous part for exits. */

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectorBin } from './lab-harness';
+import { freePort } from '@routescope/testing';
 
 // Real processes and real HTTP: the bundled collector posts to a small receiver started here,
 // standing in for the API's POST /api/v1/snapshots (the History store issue builds the real one).
@@ -63,14 +63,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function startCollector(port: number, spool: string): { child: ChildProcess; log: () => string; exit: Promise<number | null> } {
