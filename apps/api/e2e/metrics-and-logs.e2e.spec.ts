@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseExposition, type Exposition } from '../src/testing/prometheus-text';
-import { freePort, until } from '@routescope/testing';
+import { freePort, parseExposition, until, type Exposition } from '@routescope/testing';
 import { ApiProcess, collectorBin, secretToken, type ApiTokens } from './support/api-process';
 
 // The built API and a real collector `run` as processes: both scraped like Prometheus does
