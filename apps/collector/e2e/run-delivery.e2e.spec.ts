@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectorBin } from './lab-harness';
-import { freePort } from '@routescope/testing';
+import { freePort, until } from '@routescope/testing';
 
 // Real processes and real HTTP: the bundled collector posts to a small receiver started here,
 // standing in for the API's POST /api/v1/snapshots (the History store issue builds the real one).
@@ -75,14 +75,6 @@ function startCollector(port: number, spool: string): { child: ChildProcess; log
   return { child, log: () => log, exit };
 }
 
-async function until(condition: () => boolean, timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function spooledSeqs(spool: string): Promise<number[]> {
   const files = (await readdir(spool)).filter((f) => f.endsWith('.json')).sort();
   return Promise.all(files.map(async (f) => JSON.parse(await readFile(join(spool, f), 'utf8')).collector.seq as number));
@@ -104,12 +96,13 @@ describe('run: posting with a spool', () => {
     const port = await freePort();
     const first = startCollector(port, spool);
     // Down: posts fail and snapshots pile up in the spool.
-    await until(() => /retrying in/.test(first.log()), 10000);
-    await new Promise((r) => setTimeout(r, 1200));
+    await until('a failed post', () => /retrying in/.test(first.log()) || undefined, 10000, 50);
+    // A backlog of several snapshots (the collector posts every 250 ms) before the receiver comes up.
+    await until('4 snapshots in the spool', async () => ((await spooledSeqs(spool)).length >= 4 ? true : undefined), 10000, 50);
     expect(receiver.received).toHaveLength(0);
     // Up: the backlog drains oldest first, then new snapshots follow.
     await receiver.start(port);
-    await until(() => receiver.received.length >= 8);
+    await until('8 snapshots received', () => receiver.received.length >= 8 || undefined, 30000, 50);
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
     const bootId = receiver.received[0].bootId;
@@ -117,7 +110,7 @@ describe('run: posting with a spool', () => {
 
     // A restarted collector sends what was left over before anything new.
     const second = startCollector(port, spool);
-    await until(() => receiver.received.some((r) => r.bootId !== bootId));
+    await until('a snapshot of the restarted collector', () => receiver.received.some((r) => r.bootId !== bootId) || undefined, 30000, 50);
     second.child.kill('SIGTERM');
     expect(await second.exit).toBe(0);
 
@@ -138,7 +131,7 @@ describe('run: posting with a spool', () => {
     receiver.onRequest = () => (inFlight = true);
     await receiver.start(port);
     const collector = startCollector(port, spool);
-    await until(() => inFlight);
+    await until('a post in flight', () => inFlight || undefined, 30000, 50);
     collector.child.kill('SIGTERM');
     expect(await collector.exit).toBe(0);
     expect(receiver.received.length).toBeGreaterThanOrEqual(1);
@@ -157,7 +150,7 @@ describe('run: posting with a spool', () => {
     };
     await receiver.start(port);
     const collector = startCollector(port, spool);
-    await until(() => receiver.received.length >= 4);
+    await until('4 snapshots received', () => receiver.received.length >= 4 || undefined, 30000, 50);
     collector.child.kill('SIGTERM');
     expect(await collector.exit).toBe(0);
 
@@ -191,7 +184,7 @@ describe('run: posting with a spool', () => {
     receiver.headers = () => ({ date: serverDate() });
     await receiver.start(port);
     const collector = startCollector(port, spool);
-    await until(() => receiver.received.length >= 3);
+    await until('3 snapshots received', () => receiver.received.length >= 3 || undefined, 30000, 50);
     collector.child.kill('SIGTERM');
     expect(await collector.exit).toBe(0);
     const [first, ...later] = receiver.received;
