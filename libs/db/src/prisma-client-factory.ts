@@ -127,7 +127,7 @@ async function createPglite(dataDir: string, options: CreateDatabaseOptions): Pr
     await chmod(location, 0o700);
   }
   if (options.pgliteImage && !inMemory) throw new Error('createDatabase: pgliteImage needs an in-memory database');
-  const pglite = await PGlite.create(location, options.pgliteImage ? { loadDataDir: options.pgliteImage } : {});
+  const pglite = options.pgliteImage ? await PGlite.create(location, { loadDataDir: options.pgliteImage }) : await PGlite.create(location);
   // PGlite's file system layer creates every file 0666 whatever the umask (the token table
   // included): the folder is 0700 so nobody else reaches them, and the files are set to 0600
   // once PGlite has created them, after migrations, and at close (for files it added since).
