@@ -60,6 +60,15 @@ export default [
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
+    // @routescope/testing (ports, waiting, fake servers) is for tests: the sources of the apps and
+    // libraries never import it; their specs, e2e suites, test/ and testing/ folders and the tools do.
+    files: ['apps/**/*.ts', 'apps/**/*.tsx', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.spec.tsx', '**/e2e/**', '**/test/**', '**/testing/**', 'libs/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: '@routescope/testing', message: 'test support only: import it from specs, e2e, test/ or testing/ folders' }] }],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/e2e/**/*.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

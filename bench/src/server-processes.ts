@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@routescope/testing';
 import { log } from './measure';
 
 // The processes a bench phase starts (built API, `next start`) and their orderly stop.
@@ -69,15 +69,6 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // the group is gone already
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('dashboard: no free port');
-  return address.port;
 }
 
 /** Undo steps run last-in first-out, each whatever the others did; killNow() is the synchronous part for exits. */

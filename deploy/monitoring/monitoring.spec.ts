@@ -1,12 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { checkPromql } from './promql-check';
+import { freePort } from '@routescope/testing';
 
 // deploy/monitoring as Prometheus and Grafana read it: every rule and panel expression parses,
 // and every metric it names exists on a real scrape: of the built API (a process on embedded
@@ -59,14 +58,6 @@ function namesIn(exposition: string): Set<string> {
     else if (line && !line.startsWith('#')) names.add(line.split(/[{\s]/, 1)[0]);
   }
   return names;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** Polls until `probe` gives a value; fails at once when `child` exits, with its output. */

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
@@ -11,6 +11,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Client } from 'pg';
 import { testing } from '@routescope/db';
+import { freePort, until } from '@routescope/testing';
 
 // Hostile and broken clients against the HTTP edge and GraphQL, table-driven: the built API as a
 // real process on a real PostgreSQL database (and real Redis for the shared rate limits). Every
@@ -45,24 +46,6 @@ function reasonOf(answer: Answer): string | undefined {
 function messageOf(answer: Answer): string {
   const errors = answer.body?.errors as Array<{ message?: string }> | undefined;
   return String(errors ? errors[0]?.message : answer.body?.message);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** One API process on its own PostgreSQL database. */

@@ -6,7 +6,8 @@ import type { Snapshot } from '@routescope/snapshot';
 import type { BadInputCase, CaseContext, CaseRequest } from './bad-input/bad-input-case';
 import { BAD_INPUT_AREAS } from './bad-input/bad-input-cases';
 import { calicoNodeSnapshot } from './support/calico-node';
-import { ApiProcess, freePort, request, secretToken, type ApiTokens, type HttpAnswer } from './support/api-process';
+import { freePort } from '@routescope/testing';
+import { ApiProcess, request, secretToken, type ApiTokens, type HttpAnswer } from './support/api-process';
 import { RowCounter } from './support/row-counts';
 
 // Bad input against the built API as a real process on real PostgreSQL: every case of

@@ -7,7 +7,8 @@ import { testing } from '@routescope/db';
 import type { Snapshot } from '@routescope/snapshot';
 import { Client } from 'pg';
 import { calicoNodeSnapshot } from './support/calico-node';
-import { ApiProcess, collectorBin, freePort, request, secretToken, until, type ApiTokens } from './support/api-process';
+import { freePort, until } from '@routescope/testing';
+import { ApiProcess, collectorBin, request, secretToken, type ApiTokens } from './support/api-process';
 import { PostgresCluster } from './support/postgres-cluster';
 
 // Faults with real processes: the built API killed with SIGKILL while a real collector `run`

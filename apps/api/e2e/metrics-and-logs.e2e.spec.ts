@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseExposition, type Exposition } from '../src/testing/prometheus-text';
-import { ApiProcess, collectorBin, freePort, secretToken, until, type ApiTokens } from './support/api-process';
+import { freePort, parseExposition, until, type Exposition } from '@routescope/testing';
+import { ApiProcess, collectorBin, secretToken, type ApiTokens } from './support/api-process';
 
 // The built API and a real collector `run` as processes: both scraped like Prometheus does
 // after the collector delivered, and both logs read as JSON lines like a log pipeline does.

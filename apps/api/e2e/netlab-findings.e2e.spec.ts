@@ -1,11 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NETLAB_FAULT_RULES } from '@routescope/checks';
+import { freePort } from '@routescope/testing';
 
 // Every netlab fault, end to end on the real kernel: collectors of both lab nodes post to the
 // built API; each injected fault must open its finding (naming the right node and the pod or
@@ -25,14 +24,6 @@ interface OpenFinding {
   rule: string;
   subject: string;
   message: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 if (process.getuid?.() !== 0) throw new Error('the findings end-to-end suite needs root (network namespaces); run it as root, as CI does');

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiBundle, collectorBin, freePort, repoRoot, until } from './support/api-process';
+import { freePort, until } from '@routescope/testing';
+import { apiBundle, collectorBin, repoRoot } from './support/api-process';
 
 // Live probes end to end on the real kernel: the built API and the built collector
 // (`routescope-collector run --probes`) as real processes over real HTTP, the netlab's pods, the

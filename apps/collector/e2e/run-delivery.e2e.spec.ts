@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectorBin } from './lab-harness';
+import { freePort, until } from '@routescope/testing';
 
 // Real processes and real HTTP: the bundled collector posts to a small receiver started here,
 // standing in for the API's POST /api/v1/snapshots (the History store issue builds the real one).
@@ -65,14 +65,6 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function startCollector(port: number, spool: string): { child: ChildProcess; log: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [collectorBin, 'run', '--server', `http://127.0.0.1:${port}`, '--token', 'test-ingest-token', '--interval', '250ms', '--spool', spool], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -81,14 +73,6 @@ function startCollector(port: number, spool: string): { child: ChildProcess; log
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, log: () => log, exit };
-}
-
-async function until(condition: () => boolean, timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function spooledSeqs(spool: string): Promise<number[]> {
@@ -112,12 +96,13 @@ describe('run: posting with a spool', () => {
     const port = await freePort();
     const first = startCollector(port, spool);
     // Down: posts fail and snapshots pile up in the spool.
-    await until(() => /retrying in/.test(first.log()), 10000);
-    await new Promise((r) => setTimeout(r, 1200));
+    await until('a failed post', () => /retrying in/.test(first.log()) || undefined, 10000, 50);
+    // A backlog of several snapshots (the collector posts every 250 ms) before the receiver comes up.
+    await until('4 snapshots in the spool', async () => ((await spooledSeqs(spool)).length >= 4 ? true : undefined), 10000, 50);
     expect(receiver.received).toHaveLength(0);
     // Up: the backlog drains oldest first, then new snapshots follow.
     await receiver.start(port);
-    await until(() => receiver.received.length >= 8);
+    await until('8 snapshots received', () => receiver.received.length >= 8 || undefined, 30000, 50);
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
     const bootId = receiver.received[0].bootId;
@@ -125,7 +110,7 @@ describe('run: posting with a spool', () => {
 
     // A restarted collector sends what was left over before anything new.
     const second = startCollector(port, spool);
-    await until(() => receiver.received.some((r) => r.bootId !== bootId));
+    await until('a snapshot of the restarted collector', () => receiver.received.some((r) => r.bootId !== bootId) || undefined, 30000, 50);
     second.child.kill('SIGTERM');
     expect(await second.exit).toBe(0);
 
@@ -146,7 +131,7 @@ describe('run: posting with a spool', () => {
     receiver.onRequest = () => (inFlight = true);
     await receiver.start(port);
     const collector = startCollector(port, spool);
-    await until(() => inFlight);
+    await until('a post in flight', () => inFlight || undefined, 30000, 50);
     collector.child.kill('SIGTERM');
     expect(await collector.exit).toBe(0);
     expect(receiver.received.length).toBeGreaterThanOrEqual(1);
@@ -165,7 +150,7 @@ describe('run: posting with a spool', () => {
     };
     await receiver.start(port);
     const collector = startCollector(port, spool);
-    await until(() => receiver.received.length >= 4);
+    await until('4 snapshots received', () => receiver.received.length >= 4 || undefined, 30000, 50);
     collector.child.kill('SIGTERM');
     expect(await collector.exit).toBe(0);
 
@@ -199,7 +184,7 @@ describe('run: posting with a spool', () => {
     receiver.headers = () => ({ date: serverDate() });
     await receiver.start(port);
     const collector = startCollector(port, spool);
-    await until(() => receiver.received.length >= 3);
+    await until('3 snapshots received', () => receiver.received.length >= 3 || undefined, 30000, 50);
     collector.child.kill('SIGTERM');
     expect(await collector.exit).toBe(0);
     const [first, ...later] = receiver.received;

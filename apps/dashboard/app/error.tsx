@@ -2,7 +2,11 @@
 
 import { useEffect } from 'react';
 
-/** Last resort for unexpected failures (API problems are shown in place by each page). */
+/**
+ * Last resort for unexpected failures (API problems are shown in place by each page). The one
+ * error boundary of the dashboard: errors of nested segments bubble up to it, and with the root
+ * layout the only layout, a boundary per segment would render exactly the same.
+ */
 export default function ErrorPage({ error, retry }: { error: unknown; retry: () => void }) {
   useEffect(() => {
     console.error(error);

@@ -3,7 +3,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { liveSnapshot, postSnapshots, type RecordedHistory } from './support/recorded-history';
-import { freePort, signIn, startDashboard, type RunningServer } from './support/servers';
+import { freePort } from '@routescope/testing';
+import { signIn, startDashboard, type RunningServer } from './support/servers';
 
 // What an SRE relies on, in a real browser against the real API: the nodes and their gaps, the
 // node's state and timeline, the diff in red and green, the incident review at the right time,

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, secret, startApi, workspaceRoot, type ApiProcess } from './support/api-process';
+import { freePort } from '@routescope/testing';
+import { secret, startApi, workspaceRoot, type ApiProcess } from './support/api-process';
 
 // routescope-admin as an operator runs it (node tools/admin/bin/routescope-admin.mjs, a real
 // process) against the built API (a real process) on a fresh PostgreSQL database.

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkApi, ClusterSeeder, describeFailures, seedCluster, SeedError, type SeedReport } from '../src';
-import { createPostgresDatabase, freePort, runSeedCommand, secret, startApi, testDatabaseKinds, type RunningApi, type TestPostgresDatabase } from './support/routescope-api';
+import { freePort } from '@routescope/testing';
+import { createPostgresDatabase, runSeedCommand, secret, startApi, testDatabaseKinds, type RunningApi, type TestPostgresDatabase } from './support/routescope-api';
 
 // The seeder against the real API: the built bundle as its own process on a fresh database
 // (once on PostgreSQL, once on embedded PGlite; ROUTESCOPE_TEST_DATABASES=pglite narrows it),

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import type { ApiSample } from './soak-stats';
+import { freePort } from '@routescope/testing';
 
 // The API under soak: the built bundle (apps/api/dist/main.js) as its own process on a fresh
 // PostgreSQL database, spoken to over HTTP only (tools never import apps/). Its memory is read
@@ -56,15 +56,6 @@ export async function createDatabase(serverUrl: string): Promise<SoakDatabase> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { name, url: url.toString(), drop: () => onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 export async function startApi(bundle: string, databaseUrl: string, cwd: string): Promise<SoakApi> {

@@ -1,8 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '@routescope/testing';
 
 // `npm start -- --lab` as a user runs it: the real API (PGlite), dashboard and one collector per
 // lab node, in a lab of its own prefix. A collector killed from outside comes back and the
@@ -17,17 +17,6 @@ function labNamespaces(): string[] {
     .split('\n')
     .map((line) => line.split(' ')[0])
     .filter((name) => name.startsWith(PREFIX));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function alive(pid: number): boolean {

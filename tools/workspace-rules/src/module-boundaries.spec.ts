@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 // Nx project graph and the tags in every project.json decide, exactly as in `npm run lint`.
 const root = resolve(__dirname, '../../..');
 
-function lintProbe(fileInProject: string, source: string): string[] {
+function lintProbe(fileInProject: string, source: string, rules = ['@nx/enforce-module-boundaries']): string[] {
   const result = spawnSync(process.execPath, [resolve(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', fileInProject], {
     cwd: root,
     input: source,
@@ -13,7 +13,7 @@ function lintProbe(fileInProject: string, source: string): string[] {
   });
   if (!result.stdout.startsWith('[')) throw new Error(`eslint failed: ${result.stderr}`);
   const [report] = JSON.parse(result.stdout) as { messages: { ruleId: string | null; message: string }[] }[];
-  return report.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  return report.messages.filter((m) => rules.includes(m.ruleId ?? '')).map((m) => m.message);
 }
 
 describe('Nx module boundaries', () => {
@@ -49,5 +49,15 @@ describe('Nx module boundaries', () => {
     const probe = "import type { IngestResult } from '@routescope/api';\nexport type Probe = IngestResult;\n";
     expect(lintProbe('bench/src/api-under-test.ts', probe)).toEqual([]);
     expect(lintProbe('bench/src/boundary-probe.ts', probe).join('\n')).toMatch(/Imports of apps are forbidden/);
+  });
+
+  it('keep @routescope/testing out of the sources: specs, e2e support and tools may import it', () => {
+    const probe = "import { freePort } from '@routescope/testing';\nexport const probe = freePort;\n";
+    for (const file of ['apps/api/src/boundary-probe.ts', 'libs/checks/src/boundary-probe.ts']) {
+      expect({ file, messages: lintProbe(file, probe, ['no-restricted-imports']).join('\n') }).toEqual({ file, messages: expect.stringMatching(/test support only/) });
+    }
+    for (const file of ['apps/api/src/boundary-probe.spec.ts', 'apps/api/e2e/support/boundary-probe.ts', 'tools/soak/src/boundary-probe.ts']) {
+      expect({ file, messages: lintProbe(file, probe, ['no-restricted-imports', '@nx/enforce-module-boundaries']) }).toEqual({ file, messages: [] });
+    }
   });
 });

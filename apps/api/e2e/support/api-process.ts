@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { until } from '@routescope/testing';
 
 // The built API (apps/api/dist/main.js) as a real process, for the suites that post to it,
 // kill it and start it again. Not a spec.
@@ -13,26 +12,6 @@ export const collectorBin = join(repoRoot, 'apps/collector/dist/routescope-colle
 
 export const secretToken = (name: string) => `rs_e2e_${name}_${randomBytes(12).toString('hex')}`;
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** Polls `probe` until it gives a value (errors count as "not yet"); a test waits for the event, not for a fixed time. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve()
-      .then(probe)
-      .catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export interface ApiTokens {
   ingest: string;

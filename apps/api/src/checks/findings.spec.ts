@@ -1,5 +1,6 @@
 import type { Database } from '@routescope/db';
 import type { Snapshot } from '@routescope/snapshot';
+import { until } from '@routescope/testing';
 import { DATABASE } from '../database/database.module';
 import { IngestService } from '../ingest/ingest.service';
 import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
@@ -119,7 +120,7 @@ for (const kind of testDatabaseKinds()) {
           { next: (value) => (events.push(value.data), resolve()), error: reject, complete: () => resolve() },
         );
       });
-      await new Promise((r) => setTimeout(r, 300));
+      await until('the findingChanged subscription to be live', () => t.subscriptions('findingChanged') > 0 || undefined, 10_000, 10);
       // The event follows the background evaluation, after ingest answered.
       await t.app.get(IngestService).ingest(nodeA(30, 1, { proxyArp: '0' }));
       await done;

@@ -1,4 +1,4 @@
-// No cluster can run here; the KUBECONFIG case talks to testing/fake-kube-apiserver.ts, which
+// No cluster can run here; the KUBECONFIG case talks to @routescope/testing's FakeKubeApiServer, which
 // speaks the real wire protocol, through a kubeconfig file read by the real client-node.
 jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('./testing/client-node')>('./testing/client-node').clientNode());
 
@@ -16,7 +16,7 @@ import { ClusterWatchService } from './cluster-watch.service';
 import { detectKubeConfig, loadKubeConfig, SERVICE_ACCOUNT_DIR } from './kube-config-source';
 import { clientNode } from './testing/client-node';
 import { eventually, node, TOKEN } from './testing/cluster-harness';
-import { FakeKubeApiServer } from './testing/fake-kube-apiserver';
+import { FakeKubeApiServer } from '@routescope/testing';
 
 /** Stands in for the opened database where nothing is written (no cluster, or only the context is read). */
 const noDatabase = { kind: 'none', close: async () => undefined } as unknown as Database;

@@ -1,6 +1,6 @@
 // No cluster can run here; this server speaks the real wire protocol. These suites run the
 // real @kubernetes/client-node informers (list + chunked watch streams, bookmarks, 410 Gone)
-// against testing/fake-kube-apiserver.ts through a real KubeConfig (server URL, bearer token),
+// against @routescope/testing's FakeKubeApiServer through a real KubeConfig (server URL, bearer token),
 // and the history on both databases (PostgreSQL and PGlite).
 jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('./testing/client-node')>('./testing/client-node').clientNode());
 
@@ -8,7 +8,7 @@ import type { ClusterObjectRow } from './cluster-history.repository';
 import type { PodAttrs } from './cluster-objects';
 import { testing } from '@routescope/db';
 import { blockAffinity, eventually, ipamBlock, ipPool, node, pod, sleep, startClusterHarness, type ClusterHarness, type HarnessOptions } from './testing/cluster-harness';
-import type { FakeKubeApiServer } from './testing/fake-kube-apiserver';
+import type { FakeKubeApiServer } from '@routescope/testing';
 import { vethNameForWorkload } from './veth-name';
 
 function seedCluster(server: FakeKubeApiServer): void {

@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Database } from '@routescope/db';
 import type { Snapshot } from '@routescope/snapshot';
-import { createServer } from 'node:http';
 import { DATABASE } from '../database/database.module';
 import { MetricsService } from './metrics.service';
-import { parseExposition, type Exposition } from '../testing/prometheus-text';
+import { freePort, parseExposition, until, type Exposition } from '@routescope/testing';
 import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
 
 // GET /metrics scraped like Prometheus does, after real ingests over HTTP on a real database:
@@ -107,10 +106,7 @@ for (const kind of testDatabaseKinds()) {
     });
 
     it('serves /metrics only on ROUTESCOPE_METRICS_PORT when it is set', async () => {
-      const free = createServer();
-      await new Promise<void>((r) => free.listen(0, '127.0.0.1', () => r()));
-      const port = (free.address() as AddressInfo).port;
-      await new Promise((r) => free.close(r));
+      const port = await freePort();
       await start({ ROUTESCOPE_METRICS_PORT: String(port) });
       expect((await fetch(`${base}/metrics`)).status).toBe(404);
       await t.app.get(MetricsService).listenOnOwnPort('127.0.0.1');
@@ -123,17 +119,15 @@ for (const kind of testDatabaseKinds()) {
     it('counts open subscription sockets, down again when a client leaves', async () => {
       await start();
       const gauge = async () => (await scrape()).value('routescope_graphql_websocket_connections');
-      const until = async (want: number) => {
-        while ((await gauge()) !== want) await new Promise((r) => setTimeout(r, 50));
-      };
+      const connections = (want: number) => until(`${want} open subscription socket(s)`, async () => ((await gauge()) === want ? true : undefined), 10_000, 50);
       const client = t.subscriptionClient();
       const connected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
       const stop = client.subscribe({ query: 'subscription { changesRecorded { changes } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
       await connected;
-      await until(1);
+      await connections(1);
       stop();
       await client.dispose();
-      await until(0);
+      await connections(0);
     });
 
     it('labels GraphQL operations past the name budget as other, and unnamed ones as anonymous', async () => {

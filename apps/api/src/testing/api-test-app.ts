@@ -4,11 +4,14 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { testing, type Database, type DatabaseKind } from '@routescope/db';
 import type { NetworkNamespace, Snapshot } from '@routescope/snapshot';
+import { type PubSubEngine } from 'graphql-subscriptions';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createApiApplication } from '../api-application';
+import { FindingEvents } from '../checks/finding-events';
 import { FindingsEvaluator } from '../checks/findings-evaluator.service';
 import { loadApiConfig } from '../config/api-config';
+import { HistoryEvents } from '../events/history-events';
 import { IngestService, type IngestResult } from '../ingest/ingest.service';
 
 // Test support for the API suites (not a spec): the real app on a fresh database,
@@ -45,6 +48,11 @@ export interface ApiTestApp {
   graphql<T>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphqlResponse<T>>;
   /** A graphql-ws client on /graphql; `token: null` connects without one. */
   subscriptionClient(token?: string | null): Client;
+  /**
+   * GraphQL subscriptions the server has live on a trigger (e.g. 'findingChanged'): a test waits
+   * for its client's subscription to be registered before it makes the event.
+   */
+  subscriptions(trigger: string): number;
   /** SQL statements sent through prisma.$queryRaw since the last reset (every history read is one). */
   readonly sql: { count: number; reset(): void };
   close(): Promise<void>;
@@ -76,6 +84,7 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
   const ingest = app.get(IngestService);
   const evaluator = app.get(FindingsEvaluator);
   const clients: Client[] = [];
+  const live = liveSubscriptions([app.get(HistoryEvents).pubsub, app.get(FindingEvents).pubsub]);
 
   return {
     app,
@@ -88,6 +97,7 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
       return result;
     },
     settled: () => evaluator.settled(),
+    subscriptions: (trigger) => live.get(trigger) ?? 0,
     async graphql<T>(query: string, variables: Record<string, unknown> = {}, token: string | null = tokens.read) {
       const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
@@ -113,6 +123,32 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
       await database.dispose();
     },
   };
+}
+
+/**
+ * Counts, per trigger, the subscriptions of these PubSubs that are live (their subscribe and
+ * unsubscribe wrapped; the history events and the findings each have their own PubSub).
+ */
+function liveSubscriptions(pubsubs: PubSubEngine[]): Map<string, number> {
+  const live = new Map<string, number>();
+  for (const pubsub of pubsubs) {
+    const triggers = new Map<number, string>();
+    const subscribe = pubsub.subscribe.bind(pubsub);
+    const unsubscribe = pubsub.unsubscribe.bind(pubsub);
+    pubsub.subscribe = async (trigger, onMessage, options) => {
+      const id = await subscribe(trigger, onMessage, options);
+      triggers.set(id, trigger);
+      live.set(trigger, (live.get(trigger) ?? 0) + 1);
+      return id;
+    };
+    pubsub.unsubscribe = (id) => {
+      const trigger = triggers.get(id);
+      if (trigger !== undefined) live.set(trigger, (live.get(trigger) ?? 1) - 1);
+      triggers.delete(id);
+      unsubscribe(id);
+    };
+  }
+  return live;
 }
 
 /** The same database, with every prisma.$queryRaw and $queryRawUnsafe counted (a Proxy; Prisma itself is untouched). */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@routescope/testing';
 
 // Real processes for the end-to-end suite: the built API (apps/api/dist/main.js) on a fresh
 // PGlite data folder, and the built dashboard (`next start`). Each runs in its own process
@@ -19,15 +19,6 @@ export interface RunningServer {
 
 export function secret(name: string): string {
   return `rs_e2e_${name}_${randomBytes(16).toString('hex')}`;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, server?: RunningServer): Promise<void> {

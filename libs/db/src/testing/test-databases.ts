@@ -4,9 +4,15 @@
 // Nothing here imports jest: describeEachDatabase reaches jest's globals at call time, so this
 // module can be exported from the library's index without dragging test types or runtime into
 // production builds.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
-import { createDatabase, type Database, type DatabaseKind } from '../prisma-client-factory';
+import { applyMigrations, defaultMigrationsDir, readMigrations } from '../migration-runner';
+import { createDatabase, IN_MEMORY, type Database, type DatabaseKind } from '../prisma-client-factory';
+import { pgliteExecutor } from '../sql-executor';
 
 export const DATABASE_KINDS: readonly DatabaseKind[] = ['postgres', 'pglite'];
 
@@ -39,12 +45,21 @@ export interface TestDatabase extends Database {
   dispose(): Promise<void>;
 }
 
+/**
+ * A fresh database of the given kind. Migrating from scratch is the slow part (PGlite's initdb
+ * alone takes seconds), so with the repository's migrations the database is a copy of one
+ * migrated once: on PostgreSQL `CREATE DATABASE … TEMPLATE` of a template database named after
+ * the migrations' content, on PGlite a data directory image cached in the temp folder (see
+ * migratedTemplate and pgliteImage below). Any other case starts from an empty database.
+ */
 export async function createTestDatabase(kind: DatabaseKind, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const migrate = options.migrate ?? true;
+  const fromTemplate = migrate && (options.migrationsDir === undefined || options.migrationsDir === defaultMigrationsDir());
   let databaseUrl: string | undefined;
   let drop = async () => undefined as void;
   if (kind === 'postgres') {
     const name = `rs_test_${randomBytes(6).toString('hex')}`;
-    await admin(`CREATE DATABASE ${name}`);
+    await admin(fromTemplate ? `CREATE DATABASE ${name} TEMPLATE ${await migratedTemplate()}` : `CREATE DATABASE ${name}`);
     const url = new URL(testServerUrl());
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
@@ -52,8 +67,12 @@ export async function createTestDatabase(kind: DatabaseKind, options: TestDataba
   }
   let db: Database;
   try {
-    db = await createDatabase(kind === 'postgres' ? { databaseUrl, migrationsDir: options.migrationsDir } : { inMemory: true, migrationsDir: options.migrationsDir });
-    if (options.migrate ?? true) await db.migrate();
+    db = await createDatabase(
+      kind === 'postgres'
+        ? { databaseUrl, migrationsDir: options.migrationsDir }
+        : { inMemory: true, migrationsDir: options.migrationsDir, pgliteImage: await pgliteImage(fromTemplate ? 'migrated' : 'empty') },
+    );
+    if (migrate && !fromTemplate) await db.migrate();
   } catch (error) {
     await drop();
     throw error;
@@ -69,6 +88,102 @@ export async function createTestDatabase(kind: DatabaseKind, options: TestDataba
       await drop();
     },
   };
+}
+
+/** Names the repository's migrations by content: a changed or added migration makes new templates. */
+async function migrationsKey(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const migration of await readMigrations(defaultMigrationsDir())) hash.update(migration.name).update('\0').update(migration.script).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * The PostgreSQL template database with the repository's migrations applied, made by the first
+ * test process that needs it (under an advisory lock, so parallel workers make it once) and kept
+ * for later runs: a finished template is marked IS_TEMPLATE, which is what the others look for.
+ * Nobody may connect to it (ALLOW_CONNECTIONS false), because a session on a template makes
+ * CREATE DATABASE … TEMPLATE fail.
+ */
+function migratedTemplate(): Promise<string> {
+  return (template ??= (async () => {
+    const name = `rs_template_${await migrationsKey()}`;
+    const client = new Client({ connectionString: testServerUrl() });
+    await client.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK_KEY]);
+      const existing = await client.query<{ ready: boolean }>('SELECT datistemplate AS ready FROM pg_database WHERE datname = $1', [name]);
+      if (existing.rows[0]?.ready) return name;
+      // Left half-made by a process that died: start again.
+      if (existing.rows.length > 0) await client.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      await client.query(`CREATE DATABASE ${name}`);
+      const url = new URL(testServerUrl());
+      url.pathname = `/${name}`;
+      const db = await createDatabase({ databaseUrl: url.toString() });
+      try {
+        await db.migrate();
+      } finally {
+        await db.close();
+      }
+      await client.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`);
+      return name;
+    } catch (error) {
+      template = undefined;
+      throw error;
+    } finally {
+      await client.end(); // also releases the advisory lock
+    }
+  })());
+}
+
+/** pg_advisory_lock key of the template's creation (any constant no other code uses). */
+const TEMPLATE_LOCK_KEY = 72707370;
+
+const images = new Map<'empty' | 'migrated', Promise<Blob>>();
+
+/**
+ * A PGlite data directory image: just initialised ('empty') or with the repository's migrations
+ * applied ('migrated'). Made once and cached as a file in the temp folder (named after PGlite's
+ * version and the migrations' content), so every test process after the first loads it in a
+ * fraction of initdb's time.
+ */
+function pgliteImage(content: 'empty' | 'migrated'): Promise<Blob> {
+  let image = images.get(content);
+  if (!image) {
+    image = (async () => {
+      const version = await pgliteVersion();
+      const key = content === 'migrated' ? `migrated-${await migrationsKey()}` : 'empty';
+      const dir = join(tmpdir(), 'routescope-test-pglite');
+      const file = join(dir, `pglite-${version}-${key}.tar`);
+      const cached = await readFile(file).catch(() => undefined);
+      if (cached) return new Blob([cached]);
+      const pglite = await PGlite.create(IN_MEMORY);
+      try {
+        if (content === 'migrated') await applyMigrations(pgliteExecutor(pglite));
+        const dumped = await pglite.dumpDataDir('none');
+        const bytes = new Uint8Array(await dumped.arrayBuffer());
+        // Written aside and renamed: a parallel process never reads half a file.
+        await mkdir(dir, { recursive: true });
+        const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+        await writeFile(partial, bytes);
+        await rename(partial, file);
+        return new Blob([bytes]);
+      } finally {
+        await pglite.close();
+      }
+    })();
+    image.catch(() => images.delete(content));
+    images.set(content, image);
+  }
+  return image;
+}
+
+/** An image holds PGlite's on-disk format: one made by another version is not reused. */
+async function pgliteVersion(): Promise<string> {
+  // The package's exports map hides package.json from require(); it sits above dist/.
+  const manifest = join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+  return (JSON.parse(await readFile(manifest, 'utf8')) as { version: string }).version;
 }
 
 /** Runs fn on a fresh test database and disposes of it afterwards, whatever happens. */

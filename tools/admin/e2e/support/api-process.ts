@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '@routescope/testing';
 
 // The built API (apps/api/dist/main.js, `npx nx run api:build`) as its own process on a free
 // port and a fresh PostgreSQL database, for routescope-admin's end-to-end suite. Tools may not
@@ -31,15 +31,6 @@ export interface ApiProcess {
 
 export function secret(name: string): string {
   return `rs_e2e_${name}_${randomBytes(16).toString('hex')}`;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 /** The API on a fresh `rs_admin_e2e_<random>` database (dropped by stop()). */

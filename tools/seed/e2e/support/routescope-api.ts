@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '@routescope/testing';
 
 // The real API for the seeder's end-to-end suite: the built bundle (apps/api/dist/main.js,
 // `npx nx run api:build`) as its own process on a free port, on a fresh PostgreSQL database
@@ -71,15 +71,6 @@ export async function createPostgresDatabase(): Promise<TestPostgresDatabase> {
 
 export function secret(name: string): string {
   return `rs_e2e_${name}_${randomBytes(16).toString('hex')}`;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 export interface ApiTokens {

@@ -10,7 +10,7 @@ import type { ClusterModuleOptions } from '../cluster-options';
 import { ClusterModule } from '../cluster.module';
 import { ClusterWatchService } from '../cluster-watch.service';
 import { clientNode } from './client-node';
-import { FakeKubeApiServer, type FakeKubeApiServerOptions, type KubeObject } from './fake-kube-apiserver';
+import { FakeKubeApiServer, type FakeKubeApiServerOptions, type KubeObject } from '@routescope/testing';
 
 // Test support for the cluster suites (not a spec): the cluster module on a fresh database,
 // its real client-node informers pointed at a FakeKubeApiServer through a real KubeConfig.

@@ -1,0 +1,7 @@
+// @routescope/testing: what the test suites share (ports, waiting for an event, a fake Kubernetes
+// API server speaking the real wire protocol, a Prometheus text reader). Only tests,
+// e2e support and the tools import it; lint keeps it out of the apps' and libraries' sources.
+export { freePort } from './ports';
+export { until } from './until';
+export * from './fake-kube-apiserver';
+export { parseExposition, type Exposition, type Sample } from './prometheus-text';
