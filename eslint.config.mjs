@@ -34,6 +34,20 @@ export default [
     },
   },
   {
+    // The dashboard renders findings and their evidence; it never re-judges them. Rules and their
+    // thresholds live only in libs/checks, which the dashboard must not import (issue #14).
+    files: ['apps/dashboard/**/*.ts', 'apps/dashboard/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@routescope/checks', message: 'rules live in libs/checks: render the findings the API returns instead of judging facts in the dashboard' }],
+          patterns: [{ group: ['**/libs/checks/**', '@routescope/checks/*'], message: 'rules live in libs/checks: render the findings the API returns instead of judging facts in the dashboard' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -181,8 +181,8 @@ test.describe('node', () => {
   test('shows the state at an earlier time, before the route changed', async ({ page }) => {
     const h = history();
     await page.goto(`${dashboardUrl()}/nodes/node-a`);
-    await page.getByLabel('Show state at (UTC)').fill(iso(new Date(h.routeChangedAt.getTime() - minutes(5))).slice(0, 19));
-    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByLabel('State at (UTC)').fill(iso(new Date(h.routeChangedAt.getTime() - minutes(5))));
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await expect(page).toHaveURL(/at=/);
     await expect(page.getByRole('heading', { name: /^State at / })).toBeVisible();
     await expect(page.getByRole('tabpanel', { name: /Routes/ })).toContainText('10.244.3.0/26 via 10.0.0.13 dev tunl0');
@@ -190,7 +190,7 @@ test.describe('node', () => {
   });
 
   test('shades the coverage gap of a node that stopped reporting', async ({ page }) => {
-    await page.goto(`${dashboardUrl()}/nodes/node-c?window=6h`);
+    await page.goto(`${dashboardUrl()}/nodes/node-c?from=now-6h&to=now`);
     await expect(page.locator('.gap-area')).toHaveCount(1);
     await expect(page.getByTestId('gap-legend')).toContainText('no data (1 gap');
     await screenshot(page, 'node-gap');
@@ -199,7 +199,9 @@ test.describe('node', () => {
   test('lists a finding that opened and resolved with both times', async ({ page }) => {
     const { delayFault } = history();
     await page.goto(`${dashboardUrl()}/nodes/node-b`);
-    const finding = page.locator('#node-findings-title ~ [data-testid="findings-list"] li[data-rule="CALICO_PROXY_DELAY"]');
+    // Resolved: not open now, listed with every finding of the node.
+    await page.getByText(/^Every finding of this node/).click();
+    const finding = page.locator('#node-findings-title ~ details [data-testid="findings-list"] li[data-rule="CALICO_PROXY_DELAY"]');
     await expect(finding).toHaveAttribute('data-open', 'false');
     await expect(finding).toContainText(`opened ${delayFault.opened.toISOString().slice(0, 19).replace('T', ' ')} UTC`);
     await expect(finding).toContainText(`resolved ${delayFault.resolved.toISOString().slice(0, 19).replace('T', ' ')} UTC (after 30 min)`);
@@ -207,8 +209,8 @@ test.describe('node', () => {
   });
 
   test('says when a node does not exist', async ({ page }) => {
-    // (Streaming with loading.tsx has already sent 200 when the page decides it is not found.)
-    await page.goto(`${dashboardUrl()}/nodes/no-such-node`);
+    const response = await page.goto(`${dashboardUrl()}/nodes/no-such-node`);
+    expect(response?.status()).toBe(404);
     await expect(page.getByRole('heading', { name: 'Node not found' })).toBeVisible();
   });
 });
@@ -264,7 +266,11 @@ test.describe('diff', () => {
   test('explains a bad time range next to the field', async ({ page }) => {
     await page.goto(`${dashboardUrl()}/nodes/node-a/diff?from=2026-01-02T10:00:00Z&to=2026-01-02T09:00:00Z`);
     await expect(page.getByLabel('To (UTC)')).toHaveAttribute('aria-invalid', 'true');
-    await expect(page.getByText('“to” must be after “from”')).toBeVisible();
+    await expect(page.getByText('“to” must be after “from”').first()).toBeVisible();
+    // The input stays as sent and no other range is compared instead.
+    await expect(page.getByLabel('To (UTC)')).toHaveValue('2026-01-02T09:00:00Z');
+    await expect(page.getByTestId('range-error')).toContainText('No diff shown');
+    await expect(page.getByTestId('diff-counts')).toHaveCount(0);
   });
 });
 
@@ -283,7 +289,7 @@ test.describe('incident review', () => {
     await expect(nodeA.locator('tbody tr').nth(1)).toHaveAttribute('data-kind', 'SYSCTL');
     // node-b's second pod appeared before this window; node-c was silent: neither is listed.
     await expect(page.locator('section[data-node]')).toHaveCount(1);
-    await expect(page.locator('#review-findings-title ~ [data-testid="findings-list"] li[data-rule="CALICO_PROXY_ARP"]')).toHaveCount(1);
+    await expect(page.getByTestId('review-findings-by-rule').locator('li[data-rule="CALICO_PROXY_ARP"]')).toContainText('1 finding on 1 node');
     await screenshot(page, 'review');
     await expectNoSeriousA11yViolations(page, 'review');
     await routeRow.getByRole('link').click();

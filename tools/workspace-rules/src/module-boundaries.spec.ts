@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 // Nx project graph and the tags in every project.json decide, exactly as in `npm run lint`.
 const root = resolve(__dirname, '../../..');
 
-function lintProbe(fileInProject: string, source: string): string[] {
+function lintProbe(fileInProject: string, source: string, ruleId = '@nx/enforce-module-boundaries'): string[] {
   const result = spawnSync(process.execPath, [resolve(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', fileInProject], {
     cwd: root,
     input: source,
@@ -13,7 +13,7 @@ function lintProbe(fileInProject: string, source: string): string[] {
   });
   if (!result.stdout.startsWith('[')) throw new Error(`eslint failed: ${result.stderr}`);
   const [report] = JSON.parse(result.stdout) as { messages: { ruleId: string | null; message: string }[] }[];
-  return report.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  return report.messages.filter((m) => m.ruleId === ruleId).map((m) => m.message);
 }
 
 describe('Nx module boundaries', () => {
@@ -43,5 +43,15 @@ describe('Nx module boundaries', () => {
   it('reject reaching into another project by a relative path', () => {
     const messages = lintProbe('libs/snapshot/src/boundary-probe.ts', "import { main } from '../../../apps/collector/src/main';\nexport const probe = main;\n");
     expect(messages.join('\n')).toMatch(/relative or absolute path/);
+  });
+
+  it('reject the dashboard importing rule logic or thresholds from libs/checks (it renders the API’s findings)', () => {
+    for (const source of [
+      "import { checkNode } from '@routescope/checks';\nexport const probe = checkNode;\n",
+      "import { DEFAULT_FLAP_THRESHOLD } from '../../../libs/checks/src/history-rules';\nexport const probe = DEFAULT_FLAP_THRESHOLD;\n",
+    ]) {
+      expect(lintProbe('apps/dashboard/app/ui/boundary-probe.tsx', source, 'no-restricted-imports').join('\n')).toMatch(/rules live in libs\/checks/);
+    }
+    expect(lintProbe('apps/dashboard/app/ui/boundary-probe.tsx', "import { lookupRoute } from '@routescope/snapshot';\nexport const probe = lookupRoute;\n", 'no-restricted-imports')).toEqual([]);
   });
 });
