@@ -11,6 +11,7 @@ import { chromium, type BrowserContext } from '@playwright/test';
 const BENCH_PROXY_HEADER = 'x-bench-user';
 import { Client } from 'pg';
 import { seedCluster, type SeedReport } from '@routescope/seed';
+import { nodeName } from '@routescope/synth';
 import { log, markdownTable, round, summarise, type Sample } from './measure';
 
 // Issue #5: "with 1,000 synthetic nodes loaded, the overview renders in < 2 s and the node table
@@ -51,12 +52,28 @@ export interface DashboardResult {
   seed?: { snapshots: number; seconds: number; perSecond: number; statuses: Record<string, number>; changes: number; meanBodyBytes: number; post: Sample };
   baseline?: DashboardPhase;
   loaded?: DashboardPhase;
+  /** the node page of one node of the loaded cluster (issue #14: state at T first) */
+  nodePage?: NodePagePhase;
   /** loaded / baseline, p50 and p95 */
   ratio?: { rowsVisibleP50: number; rowsVisibleP95: number; loadP50: number };
   startup?: { apiMs: number; dashboardMs: number; browserMs: number };
   /** builds done first, the machine's load, anything a reader should know */
   notes: string[];
   durationS: number;
+}
+
+export interface NodePagePhase {
+  node: string;
+  /** nodes the API holds */
+  nodes: number;
+  /** first contentful paint (Paint Timing): the header and the time control */
+  firstContentfulPaint: Sample;
+  /** ms from navigation start to the first animation frame after the state's routes table had visible rows */
+  stateVisible: Sample;
+  /** the load event: the streamed page is complete */
+  load: Sample;
+  /** rows of the routes table (the same in every sample) */
+  stateRows: number;
 }
 
 export interface DashboardOptions {
@@ -96,6 +113,28 @@ const ROWS_PROBE = `(() => {
     observer.disconnect();
     const probe = { inDomAt: performance.now(), rows };
     window.__rsNodeRows = probe;
+    requestAnimationFrame(() => { probe.frameAt = performance.now(); });
+  });
+  observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden', 'style', 'class'] });
+})();`;
+
+/** Like ROWS_PROBE, for the node page: when the state's routes table ("Routes of <node> (host)") first has visible rows. */
+const STATE_PROBE = `(() => {
+  const visibleRows = () => {
+    for (const t of document.querySelectorAll('table')) {
+      const caption = (t.caption && t.caption.textContent) || '';
+      if (!caption.startsWith('Routes of ')) continue;
+      const rows = Array.from(t.tBodies).flatMap((b) => Array.from(b.rows));
+      if (rows.length > 0 && rows[0].checkVisibility()) return rows.length;
+    }
+    return 0;
+  };
+  const observer = new MutationObserver(() => {
+    const rows = visibleRows();
+    if (rows === 0) return;
+    observer.disconnect();
+    const probe = { inDomAt: performance.now(), rows };
+    window.__rsStateRows = probe;
     requestAnimationFrame(() => { probe.frameAt = performance.now(); });
   });
   observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden', 'style', 'class'] });
@@ -214,6 +253,7 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
     });
     stack.add(() => context.close());
     await context.addInitScript({ content: ROWS_PROBE });
+    await context.addInitScript({ content: STATE_PROBE });
     result.startup = { apiMs: round(apiMs, 0), dashboardMs: round(dashboardMs, 0), browserMs: round(performance.now() - t, 0) };
     log(`dashboard: API ${api.url} (${database}), dashboard ${dashboard.url}, Chromium up in ${result.startup.apiMs + result.startup.dashboardMs + result.startup.browserMs} ms`);
 
@@ -240,6 +280,8 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
     };
     result.loaded = await measureOverview(context, dashboard.url, nodes, samples, () => dashboard.output());
     log(`dashboard: ${nodes} nodes: rows visible p50 ${result.loaded.rowsVisible.p50} ms, load p50 ${result.loaded.load.p50} ms, ${result.loaded.tableRows} table rows (${result.loaded.pagination ?? 'no pagination found'})`);
+    result.nodePage = await measureNodePage(context, dashboard.url, nodeName(nodes - 1), nodes, samples, () => dashboard.output());
+    log(`dashboard: node page of ${result.nodePage.node}: first paint p95 ${result.nodePage.firstContentfulPaint.p95} ms, state tables visible p95 ${result.nodePage.stateVisible.p95} ms`);
     result.ratio = {
       rowsVisibleP50: round(result.loaded.rowsVisible.p50 / result.baseline.rowsVisible.p50),
       rowsVisibleP95: round(result.loaded.rowsVisible.p95 / result.baseline.rowsVisible.p95),
@@ -293,6 +335,37 @@ async function measureOverview(context: BrowserContext, base: string, nodes: num
     documentBytes: timings[timings.length - 1].documentBytes,
     pagination: timings[timings.length - 1].pagination,
   };
+}
+
+/** A warm-up load, then `samples` loads of one node's page, each in a new page of the same browser profile. */
+async function measureNodePage(context: BrowserContext, base: string, node: string, nodes: number, samples: number, serverLog: () => string): Promise<NodePagePhase> {
+  const timings: Array<{ firstContentfulPaint: number; stateVisible: number; load: number; rows: number }> = [];
+  const url = `${base}/nodes/${encodeURIComponent(node)}`;
+  for (let i = 0; i <= samples; i++) {
+    const page = await context.newPage();
+    try {
+      await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
+      try {
+        await page.waitForFunction('window.__rsStateRows?.frameAt !== undefined && performance.getEntriesByType("navigation")[0]?.loadEventEnd > 0', undefined, { timeout: 30_000 });
+      } catch (error) {
+        const text = (await page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 600);
+        throw new Error(`dashboard: no state routes table with rows on ${url} (${(error as Error).message.split('\n')[0]}); the page says: ${text}\n--- next start:\n${serverLog().slice(-2000)}`);
+      }
+      const timing = await page.evaluate<{ firstContentfulPaint: number; stateVisible: number; load: number; rows: number }>(`(() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+        return { firstContentfulPaint: fcp ? fcp.startTime : NaN, stateVisible: window.__rsStateRows.frameAt, load: nav.loadEventEnd, rows: window.__rsStateRows.rows };
+      })()`);
+      if (i > 0) timings.push(timing);
+    } finally {
+      await page.close();
+    }
+  }
+  const sample = (pick: (t: (typeof timings)[number]) => number) => {
+    const values = timings.map(pick);
+    return summarise(values, values.reduce((a, b) => a + b, 0), 1);
+  };
+  return { node, nodes, firstContentfulPaint: sample((t) => t.firstContentfulPaint), stateVisible: sample((t) => t.stateVisible), load: sample((t) => t.load), stateRows: timings[0]?.rows ?? 0 };
 }
 
 async function loadOverview(context: BrowserContext, url: string, serverLog: () => string): Promise<PageTiming> {
@@ -523,6 +596,21 @@ export function dashboardTargets(r: DashboardResult): DashboardTarget[] {
       met: r.loaded.tableRows * 10 <= r.loaded.nodes,
     },
   ];
+  if (r.nodePage) {
+    const p = r.nodePage;
+    checks.push(
+      {
+        name: `node page with ${p.nodes.toLocaleString('en')} nodes: first content, p95 < 1 s`,
+        value: `${p.firstContentfulPaint.p95} ms (${p.node})`,
+        met: p.firstContentfulPaint.p95 < 1000,
+      },
+      {
+        name: `node page with ${p.nodes.toLocaleString('en')} nodes: state tables visible, p95 < 2 s`,
+        value: `${p.stateVisible.p95} ms (${p.stateRows} routes; whole page loaded p95 ${p.load.p95} ms)`,
+        met: p.stateVisible.p95 < 2000,
+      },
+    );
+  }
   if (r.mode === 'quick') return checks.map((t) => ({ ...t, met: undefined, value: `${t.value} (quick: not asserted)` }));
   return checks;
 }
@@ -572,6 +660,13 @@ export function renderDashboardSection(r: DashboardResult): string {
       `loaded with tools/seed through \`POST /api/v1/snapshots\`: ${n(s.snapshots)} snapshots (~${Math.round(s.meanBodyBytes / 1024)} KB) in ${s.seconds} s (${s.perSecond}/s at 4 in flight, p50 / p95 ${lat(s.post)} ms), ` +
       `${Object.entries(s.statuses).map(([k, v]) => `${n(v)} ${k}`).join(', ')}; ${n(s.changes)} facts opened or closed (the first snapshots' included).`,
   );
+  if (r.nodePage) {
+    const p = r.nodePage;
+    line();
+    line(`### Node page (\`/nodes/${p.node}\`) with ${n(p.nodes)} nodes loaded: p50 / p95 ms from navigation start`);
+    for (const l of markdownTable(['first paint (header, time control)', 'state tables visible', 'load (page complete)', 'routes rows'], [[lat(p.firstContentfulPaint), lat(p.stateVisible), lat(p.load), String(p.stateRows)]])) line(l);
+    line('state tables visible = the first animation frame after the routes table ("Routes of <node> (host)") has rendered body rows. Targets (issue #14): first content < 1 s, state tables < 2 s (p95).');
+  }
   if (r.startup) line(`Start-up: API ${r.startup.apiMs} ms (migrations on a fresh database), dashboard ${r.startup.dashboardMs} ms, Chromium ${r.startup.browserMs} ms; ${r.durationS} s in all.`);
   for (const note of r.notes) line(`- ${note}`);
   line();
