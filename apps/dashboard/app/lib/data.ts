@@ -9,6 +9,8 @@ import type {
   CheckCaptureQuery as CheckCaptureQueryResult,
   FactKind,
   FindingFieldsFragment,
+  FindingFilter,
+  FindingsPageQuery as FindingsPageQueryResult,
   NodeChangesQuery as NodeChangesQueryResult,
   NodeFilter,
   NodeOrderField,
@@ -20,7 +22,7 @@ import type {
 } from './generated/graphql';
 import { BlockEvidenceQuery, BlockMatrixQuery } from './operations/blocks.operations';
 import { CheckCaptureQuery } from './operations/capture.operations';
-import { OpenFindingsQuery, RulesQuery, WindowFindingsQuery } from './operations/findings.operations';
+import { FindingsPageQuery, OpenFindingsQuery, RulesQuery, WindowFindingsQuery } from './operations/findings.operations';
 import { StateDiffQuery as StateDiffDocument } from './operations/diff.operations';
 import { NodeChangesQuery, NodeStateQuery as NodeStateDocument } from './operations/node.operations';
 import { ClusterChangeRateQuery, NodeHeaderQuery, NodeNamesQuery, OverviewNodesQuery, SilentNodesQuery } from './operations/nodes.operations';
@@ -255,6 +257,15 @@ export async function fetchOpenFindings(now: Date): Promise<{ findings: Finding[
 export async function fetchWindowFindings(from: Date, to: Date): Promise<{ findings: Finding[]; more: boolean }> {
   const data = await query(WindowFindingsQuery, { from: toIso(from), to: toIso(to), first: FINDINGS_PAGE });
   return { findings: sortFindings(data.findings.edges.map((e) => e.node)), more: data.findings.pageInfo.hasNextPage };
+}
+
+export type FindingWithEvidence = FindingsPageQueryResult['findings']['edges'][number]['node'];
+/** The findings page fetches this many and groups them (the page says when there were more). */
+export const FINDINGS_PAGE_MAX = 1000;
+
+export async function fetchFindingsPage(filter: FindingFilter): Promise<{ findings: FindingWithEvidence[]; more: boolean }> {
+  const data = await query(FindingsPageQuery, { filter, first: FINDINGS_PAGE_MAX });
+  return { findings: data.findings.edges.map((e) => e.node), more: data.findings.pageInfo.hasNextPage };
 }
 
 export async function fetchRules(): Promise<Map<string, Rule>> {

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { fetchClusterChangeRate, fetchReviewChanges, fetchRules, fetchWindowFindings, load, REVIEW_PAGE_SIZE, type Finding, type ReviewChange } from '../lib/data';
+import { fetchClusterChangeRate, fetchReviewChanges, fetchRules, fetchSilentNodes, fetchWindowFindings, load, REVIEW_PAGE_SIZE, type Finding, type ReviewChange } from '../lib/data';
+import { reviewStory } from '../lib/review-story';
 import { describeChangedAttributes, formatFact, KIND_LABELS, namespaceLabel } from '../lib/fact-format';
 import { changeDiffHref, diffHref, hrefWith, nodeHref, reviewHref } from '../lib/links';
 import { first } from '../lib/search-params';
@@ -77,6 +78,9 @@ function byRule(findings: readonly Finding[]): Array<{ rule: string; title: stri
     .sort((a, b) => b.findings.length - a.findings.length);
 }
 
+/** The story starts expanded when it is this short (an incident window with thousands of changes starts collapsed). */
+const STORY_OPEN_UP_TO = 200;
+
 const CURSOR = /^[A-Za-z0-9+/=_:.-]{1,512}$/;
 
 export default async function ReviewPage(props: PageProps<'/review'>) {
@@ -115,12 +119,20 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
     );
   }
   const { from, to } = range;
-  const [result, rate, findings, rules] = await Promise.all([
+  const [result, rate, findings, rules, silent] = await Promise.all([
     load(() => fetchReviewChanges(from, to, after)),
     load(() => fetchClusterChangeRate(from, to)),
     load(() => fetchWindowFindings(from, to)),
     load(() => fetchRules()),
+    load(() => fetchSilentNodes()),
   ]);
+  const story = reviewStory({
+    from,
+    to,
+    changes: result.ok ? result.data.changes.map((c) => ({ at: c.at, node: c.node, text: `${c.change.toLowerCase()} ${KIND_LABELS[c.kind]} ${formatFact(c.kind, c.key, c.change === 'REMOVED' ? c.before : c.after)}` })) : [],
+    findings: findings.ok ? findings.data.findings : [],
+    silent: silent.ok ? silent.data.nodes : [],
+  });
   const permalink = reviewHref(from, to);
   const groups = result.ok ? groupByNode(result.data.changes) : [];
   const total = rate.ok ? rate.data.reduce((sum, b) => sum + b.count, 0) : undefined;
@@ -150,6 +162,43 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
               <ChangeTimeline title="Cluster changes in the review window" from={toIso(from)} to={toIso(to)} counts={rate.data} groupNoun="node" linkBase="/review" />
             ) : (
               <ApiProblemPanel problem={rate.problem} context="The chart could not load" />
+            )}
+          </section>
+
+          <section className="card" aria-labelledby="story-title">
+            <h2 id="story-title">Story of the window</h2>
+            <p className="card-note">Snapshots that changed something{after ? ' (this page of changes)' : ''}, findings that opened or resolved, and nodes that went silent, in time order.</p>
+            {story.length === 0 ? (
+              <EmptyState title="Nothing happened">No change, no finding opened or resolved, no node went silent in this window.</EmptyState>
+            ) : (
+              <details open={story.length <= STORY_OPEN_UP_TO}>
+                <summary className="card-note">{story.length} events</summary>
+                <ol className="story" data-testid="story">
+                  {story.map((e, i) => (
+                    <li key={`${e.at}-${e.kind}-${e.node}-${i}`} data-kind={e.kind} data-node={e.node}>
+                      <time dateTime={e.at}>{formatUtc(e.at)}</time>{' '}
+                      <Link href={nodeHref(e.node, { at: e.at })} className="mono">
+                        {e.node}
+                      </Link>{' '}
+                      {e.kind === 'changes' ? (
+                        <>
+                          <Link href={changeDiffHref(e.node, e.at)}>
+                            {e.count} change{e.count === 1 ? '' : 's'}
+                          </Link>
+                          : {e.summary.join('; ')}
+                          {e.count > e.summary.length ? ' …' : ''}
+                        </>
+                      ) : e.kind === 'went-silent' ? (
+                        <span className="badge warn">went silent (last snapshot)</span>
+                      ) : (
+                        <>
+                          <span className={`badge ${e.kind === 'finding-opened' ? 'bad' : 'ok'}`}>{e.kind === 'finding-opened' ? 'opened' : 'resolved'}</span> {e.title} (<code>{e.rule}</code>, {e.subject})
+                        </>
+                      )}
+                    </li>
+                  ))}
+                </ol>
+              </details>
             )}
           </section>
 

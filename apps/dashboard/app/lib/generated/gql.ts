@@ -26,6 +26,7 @@ type Documents = {
     "\n  query WindowFindings($from: DateTime!, $to: DateTime!, $first: Int!) {\n    findings(filter: { from: $from, to: $to }, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n        }\n      }\n    }\n  }\n": typeof types.WindowFindingsDocument,
     "\n  query Rules {\n    rules {\n      id\n      severity\n      title\n      explanation\n      remediation\n    }\n  }\n": typeof types.RulesDocument,
     "\n  subscription FindingChanged($node: String) {\n    findingChanged(node: $node) {\n      change\n      node\n      rule\n      subject\n      severity\n      at\n    }\n  }\n": typeof types.FindingChangedDocument,
+    "\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n        }\n      }\n    }\n  }\n": typeof types.FindingsPageDocument,
     "\n  subscription ChangesRecorded($node: String) {\n    changesRecorded(node: $node) {\n      node\n      takenAt\n      changes\n      stateVersion\n    }\n  }\n": typeof types.ChangesRecordedDocument,
     "\n  fragment RouteFields on Route {\n    key\n    namespace\n    family\n    table\n    type\n    dst\n    gateway\n    dev\n    protocol\n    scope\n    metric\n    prefsrc\n    flags\n    mtu\n    nexthops {\n      gateway\n      dev\n      weight\n    }\n  }\n": typeof types.RouteFieldsFragmentDoc,
     "\n  fragment LinkFields on Link {\n    namespace\n    name\n    ifindex\n    kind\n    mac\n    mtu\n    operState\n    flags\n    master\n    peerIfindex\n    peerName\n    peerInOtherNetns\n    vxlan {\n      id\n      local\n      dev\n      port\n    }\n  }\n": typeof types.LinkFieldsFragmentDoc,
@@ -54,6 +55,7 @@ const documents: Documents = {
     "\n  query WindowFindings($from: DateTime!, $to: DateTime!, $first: Int!) {\n    findings(filter: { from: $from, to: $to }, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n        }\n      }\n    }\n  }\n": types.WindowFindingsDocument,
     "\n  query Rules {\n    rules {\n      id\n      severity\n      title\n      explanation\n      remediation\n    }\n  }\n": types.RulesDocument,
     "\n  subscription FindingChanged($node: String) {\n    findingChanged(node: $node) {\n      change\n      node\n      rule\n      subject\n      severity\n      at\n    }\n  }\n": types.FindingChangedDocument,
+    "\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n        }\n      }\n    }\n  }\n": types.FindingsPageDocument,
     "\n  subscription ChangesRecorded($node: String) {\n    changesRecorded(node: $node) {\n      node\n      takenAt\n      changes\n      stateVersion\n    }\n  }\n": types.ChangesRecordedDocument,
     "\n  fragment RouteFields on Route {\n    key\n    namespace\n    family\n    table\n    type\n    dst\n    gateway\n    dev\n    protocol\n    scope\n    metric\n    prefsrc\n    flags\n    mtu\n    nexthops {\n      gateway\n      dev\n      weight\n    }\n  }\n": types.RouteFieldsFragmentDoc,
     "\n  fragment LinkFields on Link {\n    namespace\n    name\n    ifindex\n    kind\n    mac\n    mtu\n    operState\n    flags\n    master\n    peerIfindex\n    peerName\n    peerInOtherNetns\n    vxlan {\n      id\n      local\n      dev\n      port\n    }\n  }\n": types.LinkFieldsFragmentDoc,
@@ -132,6 +134,10 @@ export function graphql(source: "\n  query Rules {\n    rules {\n      id\n     
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription FindingChanged($node: String) {\n    findingChanged(node: $node) {\n      change\n      node\n      rule\n      subject\n      severity\n      at\n    }\n  }\n"): (typeof documents)["\n  subscription FindingChanged($node: String) {\n    findingChanged(node: $node) {\n      change\n      node\n      rule\n      subject\n      severity\n      at\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

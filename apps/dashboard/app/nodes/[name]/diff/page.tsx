@@ -2,11 +2,12 @@ import type { Metadata } from 'next';
 import Form from 'next/form';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
-import { fetchDiff, fetchNodeNames, load } from '../../../lib/data';
-import { diffHref, hrefWith, nodeHref } from '../../../lib/links';
+import { fetchDiff, fetchFindingsPage, fetchNodeNames, load } from '../../../lib/data';
+import { changeDiffHref, diffHref, hrefWith, nodeHref } from '../../../lib/links';
 import { parseDiffParams, first } from '../../../lib/search-params';
 import { formatUtc, QUICK_RANGES, toIso } from '../../../lib/time';
 import { ApiProblemPanel } from '../../../ui/api-problem-panel';
+import { SeverityBadge } from '../../../ui/badges';
 import { DiffView } from '../../../ui/diff-view';
 import { TimeRangeForm } from '../../../ui/time-range-form';
 import { nodeNameFrom } from '../node-name';
@@ -29,7 +30,16 @@ export default async function DiffPage(props: PageProps<'/nodes/[name]/diff'>) {
   const { params, errors } = parseDiffParams(raw, name, now);
   // Invalid input is an error, not another diff: nothing is compared until the fields are fixed.
   const invalid = [errors.from, errors.to, errors.at, errors.other].filter(Boolean);
-  const [diff, names] = await Promise.all([invalid.length ? Promise.resolve(undefined) : load(() => fetchDiff(name, params)), load(() => fetchNodeNames())]);
+  const [diff, names, findings] = await Promise.all([
+    invalid.length ? Promise.resolve(undefined) : load(() => fetchDiff(name, params)),
+    load(() => fetchNodeNames()),
+    !invalid.length && params.mode === 'TIME' ? load(() => fetchFindingsPage({ node: name, from: toIso(params.from), to: toIso(params.to) })) : Promise.resolve(undefined),
+  ]);
+  // Findings this range opened or resolved: the changes recorded at those instants did it.
+  const inRange = (at: string | null) => at !== null && params.mode === 'TIME' && Date.parse(at) > params.from.getTime() && Date.parse(at) <= params.to.getTime();
+  const turning = findings?.ok
+    ? findings.data.findings.flatMap((f) => [...(inRange(f.openedAt) ? [{ f, what: 'opened' as const, at: f.openedAt }] : []), ...(inRange(f.resolvedAt) && f.resolvedAt ? [{ f, what: 'resolved' as const, at: f.resolvedAt }] : [])]).sort((a, b) => a.at.localeCompare(b.at))
+    : [];
   if (diff && !diff.ok && diff.problem.kind === 'not-found' && params.mode === 'TIME') notFound();
   const permalink = params.mode === 'TIME' ? diffHref(name, params.from, params.to) : hrefWith(base, { other: params.otherNode, at: toIso(params.at) });
   const others = names.ok ? names.data.names.filter((n) => n !== name) : [];
@@ -118,6 +128,21 @@ export default async function DiffPage(props: PageProps<'/nodes/[name]/diff'>) {
         </section>
       </div>
 
+      {turning.length > 0 ? (
+        <section className="card" aria-labelledby="turning-title" data-testid="diff-findings">
+          <h2 id="turning-title">Changes in this range that opened or resolved a finding</h2>
+          <ul className="change-summary">
+            {turning.map(({ f, what, at }) => (
+              <li key={`${f.id}-${what}`} data-rule={f.rule} data-finding-change={what}>
+                <span className={`change-type ${what === 'opened' ? 'removed' : 'added'}`}>{what}</span> <SeverityBadge severity={f.severity} /> {f.title} (<code>{f.rule}</code>, {f.subject}) by the change recorded at{' '}
+                <Link href={changeDiffHref(name, at)}>
+                  <time dateTime={at}>{formatUtc(at)}</time>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section aria-label="Differences">
         {!diff ? (
           <div className="notice bad" role="alert" data-testid="range-error">
