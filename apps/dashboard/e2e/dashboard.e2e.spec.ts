@@ -209,8 +209,8 @@ test.describe('node', () => {
   });
 
   test('says when a node does not exist', async ({ page }) => {
-    // (Streaming with loading.tsx has already sent 200 when the page decides it is not found.)
-    await page.goto(`${dashboardUrl()}/nodes/no-such-node`);
+    const response = await page.goto(`${dashboardUrl()}/nodes/no-such-node`);
+    expect(response?.status()).toBe(404);
     await expect(page.getByRole('heading', { name: 'Node not found' })).toBeVisible();
   });
 });

@@ -43,8 +43,8 @@ const escape = (text: string) => text.replace(/([\\`*_[\]|<>])/g, '\\$1');
 export function reviewMarkdown({ from, to, origin, changes, truncated, totalChanges, findings }: ReviewMarkdownInput): string {
   const link = (path: string) => `${origin}${path}`;
   const inWindow = (at: string | null) => at !== null && Date.parse(at) > from.getTime() && Date.parse(at) <= to.getTime();
-  const opened = findings.filter((f) => inWindow(f.openedAt));
-  const resolved = findings.filter((f) => inWindow(f.resolvedAt));
+  const opened = findings.filter((f) => inWindow(f.openedAt)).sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+  const resolved = findings.filter((f) => inWindow(f.resolvedAt)).sort((a, b) => (a.resolvedAt ?? '').localeCompare(b.resolvedAt ?? ''));
   const openBefore = findings.filter((f) => !inWindow(f.openedAt));
   const byNode = new Map<string, MarkdownChange[]>();
   for (const c of changes) byNode.set(c.node, [...(byNode.get(c.node) ?? []), c]);

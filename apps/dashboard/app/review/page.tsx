@@ -242,7 +242,7 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
               <>
                 <div className="card">
                   <h3>This page: {result.data.changes.length} changes on {groups.length} node{groups.length === 1 ? '' : 's'}</h3>
-                  <div className="table-wrap">
+                  <div className="table-wrap" tabIndex={0}>
                     <table className="data" data-testid="review-node-summary">
                       <caption className="visually-hidden">Changes per node on this page</caption>
                       <thead>
@@ -285,7 +285,7 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
                         Diff over the window
                       </Link>
                     </h2>
-                    <div className="table-wrap">
+                    <div className="table-wrap" tabIndex={0}>
                       <table className="data">
                         <caption className="visually-hidden">Changes of {group.node}</caption>
                         <thead>

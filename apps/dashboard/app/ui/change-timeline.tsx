@@ -210,7 +210,7 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
       </figcaption>
       <details>
         <summary className="card-note">Changes per bucket as a table</summary>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="data">
             <caption className="visually-hidden">{title}</caption>
             <thead>

@@ -17,7 +17,7 @@ function byAddress<T>(items: readonly T[], address: (item: T) => string, tie: (i
 export function RoutesTable({ routes, caption, highlightKey }: { routes: readonly RouteFieldsFragment[]; caption: string; highlightKey?: string }) {
   if (routes.length === 0) return <Empty what="routes" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -60,7 +60,7 @@ export function RoutesTable({ routes, caption, highlightKey }: { routes: readonl
 export function NeighborsTable({ neighbors, caption }: { neighbors: readonly NeighborFieldsFragment[]; caption: string }) {
   if (neighbors.length === 0) return <Empty what="neighbours" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -91,7 +91,7 @@ export function NeighborsTable({ neighbors, caption }: { neighbors: readonly Nei
 export function LinksTable({ links, caption }: { links: readonly LinkFieldsFragment[]; caption: string }) {
   if (links.length === 0) return <Empty what="links" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -128,7 +128,7 @@ export function LinksTable({ links, caption }: { links: readonly LinkFieldsFragm
 export function AddressesTable({ addresses, caption }: { addresses: readonly AddressFieldsFragment[]; caption: string }) {
   if (addresses.length === 0) return <Empty what="addresses" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -161,7 +161,7 @@ export function AddressesTable({ addresses, caption }: { addresses: readonly Add
 export function SysctlsTable({ sysctls, caption }: { sysctls: readonly SysctlFieldsFragment[]; caption: string }) {
   if (sysctls.length === 0) return <Empty what="sysctls" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
