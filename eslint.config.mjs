@@ -22,6 +22,8 @@ const moduleBoundaries = {
   ],
 };
 
+const DASHBOARD_NO_RULES = 'rules live in libs/checks: render the findings the API returns instead of judging facts in the dashboard';
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -66,6 +68,33 @@ export default [
     ignores: ['**/*.spec.ts', '**/*.spec.tsx', '**/e2e/**', '**/test/**', '**/testing/**', 'libs/testing/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: '@routescope/testing', message: 'test support only: import it from specs, e2e, test/ or testing/ folders' }] }],
+    },
+  },
+  {
+    // The dashboard renders findings and their evidence; it never re-judges them. Rules and their
+    // thresholds live only in libs/checks, which the dashboard must not import (issue #14). A later
+    // block replaces a rule's options, so the test-support restriction above is repeated here.
+    files: ['apps/dashboard/**/*.ts', 'apps/dashboard/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@routescope/checks', message: DASHBOARD_NO_RULES },
+            { name: '@routescope/testing', message: 'test support only: import it from specs, e2e, test/ or testing/ folders' },
+          ],
+          patterns: [{ group: ['**/libs/checks/**', '@routescope/checks/*'], message: DASHBOARD_NO_RULES }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['apps/dashboard/**/*.spec.ts', 'apps/dashboard/**/*.spec.tsx', 'apps/dashboard/e2e/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@routescope/checks', message: DASHBOARD_NO_RULES }], patterns: [{ group: ['**/libs/checks/**', '@routescope/checks/*'], message: DASHBOARD_NO_RULES }] },
+      ],
     },
   },
   {

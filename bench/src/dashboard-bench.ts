@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { chromium, type BrowserContext } from '@playwright/test';
 import { Client } from 'pg';
 import { seedCluster, type SeedReport } from '@routescope/seed';
-import type { DashboardPhase, DashboardResult } from './dashboard-report';
+import { nodeName } from '@routescope/synth';
+import type { DashboardPhase, DashboardResult, NodePagePhase } from './dashboard-report';
 import { log, round, summarise } from './measure';
 import { Cleanup, startServer } from './server-processes';
 
@@ -57,6 +58,28 @@ const ROWS_PROBE = `(() => {
     observer.disconnect();
     const probe = { inDomAt: performance.now(), rows };
     window.__rsNodeRows = probe;
+    requestAnimationFrame(() => { probe.frameAt = performance.now(); });
+  });
+  observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden', 'style', 'class'] });
+})();`;
+
+/** Like ROWS_PROBE, for the node page: when the state's routes table ("Routes of <node> (host)") first has visible rows. */
+const STATE_PROBE = `(() => {
+  const visibleRows = () => {
+    for (const t of document.querySelectorAll('table')) {
+      const caption = (t.caption && t.caption.textContent) || '';
+      if (!caption.startsWith('Routes of ')) continue;
+      const rows = Array.from(t.tBodies).flatMap((b) => Array.from(b.rows));
+      if (rows.length > 0 && rows[0].checkVisibility()) return rows.length;
+    }
+    return 0;
+  };
+  const observer = new MutationObserver(() => {
+    const rows = visibleRows();
+    if (rows === 0) return;
+    observer.disconnect();
+    const probe = { inDomAt: performance.now(), rows };
+    window.__rsStateRows = probe;
     requestAnimationFrame(() => { probe.frameAt = performance.now(); });
   });
   observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden', 'style', 'class'] });
@@ -175,6 +198,7 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
     });
     stack.add(() => context.close());
     await context.addInitScript({ content: ROWS_PROBE });
+    await context.addInitScript({ content: STATE_PROBE });
     result.startup = { apiMs: round(apiMs, 0), dashboardMs: round(dashboardMs, 0), browserMs: round(performance.now() - t, 0) };
     log(`dashboard: API ${api.url} (${database}), dashboard ${dashboard.url}, Chromium up in ${result.startup.apiMs + result.startup.dashboardMs + result.startup.browserMs} ms`);
 
@@ -201,6 +225,8 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
     };
     result.loaded = await measureOverview(context, dashboard.url, nodes, samples, () => dashboard.output());
     log(`dashboard: ${nodes} nodes: rows visible p50 ${result.loaded.rowsVisible.p50} ms, load p50 ${result.loaded.load.p50} ms, ${result.loaded.tableRows} table rows (${result.loaded.pagination ?? 'no pagination found'})`);
+    result.nodePage = await measureNodePage(context, dashboard.url, nodeName(nodes - 1), nodes, samples, () => dashboard.output());
+    log(`dashboard: node page of ${result.nodePage.node}: first paint p95 ${result.nodePage.firstContentfulPaint.p95} ms, state tables visible p95 ${result.nodePage.stateVisible.p95} ms`);
     result.ratio = {
       rowsVisibleP50: round(result.loaded.rowsVisible.p50 / result.baseline.rowsVisible.p50),
       rowsVisibleP95: round(result.loaded.rowsVisible.p95 / result.baseline.rowsVisible.p95),
@@ -254,6 +280,37 @@ async function measureOverview(context: BrowserContext, base: string, nodes: num
     documentBytes: timings[timings.length - 1].documentBytes,
     pagination: timings[timings.length - 1].pagination,
   };
+}
+
+/** A warm-up load, then `samples` loads of one node's page, each in a new page of the same browser profile. */
+async function measureNodePage(context: BrowserContext, base: string, node: string, nodes: number, samples: number, serverLog: () => string): Promise<NodePagePhase> {
+  const timings: Array<{ firstContentfulPaint: number; stateVisible: number; load: number; rows: number }> = [];
+  const url = `${base}/nodes/${encodeURIComponent(node)}`;
+  for (let i = 0; i <= samples; i++) {
+    const page = await context.newPage();
+    try {
+      await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
+      try {
+        await page.waitForFunction('window.__rsStateRows?.frameAt !== undefined && performance.getEntriesByType("navigation")[0]?.loadEventEnd > 0', undefined, { timeout: 30_000 });
+      } catch (error) {
+        const text = (await page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 600);
+        throw new Error(`dashboard: no state routes table with rows on ${url} (${(error as Error).message.split('\n')[0]}); the page says: ${text}\n--- next start:\n${serverLog().slice(-2000)}`);
+      }
+      const timing = await page.evaluate<{ firstContentfulPaint: number; stateVisible: number; load: number; rows: number }>(`(() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+        return { firstContentfulPaint: fcp ? fcp.startTime : NaN, stateVisible: window.__rsStateRows.frameAt, load: nav.loadEventEnd, rows: window.__rsStateRows.rows };
+      })()`);
+      if (i > 0) timings.push(timing);
+    } finally {
+      await page.close();
+    }
+  }
+  const sample = (pick: (t: (typeof timings)[number]) => number) => {
+    const values = timings.map(pick);
+    return summarise(values, values.reduce((a, b) => a + b, 0), 1);
+  };
+  return { node, nodes, firstContentfulPaint: sample((t) => t.firstContentfulPaint), stateVisible: sample((t) => t.stateVisible), load: sample((t) => t.load), stateRows: timings[0]?.rows ?? 0 };
 }
 
 async function loadOverview(context: BrowserContext, url: string, serverLog: () => string): Promise<PageTiming> {

@@ -35,6 +35,8 @@ export interface DashboardResult {
   seed?: { snapshots: number; seconds: number; perSecond: number; statuses: Record<string, number>; changes: number; meanBodyBytes: number; post: Sample };
   baseline?: DashboardPhase;
   loaded?: DashboardPhase;
+  /** the node page of one node of the loaded cluster (issue #14: state at T first) */
+  nodePage?: NodePagePhase;
   /** loaded / baseline, p50 and p95 */
   ratio?: { rowsVisibleP50: number; rowsVisibleP95: number; loadP50: number };
   startup?: { apiMs: number; dashboardMs: number; browserMs: number };
@@ -44,6 +46,20 @@ export interface DashboardResult {
 }
 
 /** A target evaluated on this run (`met` undefined: shown, not asserted); report.ts lists them all. */
+export interface NodePagePhase {
+  node: string;
+  /** nodes the API holds */
+  nodes: number;
+  /** first contentful paint (Paint Timing): the header and the time control */
+  firstContentfulPaint: Sample;
+  /** ms from navigation start to the first animation frame after the state's routes table had visible rows */
+  stateVisible: Sample;
+  /** the load event: the streamed page is complete */
+  load: Sample;
+  /** rows of the routes table (the same in every sample) */
+  stateRows: number;
+}
+
 export interface TargetCheck {
   name: string;
   value: string;
@@ -65,6 +81,21 @@ export function dashboardTargets(r: DashboardResult): TargetCheck[] {
       met: r.loaded.tableRows * 10 <= r.loaded.nodes,
     },
   ];
+  if (r.nodePage) {
+    const p = r.nodePage;
+    checks.push(
+      {
+        name: `node page with ${p.nodes.toLocaleString('en')} nodes: first content, p95 < 1 s`,
+        value: `${p.firstContentfulPaint.p95} ms (${p.node})`,
+        met: p.firstContentfulPaint.p95 < 1000,
+      },
+      {
+        name: `node page with ${p.nodes.toLocaleString('en')} nodes: state tables visible, p95 < 2 s`,
+        value: `${p.stateVisible.p95} ms (${p.stateRows} routes; whole page loaded p95 ${p.load.p95} ms)`,
+        met: p.stateVisible.p95 < 2000,
+      },
+    );
+  }
   if (r.mode === 'quick') return checks.map((t) => ({ ...t, met: undefined, value: `${t.value} (quick: not asserted)` }));
   return checks;
 }
@@ -114,6 +145,13 @@ export function renderDashboardSection(r: DashboardResult): string {
       `loaded with tools/seed through \`POST /api/v1/snapshots\`: ${n(s.snapshots)} snapshots (~${Math.round(s.meanBodyBytes / 1024)} KB) in ${s.seconds} s (${s.perSecond}/s at 4 in flight, p50 / p95 ${lat(s.post)} ms), ` +
       `${Object.entries(s.statuses).map(([k, v]) => `${n(v)} ${k}`).join(', ')}; ${n(s.changes)} facts opened or closed (the first snapshots' included).`,
   );
+  if (r.nodePage) {
+    const p = r.nodePage;
+    line();
+    line(`### Node page (\`/nodes/${p.node}\`) with ${n(p.nodes)} nodes loaded: p50 / p95 ms from navigation start`);
+    for (const l of markdownTable(['first paint (header, time control)', 'state tables visible', 'load (page complete)', 'routes rows'], [[lat(p.firstContentfulPaint), lat(p.stateVisible), lat(p.load), String(p.stateRows)]])) line(l);
+    line('state tables visible = the first animation frame after the routes table ("Routes of <node> (host)") has rendered body rows. Targets (issue #14): first content < 1 s, state tables < 2 s (p95).');
+  }
   if (r.startup) line(`Start-up: API ${r.startup.apiMs} ms (migrations on a fresh database), dashboard ${r.startup.dashboardMs} ms, Chromium ${r.startup.browserMs} ms; ${r.durationS} s in all.`);
   for (const note of r.notes) line(`- ${note}`);
   line();

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import localFont from 'next/font/local';
 import { cookies } from 'next/headers';
-import type { ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { requestAuth } from './lib/request-auth';
-import { MainNav } from './ui/main-nav';
+import { MainNav, MainNavFallback } from './ui/main-nav';
 import { ThemeSelect, type Theme } from './ui/theme-select';
 import './globals.css';
 
@@ -37,7 +37,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <span className="brand-mark" aria-hidden="true" />
             Routescope
           </a>
-          <MainNav />
+          <Suspense fallback={<MainNavFallback />}>
+            <MainNav />
+          </Suspense>
           <div className="header-end">
             <ThemeSelect initial={theme} />
             {auth?.via === 'session' ? (

@@ -115,7 +115,7 @@ test.describe('overview', () => {
     const table = page.getByTestId('nodes-table');
     // Every node of the recorded history reports: "Silent" matches none of them.
     await page.getByRole('combobox', { name: 'Status' }).selectOption('SILENT');
-    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('form', { name: 'Filter nodes' }).getByRole('button', { name: 'Apply' }).click();
     await expect(page).toHaveURL(/status=SILENT/);
     await expect(page.getByText('No node matches')).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'nodes pages' })).toContainText('0 of 0 nodes');
@@ -123,7 +123,7 @@ test.describe('overview', () => {
     await expect(table.locator('tbody tr')).toHaveCount(3);
     // Only nodes with an open finding: node-a's proxy_arp fault is open; every row shown has a finding.
     await page.getByRole('combobox', { name: 'Open findings' }).selectOption('open');
-    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('form', { name: 'Filter nodes' }).getByRole('button', { name: 'Apply' }).click();
     await expect(page).toHaveURL(/findings=open/);
     await expect(table.locator('tr[data-node="node-a"]')).toHaveCount(1);
     await expect(table.locator('tbody tr td:nth-of-type(4)').filter({ hasText: 'none' })).toHaveCount(0);
@@ -169,7 +169,9 @@ test.describe('node', () => {
     await expect(page).toHaveURL(/tab=pods/);
     const pod = page.locator('[data-pod="cni-0a1a1a1a-0000-4000-8000-00000000a001"]');
     await expect(pod).toContainText(`↔ host veth ${h.faultVeth}`);
-    await expect(pod.locator('li.flag')).toContainText(`net.ipv4.conf.${h.faultVeth}.proxy_arp = 0 — proxy ARP is off`);
+    // The finding the API raised, and the very fact its evidence names flagged (the dashboard judges nothing itself).
+    await expect(pod.locator('li.flag')).toContainText(`net.ipv4.conf.${h.faultVeth}.proxy_arp = 0 — evidence of CALICO_PROXY_ARP`);
+    await expect(pod.locator('li[data-rule="CALICO_PROXY_ARP"]')).toContainText('Proxy ARP is off');
     await expect(page.getByRole('heading', { name: 'Latest changes' })).toBeVisible();
     const finding = page.locator('#node-findings-title ~ [data-testid="findings-list"] li[data-rule="CALICO_PROXY_ARP"]');
     await expect(finding).toContainText(`opened ${h.faultAt.toISOString().slice(0, 19).replace('T', ' ')} UTC`);
@@ -182,8 +184,8 @@ test.describe('node', () => {
   test('shows the state at an earlier time, before the route changed', async ({ page }) => {
     const h = history();
     await page.goto(`${dashboardUrl()}/nodes/node-a`);
-    await page.getByLabel('Show state at (UTC)').fill(iso(new Date(h.routeChangedAt.getTime() - minutes(5))).slice(0, 19));
-    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByLabel('State at (UTC)').fill(iso(new Date(h.routeChangedAt.getTime() - minutes(5))));
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await expect(page).toHaveURL(/at=/);
     await expect(page.getByRole('heading', { name: /^State at / })).toBeVisible();
     await expect(page.getByRole('tabpanel', { name: /Routes/ })).toContainText('10.244.3.0/26 via 10.0.0.13 dev tunl0');
@@ -191,7 +193,7 @@ test.describe('node', () => {
   });
 
   test('shades the coverage gap of a node that stopped reporting', async ({ page }) => {
-    await page.goto(`${dashboardUrl()}/nodes/node-c?window=6h`);
+    await page.goto(`${dashboardUrl()}/nodes/node-c?from=now-6h&to=now`);
     await expect(page.locator('.gap-area')).toHaveCount(1);
     await expect(page.getByTestId('gap-legend')).toContainText('no data (1 gap');
     await screenshot(page, 'node-gap');
@@ -200,7 +202,9 @@ test.describe('node', () => {
   test('lists a finding that opened and resolved with both times', async ({ page }) => {
     const { delayFault } = history();
     await page.goto(`${dashboardUrl()}/nodes/node-b`);
-    const finding = page.locator('#node-findings-title ~ [data-testid="findings-list"] li[data-rule="CALICO_PROXY_DELAY"]');
+    // Resolved: not open now, listed with every finding of the node.
+    await page.getByText(/^Every finding of this node/).click();
+    const finding = page.locator('#node-findings-title ~ details [data-testid="findings-list"] li[data-rule="CALICO_PROXY_DELAY"]');
     await expect(finding).toHaveAttribute('data-open', 'false');
     await expect(finding).toContainText(`opened ${delayFault.opened.toISOString().slice(0, 19).replace('T', ' ')} UTC`);
     await expect(finding).toContainText(`resolved ${delayFault.resolved.toISOString().slice(0, 19).replace('T', ' ')} UTC (after 30 min)`);
@@ -208,8 +212,8 @@ test.describe('node', () => {
   });
 
   test('says when a node does not exist', async ({ page }) => {
-    // (Streaming with loading.tsx has already sent 200 when the page decides it is not found.)
-    await page.goto(`${dashboardUrl()}/nodes/no-such-node`);
+    const response = await page.goto(`${dashboardUrl()}/nodes/no-such-node`);
+    expect(response?.status()).toBe(404);
     await expect(page.getByRole('heading', { name: 'Node not found' })).toBeVisible();
   });
 });
@@ -265,7 +269,11 @@ test.describe('diff', () => {
   test('explains a bad time range next to the field', async ({ page }) => {
     await page.goto(`${dashboardUrl()}/nodes/node-a/diff?from=2026-01-02T10:00:00Z&to=2026-01-02T09:00:00Z`);
     await expect(page.getByLabel('To (UTC)')).toHaveAttribute('aria-invalid', 'true');
-    await expect(page.getByText('“to” must be after “from”')).toBeVisible();
+    await expect(page.getByText('“to” must be after “from”').first()).toBeVisible();
+    // The input stays as sent and no other range is compared instead.
+    await expect(page.getByLabel('To (UTC)')).toHaveValue('2026-01-02T09:00:00Z');
+    await expect(page.getByTestId('range-error')).toContainText('No diff shown');
+    await expect(page.getByTestId('diff-counts')).toHaveCount(0);
   });
 });
 
@@ -284,7 +292,7 @@ test.describe('incident review', () => {
     await expect(nodeA.locator('tbody tr').nth(1)).toHaveAttribute('data-kind', 'SYSCTL');
     // node-b's second pod appeared before this window; node-c was silent: neither is listed.
     await expect(page.locator('section[data-node]')).toHaveCount(1);
-    await expect(page.locator('#review-findings-title ~ [data-testid="findings-list"] li[data-rule="CALICO_PROXY_ARP"]')).toHaveCount(1);
+    await expect(page.getByTestId('review-findings-by-rule').locator('> li[data-rule="CALICO_PROXY_ARP"]')).toContainText('1 finding on 1 node');
     await screenshot(page, 'review');
     await expectNoSeriousA11yViolations(page, 'review');
     await routeRow.getByRole('link').click();

@@ -40,6 +40,7 @@ export {
 export * from './facts/fact-normaliser';
 export * from './facts/fact-hash';
 export * from './facts/address-canonical';
+export * from './facts/route-lookup';
 export * from './parsers/parse-result';
 export * from './parsers/ip-json-parser';
 export * from './parsers/text';

@@ -60,4 +60,16 @@ describe('Nx module boundaries', () => {
       expect({ file, messages: lintProbe(file, probe, ['no-restricted-imports', '@nx/enforce-module-boundaries']) }).toEqual({ file, messages: [] });
     }
   });
+
+  it('reject the dashboard importing rule logic or thresholds from libs/checks (it renders the API’s findings)', () => {
+    for (const source of [
+      "import { checkNode } from '@routescope/checks';\nexport const probe = checkNode;\n",
+      "import { DEFAULT_FLAP_THRESHOLD } from '../../../libs/checks/src/history-rules';\nexport const probe = DEFAULT_FLAP_THRESHOLD;\n",
+    ]) {
+      expect(lintProbe('apps/dashboard/app/ui/boundary-probe.tsx', source, ['no-restricted-imports']).join('\n')).toMatch(/rules live in libs\/checks/);
+    }
+    expect(lintProbe('apps/dashboard/app/ui/boundary-probe.tsx', "import { lookupRoute } from '@routescope/snapshot';\nexport const probe = lookupRoute;\n", ['no-restricted-imports'])).toEqual([]);
+    // the dashboard's own restriction keeps the test-support one
+    expect(lintProbe('apps/dashboard/app/ui/boundary-probe.tsx', "import { freePort } from '@routescope/testing';\nexport const probe = freePort;\n", ['no-restricted-imports']).join('\n')).toMatch(/test support only/);
+  });
 });

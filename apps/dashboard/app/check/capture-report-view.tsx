@@ -182,7 +182,7 @@ export function CaptureReportView({ report, text }: { report: CaptureReport; tex
 
           <section className="card" aria-labelledby="capture-nodes-title">
             <h2 id="capture-nodes-title">Nodes</h2>
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0}>
               <table className="data" data-testid="capture-nodes">
                 <thead>
                   <tr>

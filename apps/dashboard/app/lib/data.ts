@@ -9,6 +9,8 @@ import type {
   CheckCaptureQuery as CheckCaptureQueryResult,
   FactKind,
   FindingFieldsFragment,
+  FindingFilter,
+  FindingsPageQuery as FindingsPageQueryResult,
   NodeChangesQuery as NodeChangesQueryResult,
   NodeFilter,
   NodeOrderField,
@@ -20,10 +22,10 @@ import type {
 } from './generated/graphql';
 import { BlockEvidenceQuery, BlockMatrixQuery } from './operations/blocks.operations';
 import { CheckCaptureQuery } from './operations/capture.operations';
-import { OpenFindingsQuery, RulesQuery, WindowFindingsQuery } from './operations/findings.operations';
+import { FindingsPageQuery, OpenFindingsQuery, RulesQuery, WindowFindingsQuery } from './operations/findings.operations';
 import { StateDiffQuery as StateDiffDocument } from './operations/diff.operations';
 import { NodeChangesQuery, NodeStateQuery as NodeStateDocument } from './operations/node.operations';
-import { ClusterChangeRateQuery, NodeNamesQuery, OverviewNodesQuery } from './operations/nodes.operations';
+import { ClusterChangeRateQuery, NodeHeaderQuery, NodeNamesQuery, OverviewNodesQuery, SilentNodesQuery } from './operations/nodes.operations';
 import { ReviewChangesQuery } from './operations/review.operations';
 import type { DiffParams, NodeSortKey, OverviewParams } from './search-params';
 import { alignedBuckets, chooseBucketMs, clipIntervals, totalMs, type ChangeCountBucket } from './timeline-buckets';
@@ -132,14 +134,32 @@ export async function fetchNodeNames(limit = 500): Promise<{ names: string[]; to
   return { names: data.nodes.edges.map((e) => e.node.name), totalCount: data.nodes.totalCount };
 }
 
+export const SILENT_NODES_SHOWN = 20;
+
+/** Silent nodes, longest silent first, with the time of their last snapshot. */
+export async function fetchSilentNodes(): Promise<{ nodes: Array<{ name: string; lastSeenAt: string }>; totalCount: number }> {
+  const data = await query(SilentNodesQuery, { first: SILENT_NODES_SHOWN });
+  return { nodes: data.nodes.edges.map((e) => e.node), totalCount: data.nodes.totalCount };
+}
+
 // --- node -------------------------------------------------------------------------------------
+
+/** The node's name and first snapshot; null when it never posted one (the page answers 404). */
+export async function fetchNodeHeader(name: string): Promise<{ name: string; firstSeenAt: string } | null> {
+  try {
+    return (await query(NodeHeaderQuery, { name })).node;
+  } catch (error) {
+    if (error instanceof ApiProblemError && error.problem.kind === 'not-found') return null;
+    throw error;
+  }
+}
 
 export type NodeDetail = NodeStateQuery['node'];
 
 /** The node, its state at `at` (now when absent) and its coverage in [from, to]; null when it never posted. */
-export async function fetchNode(name: string, at: Date | undefined, from: Date, to: Date): Promise<NodeDetail | null> {
+export async function fetchNode(name: string, at: Date | undefined, from: Date, to: Date, now: Date): Promise<NodeDetail | null> {
   try {
-    const data = await query(NodeStateDocument, { name, at: at ? toIso(at) : null, from: toIso(from), to: toIso(to) });
+    const data = await query(NodeStateDocument, { name, at: at ? toIso(at) : null, openAt: toIso(at ?? now), from: toIso(from), to: toIso(to) });
     return data.node;
   } catch (error) {
     if (error instanceof ApiProblemError && error.problem.kind === 'not-found') return null;
@@ -166,6 +186,15 @@ export async function fetchNodeChanges(name: string, from: Date, to: Date): Prom
     after = data.node.changes.pageInfo.endCursor;
   }
   return { changes, truncated: true };
+}
+
+/** The instant of the node's first change after `after` (up to `until`), for the state scrubber's "next change". */
+export async function fetchNextChangeAt(name: string, after: Date, until: Date): Promise<string | null> {
+  if (after.getTime() >= until.getTime()) return null;
+  const from = after;
+  const to = new Date(Math.min(until.getTime(), after.getTime() + 31 * DAY - 1000));
+  const data = await query(NodeChangesQuery, { name, from: toIso(from), to: toIso(to), first: 1, after: null });
+  return data.node.changes.edges[0]?.node.at ?? null;
 }
 
 // --- diff -------------------------------------------------------------------------------------
@@ -228,6 +257,15 @@ export async function fetchOpenFindings(now: Date): Promise<{ findings: Finding[
 export async function fetchWindowFindings(from: Date, to: Date): Promise<{ findings: Finding[]; more: boolean }> {
   const data = await query(WindowFindingsQuery, { from: toIso(from), to: toIso(to), first: FINDINGS_PAGE });
   return { findings: sortFindings(data.findings.edges.map((e) => e.node)), more: data.findings.pageInfo.hasNextPage };
+}
+
+export type FindingWithEvidence = FindingsPageQueryResult['findings']['edges'][number]['node'];
+/** The findings page fetches this many and groups them (the page says when there were more). */
+export const FINDINGS_PAGE_MAX = 1000;
+
+export async function fetchFindingsPage(filter: FindingFilter): Promise<{ findings: FindingWithEvidence[]; more: boolean }> {
+  const data = await query(FindingsPageQuery, { filter, first: FINDINGS_PAGE_MAX });
+  return { findings: data.findings.edges.map((e) => e.node), more: data.findings.pageInfo.hasNextPage };
 }
 
 export async function fetchRules(): Promise<Map<string, Rule>> {

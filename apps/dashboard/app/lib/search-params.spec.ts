@@ -4,7 +4,7 @@ const now = new Date('2026-01-02T12:00:00Z');
 
 describe('overview parameters', () => {
   it('default to the first page of 50 nodes by name', () => {
-    expect(parseOverviewParams({})).toEqual({ params: { status: 'all', findings: 'any', sort: 'name', dir: 'asc', offset: 0, size: 50, window: '24h' }, errors: {} });
+    expect(parseOverviewParams({})).toEqual({ params: { status: 'all', findings: 'any', sort: 'name', dir: 'asc', offset: 0, size: 50 }, errors: {} });
   });
 
   it('keep the sort, direction and filters of a permalink', () => {

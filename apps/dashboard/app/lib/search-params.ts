@@ -67,12 +67,11 @@ const overviewSchema = z.object({
     .int()
     .refine((n) => (PAGE_SIZES as readonly number[]).includes(n), `page size is one of ${PAGE_SIZES.join(', ')}`)
     .default(50),
-  window: windowId.default('24h'),
 });
 export type OverviewParams = z.output<typeof overviewSchema>;
 
 export function parseOverviewParams(raw: RawSearchParams): { params: OverviewParams; errors: FieldErrors<keyof OverviewParams> } {
-  const input = Object.fromEntries(['q', 'status', 'findings', 'sort', 'dir', 'after', 'offset', 'size', 'window'].map((k) => [k, first(raw, k)]));
+  const input = Object.fromEntries(['q', 'status', 'findings', 'sort', 'dir', 'after', 'offset', 'size'].map((k) => [k, first(raw, k)]));
   const parsed = overviewSchema.safeParse(input);
   if (parsed.success) return { params: parsed.data, errors: {} };
   // Keep what is valid, default the rest.

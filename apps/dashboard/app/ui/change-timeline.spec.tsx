@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import { ChangeTimeline } from './change-timeline';
 
 const push = jest.fn();
-jest.mock('next/navigation', () => ({ useRouter: () => ({ push, refresh: jest.fn() }) }));
+jest.mock('next/navigation', () => ({ useRouter: () => ({ push, refresh: jest.fn() }), usePathname: () => '/review', useSearchParams: () => new URLSearchParams('from=2026-01-01T00:00:00Z&to=2026-01-01T06:00:00Z') }));
 
 const FROM = '2026-01-02T00:00:00Z';
 const TO = '2026-01-02T01:00:00Z';

@@ -1,7 +1,7 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useMemo } from 'react';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useMemo, useRef, useState } from 'react';
 import { Bar, CartesianGrid, ComposedChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
 import { bucketize, chooseBucketMs, clipIntervals, countedBuckets, roundTicks, totalMs, type ChangeCountBucket, type TimedEvent, type TimelineBucket } from '../lib/timeline-buckets';
 import { formatDuration } from '../lib/time';
@@ -25,6 +25,8 @@ export interface ChangeTimelineProps {
   linkBase?: string;
   /** fixed size (tests); responsive to its container otherwise */
   size?: { width: number; height: number };
+  /** brush-to-zoom: dragging across bars sets the page's `from`/`to` to the selection (default on) */
+  zoomable?: boolean;
 }
 
 const NO_EVENTS: readonly TimedEvent[] = [];
@@ -79,9 +81,32 @@ function BucketTooltip({ active, payload, groupNoun }: Partial<TooltipContentPro
   );
 }
 
+function indexOf(state: { activeTooltipIndex?: unknown } | null | undefined): number | undefined {
+  const index = typeof state?.activeTooltipIndex === 'number' ? state.activeTooltipIndex : Number(state?.activeTooltipIndex);
+  return Number.isInteger(index) && index >= 0 ? index : undefined;
+}
+
 /** Changes per time bucket as bars, coverage gaps shaded, optional marker; with a table for screen readers and keyboards. */
-export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, gaps = NO_GAPS, marker, groupNoun, linkBase, size }: ChangeTimelineProps) {
+/** The current page with `from`/`to` set to the selection (cursors and `at` outside it dropped). */
+function zoomedHref(pathname: string, search: URLSearchParams, start: number, end: number): string {
+  const next = new URLSearchParams(search);
+  next.set('from', isoSeconds(start));
+  next.set('to', isoSeconds(end));
+  next.delete('after');
+  next.delete('range');
+  const at = next.get('at');
+  if (at && !(Date.parse(at) >= start && Date.parse(at) <= end)) next.delete('at');
+  return `${pathname}?${next.toString().replace(/%3A/gi, ':')}`;
+}
+
+export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, gaps = NO_GAPS, marker, groupNoun, linkBase, size, zoomable = true }: ChangeTimelineProps) {
   const router = useRouter();
+  const pathname = usePathname() ?? '/';
+  const search = useSearchParams();
+  // Brush: the bucket index where the drag started and where it is now.
+  const [brush, setBrush] = useState<{ from: number; to: number } | undefined>(undefined);
+  // A drag ends with a click on the last bar: that click must not also open the bucket's link.
+  const dragged = useRef(false);
   const fromMs = Date.parse(from);
   const toMs = Date.parse(to);
   const first = counts?.[0];
@@ -96,6 +121,8 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
   const summary = `${total} change${total === 1 ? '' : 's'} between ${isoSeconds(fromMs)} and ${isoSeconds(toMs)} in ${formatDuration(bucketMs)} buckets${
     busiest ? `; busiest ${isoSeconds(busiest.start)} with ${busiest.count}` : ''
   }${clippedGaps.length ? `; ${clippedGaps.length} gap${clippedGaps.length === 1 ? '' : 's'} in coverage (${formatDuration(totalMs(clippedGaps))} without data)` : ''}.`;
+  // The count axis is as wide as its longest label (12000 needs more room than 36 px).
+  const yAxisWidth = 14 + 8 * String(niceCeiling(busiest?.count ?? 0)).length;
   const domainStart = buckets[0]?.start ?? fromMs;
   const domainEnd = buckets[buckets.length - 1]?.end ?? toMs;
   const sizing = size ? { width: size.width, height: size.height } : { responsive: true };
@@ -111,21 +138,54 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
           accessibilityLayer
           title={title}
           desc={summary}
+          onMouseDown={(state) => {
+            const index = indexOf(state);
+            if (zoomable && index !== undefined) setBrush({ from: index, to: index });
+          }}
+          onMouseMove={(state) => {
+            const index = indexOf(state);
+            if (brush && index !== undefined && index !== brush.to) setBrush({ ...brush, to: index });
+          }}
+          onMouseUp={() => {
+            if (!brush) return;
+            setBrush(undefined);
+            if (brush.from === brush.to) return;
+            dragged.current = true;
+            const first = buckets[Math.min(brush.from, brush.to)];
+            const last = buckets[Math.max(brush.from, brush.to)];
+            if (first && last) router.push(zoomedHref(pathname, new URLSearchParams(search?.toString() ?? ''), Math.max(first.start, fromMs), Math.min(last.end, toMs)));
+          }}
+          onMouseLeave={() => setBrush(undefined)}
           onClick={(state) => {
-            const index = typeof state?.activeTooltipIndex === 'number' ? state.activeTooltipIndex : Number(state?.activeTooltipIndex);
-            const bucket = Number.isInteger(index) ? buckets[index] : undefined;
+            if (dragged.current) {
+              dragged.current = false;
+              return;
+            }
+            const index = indexOf(state);
+            const bucket = index !== undefined ? buckets[index] : undefined;
             if (linkBase && bucket && bucket.count > 0) router.push(`${linkBase}?from=${isoSeconds(Math.max(bucket.start, fromMs))}&to=${isoSeconds(Math.min(bucket.end, toMs))}`);
           }}
           style={{ ...(size ? {} : { width: '100%', height: '100%' }), cursor: linkBase ? 'pointer' : undefined }}
         >
           <CartesianGrid vertical={false} />
           <XAxis dataKey="mid" type="number" scale="time" domain={[domainStart, domainEnd]} ticks={roundTicks(domainStart, domainEnd)} tickFormatter={(v: number) => label(v, toMs - fromMs)} minTickGap={16} />
-          <YAxis allowDecimals={false} width={36} domain={[0, (dataMax: number) => niceCeiling(dataMax)]} />
+          <YAxis allowDecimals={false} width={Math.max(36, yAxisWidth)} domain={[0, (dataMax: number) => niceCeiling(dataMax)]} />
           {clippedGaps.map((gap) => (
             <ReferenceArea key={`${gap.start}-${gap.end}`} x1={gap.start} x2={gap.end} className="gap-area" fill="currentColor" fillOpacity={1} ifOverflow="hidden" />
           ))}
           <Bar dataKey="count" name="changes" className="bar-changes" fill="currentColor" isAnimationActive={false} minPointSize={0} />
           {marker ? <ReferenceLine x={Date.parse(marker.at)} className="marker-line" stroke="currentColor" strokeWidth={2} ifOverflow="hidden" /> : null}
+          {brush && brush.from !== brush.to ? (
+            <ReferenceArea
+              x1={buckets[Math.min(brush.from, brush.to)]?.start}
+              x2={buckets[Math.max(brush.from, brush.to)]?.end}
+              className="brush-area"
+              fill="currentColor"
+              fillOpacity={0.15}
+              ifOverflow="hidden"
+              data-testid="brush-selection"
+            />
+          ) : null}
           <Tooltip content={<BucketTooltip groupNoun={groupNoun} />} cursor={{ fillOpacity: 0.08 }} isAnimationActive={false} />
         </ComposedChart>
       </div>
@@ -134,6 +194,7 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
           <li>
             <span className="swatch bar" aria-hidden="true" /> changes per {formatDuration(bucketMs)}
           </li>
+          {zoomable ? <li className="card-note">drag across bars to zoom in</li> : null}
           {clippedGaps.length > 0 ? (
             <li data-testid="gap-legend">
               <span className="swatch gap" aria-hidden="true" /> no data ({clippedGaps.length} gap{clippedGaps.length === 1 ? '' : 's'}, {formatDuration(totalMs(clippedGaps))})
@@ -149,7 +210,7 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
       </figcaption>
       <details>
         <summary className="card-note">Changes per bucket as a table</summary>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="data">
             <caption className="visually-hidden">{title}</caption>
             <thead>

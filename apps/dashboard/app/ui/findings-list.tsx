@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { Finding, Rule } from '../lib/data';
-import { diffHref, nodeHref } from '../lib/links';
+import { changeDiffHref, diffHref, nodeHref } from '../lib/links';
 import { formatDuration, formatUtc } from '../lib/time';
 import { SeverityBadge } from './badges';
 import { EmptyState } from './empty-state';
@@ -38,7 +38,7 @@ export function FindingsList({ findings, rules, showNode, emptyTitle, emptyText,
               ) : (
                 ` · open for ${formatDuration(now.getTime() - opened)}`
               )}{' '}
-              · <Link href={diffHref(f.node, new Date(opened - 15 * MINUTE), new Date(opened))}>what changed before it opened</Link>
+              · <Link href={changeDiffHref(f.node, f.openedAt)}>the change that opened it</Link> · <Link href={diffHref(f.node, new Date(opened - 15 * MINUTE), new Date(opened))}>what changed before it opened</Link>
             </p>
             {rule ? (
               <details>

@@ -25,7 +25,7 @@ const SORT_HINTS: Record<NodeSortKey, { asc: string; desc: string }> = {
 export function NodesTable({ rows, params, hrefFor, now }: { rows: NodeRow[]; params: OverviewParams; hrefFor: (patch: Partial<Record<string, string | undefined>>) => string; now: Date }) {
   const columns = COLUMNS;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data" data-testid="nodes-table">
         <caption className="visually-hidden">
           Nodes, sorted by {columns.find((c) => c.sort === params.sort)?.label ?? 'name'} ({params.dir === 'asc' ? 'ascending' : 'descending'}, {SORT_HINTS[params.sort][params.dir]})

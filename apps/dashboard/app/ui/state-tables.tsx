@@ -1,4 +1,5 @@
 import type { AddressFieldsFragment, LinkFieldsFragment, NeighborFieldsFragment, RouteFieldsFragment, SysctlFieldsFragment } from '../lib/generated/graphql';
+import { compareAddressText } from '@routescope/snapshot';
 import { formatRoute } from '../lib/fact-format';
 import { EmptyState } from './empty-state';
 
@@ -8,10 +9,15 @@ function Empty({ what }: { what: string }) {
   return <EmptyState title={`No ${what}`}>This namespace had no {what} at that time (or the collector did not capture them).</EmptyState>;
 }
 
-export function RoutesTable({ routes, caption }: { routes: readonly RouteFieldsFragment[]; caption: string }) {
+/** Addresses in numeric order (172.16.0.64 before 172.16.0.128), then by the rest of the key. */
+function byAddress<T>(items: readonly T[], address: (item: T) => string, tie: (item: T) => string): T[] {
+  return [...items].sort((a, b) => compareAddressText(address(a), address(b)) || tie(a).localeCompare(tie(b)));
+}
+
+export function RoutesTable({ routes, caption, highlightKey }: { routes: readonly RouteFieldsFragment[]; caption: string; highlightKey?: string }) {
   if (routes.length === 0) return <Empty what="routes" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -30,8 +36,8 @@ export function RoutesTable({ routes, caption }: { routes: readonly RouteFieldsF
           </tr>
         </thead>
         <tbody>
-          {routes.map((r) => (
-            <tr key={r.key}>
+          {byAddress(routes, (r) => r.dst, (r) => r.key).map((r) => (
+            <tr key={r.key} className={r.key === highlightKey ? 'highlight' : undefined} data-chosen-route={r.key === highlightKey ? 'true' : undefined}>
               <td className="mono">{r.dst}</td>
               <td>{r.type}</td>
               <td className="mono">{r.gateway ?? (r.nexthops.length ? r.nexthops.map((h) => h.gateway).join(', ') : '')}</td>
@@ -54,7 +60,7 @@ export function RoutesTable({ routes, caption }: { routes: readonly RouteFieldsF
 export function NeighborsTable({ neighbors, caption }: { neighbors: readonly NeighborFieldsFragment[]; caption: string }) {
   if (neighbors.length === 0) return <Empty what="neighbours" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -67,7 +73,7 @@ export function NeighborsTable({ neighbors, caption }: { neighbors: readonly Nei
           </tr>
         </thead>
         <tbody>
-          {neighbors.map((n) => (
+          {byAddress(neighbors, (n) => n.dst, (n) => n.key).map((n) => (
             <tr key={n.key}>
               <td className="mono">{n.dst}</td>
               <td className="mono">{n.dev}</td>
@@ -85,7 +91,7 @@ export function NeighborsTable({ neighbors, caption }: { neighbors: readonly Nei
 export function LinksTable({ links, caption }: { links: readonly LinkFieldsFragment[]; caption: string }) {
   if (links.length === 0) return <Empty what="links" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -122,7 +128,7 @@ export function LinksTable({ links, caption }: { links: readonly LinkFieldsFragm
 export function AddressesTable({ addresses, caption }: { addresses: readonly AddressFieldsFragment[]; caption: string }) {
   if (addresses.length === 0) return <Empty what="addresses" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -135,7 +141,7 @@ export function AddressesTable({ addresses, caption }: { addresses: readonly Add
           </tr>
         </thead>
         <tbody>
-          {addresses.map((a) => (
+          {byAddress(addresses, (a) => a.local, (a) => a.key).map((a) => (
             <tr key={a.key}>
               <td className="mono">{a.dev}</td>
               <td>{a.family}</td>
@@ -155,7 +161,7 @@ export function AddressesTable({ addresses, caption }: { addresses: readonly Add
 export function SysctlsTable({ sysctls, caption }: { sysctls: readonly SysctlFieldsFragment[]; caption: string }) {
   if (sysctls.length === 0) return <Empty what="sysctls" />;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <caption className="visually-hidden">{caption}</caption>
         <thead>

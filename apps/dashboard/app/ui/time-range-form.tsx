@@ -1,5 +1,5 @@
 import Form from 'next/form';
-import { QUICK_RANGES, toInputValue } from '../lib/time';
+import { QUICK_RANGES, toIso } from '../lib/time';
 
 export interface TimeRangeFormProps {
   /** the page the form submits to (GET) */
@@ -12,10 +12,13 @@ export interface TimeRangeFormProps {
   idPrefix: string;
   /** whether from/to are the range shown (false when the page shows something else, e.g. two nodes) */
   active?: boolean;
+  /** the text the user sent, shown back as typed when it was invalid */
+  input?: { from?: string; to?: string };
 }
 
-/** Absolute from/to pickers (UTC) and quick ranges; both produce an absolute, shareable URL. */
-export function TimeRangeForm({ action, from, to, errors = {}, legend = 'Time range', idPrefix, active = true }: TimeRangeFormProps) {
+/** Absolute from/to fields (ISO-8601 UTC text, never the browser's locale format) and quick ranges; both produce an absolute, shareable URL. */
+export function TimeRangeForm({ action, from, to, errors = {}, legend = 'Time range', idPrefix, active = true, input = {} }: TimeRangeFormProps) {
+  const invalid = Boolean(errors.from || errors.to);
   const fromId = `${idPrefix}-from`;
   const toId = `${idPrefix}-to`;
   return (
@@ -26,9 +29,10 @@ export function TimeRangeForm({ action, from, to, errors = {}, legend = 'Time ra
           <input
             id={fromId}
             name="from"
-            type="datetime-local"
-            step={1}
-            defaultValue={toInputValue(from)}
+            type="text"
+            className="mono time-input"
+            spellCheck={false}
+            defaultValue={invalid && input.from !== undefined ? input.from : toIso(from)}
             required
             aria-invalid={errors.from ? true : undefined}
             aria-describedby={errors.from ? `${fromId}-error` : undefined}
@@ -44,9 +48,10 @@ export function TimeRangeForm({ action, from, to, errors = {}, legend = 'Time ra
           <input
             id={toId}
             name="to"
-            type="datetime-local"
-            step={1}
-            defaultValue={toInputValue(to)}
+            type="text"
+            className="mono time-input"
+            spellCheck={false}
+            defaultValue={invalid && input.to !== undefined ? input.to : toIso(to)}
             required
             aria-invalid={errors.to ? true : undefined}
             aria-describedby={errors.to ? `${toId}-error` : undefined}

@@ -10,7 +10,7 @@ export function canonicalPrefix(address: string): string {
   return compressIpv6(groups);
 }
 
-function expandIpv6(address: string): number[] | undefined {
+export function expandIpv6(address: string): number[] | undefined {
   let text = address;
   let tail: number[] = [];
   // An embedded IPv4 tail (::ffff:10.0.0.1) becomes the last two groups.

@@ -46,7 +46,7 @@ export function BlockMatrixView({ nodes, rows, hrefOf, selected }: Props) {
 
 function Grid({ nodes, rows, hrefOf, selected }: Props) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data matrix" data-testid="block-matrix" data-layout="grid">
         <caption className="visually-hidden">Routing of each block (rows) by each node (columns); each cell links to its evidence</caption>
         <thead>
@@ -96,7 +96,7 @@ function Grid({ nodes, rows, hrefOf, selected }: Props) {
 
 function ProblemList({ nodes, rows, hrefOf, selected }: Props) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data" data-testid="block-matrix" data-layout="list">
         <caption className="visually-hidden">
           Each block with its owner and the nodes that do not route it to the owner; every other of the {nodes.length} nodes routes it to its owner. Each entry links to its evidence.

@@ -73,3 +73,20 @@ export const FindingChangedSubscription = graphql(`
     }
   }
 `);
+
+/** The findings page: one filtered page of findings, with their evidence. */
+export const FindingsPageQuery = graphql(`
+  query FindingsPage($filter: FindingFilter, $first: Int!) {
+    findings(filter: $filter, first: $first) {
+      pageInfo {
+        hasNextPage
+      }
+      edges {
+        node {
+          ...FindingFields
+          evidence
+        }
+      }
+    }
+  }
+`);

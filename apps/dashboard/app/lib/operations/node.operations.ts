@@ -82,9 +82,9 @@ export const SysctlFields = graphql(`
   }
 `);
 
-/** A node's header, its state at `at` (host lists, and every pod) and its coverage over the window. */
+/** A node's header, its findings (all, and those open at `openAt`: the state's instant), its state at `at` (host lists, and every pod) and its coverage over the window. */
 export const NodeStateQuery = graphql(`
-  query NodeState($name: String!, $at: DateTime, $from: DateTime!, $to: DateTime!) {
+  query NodeState($name: String!, $at: DateTime, $openAt: DateTime!, $from: DateTime!, $to: DateTime!) {
     node(name: $name) {
       name
       status
@@ -105,6 +105,10 @@ export const NodeStateQuery = graphql(`
       }
       findings {
         ...FindingFields
+      }
+      openFindings: findings(openAt: $openAt) {
+        ...FindingFields
+        evidence
       }
       state(at: $at) {
         at

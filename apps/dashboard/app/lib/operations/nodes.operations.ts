@@ -59,3 +59,28 @@ export const ClusterChangeRateQuery = graphql(`
     }
   }
 `);
+
+/** Nodes that stopped reporting, for "What is wrong now": since when (their last snapshot). */
+export const SilentNodesQuery = graphql(`
+  query SilentNodes($first: Int!) {
+    nodes(first: $first, filter: { status: SILENT }, orderBy: { field: LAST_SEEN, direction: ASC }) {
+      totalCount
+      edges {
+        node {
+          name
+          lastSeenAt
+        }
+      }
+    }
+  }
+`);
+
+/** Whether a node exists (it posted a snapshot) and since when: cheap, for the 404 of unknown nodes. */
+export const NodeHeaderQuery = graphql(`
+  query NodeHeader($name: String!) {
+    node(name: $name) {
+      name
+      firstSeenAt
+    }
+  }
+`);

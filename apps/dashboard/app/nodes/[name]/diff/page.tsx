@@ -2,11 +2,12 @@ import type { Metadata } from 'next';
 import Form from 'next/form';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
-import { fetchDiff, fetchNodeNames, load } from '../../../lib/data';
-import { diffHref, hrefWith, nodeHref } from '../../../lib/links';
+import { fetchDiff, fetchFindingsPage, fetchNodeNames, load } from '../../../lib/data';
+import { changeDiffHref, diffHref, hrefWith, nodeHref } from '../../../lib/links';
 import { parseDiffParams, first } from '../../../lib/search-params';
-import { formatUtc, QUICK_RANGES, toInputValue, toIso } from '../../../lib/time';
+import { formatUtc, QUICK_RANGES, toIso } from '../../../lib/time';
 import { ApiProblemPanel } from '../../../ui/api-problem-panel';
+import { SeverityBadge } from '../../../ui/badges';
 import { DiffView } from '../../../ui/diff-view';
 import { TimeRangeForm } from '../../../ui/time-range-form';
 import { nodeNameFrom } from '../node-name';
@@ -27,8 +28,19 @@ export default async function DiffPage(props: PageProps<'/nodes/[name]/diff'>) {
   if (range) redirect(diffHref(name, new Date(now.getTime() - range.ms), now));
 
   const { params, errors } = parseDiffParams(raw, name, now);
-  const [diff, names] = await Promise.all([load(() => fetchDiff(name, params)), load(() => fetchNodeNames())]);
-  if (!diff.ok && diff.problem.kind === 'not-found' && params.mode === 'TIME') notFound();
+  // Invalid input is an error, not another diff: nothing is compared until the fields are fixed.
+  const invalid = [errors.from, errors.to, errors.at, errors.other].filter(Boolean);
+  const [diff, names, findings] = await Promise.all([
+    invalid.length ? Promise.resolve(undefined) : load(() => fetchDiff(name, params)),
+    load(() => fetchNodeNames()),
+    !invalid.length && params.mode === 'TIME' ? load(() => fetchFindingsPage({ node: name, from: toIso(params.from), to: toIso(params.to) })) : Promise.resolve(undefined),
+  ]);
+  // Findings this range opened or resolved: the changes recorded at those instants did it.
+  const inRange = (at: string | null) => at !== null && params.mode === 'TIME' && Date.parse(at) > params.from.getTime() && Date.parse(at) <= params.to.getTime();
+  const turning = findings?.ok
+    ? findings.data.findings.flatMap((f) => [...(inRange(f.openedAt) ? [{ f, what: 'opened' as const, at: f.openedAt }] : []), ...(inRange(f.resolvedAt) && f.resolvedAt ? [{ f, what: 'resolved' as const, at: f.resolvedAt }] : [])]).sort((a, b) => a.at.localeCompare(b.at))
+    : [];
+  if (diff && !diff.ok && diff.problem.kind === 'not-found' && params.mode === 'TIME') notFound();
   const permalink = params.mode === 'TIME' ? diffHref(name, params.from, params.to) : hrefWith(base, { other: params.otherNode, at: toIso(params.at) });
   const others = names.ok ? names.data.names.filter((n) => n !== name) : [];
 
@@ -64,7 +76,7 @@ export default async function DiffPage(props: PageProps<'/nodes/[name]/diff'>) {
       <div className="grid-2">
         <section className="card" aria-labelledby="time-title">
           <h2 id="time-title">Compare two times</h2>
-          <TimeRangeForm action={base} idPrefix="diff" from={params.mode === 'TIME' ? params.from : new Date(now.getTime() - 3_600_000)} to={params.mode === 'TIME' ? params.to : now} errors={errors} legend="Compare two times" active={params.mode === 'TIME'} />
+          <TimeRangeForm action={base} idPrefix="diff" from={params.mode === 'TIME' ? params.from : new Date(now.getTime() - 3_600_000)} to={params.mode === 'TIME' ? params.to : now} errors={errors} legend="Compare two times" active={params.mode === 'TIME'} input={{ from: first(raw, 'from'), to: first(raw, 'to') }} />
         </section>
         <section className="card" aria-labelledby="compare-title">
           <h2 id="compare-title">Compare with another node</h2>
@@ -98,9 +110,10 @@ export default async function DiffPage(props: PageProps<'/nodes/[name]/diff'>) {
               <input
                 id="compare-at"
                 name="at"
-                type="datetime-local"
-                step={1}
-                defaultValue={toInputValue(params.mode === 'NODES' ? params.at : params.mode === 'TIME' ? params.to : now)}
+                type="text"
+                className="mono time-input"
+                spellCheck={false}
+                defaultValue={toIso(params.mode === 'NODES' ? params.at : params.mode === 'TIME' ? params.to : now)}
                 aria-invalid={errors.at ? true : undefined}
                 aria-describedby={errors.at ? 'compare-at-error' : undefined}
               />
@@ -115,7 +128,34 @@ export default async function DiffPage(props: PageProps<'/nodes/[name]/diff'>) {
         </section>
       </div>
 
-      <section aria-label="Differences">{diff.ok ? <DiffView diff={diff.data} /> : <ApiProblemPanel problem={diff.problem} retryHref={permalink} />}</section>
+      {turning.length > 0 ? (
+        <section className="card" aria-labelledby="turning-title" data-testid="diff-findings">
+          <h2 id="turning-title">Changes in this range that opened or resolved a finding</h2>
+          <ul className="change-summary">
+            {turning.map(({ f, what, at }) => (
+              <li key={`${f.id}-${what}`} data-rule={f.rule} data-finding-change={what}>
+                <span className={`change-type ${what === 'opened' ? 'removed' : 'added'}`}>{what}</span> <SeverityBadge severity={f.severity} /> {f.title} (<code>{f.rule}</code>, {f.subject}) by the change recorded at{' '}
+                <Link href={changeDiffHref(name, at)}>
+                  <time dateTime={at}>{formatUtc(at)}</time>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section aria-label="Differences">
+        {!diff ? (
+          <div className="notice bad" role="alert" data-testid="range-error">
+            <p>
+              <strong>No diff shown: the input is not valid.</strong> {invalid.join(' ')}
+            </p>
+          </div>
+        ) : diff.ok ? (
+          <DiffView diff={diff.data} />
+        ) : (
+          <ApiProblemPanel problem={diff.problem} retryHref={permalink} />
+        )}
+      </section>
     </>
   );
 }

@@ -2,32 +2,34 @@ import type { Metadata } from 'next';
 import Form from 'next/form';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import { fetchClusterChangeRate, fetchOpenFindings, fetchOverviewNodes, fetchRules, load, type Finding } from './lib/data';
-import { hrefWith } from './lib/links';
-import { PAGE_SIZES, parseOverviewParams, type OverviewParams } from './lib/search-params';
-import { formatUtc, toIso, windowMs, WINDOWS } from './lib/time';
-import { ApiProblemPanel } from './ui/api-problem-panel';
-import { SeverityBadge } from './ui/badges';
-import { ChangeTimeline } from './ui/change-timeline';
-import { EmptyState } from './ui/empty-state';
-import { FindingsList } from './ui/findings-list';
-import { LiveUpdates } from './ui/live-updates';
-import { NodesTable } from './ui/nodes-table';
-import { Pagination } from './ui/pagination';
+import { fetchClusterChangeRate, fetchOpenFindings, fetchOverviewNodes, fetchRules, fetchSilentNodes, load, type Finding } from '../lib/data';
+import { hrefWith, nodeHref } from '../lib/links';
+import { PAGE_SIZES, parseOverviewParams, type OverviewParams } from '../lib/search-params';
+import { DAY, formatRelative, formatUtc, toIso } from '../lib/time';
+import { rangeParams, resolveTimeRange, timeRangeInput, type TimeRangeInput } from '../lib/time-range';
+import { ApiProblemPanel } from '../ui/api-problem-panel';
+import { SeverityBadge } from '../ui/badges';
+import { ChangeTimeline } from '../ui/change-timeline';
+import { EmptyState } from '../ui/empty-state';
+import { FindingsList } from '../ui/findings-list';
+import { LiveUpdates } from '../ui/live-updates';
+import { NodesTable } from '../ui/nodes-table';
+import { Pagination } from '../ui/pagination';
+import { InvalidRangeNotice, TimeRangePicker } from '../ui/time-range-picker';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-const DEFAULTS: Record<string, string | number> = { status: 'all', findings: 'any', sort: 'name', dir: 'asc', offset: 0, size: 50, window: '24h' };
+const DEFAULTS: Record<string, string | number> = { status: 'all', findings: 'any', sort: 'name', dir: 'asc', offset: 0, size: 50 };
 
-function overviewHref(params: OverviewParams, patch: Partial<Record<string, string | undefined>>): string {
+function overviewHref(params: OverviewParams & { range: TimeRangeInput }, patch: Partial<Record<string, string | undefined>>): string {
   const merged: Record<string, string | number | undefined> = {
+    ...rangeParams(params.range),
     q: params.q,
     status: params.status,
     findings: params.findings,
     sort: params.sort,
     dir: params.dir,
     size: params.size,
-    window: params.window,
     after: params.after,
     offset: params.offset,
     ...patch,
@@ -36,11 +38,11 @@ function overviewHref(params: OverviewParams, patch: Partial<Record<string, stri
   return hrefWith('/', merged);
 }
 
-async function ClusterRateChart({ from, to, window }: { from: Date; to: Date; window: string }) {
+async function ClusterRateChart({ from, to }: { from: Date; to: Date }) {
   // Counted per bucket by the API (one aggregate query), however many changes the window holds.
   const rate = await load(() => fetchClusterChangeRate(from, to));
   if (!rate.ok) return <ApiProblemPanel problem={rate.problem} context="The chart could not load" />;
-  return <ChangeTimeline title={`Cluster changes over the last ${window}`} from={toIso(from)} to={toIso(to)} counts={rate.data} groupNoun="node" linkBase="/review" />;
+  return <ChangeTimeline title={`Cluster changes from ${formatUtc(from)} to ${formatUtc(to)}`} from={toIso(from)} to={toIso(to)} counts={rate.data} groupNoun="node" linkBase="/review" />;
 }
 
 const OVERVIEW_FINDINGS = 8;
@@ -55,7 +57,31 @@ function byRule(findings: readonly Finding[]): Array<[string, { title: string; s
   return [...rules].sort((a, b) => b[1].count - a[1].count);
 }
 
-async function OpenFindings({ now, params }: { now: Date; params: OverviewParams }) {
+async function SilentNodes({ now }: { now: Date }) {
+  const silent = await load(() => fetchSilentNodes());
+  if (!silent.ok) return <ApiProblemPanel problem={silent.problem} context="The silent nodes could not load" />;
+  if (silent.data.totalCount === 0) return <p className="card-note">Every node is reporting.</p>;
+  return (
+    <>
+      <h3 style={{ marginTop: '0.5rem' }}>
+        {silent.data.totalCount} silent node{silent.data.totalCount === 1 ? '' : 's'}
+      </h3>
+      <ul className="change-summary" data-testid="silent-nodes">
+        {silent.data.nodes.map((node) => (
+          <li key={node.name} data-node={node.name}>
+            <Link href={nodeHref(node.name)} className="mono">
+              {node.name}
+            </Link>{' '}
+            silent since <time dateTime={node.lastSeenAt}>{formatUtc(node.lastSeenAt)}</time> ({formatRelative(node.lastSeenAt, now)})
+          </li>
+        ))}
+        {silent.data.totalCount > silent.data.nodes.length ? <li className="card-note">and {silent.data.totalCount - silent.data.nodes.length} more</li> : null}
+      </ul>
+    </>
+  );
+}
+
+async function OpenFindings({ now, params }: { now: Date; params: OverviewParams & { range: TimeRangeInput } }) {
   const [open, rules] = await Promise.all([load(() => fetchOpenFindings(now)), load(() => fetchRules())]);
   if (!open.ok) return <ApiProblemPanel problem={open.problem} context="The findings could not load" />;
   return (
@@ -86,10 +112,14 @@ async function OpenFindings({ now, params }: { now: Date; params: OverviewParams
 
 export default async function OverviewPage(props: PageProps<'/'>) {
   const now = new Date();
-  const { params, errors } = parseOverviewParams(await props.searchParams);
-  const from = new Date(now.getTime() - windowMs(params.window));
+  const raw = await props.searchParams;
+  const parsed = parseOverviewParams(raw);
+  const errors = parsed.errors;
+  const range = resolveTimeRange(timeRangeInput(raw), now, DAY);
+  const params = { ...parsed.params, range: range.input };
   const nodes = await load(() => fetchOverviewNodes(params, now));
   const hrefFor = (patch: Partial<Record<string, string | undefined>>) => overviewHref(params, patch);
+  const keep = Object.fromEntries(Object.entries({ q: params.q, status: params.status, findings: params.findings, sort: params.sort, dir: params.dir, size: String(params.size) }).filter(([k, v]) => v !== undefined && String(DEFAULTS[k]) !== v));
   const filtered = Boolean(params.q) || params.status !== 'all' || params.findings !== 'any';
 
   return (
@@ -101,31 +131,21 @@ export default async function OverviewPage(props: PageProps<'/'>) {
         </div>
         <LiveUpdates />
       </div>
+      <TimeRangePicker path="/" range={range} keep={keep} />
 
       {/* A page cursor the API refuses (an old or edited link) would fail again: retry from the first page. */}
       {!nodes.ok ? <ApiProblemPanel problem={nodes.problem} retryHref={hrefFor({ after: undefined, offset: undefined })} /> : null}
 
       <div className="grid-2">
         <section className="card" aria-labelledby="rate-title">
-          <h2 id="rate-title">
-            Rate of change
-            <nav aria-label="Chart window">
-              <ul className="chips">
-                {WINDOWS.map((w) => (
-                  <li key={w.id}>
-                    <Link href={hrefFor({ window: w.id })} aria-current={params.window === w.id ? 'true' : undefined} scroll={false}>
-                      {w.label}
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-          </h2>
+          <h2 id="rate-title">Rate of change</h2>
           <p className="card-note">Changes recorded by every node, per time bucket (UTC). Select a bar to review that stretch.</p>
-          {nodes.ok ? (
+          {!range.ok ? (
+            <InvalidRangeNotice range={range} />
+          ) : nodes.ok ? (
             // Streamed: the node table does not wait for the chart.
             <Suspense fallback={<div className="skeleton" style={{ height: 220 }} role="status" aria-label="Loading the chart" />}>
-              <ClusterRateChart from={from} to={now} window={params.window} />
+              <ClusterRateChart from={range.from} to={range.to} />
             </Suspense>
           ) : (
             <EmptyState title="No data">The chart needs the API.</EmptyState>
@@ -133,9 +153,11 @@ export default async function OverviewPage(props: PageProps<'/'>) {
         </section>
 
         <section className="card" aria-labelledby="findings-title">
-          <h2 id="findings-title">Open findings</h2>
+          <h2 id="findings-title">What is wrong now</h2>
           {nodes.ok ? (
             <Suspense fallback={<div className="skeleton" style={{ height: 160 }} role="status" aria-label="Loading the findings" />}>
+              <SilentNodes now={now} />
+              <h3 style={{ marginTop: '0.75rem' }}>Open findings</h3>
               <OpenFindings now={now} params={params} />
             </Suspense>
           ) : (
@@ -193,7 +215,8 @@ export default async function OverviewPage(props: PageProps<'/'>) {
           </div>
           <input type="hidden" name="sort" value={params.sort} />
           <input type="hidden" name="dir" value={params.dir} />
-          <input type="hidden" name="window" value={params.window} />
+          {range.input.from ? <input type="hidden" name="from" value={range.input.from} /> : null}
+          {range.input.to ? <input type="hidden" name="to" value={range.input.to} /> : null}
           <button type="submit">Apply</button>
           {filtered ? (
             <Link className="button secondary" href={hrefFor({ q: undefined, status: undefined, findings: undefined, after: undefined, offset: undefined })}>
