@@ -463,7 +463,8 @@ export class SyntheticCluster {
     const neighbour = this.nodes[(index + 1) % this.nodes.length];
     return {
       ownBlock: `${this.blockAddress(node.primaryBlock, 0)}/26`,
-      pod: node.pods.find((p) => this.blockOwner[p.block] === index),
+      // a pod in a block the node owns when it has one (borrowed ones only after a block moved), so a fault outlives block moves
+      pod: node.pods.find((p) => this.blockOwner[p.block] === index) ?? node.pods[0],
       otherBlock: `${this.blockAddress(neighbour.primaryBlock, 0)}/26`,
     };
   }

@@ -85,7 +85,7 @@ export function planFaults(requests: readonly FaultRequest[], nodes: number, pod
 export interface FaultTarget {
   /** the block new pods come from, `a.b.c.d/26` */
   ownBlock: string;
-  /** a pod whose address is in a block the node owns */
+  /** a pod of the node, one in a block the node owns when it has one */
   pod?: SynthPod;
   /** a block another node owns, `a.b.c.d/26` */
   otherBlock: string;

@@ -1,6 +1,5 @@
 import { familyOf, isPrefix, prefixFamily } from './address-syntax';
 import { unsafeIdentifierReason, unstorableTextReason } from './snapshot-constants';
-import type { Snapshot } from './snapshot-schema';
 
 /**
  * The contract's rules that are code rather than a bound or a pattern, by name, without zod.
@@ -24,14 +23,28 @@ export interface RuleIssue {
   message: string;
 }
 
+/**
+ * The fields the document rules read: a structural view of a Snapshot, so that the rules need
+ * nothing from the schema that applies them (no import cycle).
+ */
+export interface SnapshotView {
+  namespaces: ReadonlyArray<{
+    kind: string;
+    name: string;
+    addresses?: ReadonlyArray<{ local: string; family: string; prefixlen: number }>;
+    routes?: ReadonlyArray<{ dst: string; family: string }>;
+    neighbors?: ReadonlyArray<{ dst: string; family: string }>;
+  }>;
+}
+
 /** Document rules: the issues of a snapshot whose fields passed (zod runs them only then). */
 export const SNAPSHOT_RULES = {
   crossField: crossFieldIssues,
-} satisfies Record<string, (snapshot: Snapshot) => RuleIssue[]>;
+} satisfies Record<string, (snapshot: SnapshotView) => RuleIssue[]>;
 export type SnapshotRuleName = keyof typeof SNAPSHOT_RULES;
 
 /** One host namespace named "host", unique names, and families that agree with the addresses. */
-function crossFieldIssues(snapshot: Snapshot): RuleIssue[] {
+function crossFieldIssues(snapshot: SnapshotView): RuleIssue[] {
   const issues: RuleIssue[] = [];
   const hosts = snapshot.namespaces.filter((ns) => ns.kind === 'host');
   if (hosts.length !== 1) issues.push({ path: ['namespaces'], message: `must contain exactly one host namespace, found ${hosts.length}` });
