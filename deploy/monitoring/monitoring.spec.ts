@@ -62,7 +62,8 @@ function namesIn(exposition: string): Set<string> {
 
 /** Polls until `probe` gives a value; fails at once when `child` exits, with its output. */
 async function poll<T>(what: string, probe: () => Promise<T | undefined>, child: ChildProcess, output: () => string): Promise<T> {
-  const deadline = Date.now() + 45000;
+  // generous: the API migrates a fresh embedded PGlite first, slow on a busy 2-core CI machine
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} while waiting for ${what}:\n${output()}`);
     const value = await probe().catch(() => undefined);
@@ -111,7 +112,7 @@ describe('deploy/monitoring', () => {
     );
     const apiScrape = await (await fetch(`${apiUrl}/metrics`)).text();
     scraped = new Set([...namesIn(apiScrape), ...namesIn(collectorScrape)]);
-  }, 60000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const child of [collector, api]) {

@@ -18,3 +18,6 @@ if (typeof window !== 'undefined' && typeof globalThis.CompressionStream === 'un
   const { CompressionStream, DecompressionStream } = require('node:stream/web');
   Object.assign(globalThis, { TextEncoder, TextDecoder, CompressionStream, DecompressionStream });
 }
+// findBy*/waitFor wait for what the component does asynchronously (compression, fetch); on a busy
+// 2-core CI machine that takes longer than the library's 1 s default.
+require('@testing-library/dom').configure({ asyncUtilTimeout: 5000 });
