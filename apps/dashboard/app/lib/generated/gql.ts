@@ -26,7 +26,12 @@ type Documents = {
     "\n  query WindowFindings($from: DateTime!, $to: DateTime!, $first: Int!) {\n    findings(filter: { from: $from, to: $to }, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n        }\n      }\n    }\n  }\n": typeof types.WindowFindingsDocument,
     "\n  query Rules {\n    rules {\n      id\n      severity\n      title\n      explanation\n      remediation\n    }\n  }\n": typeof types.RulesDocument,
     "\n  subscription FindingChanged($node: String) {\n    findingChanged(node: $node) {\n      change\n      node\n      rule\n      subject\n      severity\n      at\n    }\n  }\n": typeof types.FindingChangedDocument,
-    "\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n        }\n      }\n    }\n  }\n": typeof types.FindingsPageDocument,
+    "\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n          silencedBy {\n            id\n            reason\n            createdBy\n            expiresAt\n          }\n        }\n      }\n    }\n  }\n": typeof types.FindingsPageDocument,
+    "\n  fragment SilenceFields on Silence {\n    id\n    rule\n    node\n    subjectPattern\n    reason\n    createdBy\n    createdAt\n    expiresAt\n    revokedAt\n    active\n  }\n": typeof types.SilenceFieldsFragmentDoc,
+    "\n  query FindingGroups($filter: FindingFilter) {\n    findingGroups(filter: $filter) {\n      rule\n      severity\n      title\n      subjectKind\n      findingCount\n      nodeCount\n      subjectCount\n      silencedCount\n    }\n  }\n": typeof types.FindingGroupsDocument,
+    "\n  query ActiveSilences($activeAt: DateTime!) {\n    silences(activeAt: $activeAt) {\n      ...SilenceFields\n    }\n  }\n": typeof types.ActiveSilencesDocument,
+    "\n  mutation SilenceFindings($input: SilenceInput!) {\n    silenceFindings(input: $input) {\n      ...SilenceFields\n    }\n  }\n": typeof types.SilenceFindingsDocument,
+    "\n  mutation RevokeSilence($id: ID!) {\n    revokeSilence(id: $id) {\n      ...SilenceFields\n    }\n  }\n": typeof types.RevokeSilenceDocument,
     "\n  subscription ChangesRecorded($node: String) {\n    changesRecorded(node: $node) {\n      node\n      takenAt\n      changes\n      stateVersion\n    }\n  }\n": typeof types.ChangesRecordedDocument,
     "\n  fragment RouteFields on Route {\n    key\n    namespace\n    family\n    table\n    type\n    dst\n    gateway\n    dev\n    protocol\n    scope\n    metric\n    prefsrc\n    flags\n    mtu\n    nexthops {\n      gateway\n      dev\n      weight\n    }\n  }\n": typeof types.RouteFieldsFragmentDoc,
     "\n  fragment LinkFields on Link {\n    namespace\n    name\n    ifindex\n    kind\n    mac\n    mtu\n    operState\n    flags\n    master\n    peerIfindex\n    peerName\n    peerInOtherNetns\n    vxlan {\n      id\n      local\n      dev\n      port\n    }\n  }\n": typeof types.LinkFieldsFragmentDoc,
@@ -60,7 +65,12 @@ const documents: Documents = {
     "\n  query WindowFindings($from: DateTime!, $to: DateTime!, $first: Int!) {\n    findings(filter: { from: $from, to: $to }, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n        }\n      }\n    }\n  }\n": types.WindowFindingsDocument,
     "\n  query Rules {\n    rules {\n      id\n      severity\n      title\n      explanation\n      remediation\n    }\n  }\n": types.RulesDocument,
     "\n  subscription FindingChanged($node: String) {\n    findingChanged(node: $node) {\n      change\n      node\n      rule\n      subject\n      severity\n      at\n    }\n  }\n": types.FindingChangedDocument,
-    "\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n        }\n      }\n    }\n  }\n": types.FindingsPageDocument,
+    "\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n          silencedBy {\n            id\n            reason\n            createdBy\n            expiresAt\n          }\n        }\n      }\n    }\n  }\n": types.FindingsPageDocument,
+    "\n  fragment SilenceFields on Silence {\n    id\n    rule\n    node\n    subjectPattern\n    reason\n    createdBy\n    createdAt\n    expiresAt\n    revokedAt\n    active\n  }\n": types.SilenceFieldsFragmentDoc,
+    "\n  query FindingGroups($filter: FindingFilter) {\n    findingGroups(filter: $filter) {\n      rule\n      severity\n      title\n      subjectKind\n      findingCount\n      nodeCount\n      subjectCount\n      silencedCount\n    }\n  }\n": types.FindingGroupsDocument,
+    "\n  query ActiveSilences($activeAt: DateTime!) {\n    silences(activeAt: $activeAt) {\n      ...SilenceFields\n    }\n  }\n": types.ActiveSilencesDocument,
+    "\n  mutation SilenceFindings($input: SilenceInput!) {\n    silenceFindings(input: $input) {\n      ...SilenceFields\n    }\n  }\n": types.SilenceFindingsDocument,
+    "\n  mutation RevokeSilence($id: ID!) {\n    revokeSilence(id: $id) {\n      ...SilenceFields\n    }\n  }\n": types.RevokeSilenceDocument,
     "\n  subscription ChangesRecorded($node: String) {\n    changesRecorded(node: $node) {\n      node\n      takenAt\n      changes\n      stateVersion\n    }\n  }\n": types.ChangesRecordedDocument,
     "\n  fragment RouteFields on Route {\n    key\n    namespace\n    family\n    table\n    type\n    dst\n    gateway\n    dev\n    protocol\n    scope\n    metric\n    prefsrc\n    flags\n    mtu\n    nexthops {\n      gateway\n      dev\n      weight\n    }\n  }\n": types.RouteFieldsFragmentDoc,
     "\n  fragment LinkFields on Link {\n    namespace\n    name\n    ifindex\n    kind\n    mac\n    mtu\n    operState\n    flags\n    master\n    peerIfindex\n    peerName\n    peerInOtherNetns\n    vxlan {\n      id\n      local\n      dev\n      port\n    }\n  }\n": types.LinkFieldsFragmentDoc,
@@ -147,7 +157,27 @@ export function graphql(source: "\n  subscription FindingChanged($node: String) 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n          silencedBy {\n            id\n            reason\n            createdBy\n            expiresAt\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query FindingsPage($filter: FindingFilter, $first: Int!) {\n    findings(filter: $filter, first: $first) {\n      pageInfo {\n        hasNextPage\n      }\n      edges {\n        node {\n          ...FindingFields\n          evidence\n          silencedBy {\n            id\n            reason\n            createdBy\n            expiresAt\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SilenceFields on Silence {\n    id\n    rule\n    node\n    subjectPattern\n    reason\n    createdBy\n    createdAt\n    expiresAt\n    revokedAt\n    active\n  }\n"): (typeof documents)["\n  fragment SilenceFields on Silence {\n    id\n    rule\n    node\n    subjectPattern\n    reason\n    createdBy\n    createdAt\n    expiresAt\n    revokedAt\n    active\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query FindingGroups($filter: FindingFilter) {\n    findingGroups(filter: $filter) {\n      rule\n      severity\n      title\n      subjectKind\n      findingCount\n      nodeCount\n      subjectCount\n      silencedCount\n    }\n  }\n"): (typeof documents)["\n  query FindingGroups($filter: FindingFilter) {\n    findingGroups(filter: $filter) {\n      rule\n      severity\n      title\n      subjectKind\n      findingCount\n      nodeCount\n      subjectCount\n      silencedCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ActiveSilences($activeAt: DateTime!) {\n    silences(activeAt: $activeAt) {\n      ...SilenceFields\n    }\n  }\n"): (typeof documents)["\n  query ActiveSilences($activeAt: DateTime!) {\n    silences(activeAt: $activeAt) {\n      ...SilenceFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SilenceFindings($input: SilenceInput!) {\n    silenceFindings(input: $input) {\n      ...SilenceFields\n    }\n  }\n"): (typeof documents)["\n  mutation SilenceFindings($input: SilenceInput!) {\n    silenceFindings(input: $input) {\n      ...SilenceFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeSilence($id: ID!) {\n    revokeSilence(id: $id) {\n      ...SilenceFields\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeSilence($id: ID!) {\n    revokeSilence(id: $id) {\n      ...SilenceFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
