@@ -76,7 +76,7 @@ test('silence a group with a reason: it moves under “Silenced” with the reas
   await expectNoSeriousA11yViolations(page, '/findings with a silence (1440 px)');
 
   // The silenced filter: "not silenced" hides the section and the group.
-  await page.getByLabel('Silenced', { exact: true }).selectOption('false');
+  await page.getByRole('form', { name: 'Filter findings' }).getByLabel('Silenced').selectOption('false');
   await page.getByRole('form', { name: 'Filter findings' }).getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/silenced=false/);
   await expect(page.getByTestId('silenced-section')).toHaveCount(0);
