@@ -229,7 +229,7 @@ test.describe('findings page', () => {
     const permalink = await finding.getByRole('link', { name: 'permalink' }).getAttribute('href');
     expect(permalink).toMatch(/^\/findings#finding-.+$/);
 
-    await page.getByLabel('Node').fill('node-c');
+    await page.getByRole('form', { name: 'Filter findings' }).getByLabel('Node').fill('node-c');
     await page.getByRole('form', { name: 'Filter findings' }).getByRole('button', { name: 'Apply' }).click();
     await expect(page).toHaveURL(/node=node-c/);
     await expect(page.getByTestId('finding-groups').locator('> li')).toHaveCount(1);

@@ -10,6 +10,9 @@ import type {
   FactKind,
   FindingFieldsFragment,
   FindingFilter,
+  FindingGroupsQuery as FindingGroupsQueryResult,
+  SilenceFieldsFragment,
+  SilenceInput,
   FindingsPageQuery as FindingsPageQueryResult,
   NodeChangesQuery as NodeChangesQueryResult,
   NodeFilter,
@@ -22,7 +25,7 @@ import type {
 } from './generated/graphql';
 import { BlockEvidenceQuery, BlockMatrixQuery } from './operations/blocks.operations';
 import { CheckCaptureQuery } from './operations/capture.operations';
-import { FindingsPageQuery, OpenFindingsQuery, RulesQuery, WindowFindingsQuery } from './operations/findings.operations';
+import { ActiveSilencesQuery, FindingGroupsQuery, FindingsPageQuery, OpenFindingsQuery, RevokeSilenceMutation, RulesQuery, SilenceFindingsMutation, WindowFindingsQuery } from './operations/findings.operations';
 import { StateDiffQuery as StateDiffDocument } from './operations/diff.operations';
 import { NodeChangesQuery, NodeStateQuery as NodeStateDocument } from './operations/node.operations';
 import { ClusterChangeRateQuery, NodeHeaderQuery, NodeNamesQuery, OverviewNodesQuery, SilentNodesQuery } from './operations/nodes.operations';
@@ -266,6 +269,26 @@ export const FINDINGS_PAGE_MAX = 1000;
 export async function fetchFindingsPage(filter: FindingFilter): Promise<{ findings: FindingWithEvidence[]; more: boolean }> {
   const data = await query(FindingsPageQuery, { filter, first: FINDINGS_PAGE_MAX });
   return { findings: data.findings.edges.map((e) => e.node), more: data.findings.pageInfo.hasNextPage };
+}
+
+export type ServerFindingGroup = FindingGroupsQueryResult['findingGroups'][number];
+export type Silence = SilenceFieldsFragment;
+
+/** Groups counted by the API over every matching finding (not only the first page). */
+export async function fetchFindingGroups(filter: FindingFilter): Promise<ServerFindingGroup[]> {
+  return (await query(FindingGroupsQuery, { filter })).findingGroups;
+}
+
+export async function fetchActiveSilences(activeAt: Date): Promise<Silence[]> {
+  return (await query(ActiveSilencesQuery, { activeAt: toIso(activeAt) })).silences;
+}
+
+export async function silenceFindings(input: SilenceInput): Promise<Silence> {
+  return (await query(SilenceFindingsMutation, { input })).silenceFindings;
+}
+
+export async function revokeSilence(id: string): Promise<Silence> {
+  return (await query(RevokeSilenceMutation, { id })).revokeSilence;
 }
 
 export async function fetchRules(): Promise<Map<string, Rule>> {

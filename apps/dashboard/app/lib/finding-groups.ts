@@ -1,50 +1,11 @@
-// The findings page groups findings by rule and by the kind of subject they are about
-// (`address:10.0.0.5` → address), so 11,000 copies of one finding read as "56 addresses × 200
-// nodes". Grouping only counts what the API returned; it judges nothing.
-
-export interface GroupableFinding {
-  id: string;
-  rule: string;
-  title: string;
-  severity: 'CRITICAL' | 'ERROR' | 'WARNING' | 'INFO';
-  subject: string;
-  node: string;
-}
-
-export interface FindingGroup<F extends GroupableFinding> {
-  /** `RULE|kind`, also the anchor of the group */
-  key: string;
-  rule: string;
-  title: string;
-  severity: F['severity'];
-  subjectKind: string;
-  findings: F[];
-  nodeCount: number;
-  subjectCount: number;
-}
+// The findings page shows the API's groups (Query.findingGroups: findings of one rule about one
+// kind of subject, `address:10.0.0.5` → address), so 11,000 copies of one finding read as
+// "56 addresses × 200 nodes". These helpers only word the API's counts and sort a finding into its group.
 
 /** `veth:cali123` → `veth`; a subject without a kind is its own kind (`node`). */
 export function subjectKind(subject: string): string {
   const colon = subject.indexOf(':');
   return colon > 0 ? subject.slice(0, colon) : subject;
-}
-
-const SEVERITY_RANK = { CRITICAL: 0, ERROR: 1, WARNING: 2, INFO: 3 } as const;
-
-export function groupFindings<F extends GroupableFinding>(findings: readonly F[]): FindingGroup<F>[] {
-  const groups = new Map<string, FindingGroup<F>>();
-  for (const f of findings) {
-    const kind = subjectKind(f.subject);
-    const key = `${f.rule}|${kind}`;
-    const group: FindingGroup<F> = groups.get(key) ?? { key, rule: f.rule, title: f.title, severity: f.severity, subjectKind: kind, findings: [] as F[], nodeCount: 0, subjectCount: 0 };
-    group.findings.push(f);
-    groups.set(key, group);
-  }
-  for (const group of groups.values()) {
-    group.nodeCount = new Set(group.findings.map((f) => f.node)).size;
-    group.subjectCount = new Set(group.findings.map((f) => f.subject)).size;
-  }
-  return [...groups.values()].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.findings.length - a.findings.length || a.key.localeCompare(b.key));
 }
 
 const PLURALS: Record<string, string> = { address: 'addresses', node: 'nodes' };

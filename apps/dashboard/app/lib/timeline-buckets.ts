@@ -20,6 +20,8 @@ export interface TimelineBucket {
   count: number;
   /** changes recorded right after a gap (their real time is unknown) */
   afterGap: number;
+  /** nodes first seen in the bucket (their first snapshot: not changes, not in `count`) */
+  firstSeen: number;
   /** counts per group, largest first (empty when only counts are known) */
   groups: Array<[string, number]>;
   /** how many distinct groups changed, when the counts came without their groups */
@@ -47,6 +49,8 @@ export interface ChangeCountBucket {
   count: number;
   /** distinct nodes that changed in the bucket */
   nodeCount?: number;
+  /** nodes first seen in the bucket: counted apart, never as changes */
+  firstSeen?: number;
 }
 
 /** The buckets `bucketize` draws for (from, to]: aligned on multiples of `bucketMs` (UTC), the first starting at or before `from`, the last ending at or after `to`. */
@@ -62,7 +66,7 @@ export function countedBuckets(counts: readonly ChangeCountBucket[], gaps: reado
     const start = Date.parse(c.start);
     const end = Date.parse(c.end);
     const gapMs = gaps.reduce((sum, g) => sum + Math.max(0, Math.min(end, g.end) - Math.max(start, g.start)), 0);
-    return { start, end, mid: start + (end - start) / 2, count: c.count, afterGap: 0, groups: [], groupCount: c.nodeCount, gapMs };
+    return { start, end, mid: start + (end - start) / 2, count: c.count, afterGap: 0, firstSeen: c.firstSeen ?? 0, groups: [], groupCount: c.nodeCount, gapMs };
   });
 }
 
@@ -82,7 +86,7 @@ export function bucketize(events: readonly TimedEvent[], from: number, to: numbe
   for (let start = first; start < to; start += bucketMs) {
     const end = start + bucketMs;
     const gapMs = gaps.reduce((sum, g) => sum + Math.max(0, Math.min(end, g.end) - Math.max(start, g.start)), 0);
-    buckets.push({ start, end, mid: start + bucketMs / 2, count: 0, afterGap: 0, groups: [], gapMs, tally: new Map() });
+    buckets.push({ start, end, mid: start + bucketMs / 2, count: 0, afterGap: 0, firstSeen: 0, groups: [], gapMs, tally: new Map() });
   }
   for (const event of events) {
     const t = Date.parse(event.at);

@@ -41,6 +41,36 @@ describe('ChangeTimeline', () => {
     expect(screen.getByTestId('change-timeline').textContent).toContain('4 changes between 2026-01-02T00:00:00Z and 2026-01-02T01:00:00Z in 1 min buckets');
   });
 
+  it('draws first-seen nodes as their own series, named "first seen" in the legend and never counted as changes', () => {
+    const { container } = render(
+      <ChangeTimeline
+        title="Changes of node-a"
+        from={FROM}
+        to={TO}
+        size={size}
+        groupNoun="node"
+        counts={[
+          { start: '2026-01-02T00:00:00Z', end: '2026-01-02T00:30:00Z', count: 1, nodeCount: 1, firstSeen: 0 },
+          { start: '2026-01-02T00:30:00Z', end: '2026-01-02T01:00:00Z', count: 0, nodeCount: 0, firstSeen: 3 },
+        ]}
+      />,
+    );
+    expect(screen.getByTestId('first-seen-legend').textContent).toContain('nodes first seen (3; not counted as changes)');
+    // one bar: the bucket with 3 first-seen nodes (the other has none)
+    expect(container.querySelectorAll('path.bar-first-seen')).toHaveLength(1);
+    expect(screen.getByTestId('change-timeline').textContent).toContain('1 change between');
+    const rows = within(table()).getAllByRole('row').slice(1);
+    expect(rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))).toEqual([
+      ['2026-01-02 00:00', '1', '1', '0', ''],
+      ['2026-01-02 00:30', '0', '0', '3', ''],
+    ]);
+  });
+
+  it('has no first-seen series or legend when no node was first seen', () => {
+    render(<ChangeTimeline title="Changes of node-a" from={FROM} to={TO} size={size} groupNoun="node" counts={[{ start: FROM, end: TO, count: 2, nodeCount: 1, firstSeen: 0 }]} />);
+    expect(screen.queryByTestId('first-seen-legend')).toBeNull();
+  });
+
   it('shades coverage gaps, clipped to the window, and names them in the legend and the table', () => {
     const { container } = render(
       <ChangeTimeline

@@ -60,6 +60,11 @@ function BucketTooltip({ active, payload, groupNoun }: Partial<TooltipContentPro
         {bucket.count} change{bucket.count === 1 ? '' : 's'}
         {bucket.afterGap > 0 ? ` (${bucket.afterGap} recorded after a gap)` : ''}
       </div>
+      {bucket.firstSeen > 0 ? (
+        <div>
+          {bucket.firstSeen} node{bucket.firstSeen === 1 ? '' : 's'} first seen (not counted as changes)
+        </div>
+      ) : null}
       {bucket.gapMs > 0 ? <div>no data for {formatDuration(bucket.gapMs)}</div> : null}
       {bucket.groups.length === 0 && bucket.groupCount ? (
         <div>
@@ -117,12 +122,14 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
     [counts, events, fromMs, toMs, clippedGaps, bucketMs],
   );
   const total = buckets.reduce((sum, b) => sum + b.count, 0);
+  // A node's first snapshot is its "first seen" event: a series of its own, never a change.
+  const firstSeenTotal = buckets.reduce((sum, b) => sum + b.firstSeen, 0);
   const busiest = buckets.reduce<TimelineBucket | undefined>((best, b) => (b.count > (best?.count ?? 0) ? b : best), undefined);
   const summary = `${total} change${total === 1 ? '' : 's'} between ${isoSeconds(fromMs)} and ${isoSeconds(toMs)} in ${formatDuration(bucketMs)} buckets${
     busiest ? `; busiest ${isoSeconds(busiest.start)} with ${busiest.count}` : ''
-  }${clippedGaps.length ? `; ${clippedGaps.length} gap${clippedGaps.length === 1 ? '' : 's'} in coverage (${formatDuration(totalMs(clippedGaps))} without data)` : ''}.`;
+  }${firstSeenTotal ? `; ${firstSeenTotal} node${firstSeenTotal === 1 ? '' : 's'} first seen (not counted as changes)` : ''}${clippedGaps.length ? `; ${clippedGaps.length} gap${clippedGaps.length === 1 ? '' : 's'} in coverage (${formatDuration(totalMs(clippedGaps))} without data)` : ''}.`;
   // The count axis is as wide as its longest label (12000 needs more room than 36 px).
-  const yAxisWidth = 14 + 8 * String(niceCeiling(busiest?.count ?? 0)).length;
+  const yAxisWidth = 14 + 8 * String(niceCeiling(Math.max(busiest?.count ?? 0, ...buckets.map((b) => b.firstSeen)))).length;
   const domainStart = buckets[0]?.start ?? fromMs;
   const domainEnd = buckets[buckets.length - 1]?.end ?? toMs;
   const sizing = size ? { width: size.width, height: size.height } : { responsive: true };
@@ -174,6 +181,7 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
             <ReferenceArea key={`${gap.start}-${gap.end}`} x1={gap.start} x2={gap.end} className="gap-area" fill="currentColor" fillOpacity={1} ifOverflow="hidden" />
           ))}
           <Bar dataKey="count" name="changes" className="bar-changes" fill="currentColor" isAnimationActive={false} minPointSize={0} />
+          {firstSeenTotal > 0 ? <Bar dataKey="firstSeen" name="first seen" className="bar-first-seen" fill="currentColor" isAnimationActive={false} minPointSize={0} /> : null}
           {marker ? <ReferenceLine x={Date.parse(marker.at)} className="marker-line" stroke="currentColor" strokeWidth={2} ifOverflow="hidden" /> : null}
           {brush && brush.from !== brush.to ? (
             <ReferenceArea
@@ -194,6 +202,11 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
           <li>
             <span className="swatch bar" aria-hidden="true" /> changes per {formatDuration(bucketMs)}
           </li>
+          {firstSeenTotal > 0 ? (
+            <li data-testid="first-seen-legend">
+              <span className="swatch first-seen" aria-hidden="true" /> nodes first seen ({firstSeenTotal}; not counted as changes)
+            </li>
+          ) : null}
           {zoomable ? <li className="card-note">drag across bars to zoom in</li> : null}
           {clippedGaps.length > 0 ? (
             <li data-testid="gap-legend">
@@ -222,12 +235,17 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
                 <th scope="col" className={counts ? 'num' : undefined}>
                   {counts ? `${groupNoun.charAt(0).toUpperCase()}${groupNoun.slice(1)}s with changes` : `Most changes by ${groupNoun}`}
                 </th>
+                {firstSeenTotal > 0 ? (
+                  <th scope="col" className="num">
+                    First seen
+                  </th>
+                ) : null}
                 <th scope="col">No data</th>
               </tr>
             </thead>
             <tbody>
               {buckets
-                .filter((b) => b.count > 0 || b.gapMs > 0)
+                .filter((b) => b.count > 0 || b.firstSeen > 0 || b.gapMs > 0)
                 .map((b) => (
                   <tr key={b.start}>
                     <td>
@@ -239,6 +257,7 @@ export function ChangeTimeline({ title, from, to, events = NO_EVENTS, counts, ga
                     </td>
                     <td className="num">{b.count}</td>
                     <td className={counts ? 'num' : undefined}>{counts ? (b.groupCount ?? '') : b.groups.slice(0, 3).map(([g, c]) => `${g} (${c})`).join(', ')}</td>
+                    {firstSeenTotal > 0 ? <td className="num">{b.firstSeen}</td> : null}
                     <td>{b.gapMs > 0 ? formatDuration(b.gapMs) : ''}</td>
                   </tr>
                 ))}

@@ -85,8 +85,72 @@ export const FindingsPageQuery = graphql(`
         node {
           ...FindingFields
           evidence
+          silencedBy {
+            id
+            reason
+            createdBy
+            expiresAt
+          }
         }
       }
+    }
+  }
+`);
+
+export const SilenceFields = graphql(`
+  fragment SilenceFields on Silence {
+    id
+    rule
+    node
+    subjectPattern
+    reason
+    createdBy
+    createdAt
+    expiresAt
+    revokedAt
+    active
+  }
+`);
+
+/** The findings page's groups, counted by the API over every matching finding. */
+export const FindingGroupsQuery = graphql(`
+  query FindingGroups($filter: FindingFilter) {
+    findingGroups(filter: $filter) {
+      rule
+      severity
+      title
+      subjectKind
+      findingCount
+      nodeCount
+      subjectCount
+      silencedCount
+    }
+  }
+`);
+
+/** The silences active now: the findings page's "Silenced" section. */
+export const ActiveSilencesQuery = graphql(`
+  query ActiveSilences($activeAt: DateTime!) {
+    silences(activeAt: $activeAt) {
+      ...SilenceFields
+    }
+  }
+`);
+
+/** Triage: silence a group of findings (needs the `triage` scope). */
+export const SilenceFindingsMutation = graphql(`
+  mutation SilenceFindings($input: SilenceInput!) {
+    silenceFindings(input: $input) {
+      ...SilenceFields
+    }
+  }
+`);
+
+/** Triage: end a silence now. */
+export const RevokeSilenceMutation = graphql(`
+  mutation RevokeSilence($id: ID!) {
+    revokeSilence(id: $id) {
+      ...SilenceFields
     }
   }
 `);

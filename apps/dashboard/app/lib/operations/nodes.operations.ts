@@ -56,6 +56,7 @@ export const ClusterChangeRateQuery = graphql(`
       end
       count
       nodeCount
+      firstSeen
     }
   }
 `);
