@@ -24,10 +24,12 @@ export async function fetchNodeProbes(node: string, from: string, to: string): P
   return (await query(NodeProbesQuery, { node, from, to, first: 100 })).probes.edges.map((e) => e.node);
 }
 
-/** Queues a proxy-ARP probe; a token without the probe scope gets words about that scope (not about reading). */
-export async function requestProxyArpProbe(node: string, pod: string): Promise<{ id: string }> {
+export type ProbeRequest = { node: string; pod: string; kind: 'PROXY_ARP' } | { node: string; pod: string; kind: 'PATH'; target: string };
+
+/** Queues a probe; a token without the probe scope gets words about that scope (not about reading). */
+export async function requestProbe(input: ProbeRequest): Promise<{ id: string }> {
   try {
-    return (await query(RequestProbeMutation, { input: { node, pod, kind: 'PROXY_ARP' } })).requestProbe;
+    return (await query(RequestProbeMutation, { input })).requestProbe;
   } catch (error) {
     if (error instanceof ApiProblemError && error.problem.kind === 'forbidden') {
       throw new ApiProblemError({ ...error.problem, title: 'Your token may not run probes.', detail: 'Sign in with a token that has the probe scope (routescope-admin tokens create NAME --scopes read,probe).' });
