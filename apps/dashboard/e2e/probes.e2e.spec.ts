@@ -170,6 +170,22 @@ test.describe('live probes', () => {
       await expect(page.getByTestId('probe-raw-egress')).toContainText('172.17.8.66 > ');
       await page.screenshot({ path: join(ARTIFACTS, 'probe-path-answered.png'), fullPage: true });
       await expectNoSeriousA11yViolations(page, 'path probe answered');
+
+      // the incident review of the last hour lists it, tells it in its story, and exports it
+      await page.goto(`${dashboardUrl()}/review`);
+      const listed = page.getByTestId('review-probe').filter({ hasText: 'path to 172.17.8.66' });
+      await expect(listed).toHaveCount(1);
+      await expect(listed).toHaveAttribute('data-verdict', 'ANSWERED');
+      await expect(listed).toContainText(`of ${POD_A2} on node-a: answered`);
+      await expect(listed.getByRole('link', { name: 'path to 172.17.8.66' })).toHaveAttribute('href', `/probes/${taken!.id}`);
+      await expect(page.getByTestId('story').locator('li[data-kind="probe"]').filter({ hasText: 'path to 172.17.8.66' })).toContainText(`of ${POD_A2}: answered`);
+      await expectNoSeriousA11yViolations(page, 'review with probes');
+      const exported = await page.request.get(`${dashboardUrl()}/review/export`);
+      expect(exported.status()).toBe(200);
+      const line = (await exported.text()).split('\n').find((l) => l.includes(`/probes/${taken!.id})`));
+      expect(line).toContain(`[path to 172.17.8.66](`);
+      expect(line).toContain(`of pod \`${POD_A2}\` on [node-a](`);
+      expect(line).toContain('**answered**');
     } finally {
       collector.abort();
       await job?.catch(() => undefined);
