@@ -31,12 +31,15 @@ function ProbeProblem({ problem, id }: { problem: ApiProblem | undefined; id?: s
   ) : null;
 }
 
-/** Verifies the pod's proxy-ARP path live (ARP for 169.254.1.1 and pings, watched with tcpdump -e). */
-export function VerifyProxyArpButton({ node, pod }: { node: string; pod: string }) {
+/**
+ * Verifies the pod's proxy-ARP path live (ARP for 169.254.1.1 and pings, watched with tcpdump -e).
+ * `about` tells buttons apart where several name the same pod (a finding's rule).
+ */
+export function VerifyProxyArpButton({ node, pod, about }: { node: string; pod: string; about?: string }) {
   const { pending, problem, request } = useProbeRequest(node, pod);
   return (
     <span className="probe-action">
-      <button type="button" className="secondary" disabled={pending} aria-label={`Verify proxy ARP of pod ${pod}`} onClick={() => request('PROXY_ARP')}>
+      <button type="button" className="secondary" disabled={pending} aria-label={`Verify proxy ARP ${about ? `(${about}) ` : ''}of pod ${pod}`} onClick={() => request('PROXY_ARP')}>
         {pending ? 'Requesting…' : 'Verify proxy ARP'}
       </button>
       <ProbeProblem problem={problem} />
