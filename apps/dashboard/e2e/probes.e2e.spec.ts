@@ -160,6 +160,8 @@ test.describe('live probes', () => {
       expect(taken).toMatchObject({ kind: 'path', node: 'node-a', pod: POD_A2, target: '172.17.8.66' });
       await expect(page.getByTestId('probe-state')).toHaveAttribute('data-state', 'DISPATCHED');
 
+      // the page may have rendered DISPATCHED itself (the job was taken before it loaded): post once it listens
+      await expect(page.locator('.live')).toHaveAttribute('data-state', 'live');
       const result = pathResultFor(taken!);
       expect(result.verdict).toBe('answered');
       await postResult(result);
