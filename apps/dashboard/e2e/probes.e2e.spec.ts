@@ -54,6 +54,21 @@ function resultFor(job: ProbeJob, scene: 'healthy' | 'proxy-arp-off'): ProbeResu
   return { id: job.id, kind: 'proxy-arp', node: job.node, pod: job.pod, verdict: judged.verdict, reason: judged.reason, startedAt: new Date(finished.getTime() - job.timeoutMs).toISOString(), finishedAt: finished.toISOString(), captures, ping };
 }
 
+/** A path probe's result from the netlab's pod-a1 → pod-b1 captures (172.17.8.66 on node-b), leaving node-a by vxlan.calico. */
+function pathResultFor(job: ProbeJob): ProbeResult {
+  const read = (point: string) => readFileSync(join(FIXTURES, `path-healthy.${point}.txt`), 'utf8');
+  const captures = [
+    captureFromOutput({ point: 'pod', device: 'eth0', netns: job.pod, pod: job.pod }, read('pod')).capture,
+    captureFromOutput({ point: 'host-veth', device: VETH_A2, pod: job.pod }, read('veth')).capture,
+    captureFromOutput({ point: 'egress', device: 'vxlan.calico', pod: job.pod }, read('egress')).capture,
+  ];
+  const count = (kind: string) => read('pod').split('\n').filter((l) => l.includes(`ICMP echo ${kind}`)).length;
+  const ping = { sent: count('request'), received: count('reply') };
+  const judged = judgeProbe({ kind: 'path', node: job.node, pod: job.pod, target: job.target, captures, ping, route: { device: 'vxlan.calico', tunnels: ['vxlan.calico'] } });
+  const finished = new Date();
+  return { id: job.id, kind: 'path', node: job.node, pod: job.pod, target: job.target, verdict: judged.verdict, reason: judged.reason, path: judged.path, startedAt: new Date(finished.getTime() - job.timeoutMs).toISOString(), finishedAt: finished.toISOString(), captures, ping };
+}
+
 async function postResult(result: ProbeResult): Promise<void> {
   const response = await fetch(`${apiUrl()}/api/v1/probes/${result.id}/result`, {
     method: 'POST',
@@ -112,6 +127,70 @@ test.describe('live probes', () => {
     } finally {
       collector.abort();
       await job.catch(() => undefined);
+      await context.close();
+    }
+  });
+
+  test('Trace to…: a target that is no IP is refused beside the form with the input kept; an IP queues a path probe whose page says how far the pings got', async ({ browser }) => {
+    const session = await signIn(dashboardUrl(), process.env.E2E_ADMIN_TOKEN!);
+    const context = await browser.newContext({ storageState: { cookies: [{ ...session, domain: '127.0.0.1', path: '/', sameSite: 'Strict' }], origins: [] } });
+    const page = await context.newPage();
+    const collector = new AbortController();
+    let job: Promise<ProbeJob | undefined> | undefined;
+    try {
+      await page.goto(`${dashboardUrl()}/nodes/node-a?tab=pods`);
+      const form = page.getByRole('form', { name: `Trace from pod ${POD_A2}` });
+      const target = form.getByRole('textbox', { name: `Target IP to trace to from pod ${POD_A2}` });
+      await target.fill('db.example');
+      await form.getByRole('button', { name: 'Trace to…' }).click();
+      await expect(form.getByRole('alert')).toContainText('target: "db.example" is not an IP address literal');
+      await expect(target).toHaveValue('db.example');
+      await expect(target).toHaveAttribute('aria-invalid', 'true');
+      await expect(page).toHaveURL(/\/nodes\/node-a/);
+      await expectNoSeriousA11yViolations(page, 'trace form refused');
+      const nothing = await fetch(`${apiUrl()}/api/v1/probes/next?node=node-a&wait=0`, { headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN!}` } });
+      expect(nothing.status).toBe(204);
+
+      job = nextJob('node-a', collector.signal);
+      await target.fill('172.17.8.66');
+      await form.getByRole('button', { name: 'Trace to…' }).click();
+      await expect(page).toHaveURL(/\/probes\/[0-9a-f-]{36}$/);
+      await expect(page.getByRole('heading', { level: 1 })).toContainText(`path probe of pod ${POD_A2} on node-a to 172.17.8.66`);
+      const taken = await job;
+      expect(taken).toMatchObject({ kind: 'path', node: 'node-a', pod: POD_A2, target: '172.17.8.66' });
+      await expect(page.getByTestId('probe-state')).toHaveAttribute('data-state', 'DISPATCHED');
+
+      // the page may have rendered DISPATCHED itself (the job was taken before it loaded): post once it listens
+      await expect(page.locator('.live')).toHaveAttribute('data-state', 'live');
+      const result = pathResultFor(taken!);
+      expect(result.verdict).toBe('answered');
+      await postResult(result);
+      await expect(page.getByTestId('probe-state')).toHaveAttribute('data-state', 'DONE');
+      await expect(page.getByTestId('probe-verdict')).toHaveAttribute('data-verdict', 'ANSWERED');
+      await expect(page.getByTestId('probe-path')).toHaveText('left the pod; the route leaves by vxlan.calico; left the node; answered');
+      await expect(page.getByTestId('probe-ladder')).toContainText('egress vxlan.calico');
+      await expect(page.getByTestId('probe-raw-egress')).toContainText('172.17.8.66 > ');
+      await page.screenshot({ path: join(ARTIFACTS, 'probe-path-answered.png'), fullPage: true });
+      await expectNoSeriousA11yViolations(page, 'path probe answered');
+
+      // the incident review of the last hour lists it, tells it in its story, and exports it
+      await page.goto(`${dashboardUrl()}/review`);
+      const listed = page.getByTestId('review-probe').filter({ hasText: 'path to 172.17.8.66' });
+      await expect(listed).toHaveCount(1);
+      await expect(listed).toHaveAttribute('data-verdict', 'ANSWERED');
+      await expect(listed).toContainText(`of ${POD_A2} on node-a: answered`);
+      await expect(listed.getByRole('link', { name: 'path to 172.17.8.66' })).toHaveAttribute('href', `/probes/${taken!.id}`);
+      await expect(page.getByTestId('story').locator('li[data-kind="probe"]').filter({ hasText: 'path to 172.17.8.66' })).toContainText(`of ${POD_A2}: answered`);
+      await expectNoSeriousA11yViolations(page, 'review with probes');
+      const exported = await page.request.get(`${dashboardUrl()}/review/export`);
+      expect(exported.status()).toBe(200);
+      const line = (await exported.text()).split('\n').find((l) => l.includes(`/probes/${taken!.id})`));
+      expect(line).toContain(`[path to 172.17.8.66](`);
+      expect(line).toContain(`of pod \`${POD_A2}\` on [node-a](`);
+      expect(line).toContain('**answered**');
+    } finally {
+      collector.abort();
+      await job?.catch(() => undefined);
       await context.close();
     }
   });

@@ -12,6 +12,7 @@ import { SeverityBadge } from '../ui/badges';
 import { ChangeTimeline } from '../ui/change-timeline';
 import { EmptyState } from '../ui/empty-state';
 import { FindingsList } from '../ui/findings-list';
+import { verifyFindingPod } from '../probes/finding-probe-action';
 import { LiveUpdates } from '../ui/live-updates';
 import { NodesTable } from '../ui/nodes-table';
 import { Pagination } from '../ui/pagination';
@@ -89,7 +90,7 @@ async function OpenFindings({ now, params }: { now: Date; params: OverviewParams
       <p className="card-note">
         {open.data.findings.length === 0 ? 'Every check passes.' : `${open.data.findings.length}${open.data.more ? '+' : ''} open, worst first.`}
       </p>
-      <FindingsList findings={open.data.findings.slice(0, OVERVIEW_FINDINGS)} rules={rules.ok ? rules.data : undefined} showNode emptyTitle="Nothing is wrong" emptyText="No finding is open on any node." now={now} />
+      <FindingsList podAction={verifyFindingPod} findings={open.data.findings.slice(0, OVERVIEW_FINDINGS)} rules={rules.ok ? rules.data : undefined} showNode emptyTitle="Nothing is wrong" emptyText="No finding is open on any node." now={now} />
       {open.data.findings.length > OVERVIEW_FINDINGS ? (
         <>
           <h3 style={{ marginTop: '0.75rem' }}>All open findings by rule</h3>

@@ -1,9 +1,11 @@
 import { formatFact, KIND_LABELS, namespaceLabel } from './fact-format';
 import { changeDiffHref, nodeHref, reviewHref } from './links';
+import { probeLabel, probeOutcome, type ProbeSummary } from './probe-format';
 import { formatUtc } from './time';
 
 // The incident review of a window as Markdown for a postmortem: what changed (per node, each
-// change with its diff permalink) and what findings opened or resolved, with absolute links.
+// change with its diff permalink), what findings opened or resolved, and the live probes asked
+// for (verdict and link), with absolute links.
 
 export interface MarkdownChange {
   at: string;
@@ -36,11 +38,15 @@ export interface ReviewMarkdownInput {
   truncated: boolean;
   totalChanges?: number;
   findings: readonly MarkdownFinding[];
+  /** probes requested in the window */
+  probes?: ReadonlyArray<ProbeSummary & { id: string; node: string; pod: string; requestedAt: string; requestedBy: string }>;
+  /** the window held more probes than listed */
+  moreProbes?: boolean;
 }
 
 const escape = (text: string) => text.replace(/([\\`*_[\]|<>])/g, '\\$1');
 
-export function reviewMarkdown({ from, to, origin, changes, truncated, totalChanges, findings }: ReviewMarkdownInput): string {
+export function reviewMarkdown({ from, to, origin, changes, truncated, totalChanges, findings, probes = [], moreProbes = false }: ReviewMarkdownInput): string {
   const link = (path: string) => `${origin}${path}`;
   const inWindow = (at: string | null) => at !== null && Date.parse(at) > from.getTime() && Date.parse(at) <= to.getTime();
   const opened = findings.filter((f) => inWindow(f.openedAt)).sort((a, b) => a.openedAt.localeCompare(b.openedAt));
@@ -71,5 +77,13 @@ export function reviewMarkdown({ from, to, origin, changes, truncated, totalChan
   lines.push(`## What resolved (${resolved.length})`, '');
   lines.push(...(resolved.length ? resolved.map((f) => findingLine(f, formatUtc(f.resolvedAt ?? f.openedAt))) : ['No finding resolved in this window.']), '');
   if (openBefore.length) lines.push(`## Open before the window and still open during it (${openBefore.length})`, '', ...openBefore.map((f) => findingLine(f, `since ${formatUtc(f.openedAt)}`)), '');
+  const asked = probes.filter((p) => inWindow(p.requestedAt)).sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  lines.push(`## Live probes (${asked.length}${moreProbes ? `; the newest ${asked.length} listed` : ''})`, '');
+  lines.push(
+    ...(asked.length
+      ? asked.map((p) => `- ${formatUtc(p.requestedAt)} [${escape(probeLabel(p))}](${link(`/probes/${p.id}`)}) of pod \`${p.pod}\` on [${escape(p.node)}](${link(nodeHref(p.node, { at: p.requestedAt }))}): **${probeOutcome(p)}** (asked by ${escape(p.requestedBy)})`)
+      : ['No probe was asked for in this window.']),
+    '',
+  );
   return lines.join('\n');
 }

@@ -28,4 +28,28 @@ describe('the story of an incident window', () => {
     ]);
     expect(story[0]).toMatchObject({ count: 2, summary: ['route changed', 'neighbour added'] });
   });
+
+  it('tells the probes asked for in the window at the instant they were requested, with their verdict or state', () => {
+    const probe = { node: 'node-a', pod: 'cni-a2', kind: 'PROXY_ARP' as const, target: null };
+    const story = reviewStory({
+      from: new Date('2026-12-06T10:00:00Z'),
+      to: new Date('2026-12-06T11:00:00Z'),
+      changes: [{ at: '2026-12-06T10:14:00Z', node: 'node-a', text: 'sysctl proxy_arp 1 → 0' }],
+      findings: [],
+      silent: [],
+      probes: [
+        { ...probe, id: 'p2', requestedAt: '2026-12-06T10:15:00Z', state: 'DONE', verdict: 'NO_ARP_REPLY' },
+        { ...probe, id: 'p1', requestedAt: '2026-12-06T10:05:00Z', state: 'DONE', verdict: 'VERIFIED' },
+        { ...probe, id: 'p3', kind: 'PATH', target: '10.0.0.9', requestedAt: '2026-12-06T10:14:00Z', state: 'QUEUED', verdict: null },
+        { ...probe, id: 'p0', requestedAt: '2026-12-06T09:59:00Z', state: 'DONE', verdict: 'VERIFIED' },
+      ],
+    });
+    expect(story.map((e) => [e.at.slice(11, 16), e.kind, e.kind === 'probe' ? `${e.id} ${e.probe} ${e.verdict ?? e.state}` : ''])).toEqual([
+      ['10:05', 'probe', 'p1 PROXY_ARP VERIFIED'],
+      ['10:14', 'changes', ''],
+      ['10:14', 'probe', 'p3 PATH QUEUED'],
+      ['10:15', 'probe', 'p2 PROXY_ARP NO_ARP_REPLY'],
+    ]);
+    expect(story[2]).toMatchObject({ pod: 'cni-a2', target: '10.0.0.9' });
+  });
 });

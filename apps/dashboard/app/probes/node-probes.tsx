@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { load } from '../lib/data';
+import { probeLabel, probeOutcome } from '../lib/probe-format';
 import { formatUtc } from '../lib/time';
 import { ApiProblemPanel } from '../ui/api-problem-panel';
 import { fetchNodeProbes } from './probe-data';
@@ -15,8 +16,8 @@ export async function NodeProbes({ node, from, to }: { node: string; from: strin
       <ol className="findings-list" aria-labelledby="node-probes-title">
         {probes.data.map((probe) => (
           <li key={probe.id} data-testid="node-probe">
-            <span className="mono">{formatUtc(probe.requestedAt)}</span> <Link href={`/probes/${probe.id}`}>{probe.kind === 'PROXY_ARP' ? 'proxy ARP' : `path to ${probe.target ?? '?'}`}</Link> of{' '}
-            <span className="mono">{probe.pod}</span>: {probe.verdict ? probe.verdict.toLowerCase().replace(/_/g, '-') : probe.state.toLowerCase().replace(/_/g, ' ')}
+            <span className="mono">{formatUtc(probe.requestedAt)}</span> <Link href={`/probes/${probe.id}`}>{probeLabel(probe)}</Link> of <span className="mono">{probe.pod}</span>:{' '}
+            {probeOutcome(probe)}
           </li>
         ))}
       </ol>

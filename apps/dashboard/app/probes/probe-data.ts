@@ -1,8 +1,8 @@
 import 'server-only';
 import { query } from '../lib/api-client';
 import { ApiProblemError } from '../lib/api-problem';
-import type { NodeProbesQuery as NodeProbesQueryResult, ProbeFieldsFragment } from '../lib/generated/graphql';
-import { NodeProbesQuery, ProbeQuery, RequestProbeMutation } from '../lib/operations/probes.operations';
+import type { NodeProbesQuery as NodeProbesQueryResult, ProbeFieldsFragment, WindowProbesQuery as WindowProbesQueryResult } from '../lib/generated/graphql';
+import { NodeProbesQuery, ProbeQuery, RequestProbeMutation, WindowProbesQuery } from '../lib/operations/probes.operations';
 
 // Data fetching for live probes (the probe page, the node page's probe list, the Verify button).
 
@@ -24,10 +24,23 @@ export async function fetchNodeProbes(node: string, from: string, to: string): P
   return (await query(NodeProbesQuery, { node, from, to, first: 100 })).probes.edges.map((e) => e.node);
 }
 
-/** Queues a proxy-ARP probe; a token without the probe scope gets words about that scope (not about reading). */
-export async function requestProxyArpProbe(node: string, pod: string): Promise<{ id: string }> {
+export type ProbeRequest = { node: string; pod: string; kind: 'PROXY_ARP' } | { node: string; pod: string; kind: 'PATH'; target: string };
+
+export type WindowProbe = WindowProbesQueryResult['probes']['edges'][number]['node'];
+
+/** Probes listed at most for a window (the review and its export say when there were more). */
+export const WINDOW_PROBES_MAX = 200;
+
+/** Every node's probes requested within [from, to], newest first. */
+export async function fetchWindowProbes(from: Date, to: Date): Promise<{ probes: WindowProbe[]; more: boolean }> {
+  const page = (await query(WindowProbesQuery, { from: from.toISOString(), to: to.toISOString(), first: WINDOW_PROBES_MAX })).probes;
+  return { probes: page.edges.map((e) => e.node), more: page.pageInfo.hasNextPage };
+}
+
+/** Queues a probe; a token without the probe scope gets words about that scope (not about reading). */
+export async function requestProbe(input: ProbeRequest): Promise<{ id: string }> {
   try {
-    return (await query(RequestProbeMutation, { input: { node, pod, kind: 'PROXY_ARP' } })).requestProbe;
+    return (await query(RequestProbeMutation, { input })).requestProbe;
   } catch (error) {
     if (error instanceof ApiProblemError && error.problem.kind === 'forbidden') {
       throw new ApiProblemError({ ...error.problem, title: 'Your token may not run probes.', detail: 'Sign in with a token that has the probe scope (routescope-admin tokens create NAME --scopes read,probe).' });

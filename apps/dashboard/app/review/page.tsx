@@ -3,6 +3,9 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { fetchClusterChangeRate, fetchReviewChanges, fetchRules, fetchSilentNodes, fetchWindowFindings, load, REVIEW_PAGE_SIZE, type Finding, type ReviewChange } from '../lib/data';
 import { reviewStory } from '../lib/review-story';
+import { probeLabel } from '../lib/probe-format';
+import { fetchWindowProbes } from '../probes/probe-data';
+import { ProbeOutcomeBadge, ReviewProbes } from '../probes/review-probes';
 import { describeChangedAttributes, formatFact, KIND_LABELS, namespaceLabel } from '../lib/fact-format';
 import { changeDiffHref, diffHref, hrefWith, nodeHref, reviewHref } from '../lib/links';
 import { first } from '../lib/search-params';
@@ -119,12 +122,13 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
     );
   }
   const { from, to } = range;
-  const [result, rate, findings, rules, silent] = await Promise.all([
+  const [result, rate, findings, rules, silent, probes] = await Promise.all([
     load(() => fetchReviewChanges(from, to, after)),
     load(() => fetchClusterChangeRate(from, to)),
     load(() => fetchWindowFindings(from, to)),
     load(() => fetchRules()),
     load(() => fetchSilentNodes()),
+    load(() => fetchWindowProbes(from, to)),
   ]);
   const story = reviewStory({
     from,
@@ -132,6 +136,7 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
     changes: result.ok ? result.data.changes.map((c) => ({ at: c.at, node: c.node, text: `${c.change.toLowerCase()} ${KIND_LABELS[c.kind]} ${formatFact(c.kind, c.key, c.change === 'REMOVED' ? c.before : c.after)}` })) : [],
     findings: findings.ok ? findings.data.findings : [],
     silent: silent.ok ? silent.data.nodes : [],
+    probes: probes.ok ? probes.data.probes : [],
   });
   const permalink = reviewHref(from, to);
   const groups = result.ok ? groupByNode(result.data.changes) : [];
@@ -167,7 +172,7 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
 
           <section className="card" aria-labelledby="story-title">
             <h2 id="story-title">Story of the window</h2>
-            <p className="card-note">Snapshots that changed something{after ? ' (this page of changes)' : ''}, findings that opened or resolved, and nodes that went silent, in time order.</p>
+            <p className="card-note">Snapshots that changed something{after ? ' (this page of changes)' : ''}, findings that opened or resolved, nodes that went silent and live probes asked for, in time order.</p>
             {story.length === 0 ? (
               <EmptyState title="Nothing happened">No change, no finding opened or resolved, no node went silent in this window.</EmptyState>
             ) : (
@@ -188,6 +193,10 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
                           : {e.summary.join('; ')}
                           {e.count > e.summary.length ? ' …' : ''}
                         </>
+                      ) : e.kind === 'probe' ? (
+                        <>
+                          <Link href={`/probes/${e.id}`}>{probeLabel({ kind: e.probe, target: e.target })}</Link> of <span className="mono">{e.pod}</span>: <ProbeOutcomeBadge probe={e} />
+                        </>
                       ) : e.kind === 'went-silent' ? (
                         <span className="badge warn">went silent (last snapshot)</span>
                       ) : (
@@ -201,6 +210,8 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
               </details>
             )}
           </section>
+
+          <ReviewProbes loaded={probes} />
 
           <section className="card" aria-labelledby="review-findings-title">
             <h2 id="review-findings-title">Findings open during the window</h2>

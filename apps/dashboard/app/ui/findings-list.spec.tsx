@@ -33,6 +33,23 @@ describe('FindingsList', () => {
     expect(within(item).queryByRole('link', { name: 'node-a' })).toBeNull();
   });
 
+  it('offers the page’s pod action beside an open finding about a pod, and not beside a resolved one or one about no pod', () => {
+    const asked: string[] = [];
+    const podAction = (f: Finding, pod: string) => {
+      asked.push(`${f.id} ${pod}`);
+      return <button type="button">Verify {pod}</button>;
+    };
+    const findings = [
+      { ...base, id: 'a', subject: 'pod:cni-a2' },
+      { ...base, id: 'b', subject: 'neighbor:pod:cni-b1|eth0|169.254.1.1' },
+      { ...base, id: 'c', subject: 'pod:cni-c3', open: false, resolvedAt: '2026-01-02T03:20:00.000Z' },
+      { ...base, id: 'd' },
+    ];
+    render(<FindingsList findings={findings} showNode emptyTitle="none" emptyText="none" now={now} podAction={podAction} />);
+    expect(screen.getAllByRole('button').map((b) => b.textContent)).toEqual(['Verify cni-a2', 'Verify cni-b1']);
+    expect(asked).toEqual(['a cni-a2', 'b cni-b1']);
+  });
+
   it('says so when there is nothing to show', () => {
     render(<FindingsList findings={[]} showNode emptyTitle="Nothing is wrong" emptyText="No finding is open on any node." now={now} />);
     expect(screen.getByRole('status').textContent).toBe('Nothing is wrongNo finding is open on any node.');

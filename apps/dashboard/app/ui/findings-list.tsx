@@ -1,20 +1,26 @@
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import type { Finding, Rule } from '../lib/data';
 import { changeDiffHref, diffHref, nodeHref } from '../lib/links';
+import { podOfSubject } from '../lib/probe-format';
 import { formatDuration, formatUtc } from '../lib/time';
 import { SeverityBadge } from './badges';
 import { EmptyState } from './empty-state';
 
 const MINUTE = 60_000;
 
-/** Findings with their node, subject, and the times they opened and resolved; each links to what changed just before it opened. */
-export function FindingsList({ findings, rules, showNode, emptyTitle, emptyText, now }: { findings: readonly Finding[]; rules?: Map<string, Rule>; showNode: boolean; emptyTitle: string; emptyText: string; now: Date }) {
+/**
+ * Findings with their node, subject, and the times they opened and resolved; each links to what changed just before it opened.
+ * `podAction` renders a control beside an open finding about a pod (the Verify proxy ARP button, where the page offers it).
+ */
+export function FindingsList({ findings, rules, showNode, emptyTitle, emptyText, now, podAction }: { findings: readonly Finding[]; rules?: Map<string, Rule>; showNode: boolean; emptyTitle: string; emptyText: string; now: Date; podAction?: (finding: Finding, pod: string) => ReactNode }) {
   if (findings.length === 0) return <EmptyState title={emptyTitle}>{emptyText}</EmptyState>;
   return (
     <ul className="findings-list" data-testid="findings-list">
       {findings.map((f) => {
         const opened = Date.parse(f.openedAt);
         const rule = rules?.get(f.rule);
+        const pod = f.open && podAction ? podOfSubject(f.subject) : undefined;
         return (
           <li key={f.id} data-rule={f.rule} data-node={f.node} data-open={f.open}>
             <div className="finding-head">
@@ -26,6 +32,7 @@ export function FindingsList({ findings, rules, showNode, emptyTitle, emptyText,
                 </Link>
               ) : null}
               {!f.open ? <span className="badge neutral">resolved</span> : null}
+              {pod && podAction ? podAction(f, pod) : null}
             </div>
             <p className="finding-message">{f.message}</p>
             <p className="finding-times">

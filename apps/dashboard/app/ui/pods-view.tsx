@@ -2,7 +2,7 @@ import type { NodeStateQuery } from '../lib/generated/graphql';
 import { formatAddress, formatLink, formatNeighbor, formatRoute } from '../lib/fact-format';
 import { SeverityBadge } from './badges';
 import { EmptyState } from './empty-state';
-import { VerifyProxyArpButton } from './verify-proxy-arp-button';
+import { TraceToForm, VerifyProxyArpButton } from './probe-controls';
 
 type State = NodeStateQuery['node']['state'];
 type Pod = State['pods'][number];
@@ -123,6 +123,7 @@ export function PodsView({ state, findings, node }: { state: State; findings: re
               )}
               {node ? <VerifyProxyArpButton node={node} pod={pod.name} /> : null}
             </h3>
+            {node ? <TraceToForm node={node} pod={pod.name} /> : null}
             {mine.length > 0 ? (
               <ul className="findings-list pod-findings" aria-label={`Findings on ${pod.name}`}>
                 {mine.map((f) => (

@@ -50,6 +50,7 @@ type Documents = {
     "\n  query Probe($id: ID!) {\n    probe(id: $id) {\n      ...ProbeFields\n    }\n  }\n": typeof types.ProbeDocument,
     "\n  query NodeProbes($node: String!, $from: DateTime!, $to: DateTime!, $first: Int!) {\n    probes(filter: { node: $node, from: $from, to: $to }, first: $first) {\n      edges {\n        node {\n          id\n          pod\n          kind\n          target\n          state\n          verdict\n          requestedAt\n          requestedBy\n        }\n      }\n    }\n  }\n": typeof types.NodeProbesDocument,
     "\n  subscription ProbeUpdated {\n    probeUpdated {\n      id\n      node\n      state\n    }\n  }\n": typeof types.ProbeUpdatedDocument,
+    "\n  query WindowProbes($from: DateTime!, $to: DateTime!, $first: Int!) {\n    probes(filter: { from: $from, to: $to }, first: $first) {\n      edges {\n        node {\n          id\n          node\n          pod\n          kind\n          target\n          state\n          verdict\n          requestedAt\n          requestedBy\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": typeof types.WindowProbesDocument,
     "\n  query ReviewChanges($from: DateTime!, $to: DateTime!, $first: Int!, $after: String) {\n    clusterChanges(from: $from, to: $to, first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          at\n          node\n          namespace\n          kind\n          key\n          change\n          before\n          after\n          afterGap\n        }\n      }\n    }\n  }\n": typeof types.ReviewChangesDocument,
 };
 const documents: Documents = {
@@ -89,6 +90,7 @@ const documents: Documents = {
     "\n  query Probe($id: ID!) {\n    probe(id: $id) {\n      ...ProbeFields\n    }\n  }\n": types.ProbeDocument,
     "\n  query NodeProbes($node: String!, $from: DateTime!, $to: DateTime!, $first: Int!) {\n    probes(filter: { node: $node, from: $from, to: $to }, first: $first) {\n      edges {\n        node {\n          id\n          pod\n          kind\n          target\n          state\n          verdict\n          requestedAt\n          requestedBy\n        }\n      }\n    }\n  }\n": types.NodeProbesDocument,
     "\n  subscription ProbeUpdated {\n    probeUpdated {\n      id\n      node\n      state\n    }\n  }\n": types.ProbeUpdatedDocument,
+    "\n  query WindowProbes($from: DateTime!, $to: DateTime!, $first: Int!) {\n    probes(filter: { from: $from, to: $to }, first: $first) {\n      edges {\n        node {\n          id\n          node\n          pod\n          kind\n          target\n          state\n          verdict\n          requestedAt\n          requestedBy\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": types.WindowProbesDocument,
     "\n  query ReviewChanges($from: DateTime!, $to: DateTime!, $first: Int!, $after: String) {\n    clusterChanges(from: $from, to: $to, first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          at\n          node\n          namespace\n          kind\n          key\n          change\n          before\n          after\n          afterGap\n        }\n      }\n    }\n  }\n": types.ReviewChangesDocument,
 };
 
@@ -250,6 +252,10 @@ export function graphql(source: "\n  query NodeProbes($node: String!, $from: Dat
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ProbeUpdated {\n    probeUpdated {\n      id\n      node\n      state\n    }\n  }\n"): (typeof documents)["\n  subscription ProbeUpdated {\n    probeUpdated {\n      id\n      node\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WindowProbes($from: DateTime!, $to: DateTime!, $first: Int!) {\n    probes(filter: { from: $from, to: $to }, first: $first) {\n      edges {\n        node {\n          id\n          node\n          pod\n          kind\n          target\n          state\n          verdict\n          requestedAt\n          requestedBy\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n"): (typeof documents)["\n  query WindowProbes($from: DateTime!, $to: DateTime!, $first: Int!) {\n    probes(filter: { from: $from, to: $to }, first: $first) {\n      edges {\n        node {\n          id\n          node\n          pod\n          kind\n          target\n          state\n          verdict\n          requestedAt\n          requestedBy\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -86,3 +86,27 @@ export const ProbeUpdatedSubscription = graphql(`
     }
   }
 `);
+
+/** Every node's probes over a window (the incident review lists them and tells them in its story). */
+export const WindowProbesQuery = graphql(`
+  query WindowProbes($from: DateTime!, $to: DateTime!, $first: Int!) {
+    probes(filter: { from: $from, to: $to }, first: $first) {
+      edges {
+        node {
+          id
+          node
+          pod
+          kind
+          target
+          state
+          verdict
+          requestedAt
+          requestedBy
+        }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+`);

@@ -16,6 +16,7 @@ import { EmptyState } from '../../ui/empty-state';
 import { FindingsList } from '../../ui/findings-list';
 import { LiveUpdates } from '../../ui/live-updates';
 import { NodeProbes } from '../../probes/node-probes';
+import { verifyFindingPod } from '../../probes/finding-probe-action';
 import { PodsView } from '../../ui/pods-view';
 import { StateScrubber } from '../../ui/state-scrubber';
 import { StateTabs } from '../../ui/state-tabs';
@@ -278,7 +279,7 @@ export default async function NodePage(props: PageProps<'/nodes/[name]'>) {
 
       <section className="card" aria-labelledby="node-findings-title">
         <h2 id="node-findings-title">{at ? `Findings open at ${formatUtc(shownAt)}` : 'Findings open now'}</h2>
-        <FindingsList findings={sortFindings(openNow)} rules={rules.ok ? rules.data : undefined} showNode={false} emptyTitle="No open findings" emptyText={at ? 'No check failed on this node at that instant.' : 'Every check passes on this node.'} now={now} />
+        <FindingsList podAction={verifyFindingPod} findings={sortFindings(openNow)} rules={rules.ok ? rules.data : undefined} showNode={false} emptyTitle="No open findings" emptyText={at ? 'No check failed on this node at that instant.' : 'Every check passes on this node.'} now={now} />
         {detail.findings.length > openNow.length ? (
           <details>
             <summary className="card-note">Every finding of this node ({detail.findings.length}), resolved ones too</summary>

@@ -107,7 +107,7 @@ export default async function ProbePage(props: PageProps<'/probes/[id]'>) {
           {probe.path ? (
             <>
               <dt>Path</dt>
-              <dd>
+              <dd data-testid="probe-path" data-answered={probe.path.answered}>
                 {probe.path.leftPod ? 'left the pod' : 'never left the pod'}
                 {probe.path.egressDevice ? `; the route leaves by ${probe.path.egressDevice}` : '; no route to the target'}
                 {probe.path.leftNode ? '; left the node' : ''}

@@ -2,6 +2,7 @@ import { fetchClusterChangeRate, fetchReviewChanges, fetchWindowFindings } from 
 import { ApiProblemError } from '../../lib/api-problem';
 import { reviewMarkdown, type MarkdownChange } from '../../lib/review-markdown';
 import { HOUR, toIso } from '../../lib/time';
+import { fetchWindowProbes } from '../../probes/probe-data';
 import { resolveTimeRange, timeRangeInput } from '../../lib/time-range';
 
 // GET /review/export?from=&to=: the incident review of the window as a Markdown file.
@@ -29,7 +30,7 @@ export async function GET(request: Request): Promise<Response> {
       }
       after = result.endCursor;
     }
-    const [rate, findings] = await Promise.all([fetchClusterChangeRate(range.from, range.to), fetchWindowFindings(range.from, range.to)]);
+    const [rate, findings, probes] = await Promise.all([fetchClusterChangeRate(range.from, range.to), fetchWindowFindings(range.from, range.to), fetchWindowProbes(range.from, range.to)]);
     const text = reviewMarkdown({
       from: range.from,
       to: range.to,
@@ -38,6 +39,8 @@ export async function GET(request: Request): Promise<Response> {
       truncated,
       totalChanges: rate.reduce((sum, b) => sum + b.count, 0),
       findings: findings.findings,
+      probes: probes.probes,
+      moreProbes: probes.more,
     });
     const name = `routescope-review-${toIso(range.from).replace(/:/g, '')}-${toIso(range.to).replace(/:/g, '')}.md`;
     return new Response(text, { headers: { 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'no-store' } });
