@@ -37,6 +37,13 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(ProbesService.name);
   private sweeper?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  /**
+   * Until when this replica sweeps: while a probe it queued or dispatched could still become
+   * overdue (requested + queue time + the longest capture + the result margin). Idle, the API
+   * sends no probe statement at all; the replica that queued a probe covers its whole life even
+   * when another one dispatched it.
+   */
+  private sweepUntil = 0;
   private closing = false;
 
   constructor(
@@ -50,7 +57,10 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
+    // one sweep after start: probes left queued or dispatched by replicas that stopped
+    this.sweepUntil = Date.now() + SWEEP_MS;
     this.sweeper = setInterval(() => {
+      if (Date.now() > this.sweepUntil) return;
       this.sweeping ??= this.expireOverdue()
         .catch((error: Error) => this.logger.warn(`probe expiry failed: ${error.message}`))
         .finally(() => (this.sweeping = undefined));
@@ -105,6 +115,7 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
       );
     }
     this.metrics.requested.inc({ kind: inserted.kind });
+    this.sweepWhileActive();
     await this.events.queued({ id: inserted.id, node: inserted.node });
     this.events.updated({ id: inserted.id, node: inserted.node, state: inserted.state });
     return inserted;
@@ -124,6 +135,7 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
         try {
           const claimed = await this.repository.claimNext(node, new Date());
           if (claimed) {
+            this.sweepWhileActive();
             this.metrics.dispatchSeconds.observe({ kind: claimed.kind }, ((claimed.dispatchedAt ?? new Date()).getTime() - claimed.requestedAt.getTime()) / 1000);
             this.events.updated({ id: claimed.id, node: claimed.node, state: claimed.state });
             return toProbeJob(claimed);
@@ -172,6 +184,12 @@ export class ProbesService implements OnApplicationBootstrap, OnApplicationShutd
 
   find(query: ProbeQuery): Promise<ProbeRow[]> {
     return this.repository.find(query);
+  }
+
+  /** Keeps sweeping until a probe queued or dispatched now can no longer become overdue. */
+  private sweepWhileActive(): void {
+    const lastDeadline = Date.now() + this.config.probes.queueSeconds * 1000 + PROBE_LIMITS.maxTimeoutMs + PROBE_RESULT_MARGIN_MS + 2 * SWEEP_MS;
+    this.sweepUntil = Math.max(this.sweepUntil, lastDeadline);
   }
 
   /** Overdue probes given up (every replica sweeps; each row changes once). */
