@@ -133,6 +133,6 @@ for (const kind of testDatabaseKinds()) {
         }),
         { numRuns: 20 },
       );
-    }, 300000);
+    }, 600_000); // 20 random histories per database, each through the real ingest and GraphQL: minutes on a busy 2-core CI machine
   });
 }
