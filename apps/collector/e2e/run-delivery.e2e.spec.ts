@@ -66,7 +66,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function startCollector(port: number, spool: string): { child: ChildProcess; log: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [collectorBin, 'run', '--server', `http://127.0.0.1:${port}`, '--token', 'test-ingest-token', '--interval', '250ms', '--spool', spool], {
+  // The receiver speaks only the snapshot route; the probe loop's long-poll is tested in its own suite.
+  const child = spawn(process.execPath, [collectorBin, 'run', '--server', `http://127.0.0.1:${port}`, '--token', 'test-ingest-token', '--interval', '250ms', '--spool', spool, '--no-probes'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
