@@ -1,8 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type Request } from '@playwright/test';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from './support/servers';
+import { dashboardUrl, expectNoSeriousA11yViolations } from './support/page-checks';
 
 // "Check a capture" in a real browser against the real API: real captures from the field corpus
 // pasted into the page, checked through the dashboard's server (a POST), their findings, coverage
@@ -10,7 +10,6 @@ import { workspaceRoot } from './support/servers';
 
 const ARTIFACTS = join(__dirname, 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
-const dashboardUrl = () => process.env.E2E_DASHBOARD_URL!;
 const fieldCapture = (slug: string) => readFileSync(join(workspaceRoot, 'libs/snapshot/test/field', `${slug}.capture.txt`), 'utf8');
 
 /** calicoctl node status with seven mesh peers stuck in `start` (kops#10546). */
@@ -25,14 +24,6 @@ const labTcpdump = (file: string) => `--- tcpdump -e -n -i calirsp0\n${readFileS
 const ARP_UNANSWERED = labTcpdump('tcpdump-e-n-unanswered.txt');
 /** The same veth with proxy_arp on while the pod pings the node: ARP answered, then echo request and reply. */
 const PING_HEALTHY = labTcpdump('tcpdump-e-n.txt');
-
-async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  expect(serious, `axe on ${name}`).toEqual([]);
-}
 
 /** Every request the page makes, to prove where the paste goes (a POST body) and where it never goes (a URL). */
 function recordRequests(page: Page): Request[] {

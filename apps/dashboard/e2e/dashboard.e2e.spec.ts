@@ -1,10 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { liveSnapshot, postSnapshots, type RecordedHistory } from './support/recorded-history';
+import { liveSnapshot, postSnapshots } from './support/recorded-history';
 import { freePort } from '@routescope/testing';
 import { signIn, startDashboard, type RunningServer } from './support/servers';
+import { dashboardUrl, expectNoSeriousA11yViolations, history, iso, minutes } from './support/page-checks';
 
 // What an SRE relies on, in a real browser against the real API: the nodes and their gaps, the
 // node's state and timeline, the diff in red and green, the incident review at the right time,
@@ -12,21 +12,6 @@ import { signIn, startDashboard, type RunningServer } from './support/servers';
 
 const ARTIFACTS = join(__dirname, 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
-
-const dashboardUrl = () => process.env.E2E_DASHBOARD_URL!;
-/** The recorded history, as global setup passed it (JSON: dates come back as Date here). */
-const history = (): RecordedHistory =>
-  JSON.parse(process.env.E2E_HISTORY!, (_key, value: unknown) => (typeof value === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(value) ? new Date(value) : value)) as RecordedHistory;
-const iso = (date: Date) => date.toISOString().replace('.000Z', 'Z');
-const minutes = (n: number) => n * 60_000;
-
-async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  expect(serious, `axe on ${name}`).toEqual([]);
-}
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

@@ -1,9 +1,9 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { captureFromOutput, judgeProbe, type ProbeJob, type ProbeResult } from '@routescope/probe';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signIn, workspaceRoot } from './support/servers';
+import { dashboardUrl, expectNoSeriousA11yViolations } from './support/page-checks';
 
 // Live probes in a real browser against the real API process: click "Verify proxy ARP" on a pod,
 // follow the probe's live status to its verdict, read the ladder and the raw tcpdump lines.
@@ -22,15 +22,6 @@ const POD_A2 = 'cni-0a2a2a2a-0000-4000-8000-00000000a002';
 const VETH_A2 = 'calia2a2a2a2a02';
 
 const apiUrl = () => process.env.E2E_API_URL!;
-const dashboardUrl = () => process.env.E2E_DASHBOARD_URL!;
-
-async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  expect(serious, `axe on ${name}`).toEqual([]);
-}
 
 /** One long-poll of the collector protocol, as `routescope-collector run --probes` sends it. */
 async function nextJob(node: string, signal: AbortSignal): Promise<ProbeJob | undefined> {

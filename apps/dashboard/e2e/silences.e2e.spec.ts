@@ -1,24 +1,15 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { signIn } from './support/servers';
+import { dashboardUrl, expectNoSeriousA11yViolations } from './support/page-checks';
 
 // Issue #14 in a real browser against the real API: silencing a findings group from /findings
 // (a Server Action calling silenceFindings with the session's token), the group moving under
 // "Silenced" with its reason, revoking it; refusals (no triage scope, an expiry in the past) shown
 // next to the form with the input kept; axe at 1440 px.
 
-const dashboardUrl = () => process.env.E2E_DASHBOARD_URL!;
 // The recorded history's open finding: proxy_arp off on node-a's pod veth (e2e/support/recorded-history.ts).
 const GROUP = '#group-CALICO_PROXY_ARP-veth';
 const SILENCED_GROUP = '#silenced-CALICO_PROXY_ARP-veth';
-
-async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  expect(serious, `axe on ${name}`).toEqual([]);
-}
 
 /** Signs this page's browser in with a token that has the triage scope (the admin token has every scope). */
 async function signInWithTriage(page: Page): Promise<void> {

@@ -1,8 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RecordedHistory } from './support/recorded-history';
+import { dashboardUrl, expectNoSeriousA11yViolations, history, iso, minutes } from './support/page-checks';
 
 // Issue #14 in a real browser against the real API: one time range carried across pages, typed
 // and preset ranges, errors that stay errors, 404 for an unknown node, the node's state at T
@@ -11,20 +10,6 @@ import type { RecordedHistory } from './support/recorded-history';
 
 const ARTIFACTS = join(__dirname, 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
-
-const dashboardUrl = () => process.env.E2E_DASHBOARD_URL!;
-const history = (): RecordedHistory =>
-  JSON.parse(process.env.E2E_HISTORY!, (_key, value: unknown) => (typeof value === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(value) ? new Date(value) : value)) as RecordedHistory;
-const iso = (date: Date) => date.toISOString().replace('.000Z', 'Z');
-const minutes = (n: number) => n * 60_000;
-
-async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  expect(serious, `axe on ${name}`).toEqual([]);
-}
 
 const routesPanel = (page: Page) => page.getByRole('tabpanel', { name: /Routes/ });
 
