@@ -1,6 +1,6 @@
 import type { measureCeiling } from './ceiling';
 import type { CollectorResult } from './collector-bench';
-import type { DashboardResult } from './dashboard-report';
+import type { DashboardResult, TargetCheck } from './dashboard-report';
 import type { HistoryStats } from './history-generator';
 import type { IngestBenchResult } from './ingest-bench';
 import type { ProbeBenchResult } from './probe-bench';
@@ -24,4 +24,6 @@ export interface BenchResults {
   probes?: ProbeBenchResult[];
   collector?: CollectorResult;
   dashboard?: DashboardResult;
+  /** every target of the run as the printed list states it (report.ts targets) */
+  targets?: TargetCheck[];
 }

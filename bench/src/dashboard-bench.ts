@@ -8,7 +8,7 @@ import { chromium, type BrowserContext } from '@playwright/test';
 import { Client } from 'pg';
 import { seedCluster, type SeedReport } from '@routescope/seed';
 import { nodeName } from '@routescope/synth';
-import type { DashboardPhase, DashboardResult, NodePagePhase } from './dashboard-report';
+import { nodePageTargets, type DashboardPhase, type DashboardResult, type NodePagePhase } from './dashboard-report';
 import { log, round, summarise } from './measure';
 import { ROWS_PROBE, STATE_PROBE, TABLE_NAME } from './dashboard-page-probes';
 import { Cleanup, startServer } from './server-processes';
@@ -172,7 +172,8 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
     result.loaded = await measureOverview(context, dashboard.url, nodes, samples, () => dashboard.output());
     log(`dashboard: ${nodes} nodes: rows visible p50 ${result.loaded.rowsVisible.p50} ms, load p50 ${result.loaded.load.p50} ms, ${result.loaded.tableRows} table rows (${result.loaded.pagination ?? 'no pagination found'})`);
     result.nodePage = await measureNodePage(context, dashboard.url, nodeName(nodes - 1), nodes, samples, () => dashboard.output());
-    log(`dashboard: node page of ${result.nodePage.node}: first paint p95 ${result.nodePage.firstContentfulPaint.p95} ms, state tables visible p95 ${result.nodePage.stateVisible.p95} ms`);
+    result.nodePageTargets = nodePageTargets(result.nodePage, result.mode);
+    log(`dashboard: node page of ${result.nodePage.node}: ${result.nodePageTargets.map((t) => `${t.name} ${t.measuredMs} ms vs < ${t.targetMs} ms: ${t.verdict}`).join('; ')}`);
     result.ratio = {
       rowsVisibleP50: round(result.loaded.rowsVisible.p50 / result.baseline.rowsVisible.p50),
       rowsVisibleP95: round(result.loaded.rowsVisible.p95 / result.baseline.rowsVisible.p95),

@@ -1,4 +1,4 @@
-import { dashboardTargets, renderDashboardSection, type DashboardPhase, type DashboardResult } from './dashboard-report';
+import { dashboardTargets, nodePageTargets, renderDashboardSection, type DashboardPhase, type DashboardResult, type NodePagePhase } from './dashboard-report';
 import type { Sample } from './measure';
 
 const sample = (p50: number, p95: number): Sample => ({ count: 5, wallMs: 5 * p50, p50, p95, p99: p95, mean: p50, perSecond: 0, concurrency: 1 });
@@ -29,7 +29,33 @@ function result(mode: 'quick' | 'full', loaded: DashboardPhase): DashboardResult
   };
 }
 
+const nodePage = (firstContentP95: number, stateVisibleP95: number): NodePagePhase => ({
+  node: 'node-0999',
+  nodes: 1000,
+  firstContentfulPaint: sample(firstContentP95 / 2, firstContentP95),
+  stateVisible: sample(stateVisibleP95 / 2, stateVisibleP95),
+  load: sample(900, 2500),
+  stateRows: 120,
+});
+
 describe('dashboard report', () => {
+  it('states the node page targets of issue #14 as measured vs target with pass or miss', () => {
+    expect(nodePageTargets(nodePage(999, 1999), 'full')).toEqual([
+      { name: 'first content (first contentful paint), p95', measuredMs: 999, targetMs: 1000, pass: true, verdict: 'pass' },
+      { name: 'state tables visible, p95', measuredMs: 1999, targetMs: 2000, pass: true, verdict: 'pass' },
+    ]);
+    expect(nodePageTargets(nodePage(1000, 2400), 'full').map((t) => t.verdict)).toEqual(['miss', 'miss']);
+    expect(nodePageTargets(nodePage(300, 2400), 'quick').map((t) => t.verdict)).toEqual(['pass (quick: not asserted)', 'miss (quick: not asserted)']);
+    const full = { ...result('full', phase(1000, 50, 1200)), nodePage: nodePage(640, 2400) };
+    expect(dashboardTargets(full).slice(2).map((t) => [t.name, t.met])).toEqual([
+      ['node page with 1,000 nodes: first content (first contentful paint), p95 < 1 s', true],
+      ['node page with 1,000 nodes: state tables visible, p95 < 2 s', false],
+    ]);
+    const section = renderDashboardSection(full);
+    expect(section).toMatch(/\| first content \(first contentful paint\), p95 +\| +640 ms \| +< 1,000 ms \| +0\.64× \| +pass \|/);
+    expect(section).toMatch(/\| state tables visible, p95 +\| +2400 ms \| +< 2,000 ms \| +1\.20× \| +miss \|/);
+  });
+
   it('meets the overview target under 2 s with a paginated table, and misses it at 2 s or with every node in the DOM', () => {
     expect(dashboardTargets(result('full', phase(1000, 50, 1999))).map((t) => t.met)).toEqual([true, true]);
     expect(dashboardTargets(result('full', phase(1000, 1000, 2000))).map((t) => t.met)).toEqual([false, false]);

@@ -11,7 +11,7 @@ import { benchIngest } from './ingest-bench';
 import { benchProbes } from './probe-bench';
 import { log, round } from './measure';
 import { benchQueries } from './query-bench';
-import { renderReport } from './report';
+import { renderReport, targets } from './report';
 import { benchRetention } from './retention-bench';
 import { benchStorage } from './storage-bench';
 
@@ -150,6 +150,7 @@ async function main(): Promise<void> {
   if (want('dashboard')) results.dashboard = await benchDashboard(root, { quick: s.quick });
 
   results.durationS = round((Date.now() - started) / 1000, 1);
+  results.targets = targets(results);
   const out = join(root, 'bench', 'results.json');
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(renderReport(results));
