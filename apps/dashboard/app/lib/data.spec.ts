@@ -1,5 +1,5 @@
 import { query } from './api-client';
-import { fetchClusterChangeRate, fetchOverviewNodes, overviewFilter } from './data';
+import { fetchClusterChangeRate, fetchOverviewNodes, fetchWindowChangeRate, overviewFilter } from './data';
 import { parseOverviewParams } from './search-params';
 
 // The overview asks the API to sort, filter and count: these check the variables it sends and
@@ -78,5 +78,11 @@ describe('overview data', () => {
     const result = await fetchClusterChangeRate(new Date('2026-01-01T12:07:00Z'), new Date('2026-01-02T12:07:00Z'));
     expect(queryMock.mock.calls[0][1]).toEqual({ from: '2026-01-01T12:00:00Z', to: '2026-01-02T12:15:00Z', buckets: 97 });
     expect(result).toEqual(buckets);
+  });
+
+  it('asks for the rate of change of a review window over exactly that window, in buckets of about the round width', async () => {
+    queryMock.mockResolvedValue({ clusterChangeRate: [] });
+    await fetchWindowChangeRate(new Date('2026-01-01T12:07:31Z'), new Date('2026-01-01T13:07:30Z'));
+    expect(queryMock.mock.calls[0][1]).toEqual({ from: '2026-01-01T12:07:31Z', to: '2026-01-01T13:07:30Z', buckets: 60 });
   });
 });

@@ -132,6 +132,18 @@ export async function fetchClusterChangeRate(from: Date, to: Date, bucketMs = ch
   return data.clusterChangeRate;
 }
 
+/**
+ * The cluster's changes over exactly (from, to], in about as many buckets as the round ones:
+ * the incident review's chart, whose total must be the window's (its change list pages through
+ * (from, to]); round buckets would count changes up to a bucket before `from`.
+ */
+export async function fetchWindowChangeRate(from: Date, to: Date): Promise<ChangeCountBucket[]> {
+  const spanMs = to.getTime() - from.getTime();
+  const buckets = Math.max(1, Math.min(Math.ceil(spanMs / chooseBucketMs(spanMs)), spanMs));
+  const data = await query(ClusterChangeRateQuery, { from: toIso(from), to: toIso(to), buckets });
+  return data.clusterChangeRate;
+}
+
 export async function fetchNodeNames(limit = 500): Promise<{ names: string[]; totalCount: number }> {
   const data = await query(NodeNamesQuery, { first: limit, filter: null });
   return { names: data.nodes.edges.map((e) => e.node.name), totalCount: data.nodes.totalCount };

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { fetchClusterChangeRate, fetchReviewChanges, fetchRules, fetchSilentNodes, fetchWindowFindings, load, REVIEW_PAGE_SIZE, type Finding, type ReviewChange } from '../lib/data';
+import { fetchReviewChanges, fetchWindowChangeRate, fetchRules, fetchSilentNodes, fetchWindowFindings, load, REVIEW_PAGE_SIZE, type Finding, type ReviewChange } from '../lib/data';
 import { reviewStory } from '../lib/review-story';
 import { probeLabel } from '../lib/probe-format';
 import { fetchWindowProbes } from '../probes/probe-data';
@@ -39,7 +39,7 @@ function groupByNode(changes: readonly ReviewChange[]): NodeGroup[] {
 function ChangeRow({ change }: { change: ReviewChange }) {
   const line = change.change === 'REMOVED' ? formatFact(change.kind, change.key, change.before) : formatFact(change.kind, change.key, change.after);
   return (
-    <tr data-change={change.change.toLowerCase()} data-kind={change.kind} data-at={change.at}>
+    <tr data-change={change.change.toLowerCase()} data-kind={change.kind} data-at={change.at} data-cursor={change.cursor}>
       <td>
         <Link href={changeDiffHref(change.node, change.at)} aria-label={`${formatUtc(change.at)}: diff of ${change.node} at this change`}>
           <time dateTime={change.at}>{formatUtc(change.at).slice(0, 19)}</time>
@@ -124,7 +124,7 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
   const { from, to } = range;
   const [result, rate, findings, rules, silent, probes] = await Promise.all([
     load(() => fetchReviewChanges(from, to, after)),
-    load(() => fetchClusterChangeRate(from, to)),
+    load(() => fetchWindowChangeRate(from, to)),
     load(() => fetchWindowFindings(from, to)),
     load(() => fetchRules()),
     load(() => fetchSilentNodes()),
@@ -161,7 +161,7 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
             <p className="card-note" data-testid="review-total">
               {total === undefined || !rate.ok
                 ? ''
-                : `${total} change${total === 1 ? '' : 's'} from ${formatUtc(rate.data[0]?.start ?? from)} to ${formatUtc(rate.data[rate.data.length - 1]?.end ?? to)} (the chart's buckets), counted by the API: every change, not only the page listed below.`}
+                : `${total} change${total === 1 ? '' : 's'} from ${formatUtc(from)} to ${formatUtc(to)}, counted by the API: every change of the window, not only the page listed below.`}
             </p>
             {rate.ok ? (
               <ChangeTimeline title="Cluster changes in the review window" from={toIso(from)} to={toIso(to)} counts={rate.data} groupNoun="node" linkBase="/review" />

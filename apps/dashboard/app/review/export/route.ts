@@ -1,4 +1,4 @@
-import { fetchClusterChangeRate, fetchReviewChanges, fetchWindowFindings } from '../../lib/data';
+import { fetchReviewChanges, fetchWindowChangeRate, fetchWindowFindings } from '../../lib/data';
 import { ApiProblemError } from '../../lib/api-problem';
 import { reviewMarkdown, type MarkdownChange } from '../../lib/review-markdown';
 import { HOUR, toIso } from '../../lib/time';
@@ -30,7 +30,7 @@ export async function GET(request: Request): Promise<Response> {
       }
       after = result.endCursor;
     }
-    const [rate, findings, probes] = await Promise.all([fetchClusterChangeRate(range.from, range.to), fetchWindowFindings(range.from, range.to), fetchWindowProbes(range.from, range.to)]);
+    const [rate, findings, probes] = await Promise.all([fetchWindowChangeRate(range.from, range.to), fetchWindowFindings(range.from, range.to), fetchWindowProbes(range.from, range.to)]);
     const text = reviewMarkdown({
       from: range.from,
       to: range.to,
