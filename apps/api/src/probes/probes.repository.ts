@@ -44,7 +44,7 @@ const COLUMNS = `id::text AS id, node, pod, kind, target, state, verdict, reason
   dispatched_at AS "dispatchedAt", finished_at AS "finishedAt", timeout_ms AS "timeoutMs", max_packets AS "maxPackets", result,
   state_version_at AS "stateVersionAt", snapshot_taken_at AS "snapshotTakenAt"`;
 
-/** The probe table: the only code that reads or writes it. */
+/** The probe table: the only code that reads or writes it (retention, apps/api/src/retention, deletes finished probes past the retention period). */
 @Injectable()
 export class ProbesRepository {
   constructor(@Inject(DATABASE) private readonly database: Database) {}

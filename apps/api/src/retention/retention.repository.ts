@@ -9,6 +9,9 @@ import { DATABASE } from '../database/database.module';
 export const OTHER_RETENTION_TABLES = [
   { table: 'finding', column: 'resolved_at' },
   { table: 'cluster_object', column: 'valid_to' },
+  // live probes are evidence beside the history: a finished one (its result in the row) goes with
+  // the history of its time; a queued or dispatched one has no finished_at and stays
+  { table: 'probe', column: 'finished_at' },
 ] as const;
 
 export type OtherRetentionTable = (typeof OTHER_RETENTION_TABLES)[number]['table'];

@@ -3,6 +3,7 @@ import { loadApiConfig, type ApiConfig } from '../config/api-config';
 import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
 import { DATABASE } from '../database/database.module';
 import { FactStore } from '../history/fact-store.service';
+import { ProbesRepository, type NewProbe } from '../probes/probes.repository';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService, retentionSettings } from './retention.service';
 
@@ -85,6 +86,35 @@ for (const kind of testDatabaseKinds()) {
       // snapshot records of days 0–2 go; the node itself and its head stay
       expect(run.deleted.snapshot).toBe(3);
       expect(await count(database, 'node')).toBe(1);
+    });
+
+    it('deletes probes (and their results) that finished before the cutoff, and keeps later and unfinished ones', async () => {
+      const probes = t.app.get(ProbesRepository);
+      let n = 0;
+      const probe = async (node: string, requestedDays: number): Promise<NewProbe> => {
+        const p: NewProbe = { id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, node, pod: 'cni-0', kind: 'proxy-arp', target: null, requestedBy: 'test', requestedAt: new Date(at(requestedDays)), timeoutMs: 5000, maxPackets: 10, stateVersionAt: null, snapshotTakenAt: null };
+        expect(await probes.insert(p)).not.toBe('busy');
+        return p;
+      };
+      const done = async (node: string, days: number) => {
+        const p = await probe(node, days);
+        await probes.claimNext(node, new Date(at(days, 1)));
+        expect(await probes.finish(p.id, { verdict: 'ok', reason: null, result: { captures: ['x'.repeat(100)] }, at: new Date(at(days, 2)) })).toBeDefined();
+        return p.id;
+      };
+      const oldDone = await done('node-a', 1);
+      const oldExpired = (await probe('node-b', 2)).id;
+      await probes.expire(new Date(at(2, 120)), new Date(at(2, 60)), 0);
+      const recentDone = await done('node-a', 94);
+      const stillQueued = (await probe('node-c', 3)).id; // asked long ago, never finished: not history yet
+
+      const run = await service.runOnce(new Date(at(95)));
+
+      expect(run.deleted.probe).toBe(2);
+      expect(await probes.get(oldDone)).toBeUndefined();
+      expect(await probes.get(oldExpired)).toBeUndefined();
+      expect((await probes.get(recentDone))?.result).toEqual({ captures: ['x'.repeat(100)] });
+      expect((await probes.get(stillQueued))?.state).toBe('queued');
     });
 
     it('deletes nothing newer than the cutoff, and a second pass finds nothing', async () => {

@@ -4,7 +4,7 @@ import { API_METRICS, type ApiMetrics } from '../metrics/api-metrics';
 import { FactStore, HISTORY_TABLES, type HistoryTable } from '../history/fact-store.service';
 import { OTHER_RETENTION_TABLES, RetentionRepository, type OtherRetentionTable } from './retention.repository';
 
-/** Every table retention trims, in the order it trims them: the fact store's, then findings and cluster objects. */
+/** Every table retention trims, in the order it trims them: the fact store's, then findings, cluster objects and probes. */
 export const RETENTION_TABLES: ReadonlyArray<{ owner: 'history'; table: HistoryTable } | { owner: 'other'; table: OtherRetentionTable }> = [
   ...HISTORY_TABLES.map((table) => ({ owner: 'history' as const, table })),
   ...OTHER_RETENTION_TABLES.map(({ table }) => ({ owner: 'other' as const, table })),
@@ -38,7 +38,7 @@ const DAY = 86_400_000;
 /**
  * The retention job: every `intervalMs`, deletes history that ended more than `retentionDays`
  * ago (closed fact and cluster-object intervals, coverage intervals, snapshot records, resolved
- * findings), in small batches. What is still true is never touched, so the state at any instant
+ * findings, finished probes with their results), in small batches. What is still true is never touched, so the state at any instant
  * after the cutoff stays exact; only instants before it lose their history.
  */
 @Injectable()
