@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { buildGraphqlContext, authorizationFromConnectionParams } from './graphql/graphql-context';
 import { formatGraphqlError } from './graphql/graphql-errors';
 import { queryCostPlugin } from './graphql/query-cost';
+import { argumentNamesInInputErrors, withDateTimeScalar } from './graphql/date-time.scalar';
 import { knownOperationTypes, queryLimits, subscriptionsOverWebSocketOnly } from './graphql/query-limits';
 import { responseSizePlugin } from './graphql/response-size';
 import { websocketValidation } from './graphql/websocket-validation';
@@ -59,6 +60,8 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
+          // one DateTime scalar that refuses what is not a date-time (graphql/date-time.scalar.ts)
+          transformSchema: withDateTimeScalar,
           // Every /graphql request carries a read token before it gets here (transport/request-gate.ts),
           // so introspection and "Did you mean …" suggestions answer only holders of one.
           introspection: config.graphql.introspection,
@@ -66,7 +69,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
           allowBatchedHttpRequests: false,
           context: buildGraphqlContext,
           formatError: formatGraphqlError,
-          validationRules: [queryLimits(MAX_DEPTH, MAX_ROOT_FIELDS), knownOperationTypes],
+          validationRules: [argumentNamesInInputErrors, queryLimits(MAX_DEPTH, MAX_ROOT_FIELDS), knownOperationTypes],
           plugins: [
             // Apollo's default cache-control plugin wraps every field resolver to compute cache
             // hints nobody reads here: ~10% of a 1,500-fact state(at) (bench, issue #6).

@@ -1,5 +1,6 @@
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { DATABASE_RETRY_AFTER_SECONDS, DatabaseError, DatabaseErrorCode, unavailableDatabaseError } from '../database/database.errors';
+import { GraphqlInputError, GraphqlInputErrorCode } from '../graphql/graphql-input.errors';
 import { GraphqlLimitError, GraphqlLimitErrorCode } from '../graphql/graphql-limits.errors';
 import { ChecksError, ChecksErrorCode } from '../checks/checks.errors';
 import { ClusterError, ClusterErrorCode } from '../cluster/cluster.errors';
@@ -123,6 +124,14 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
         return { status: 400, graphqlCode: 'GRAPHQL_VALIDATION_FAILED', reason: error.code, message: error.message };
       case GraphqlLimitErrorCode.ResponseTooLarge:
         return { status: 200, graphqlCode: 'RESPONSE_TOO_LARGE', reason: error.code, message: error.message };
+      default:
+        return exhaustive(error.code);
+    }
+  }
+  if (error instanceof GraphqlInputError) {
+    switch (error.code) {
+      case GraphqlInputErrorCode.InvalidDateTime:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

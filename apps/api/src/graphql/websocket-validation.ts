@@ -1,4 +1,5 @@
 import { NoSchemaIntrospectionCustomRule, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, Kind } from 'graphql';
+import { argumentNamesInInputErrors } from './date-time.scalar';
 import { GraphqlLimitErrorCode } from './graphql-limits.errors';
 import { operationCost } from './query-cost';
 import { knownOperationTypes, limitViolation, queryLimits } from './query-limits';
@@ -17,7 +18,7 @@ export interface WebsocketLimits {
  * a way around every limit of POST /graphql.
  */
 export function websocketValidation(limits: WebsocketLimits) {
-  const rules = [...specifiedRules, queryLimits(limits.maxDepth, limits.maxRootFields), knownOperationTypes, ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const rules = [...specifiedRules, argumentNamesInInputErrors, queryLimits(limits.maxDepth, limits.maxRootFields), knownOperationTypes, ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   return (schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] => {
     const errors = validate(schema, document, rules);
     if (errors.length > 0) return errors;
