@@ -186,6 +186,37 @@ test.describe('live probes', () => {
     }
   });
 
+  test('a result posted before the page’s live stream connects is not lost: the page reads the probe again once it listens', async ({ browser }) => {
+    const session = await signIn(dashboardUrl(), process.env.E2E_ADMIN_TOKEN!);
+    const context = await browser.newContext({ storageState: { cookies: [{ ...session, domain: '127.0.0.1', path: '/', sameSite: 'Strict' }], origins: [] } });
+    const page = await context.newPage();
+    const collector = new AbortController();
+    const job = nextJob('node-a', collector.signal);
+    // The page's live stream (/api/live) is held until the result is in: the worst order there is.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/live**', async (route) => {
+      await released;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${dashboardUrl()}/nodes/node-a?tab=pods`);
+      await page.getByRole('button', { name: `Verify proxy ARP of pod ${POD_A2}` }).click();
+      await expect(page).toHaveURL(/\/probes\/[0-9a-f-]{36}$/);
+      const taken = await job;
+      await expect(page.getByTestId('probe-state')).toHaveAttribute('data-state', /^(QUEUED|DISPATCHED)$/);
+      await postResult(resultFor(taken!, 'healthy'));
+      release();
+      await expect(page.getByTestId('probe-state')).toHaveAttribute('data-state', 'DONE', { timeout: 30_000 });
+      await expect(page.getByTestId('probe-verdict')).toHaveAttribute('data-verdict', 'VERIFIED');
+    } finally {
+      release();
+      collector.abort();
+      await job.catch(() => undefined);
+      await context.close();
+    }
+  });
+
   test('a token without the probe scope gets told so at the button, and nothing is queued', async ({ page }) => {
     await page.goto(`${dashboardUrl()}/nodes/node-a?tab=pods`);
     await page.getByRole('button', { name: `Verify proxy ARP of pod ${POD_A2}` }).click();

@@ -10,7 +10,8 @@ const MIN_REFRESH_INTERVAL_MS = 2000;
 /**
  * Keeps a page current: listens to /api/live (Server-Sent Events, proxied server-side from the
  * API's GraphQL subscriptions) and re-renders the page's server components with router.refresh(),
- * at most every 2 s. The browser never holds the API token.
+ * at most every 2 s, and once each time the upstream subscriptions connect (so nothing that
+ * happened before they listened is missed). The browser never holds the API token.
  */
 export function LiveUpdates({ node }: { node?: string }) {
   const router = useRouter();
@@ -62,6 +63,10 @@ export function LiveUpdates({ node }: { node?: string }) {
       const data = JSON.parse(event.data) as { state: string; reason?: string };
       setReason(data.reason);
       setState(data.state === 'connected' ? 'live' : data.state === 'unavailable' ? 'unavailable' : 'reconnecting');
+      // Subscribed first, then read: what happened before the subscriptions were live (a probe
+      // result posted while this page loaded, changes during a reconnect) sent no event here,
+      // so the page reads the current state again once they are.
+      if (data.state === 'connected') refresh();
     }) as EventListener);
     source.onerror = () => setState('reconnecting');
     return () => {
