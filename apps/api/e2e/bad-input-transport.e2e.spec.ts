@@ -395,10 +395,10 @@ describe('GraphQL and transport bad input [postgres]', () => {
       code: 'INVALID_TOKEN',
     },
     {
-      name: 'a body sent to a route that takes none (/healthz) → 413 BODY_TOO_LARGE',
+      name: 'a body POSTed to a GET route (/healthz) → 405 METHOD_NOT_ALLOWED',
       run: () => api.fetch('/healthz', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' }),
-      status: 413,
-      code: 'BODY_TOO_LARGE',
+      status: 405,
+      code: 'METHOD_NOT_ALLOWED',
     },
     // --- authentication on GraphQL (GraphQL shape) ---
     { name: 'GraphQL without Authorization → 401 UNAUTHENTICATED', run: () => api.graphql({ query: '{ nodes { totalCount } }' }, null), status: 401, code: 'UNAUTHENTICATED', reason: 'MISSING_TOKEN' },

@@ -16,7 +16,7 @@ import { createApiLogger, PinoNestLogger, requestLogging } from './logging/api-l
 import { httpMetrics } from './metrics/http-metrics';
 import { MetricsService } from './metrics/metrics.service';
 import { RateLimiter } from './transport/rate-limiter';
-import { requestGate } from './transport/request-gate';
+import { expressRouteMethods, requestGate } from './transport/request-gate';
 
 /**
  * Builds the API on an open, migrated database (main.ts and the tests share this): security
@@ -34,7 +34,7 @@ export async function createApiApplication(config: ApiConfig, database: Database
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestLogging(logger));
   app.use(httpMetrics(app.get(MetricsService).metrics));
-  app.use(requestGate({ auth: app.get(AuthService), rateLimiter: app.get(RateLimiter), config }));
+  app.use(requestGate({ auth: app.get(AuthService), rateLimiter: app.get(RateLimiter), config, routeMethods: expressRouteMethods(app.getHttpAdapter().getInstance()) }));
   app.useGlobalFilters(new RestExceptionFilter());
   serveOpenApiDocument(app, buildOpenApiDocument(app));
   app.enableShutdownHooks();

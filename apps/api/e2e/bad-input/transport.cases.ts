@@ -28,7 +28,7 @@ export const transportCases: BadInputCase[] = [
   { name: 'an object nested 50,000 levels deep', request: () => ({ body: `${'{"a":'.repeat(50000)}1${'}'.repeat(50000)}` }), expect: { status: 400 } },
   { name: 'a __proto__ key (prototype pollution attempt)', request: (ctx) => ({ body: JSON.stringify(ctx.snapshot()).replace(/^{/, '{"__proto__":{"isAdmin":true},') }), expect: { status: 400, error: 'INVALID_SNAPSHOT', message: /unknown field "__proto__"/ } },
   { name: 'a constructor.prototype key in a link', request: (ctx) => ({ body: JSON.stringify(ctx.snapshot()).replace('"ifindex":1,', '"constructor":{"prototype":{"x":1}},"ifindex":1,') }), expect: { status: 400, error: 'INVALID_SNAPSHOT', path: 'namespaces[0].links[0]', message: /unknown field "constructor"/ } },
-  { name: 'GET on the ingest route', request: () => ({ method: 'GET' }), expect: { status: 404 } },
-  { name: 'PUT on the ingest route (only POST takes a body there)', request: (ctx) => ({ method: 'PUT', json: ctx.snapshot() }), expect: { status: 413 } },
-  { name: 'a POST with a body to a route that does not exist (no other route takes a body)', request: (ctx) => ({ path: '/api/v1/snapshot', json: ctx.snapshot() }), expect: { status: 413 } },
+  { name: 'GET on the ingest route', request: () => ({ method: 'GET' }), expect: { status: 405, error: 'METHOD_NOT_ALLOWED', message: /GET \/api\/v1\/snapshots: this route answers POST only/ } },
+  { name: 'PUT on the ingest route (only POST takes a body there)', request: (ctx) => ({ method: 'PUT', json: ctx.snapshot() }), expect: { status: 405, error: 'METHOD_NOT_ALLOWED', message: /^PUT / } },
+  { name: 'a POST with a body to a route that does not exist', request: (ctx) => ({ path: '/api/v1/snapshot', json: ctx.snapshot() }), expect: { status: 404, error: 'ROUTE_NOT_FOUND', message: /POST \/api\/v1\/snapshot: no such route/ } },
 ];

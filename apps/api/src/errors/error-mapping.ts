@@ -110,6 +110,10 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
       case TransportErrorCode.InvalidJson:
       case TransportErrorCode.BatchingNotSupported:
         return { status: 400, graphqlCode: 'BAD_REQUEST', reason: error.code, message: error.message };
+      case TransportErrorCode.MethodNotAllowed:
+        return { status: 405, graphqlCode: 'BAD_REQUEST', reason: error.code, message: error.message };
+      case TransportErrorCode.RouteNotFound:
+        return { status: 404, graphqlCode: 'NOT_FOUND', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

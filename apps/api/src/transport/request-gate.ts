@@ -45,8 +45,8 @@ export const PROBE_RESULT_MAX_BYTES = 1024 * 1024;
  * parsed first. No other
  * route reads a body, so none exists to parse without a token; a body sent to one is refused.
  */
-export function requestGate(options: { auth: AuthService; rateLimiter: RateLimiter; config: ApiConfig }) {
-  const { auth, rateLimiter, config } = options;
+export function requestGate(options: { auth: AuthService; rateLimiter: RateLimiter; config: ApiConfig; routeMethods: RouteMethods }) {
+  const { auth, rateLimiter, config, routeMethods } = options;
   const logger = new Logger('HTTP');
   const routes: GatedRoute[] = [
     {
@@ -94,6 +94,7 @@ export function requestGate(options: { auth: AuthService; rateLimiter: RateLimit
     const mapped = toPublicError(error) ?? internal(error, logger);
     if (!request.complete) discardBody(request, discardLimit);
     if (error instanceof TransportError && error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    if (error instanceof TransportError && error.allow) response.setHeader('Allow', error.allow.join(', '));
     response.status(mapped.status).json(errorBody(shape, mapped));
   };
 
@@ -138,11 +139,50 @@ export function requestGate(options: { auth: AuthService; rateLimiter: RateLimit
       );
       return;
     }
+    // What no gated route takes is answered for what it is: a method the path does not answer,
+    // a body to a path that does not exist, or a body to a route that reads none.
+    const allowed = request.method === 'OPTIONS' ? [] : routeMethods(request.path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      const error = new TransportError(TransportErrorCode.MethodNotAllowed, `${request.method} ${request.path}: this route answers ${allowed.join(', ')} only`, undefined, allowed);
+      refuse(request, response, 'rest', error, NO_BODY_DISCARD_BYTES);
+      return;
+    }
     if (hasBody(request)) {
-      refuse(request, response, 'rest', new TransportError(TransportErrorCode.BodyTooLarge, `${request.method} ${request.path} takes no request body`), NO_BODY_DISCARD_BYTES);
+      const error =
+        allowed.length === 0 && request.method !== 'OPTIONS'
+          ? new TransportError(TransportErrorCode.RouteNotFound, `${request.method} ${request.path}: no such route`)
+          : new TransportError(TransportErrorCode.BodyTooLarge, `${request.method} ${request.path} takes no request body`);
+      refuse(request, response, 'rest', error, NO_BODY_DISCARD_BYTES);
       return;
     }
     next();
+  };
+}
+
+/** The methods the app's routes answer at a path (none: no route has it). */
+export type RouteMethods = (path: string) => string[];
+
+interface RouterLayer {
+  route?: { methods: Record<string, boolean> };
+  match(path: string): boolean;
+}
+
+/**
+ * The methods of the routes Express holds for a path, read from its router when asked (the
+ * controllers' routes are registered after this gate is installed): HEAD wherever GET is, as
+ * Express answers it. Middleware mounted with `use` (GraphQL, static files) has no methods.
+ */
+export function expressRouteMethods(expressApp: object): RouteMethods {
+  // Express 5's router (the `router` package): route layers carry `route.methods` and `match(path)`.
+  const router = () => (expressApp as { router?: { stack?: RouterLayer[] } }).router;
+  return (path) => {
+    const methods = new Set<string>();
+    for (const layer of router()?.stack ?? []) {
+      if (!layer.route || !layer.match(path)) continue;
+      for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') methods.add(method.toUpperCase());
+    }
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods];
   };
 }
 

@@ -8,6 +8,10 @@ export enum TransportErrorCode {
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   /** an array of GraphQL operations in one request */
   BatchingNotSupported = 'BATCHING_NOT_SUPPORTED',
+  /** the path exists, but not for this method (the Allow header lists those it answers) */
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
+  /** a request with a body to a path no route has */
+  RouteNotFound = 'ROUTE_NOT_FOUND',
 }
 
 export class TransportError extends Error {
@@ -16,6 +20,8 @@ export class TransportError extends Error {
     message: string,
     /** for RATE_LIMITED: seconds until the window ends (the Retry-After header) */
     readonly retryAfterSeconds?: number,
+    /** for METHOD_NOT_ALLOWED: the methods the path answers (the Allow header) */
+    readonly allow?: readonly string[],
   ) {
     super(message);
   }
