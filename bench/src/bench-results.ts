@@ -1,6 +1,7 @@
 import type { measureCeiling } from './ceiling';
 import type { CollectorResult } from './collector-bench';
 import type { DashboardResult, TargetCheck } from './dashboard-report';
+import type { GitBaselineResult } from './git-baseline-report';
 import type { HistoryStats } from './history-generator';
 import type { IngestBenchResult } from './ingest-bench';
 import type { ProbeBenchResult } from './probe-bench';
@@ -24,6 +25,8 @@ export interface BenchResults {
   probes?: ProbeBenchResult[];
   collector?: CollectorResult;
   dashboard?: DashboardResult;
+  /** issue #16: the same snapshots as RANCID/Oxidized-style text in git, against Routescope's figures of this run */
+  gitBaseline?: GitBaselineResult;
   /** every target of the run as the printed list states it (report.ts targets) */
   targets?: TargetCheck[];
 }

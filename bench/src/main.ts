@@ -7,6 +7,8 @@ import { measureCeiling } from './ceiling';
 import { benchCollector } from './collector-bench';
 import { generateFindings, generateHistory, psql, type HistoryStats } from './history-generator';
 import { benchDashboard } from './dashboard-bench';
+import { benchGitBaseline } from './git-baseline';
+import { compareWithGit, gitBaselineFigures } from './git-baseline-report';
 import { benchIngest } from './ingest-bench';
 import { benchProbes } from './probe-bench';
 import { log, round } from './measure';
@@ -133,6 +135,13 @@ async function main(): Promise<void> {
     }
   }
 
+  // after storage and queries: it is compared with their figures of this run
+  if (want('git-baseline')) {
+    const storageOptions = { nodes: s.quick ? 2 : 4, hours: s.quick ? 0.25 : 24 };
+    results.gitBaseline = benchGitBaseline({ quick: s.quick, seed, clusterNodes, ...storageOptions, samples: s.quick ? 20 : 200 });
+    log(`git baseline: ${results.gitBaseline.skipped ?? `${results.gitBaseline.bytesPerNodeDay} B/node-day packed, git show p95 ${results.gitBaseline.show.p95} ms, git diff p95 ${results.gitBaseline.diff.p95} ms`}`);
+  }
+
   if (want('retention')) {
     for (const kind of s.kinds) results.retention.push(await benchRetention(kind, { seed, quick: s.quick }));
   }
@@ -151,6 +160,7 @@ async function main(): Promise<void> {
 
   results.durationS = round((Date.now() - started) / 1000, 1);
   results.targets = targets(results);
+  if (results.gitBaseline && !results.gitBaseline.skipped) results.gitBaseline.comparison = compareWithGit(results.gitBaseline, gitBaselineFigures(results));
   const out = join(root, 'bench', 'results.json');
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(renderReport(results));

@@ -1,5 +1,6 @@
 import type { BenchResults } from './bench-results';
 import { dashboardTargets, renderDashboardSection, type TargetCheck } from './dashboard-report';
+import { gitBaselineFigures, renderGitBaselineSection } from './git-baseline-report';
 import { formatBytes, markdownTable, type Sample } from './measure';
 import { QUERY_TARGETS_MS } from './query-bench';
 
@@ -99,6 +100,11 @@ export function renderReport(r: BenchResults): string {
   for (const x of r.queries.filter((y) => y.profile)) {
     line(`Profile of ${x.name} (API and client in this process; ${x.profile!.idlePct}% idle = waiting on PostgreSQL):`);
     for (const p of x.profile!.lines.slice(0, 10)) line(`    ${String(p.selfPct).padStart(5)}%  ${p.fn}`);
+    line();
+  }
+
+  if (r.gitBaseline) {
+    line(renderGitBaselineSection(r.gitBaseline, gitBaselineFigures(r)).trimEnd());
     line();
   }
 
