@@ -1,5 +1,4 @@
 import { FACT_KINDS, type Fact } from '@routescope/snapshot';
-import type { BenchResults } from './bench-results';
 import { formatBytes, markdownTable, type Sample } from './measure';
 
 // Issue #16's baseline, as network teams keep config history (RANCID/Oxidized): each snapshot of
@@ -133,7 +132,11 @@ export interface BaselineComparison {
 }
 
 /** Routescope's figures of the run the baseline is compared with: storage (PostgreSQL first) and the queries' p95s. */
-export function gitBaselineFigures(r: Pick<BenchResults, 'storage' | 'queries' | 'history'>): RoutescopeFigures {
+export function gitBaselineFigures(r: {
+  storage: ReadonlyArray<{ kind: string; bytesPerNodeDay: number }>;
+  queries: ReadonlyArray<{ name: string; sample?: { p95: number } }>;
+  history?: { nodes: number; days: number };
+}): RoutescopeFigures {
   const storage = r.storage.find((s) => s.kind === 'postgres') ?? r.storage[0];
   const p95 = (name: string) => r.queries.find((q) => q.name === name)?.sample?.p95;
   return {
