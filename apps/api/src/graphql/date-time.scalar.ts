@@ -1,5 +1,6 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { GraphQLError, GraphQLScalarType, Kind, type ASTVisitor, type GraphQLSchema, type ValidationContext } from 'graphql';
+import { toPublicError } from '../errors/error-mapping';
 import { GraphqlInputError, GraphqlInputErrorCode } from './graphql-input.errors';
 
 // The schema's one DateTime scalar. Nest's built-in (GraphQLISODateTime) reads any string with
@@ -65,7 +66,9 @@ export function argumentNamesInInputErrors(context: ValidationContext): ASTVisit
     if (!(error.originalError instanceof GraphqlInputError) || !argument) return report(error);
     const directive = context.getDirective();
     const where = directive ? `@${directive.name}` : `"${context.getFieldDef()?.name ?? '?'}"`;
-    report(new GraphQLError(`Argument "${argument.name}" of ${where}: ${error.originalError.message}`, { nodes: error.nodes, originalError: error.originalError }));
+    // extensions for transports that send errors as they are (graphql-ws), as limitViolation does
+    const extensions = { code: toPublicError(error.originalError)?.graphqlCode, reason: error.originalError.code };
+    report(new GraphQLError(`Argument "${argument.name}" of ${where}: ${error.originalError.message}`, { nodes: error.nodes, originalError: error.originalError, extensions }));
   };
   return {};
 }
