@@ -115,7 +115,7 @@ export class PathWalk implements WalkContext {
 
   /** The next hop on an ordinary device: who is on the other end, and does it answer ARP. */
   private linkLayer(here: NamespaceState, out: string, nexthop: string, src: string, route: Fact): Arrival | { stop: TraceStop } {
-    const peer = this.peerOf(here, out, nexthop);
+    const peer = this.peerOf(here, out, nexthop, route);
     if ('stop' in peer) return peer;
     // arp_solicit: the request's sender address is the packet's source when it is local here, else one of ours.
     const sender = here.ownAddress(src) ? src : (sourceAddress(here, undefined, out) ?? src);
@@ -124,7 +124,7 @@ export class PathWalk implements WalkContext {
   }
 
   /** The namespace and device at the other end of `out` that owns (or answers for) `nexthop`. */
-  private peerOf(here: NamespaceState, out: string, nexthop: string): Arrival | { stop: TraceStop } {
+  private peerOf(here: NamespaceState, out: string, nexthop: string, route: Fact): Arrival | { stop: TraceStop } {
     const cluster = this.cluster;
     if (!here.isHost) {
       const veth = str(here.netns?.attrs.hostVeth);
@@ -152,7 +152,7 @@ export class PathWalk implements WalkContext {
         if (own && podNs !== here) return this.stop('unknown-next-hop-node', here, `${nexthop} (the next hop on ${out}) is pod ${podNs.label}'s address, which is not on ${out}'s segment`, [podNs.ref(own)]);
       }
     }
-    return this.stop('unknown-next-hop-node', here, `no collected node owns ${nexthop}, the next hop on ${out}: the packet leaves the traced nodes there`, [here.absent('address', `*|${nexthop}/*`)]);
+    return this.stop('unknown-next-hop-node', here, `no traced node owns ${nexthop}, the next hop on ${out}: the packet leaves the traced nodes there`, [here.ref(route)]);
   }
 }
 

@@ -105,7 +105,7 @@ function vxlanPeer(walk: WalkContext, here: NamespaceState, out: string, nexthop
       };
     }
   }
-  return walk.stop('unknown-next-hop-node', here, `${nexthop} on ${out} resolves to ${mac}, which is the VXLAN device of no collected node`, [neighbourRef, here.ref(route)]);
+  return walk.stop('unknown-next-hop-node', here, `${nexthop} on ${out} resolves to ${mac}, which is the VXLAN device of no traced node`, [neighbourRef, here.ref(route)]);
 }
 
 /** IPIP (Calico's tunl0, `via <node address> dev tunl0 onlink`): the gateway is the outer destination. */
@@ -119,7 +119,7 @@ function ipipPeer(walk: WalkContext, here: NamespaceState, out: string, gateway:
     if (!tunnel) return walk.stop('unknown-next-hop-node', here, `${host.node} owns ${gateway} but has no IPIP device to take the packet off`, [here.ref(route), host.ref(owned)]);
     return { remote: host, remoteDev: tunnel.key, outerDst: gateway, detail: `${host.node} owns ${gateway} (on ${str(owned.attrs.dev)})`, evidence: [here.ref(route), host.ref(owned), host.ref(tunnel)] };
   }
-  return walk.stop('unknown-next-hop-node', here, `no collected node owns ${gateway}, the IPIP gateway of the route by ${out}`, [here.ref(route), here.absent('address', `*|${gateway}/*`)]);
+  return walk.stop('unknown-next-hop-node', here, `no traced node owns ${gateway}, the IPIP gateway of the route by ${out}`, [here.ref(route)]);
 }
 
 /**
