@@ -139,6 +139,13 @@ describe('the kernel rules the walk applies', () => {
     expect(result.reachable).toBe(true);
   });
 
+  it('a VXLAN gateway without a neighbour entry: no ARP reply when the neighbours were captured, not-captured when they were not', () => {
+    const noEntry = hostOf('node-a', (ns) => (ns.neighbors = []));
+    expect(trace(noEntry)).toMatchObject({ verdict: 'no-arp-reply', forward: { stop: { node: 'node-a', ns: 'host' } } });
+    const notCaptured = hostOf('node-a', (ns) => delete ns.neighbors);
+    expect(trace(notCaptured).verdict).toBe('not-captured');
+  });
+
   it('a pod’s routes not captured: not-captured at the pod', () => {
     const result = trace((ns) => {
       if (ns.name === 'pod-a1') delete ns.routes;

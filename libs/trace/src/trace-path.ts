@@ -58,8 +58,12 @@ export function calicoVethName(namespace: string, name: string): string {
  * Kubernetes name through the cluster context's pod IPs, or through Calico's veth naming.
  */
 export function resolveSource(cluster: ClusterState, from: TraceEndpoint, pods: readonly TracePodContext[]): NamespaceState {
-  const namespaces = cluster.nodes.get(from.node);
-  if (!namespaces) throw new TraceRequestError('from.node', `from.node: no state of node "${from.node}" at this instant (known: ${[...cluster.nodes.keys()].join(', ')})`);
+  if (!cluster.hasNode(from.node)) {
+    const known = cluster.nodeNames();
+    const list = known.length > 20 ? `${known.slice(0, 20).join(', ')}, … (${known.length})` : known.join(', ');
+    throw new TraceRequestError('from.node', `from.node: no state of node "${from.node}" at this instant (known: ${list})`);
+  }
+  const namespaces = cluster.namespacesOf(from.node);
   if (from.pod === undefined) {
     const host = namespaces.get('host');
     if (!host) throw new TraceRequestError('from.node', `from.node: node "${from.node}" has no host namespace facts`);
