@@ -80,6 +80,8 @@ export class ClusterState {
   private readonly raw = new Map<string, Array<readonly Fact[]>>();
   private readonly indexed = new Map<string, Map<string, NamespaceState>>();
   private holders?: Map<string, Array<{ node: string; ns: string }>>;
+  /** what the walk looked for on other nodes and did not find among the given ones */
+  readonly unresolved = { addresses: new Set<string>(), macs: new Set<string>() };
   private macs?: Map<string, string[]>;
 
   constructor(states: readonly TraceNodeState[]) {

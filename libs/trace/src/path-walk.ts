@@ -148,6 +148,7 @@ export class PathWalk implements WalkContext {
     if (podHolder) {
       return this.stop('unknown-next-hop-node', here, `${nexthop} (the next hop on ${out}) is the address of ${podHolder.ns.label}, which is not on ${out}'s segment`, [here.ref(route), podHolder.ns.ref(podHolder.address)]);
     }
+    cluster.unresolved.addresses.add(nexthop);
     return this.stop('unknown-next-hop-node', here, `no traced node owns ${nexthop}, the next hop on ${out}: the packet leaves the traced nodes there`, [here.ref(route)]);
   }
 }

@@ -108,6 +108,7 @@ function vxlanPeer(walk: WalkContext, here: NamespaceState, out: string, nexthop
       };
     }
   }
+  walk.cluster.unresolved.macs.add(mac);
   return walk.stop('unknown-next-hop-node', here, `${nexthop} on ${out} resolves to ${mac}, which is the VXLAN device of no traced node`, [neighbourRef, here.ref(route)]);
 }
 
@@ -120,6 +121,7 @@ function ipipPeer(walk: WalkContext, here: NamespaceState, out: string, gateway:
     if (!tunnel) return walk.stop('unknown-next-hop-node', here, `${host.node} owns ${gateway} but has no IPIP device to take the packet off`, [here.ref(route), host.ref(owned)]);
     return { remote: host, remoteDev: tunnel.key, outerDst: gateway, detail: `${host.node} owns ${gateway} (on ${str(owned.attrs.dev)})`, evidence: [here.ref(route), host.ref(owned), host.ref(tunnel)] };
   }
+  walk.cluster.unresolved.addresses.add(gateway);
   return walk.stop('unknown-next-hop-node', here, `no traced node owns ${gateway}, the IPIP gateway of the route by ${out}`, [here.ref(route)]);
 }
 
@@ -143,6 +145,7 @@ function wireguardPeer(walk: WalkContext, here: NamespaceState, out: string, dst
       evidence: [here.ref(route), host.ref(tunnel), holder.ref(address)],
     };
   }
+  walk.cluster.unresolved.addresses.add(dst);
   return walk.stop('not-captured', here, `WireGuard on ${out} picks the peer for ${dst} by allowed IPs, which were not captured, and no collected node holds ${dst}`, [here.ref(route)]);
 }
 

@@ -46,6 +46,12 @@ describe('runTrace', () => {
     expect(big.stdout).toMatch(/→ 172\.17\.8\.66, 1451 bytes, DF/);
   });
 
+  it('with only the source node’s capture, says which node is missing to follow the packet', () => {
+    const result = runTrace([capture('node-a')], options);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/note: none of the given snapshots is of a node that has the VXLAN MAC 66:c1:a0:00:00:0b; add that node's snapshot/);
+  });
+
   it('names the option that is wrong', () => {
     expect(() => runTrace(both(), { ...options, from: 'pod:nope' })).toThrow(new UsageError('--from: no pod "nope" on tr-node-a, tr-node-b (a netns name as the snapshot lists it, or a Kubernetes name)'));
     expect(() => runTrace(both(), { ...options, from: 'node' })).toThrow(/--from: "node" is ambiguous with 2 nodes/);

@@ -116,7 +116,7 @@ function readNodes(files: readonly TraceInputFile[]): { nodes: TraceNodeState[];
 
 /** `--json`: the verdict first, then the legs with their hops (and stop). */
 function jsonOf(result: TraceResult): object {
-  return { reachable: result.reachable, verdict: result.verdict, source: result.source, forward: result.forward, reply: result.reply };
+  return { reachable: result.reachable, verdict: result.verdict, source: result.source, forward: result.forward, reply: result.reply, ...(result.unresolved ? { unresolved: result.unresolved } : {}) };
 }
 
 export function formatTrace(result: TraceResult, options: Pick<TraceOptions, 'to' | 'size' | 'dontFragment'>): string {
@@ -124,6 +124,10 @@ export function formatTrace(result: TraceResult, options: Pick<TraceOptions, 'to
   const lines = [`trace ${from} → ${options.to}, ${options.size ?? 84} bytes${options.dontFragment ? ', DF' : ''}`, ''];
   lines.push(...formatLeg('request', result.forward));
   if (result.forward.delivered) lines.push('', ...formatLeg('reply', result.reply));
+  if (result.unresolved) {
+    const wanted = [...result.unresolved.addresses.map((a) => `holds ${a}`), ...result.unresolved.macs.map((m) => `has the VXLAN MAC ${m}`)];
+    lines.push('', `note: none of the given snapshots is of a node that ${wanted.join(', or ')}; add that node's snapshot to follow the packet further`);
+  }
   lines.push('', result.reachable ? 'verdict: reachable (request and reply delivered)' : `verdict: NOT reachable — ${result.verdict}`);
   return `${lines.join('\n')}\n`;
 }
