@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Prisma } from '@routescope/db';
 import { diffAgainstCanonical, type CanonicalDelta } from '@routescope/diff';
-import { canonicalJson, factIdentity, hashFacts, snapshotToFacts, type Fact, type Snapshot } from '@routescope/snapshot';
+import { canonicaliseFacts, canonicalJson, factIdentity, snapshotToFacts, type Fact, type Snapshot } from '@routescope/snapshot';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import { HistoryWriterRepository, type CurrentFact, type FactInterval, type NewInterval, type NodeHead, type NodeUpdate, type OpenedFact, type SnapshotRecord } from './store/history-writer.repository';
@@ -61,7 +61,9 @@ export class FactWriter {
   async apply(snapshot: Snapshot, receivedAt: Date): Promise<AppliedSnapshot> {
     const takenAt = new Date(snapshot.takenAt);
     const facts = snapshotToFacts(snapshot);
-    const hash = hashFacts(facts);
+    // Each fact's attributes serialised once, for the hash and for the diff below.
+    const canonical = canonicaliseFacts(facts);
+    const hash = canonical.hash;
     const update: NodeUpdate = {
       takenAt,
       receivedAt,
@@ -121,7 +123,7 @@ export class FactWriter {
         !created && cached?.facts && cached.nodeId === node.id && cached.stateVersion === node.stateVersion && cached.stateHash === node.stateHash
           ? cached.facts
           : toCanonical(await this.writer.currentFacts(tx, node.id));
-      const delta = diffAgainstCanonical(current, facts);
+      const delta = diffAgainstCanonical(current, facts, canonical.attrs);
       await this.writer.closeFacts(tx, delta.close, takenAt);
       const opened = await this.writer.openFacts(tx, node.id, delta.open, takenAt);
       await this.recordOrConflict(tx, snapshot, {
