@@ -28,6 +28,11 @@ export interface ApplyResult {
   stateVersion: number;
   /** late: why it was kept as a record rather than applied */
   reason?: string;
+  /**
+   * The node's state hash when this snapshot is now its latest (created, changed, unchanged in
+   * order): a collector sends a heartbeat instead of a later snapshot whose facts hash to it (v1.1).
+   */
+  stateHash?: string;
 }
 
 /** What apply did, for the caller that announces it: the node's id when its history changed, and the snapshot's facts. */
@@ -46,7 +51,8 @@ export interface AppliedSnapshot extends ApplyResult {
  */
 @Injectable()
 export class FactWriter {
-  private readonly cache = new NodeStateCache(STATE_CACHE_NODES);
+  /** This replica's node heads; HeartbeatWriter reads and moves them too (the same heads). */
+  readonly cache = new NodeStateCache(STATE_CACHE_NODES);
 
   constructor(
     private readonly writer: HistoryWriterRepository,
@@ -78,7 +84,7 @@ export class FactWriter {
     };
 
     const fast = await this.unchangedFastPath(snapshot, hash, takenAt, update);
-    if (fast) return { ...fast, takenAt, facts };
+    if (fast) return { ...fast, stateHash: hash, takenAt, facts };
 
     let cacheAfter: CachedNode | undefined;
     let lateArrival = false;
@@ -150,7 +156,8 @@ export class FactWriter {
     if (cacheAfter) this.cache.set(snapshot.node, cacheAfter);
     if (lateArrival) this.cache.delete(snapshot.node);
 
-    return { ...result, takenAt, facts };
+    const latest = !lateArrival && (result.status === 'created' || result.status === 'changed' || result.status === 'unchanged');
+    return { ...result, ...(latest ? { stateHash: hash } : {}), takenAt, facts };
   }
 
   /**
@@ -265,7 +272,7 @@ function snapshotIdConflict(snapshot: Snapshot, owner: string): HistoryError {
   );
 }
 
-function headOf(nodeId: number, update: NodeUpdate, stateHash: string, stateVersion: number, coverage: CachedNode['coverage'], facts: CachedNode['facts']): CachedNode {
+export function headOf(nodeId: number, update: NodeUpdate, stateHash: string, stateVersion: number, coverage: CachedNode['coverage'], facts: CachedNode['facts']): CachedNode {
   return {
     nodeId,
     lastSnapshotId: update.snapshotId,
@@ -305,7 +312,7 @@ function applyDelta(current: ReadonlyMap<string, CachedFact>, delta: CanonicalDe
  * bootId, seq + 1): their spacing is one interval even when it is long. Anything else (a
  * restart, a dropped snapshot) keeps the previous estimate, so a silence still reads as a gap.
  */
-export function estimateInterval(node: NodeHead, snapshot: Snapshot, takenAt: Date): number {
+export function estimateInterval(node: NodeHead, snapshot: { collector: { bootId: string; seq: number } }, takenAt: Date): number {
   const consecutive = snapshot.collector.bootId === node.lastBootId && BigInt(snapshot.collector.seq) === node.lastSeq + 1n;
   if (!consecutive) return node.intervalMs;
   // Capped: a collector suspended for weeks (same boot, next seq) must not push interval_ms past
