@@ -74,9 +74,10 @@ export class HeartbeatWriter {
     const { version, bootId, seq, clockSkewMs } = beat.collector;
     const update: NodeUpdate = { takenAt, receivedAt, snapshotId: beat.snapshotId, bootId, seq: BigInt(seq), intervalMs: head.intervalMs, collectorVersion: version, clockSkewMs };
     update.intervalMs = estimateInterval({ ...head, id: head.nodeId }, beat, takenAt);
-    const extend = head.coverage !== undefined && takenAt.getTime() - head.coverage.endAt.getTime() <= this.config.gapFactor * update.intervalMs;
+    // Within the gap threshold the newest coverage interval grows; after a silence a new one opens.
+    const extend = head.coverage && takenAt.getTime() - head.coverage.endAt.getTime() <= this.config.gapFactor * update.intervalMs ? head.coverage : undefined;
     const row = await this.writer.recordUnchanged(
-      { nodeId: head.nodeId, lastSnapshotId: head.lastSnapshotId, stateHash: head.stateHash, coverageId: extend ? head.coverage!.id : null },
+      { nodeId: head.nodeId, lastSnapshotId: head.lastSnapshotId, stateHash: head.stateHash, coverageId: extend?.id ?? null },
       beat.snapshotId,
       update,
     );
