@@ -37,7 +37,7 @@ class Receiver {
   start(port: number): Promise<void> {
     this.server = createServer((req, res) => {
       void readBody(req).then((text) => {
-        const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        const answer = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         if (req.url === '/api/v1/snapshots') {
           const validation = validateSnapshot(JSON.parse(text));
           if (!validation.ok) return answer(400, { error: 'INVALID_SNAPSHOT' });
@@ -59,7 +59,7 @@ class Receiver {
           this.posts.push({ route: 'heartbeat', seq: beat.collector.seq, snapshotId: beat.snapshotId, stateHash: beat.stateHash, answer: applies ? 'unchanged' : 'resend' });
           return answer(200, applies ? { status: 'unchanged', node: beat.node, stateVersion: 1, stateHash: this.head } : { status: 'resend', node: beat.node, reason: 'another hash' });
         }
-        answer(404, {});
+        return answer(404, {});
       });
     });
     return new Promise((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
