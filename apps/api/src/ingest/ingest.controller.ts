@@ -70,7 +70,7 @@ export class IngestController {
   })
   @ApiBody({ required: true, description: 'one heartbeat, application/json', schema: schemaRef(OPENAPI_SCHEMAS.heartbeat) })
   @result(200, 'unchanged (coverage extended to takenAt), duplicate (this snapshotId is already stored for the node) or resend (nothing stored; post the full snapshot)', OPENAPI_SCHEMAS.heartbeatResult)
-  @error(400, 'INVALID_HEARTBEAT (details name each failing field), TAKEN_AT_OUT_OF_RANGE (details: field, takenAt, serverTime, earliest, latest) or INVALID_JSON')
+  @error(400, 'INVALID_HEARTBEAT (details name each failing field; a hashVersion this API does not use is one), TAKEN_AT_OUT_OF_RANGE (details: field, takenAt, serverTime, earliest, latest) or INVALID_JSON')
   @error(401, 'MISSING_TOKEN, INVALID_TOKEN, REVOKED_TOKEN or EXPIRED_TOKEN')
   @error(403, 'INSUFFICIENT_SCOPE: the token has no ingest scope')
   @error(409, 'SNAPSHOT_ID_CONFLICT: the snapshotId was already used by another node')

@@ -125,7 +125,7 @@ const HEARTBEAT_RESULT_SCHEMA: SchemaObject = {
       type: 'string',
       enum: [...HEARTBEAT_STATUSES],
       description:
-        "unchanged: the node's stored state has this hash; its coverage and latest snapshot moved to takenAt. duplicate: this snapshotId is already stored for the node. resend: nothing was stored (unknown node, another state hash, takenAt not after the node's latest, or a hashVersion this API does not use): post the full snapshot.",
+        "unchanged: the node's stored state has this hash; its coverage and latest snapshot moved to takenAt. duplicate: this snapshotId is already stored for the node. resend: nothing was stored (unknown node, another state hash, takenAt not after the node's latest): post the full snapshot.",
     },
     node: { type: 'string' },
     stateVersion: { type: 'integer', minimum: 0, description: "unchanged, duplicate: the node's state version" },
