@@ -41,6 +41,8 @@ export interface RunningApi {
   removeStateListeners(): boolean;
   /** the service function directly (what the controller calls), on an already-parsed body */
   ingest(body: unknown): Promise<IngestResult>;
+  /** POST /api/v1/heartbeats' service function (contract v1.1), on an already-parsed body */
+  heartbeat(body: unknown): Promise<{ status: string }>;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startApi(database: Database, env: Record<string, string> =
       return had;
     },
     ingest: (body) => service.ingest(body),
+    heartbeat: (body) => service.heartbeat(body),
     close: () => app.close(),
   };
 }

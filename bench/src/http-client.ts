@@ -30,8 +30,15 @@ const { performance } = require('node:perf_hooks');
 })().catch((error) => parentPort.postMessage({ error: String(error && error.stack || error) }));
 `;
 
-export async function postAll(url: string, token: string, bodies: readonly string[], concurrency: number, nodes: number): Promise<{ sample: Sample; statuses: Record<string, number> }> {
-  const worker = new Worker(WORKER, { eval: true, workerData: { url: `${url}/api/v1/snapshots`, token, bodies, concurrency, nodes } });
+export async function postAll(
+  url: string,
+  token: string,
+  bodies: readonly string[],
+  concurrency: number,
+  nodes: number,
+  route: 'snapshots' | 'heartbeats' = 'snapshots',
+): Promise<{ sample: Sample; statuses: Record<string, number> }> {
+  const worker = new Worker(WORKER, { eval: true, workerData: { url: `${url}/api/v1/${route}`, token, bodies, concurrency, nodes } });
   try {
     const result = await new Promise<{ latencies: number[]; wallMs: number; statuses: Record<string, number>; error?: string }>((resolve, reject) => {
       worker.once('message', resolve);

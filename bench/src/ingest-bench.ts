@@ -1,3 +1,4 @@
+import { heartbeatFor, snapshotStateHash, type Snapshot } from '@routescope/snapshot';
 import { SyntheticCluster } from '@routescope/synth';
 import { freshDatabase, startApi, type DatabaseKind, type IngestResult, type RunningApi } from './api-under-test';
 import { profile, type ProfileLine } from './cpu-profile';
@@ -32,6 +33,8 @@ export interface IngestBenchResult {
   first: Sample;
   service: { unchanged: PathSamples; changed: PathSamples };
   http: { unchanged: PathSamples; changed: PathSamples };
+  /** contract v1.1: unchanged snapshots posted as heartbeats (the collector hashed them; the API does not parse a snapshot) */
+  heartbeat?: { service: PathSamples; http: PathSamples };
   /** the service with the checks' stateChanged listener removed: the storage path alone */
   serviceWithoutChecks?: { changed: PathSamples };
   meanChangesPerChangedSnapshot: number;
@@ -62,16 +65,18 @@ export async function benchIngest(kind: DatabaseKind, o: IngestBenchOptions): Pr
     const count = (result: IngestResult) => (statuses[`service ${result.status}`] = (statuses[`service ${result.status}`] ?? 0) + 1);
     let t = cluster.now;
 
-    const nextRound = (changed: boolean) => {
+    const nextRound = (changed: boolean, as: (s: Snapshot) => unknown = (s) => s) => {
       t += INTERVAL;
       const bodies: string[] = [];
       for (let i = 0; i < o.nodes; i++) {
         if (changed) cluster.churnNode(i, o.churnChanges);
-        bodies.push(JSON.stringify(cluster.snapshot(i, t + i)));
+        bodies.push(JSON.stringify(as(cluster.snapshot(i, t + i))));
       }
       return bodies;
     };
     const rounds = (changed: boolean) => Array.from({ length: o.rounds }, () => nextRound(changed)).flat();
+    // What a v1.1 collector posts for an unchanged snapshot; hashed here, on the client's side, untimed.
+    const heartbeatRounds = () => Array.from({ length: o.rounds }, () => nextRound(false, (s) => heartbeatFor(s, snapshotStateHash(s)))).flat();
 
     const firstBodies = Array.from({ length: o.nodes }, (_, i) => JSON.stringify(cluster.snapshot(i, t + i)));
     const first = await runPool(firstBodies, 1, async (body) => count(await api!.ingest(JSON.parse(body))));
@@ -89,11 +94,18 @@ export async function benchIngest(kind: DatabaseKind, o: IngestBenchOptions): Pr
           changedCount++;
         }
       }, (i) => i % o.nodes);
-    const viaHttp = async (bodies: string[], concurrency: number) => {
-      const { sample, statuses: s } = await postAll(api!.url, api!.token, bodies, concurrency, o.nodes);
-      for (const [k, v] of Object.entries(s)) statuses[`http ${k}`] = (statuses[`http ${k}`] ?? 0) + v;
+    const viaHttp = async (bodies: string[], concurrency: number, route: 'snapshots' | 'heartbeats' = 'snapshots') => {
+      const { sample, statuses: s } = await postAll(api!.url, api!.token, bodies, concurrency, o.nodes, route);
+      const prefix = route === 'snapshots' ? 'http' : 'http heartbeats';
+      for (const [k, v] of Object.entries(s)) statuses[`${prefix} ${k}`] = (statuses[`${prefix} ${k}`] ?? 0) + v;
       return sample;
     };
+    const heartbeatsViaService = async (bodies: string[], concurrency: number) =>
+      runPool(bodies, concurrency, async (body) => {
+        const result = await api!.heartbeat(JSON.parse(body));
+        statuses[`heartbeat ${result.status}`] = (statuses[`heartbeat ${result.status}`] ?? 0) + 1;
+        if (result.status !== 'unchanged') throw new Error(`expected unchanged, got ${result.status}`);
+      }, (i) => i % o.nodes);
 
     const profiles: IngestBenchResult['profiles'] = {};
     const measure = async (changed: boolean) => {
@@ -110,6 +122,12 @@ export async function benchIngest(kind: DatabaseKind, o: IngestBenchOptions): Pr
       return { service, http, sampleBodies };
     };
     const unchanged = await measure(false);
+    await heartbeatsViaService(heartbeatRounds(), 1); // warm-up round
+    const heartbeat = {
+      service: { sequential: await heartbeatsViaService(heartbeatRounds(), 1), concurrent: await heartbeatsViaService(heartbeatRounds(), o.concurrency) },
+      http: { sequential: await viaHttp(heartbeatRounds(), 1, 'heartbeats'), concurrent: await viaHttp(heartbeatRounds(), o.concurrency, 'heartbeats') },
+    };
+    log(`${kind} heartbeat: service p50 ${heartbeat.service.sequential.p50} ms, ${heartbeat.service.concurrent.perSecond}/s; http p50 ${heartbeat.http.sequential.p50} ms, ${heartbeat.http.concurrent.perSecond}/s`);
     const changed = await measure(true);
     // What the checks evaluation (a listener of HistoryEvents.stateChanged, run before ingest
     // answers) costs: the same changed snapshots with the listeners removed.
@@ -127,6 +145,7 @@ export async function benchIngest(kind: DatabaseKind, o: IngestBenchOptions): Pr
       first,
       service: { unchanged: unchanged.service, changed: changed.service },
       http: { unchanged: unchanged.http, changed: changed.http },
+      heartbeat,
       serviceWithoutChecks,
       backgroundNodes,
       meanChangesPerChangedSnapshot: round(changesTotal / Math.max(1, changedCount), 1),

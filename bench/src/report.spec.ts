@@ -6,12 +6,13 @@ import { renderReport, targets } from './report';
 const sample = (p50: number, p99: number, perSecond: number, mean = p50): Sample => ({ count: 100, wallMs: 1000, p50, p95: p99, p99, mean, perSecond, concurrency: 1 });
 const path = (p50: number, p99: number, perSecond: number) => ({ sequential: sample(p50, p99, perSecond), concurrent: sample(p50, p99, perSecond) });
 
-function ingest(changedPerSecond: number, changedP99: number, unchangedMean: number): IngestBenchResult {
+function ingest(changedPerSecond: number, changedP99: number, heartbeatMean: number): IngestBenchResult {
   return {
     kind: 'postgres',
     first: sample(40, 60, 20),
-    service: { unchanged: { sequential: sample(unchangedMean, 5, 500, unchangedMean), concurrent: sample(2, 5, 500) }, changed: path(8, changedP99, changedPerSecond) },
-    http: { unchanged: path(3, 6, 300), changed: path(9, 30, 90) },
+    service: { unchanged: path(6, 8, 200), changed: path(8, changedP99, changedPerSecond) },
+    http: { unchanged: path(7, 9, 150), changed: path(9, 30, 90) },
+    heartbeat: { service: { sequential: sample(heartbeatMean, 1, 2000, heartbeatMean), concurrent: sample(0.5, 1, 4000) }, http: path(1, 2, 1500) },
     meanChangesPerChangedSnapshot: 14,
     backgroundNodes: 0,
     statuses: { changed: 100 },
@@ -28,7 +29,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
     synth: { seed: 1, clusterNodes: 1000, podsPerNode: 30, factsPerSnapshot: 1400, snapshotBytes: 300_000 },
     // 4 ms per snapshot, 250 snapshots/s
     ceiling: { sample: sample(4, 6, 250, 4), stages: { parseMs: 1, validateMs: 1, normaliseMs: 1, hashMs: 1 }, facts: 1400 },
-    ingest: [ingest(125, 40, 6)],
+    ingest: [ingest(150, 40, 0.2)],
     storage: [],
     queries: [
       { name: 'state(at)', sample: sample(5, 25, 200), meanRows: 1400 },
@@ -42,14 +43,18 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
 describe('bench report', () => {
   it('states ingest as ratios to the ceiling measured in the same run', () => {
     const report = renderReport(results());
-    // changed, service: 125/s against the ceiling's 250/s; 8 ms against 4 ms per snapshot
-    expect(report).toMatch(/\| postgres service 1% churn +\| +8\.00 \/ 40\.0 \| +125 \| +0\.50× \| +2\.00× \|/);
+    // changed, service: 150/s against the ceiling's 250/s; 8 ms against 4 ms per snapshot
+    expect(report).toMatch(/\| postgres service 1% churn +\| +8\.00 \/ 40\.0 \| +150 \| +0\.60× \| +2\.00× \|/);
+    // a heartbeat: 0.2 ms against the ceiling's 4 ms per snapshot
+    expect(report).toMatch(/\| postgres service unchanged as a heartbeat \(v1\.1\) +\| +0\.20 \/ 1\.00 \| +4000 \| +16\.00× \| +0\.050× \(20× faster\) \|/);
   });
 
-  it('holds each target to its threshold: met at exactly half the ceiling, missed over the p95 limit', () => {
+  it('holds each target to its threshold: met at exactly 60% of the ceiling and at exactly 20× faster, missed over the p95 limit', () => {
     const byName = new Map(targets(results()).map((t) => [t.name, t]));
-    expect(byName.get('[postgres] changed ingest at 1% churn ≥ 50% of the ceiling, p99 < 50 ms (service)')).toMatchObject({ met: true, value: '125/s = 50% of 250/s, p99 40 ms' });
-    expect(byName.get('[postgres] unchanged snapshot < 2× the ceiling\'s per-snapshot time (service)')).toMatchObject({ met: true, value: '6 ms vs 4 ms = 1.50×' });
+    expect(byName.get('[postgres] changed ingest at 1% churn ≥ 60% of the ceiling, p99 < 50 ms (service)')).toMatchObject({ met: true, value: '150/s = 60% of 250/s, p99 40 ms' });
+    expect(byName.get('[postgres] unchanged snapshot as a heartbeat ≥ 20× faster than the ceiling\'s per-snapshot time (service)')).toMatchObject({ met: true, value: '0.2 ms vs 4 ms = 20.0× faster (p99 1 ms)' });
+    expect(byName.get('[postgres] unchanged snapshot as a heartbeat ≥ 20× faster than the ceiling\'s per-snapshot time (POST /api/v1/heartbeats)')).toMatchObject({ met: false, value: '1 ms vs 4 ms = 4.0× faster (p99 2 ms)' });
+    expect(targets(results({ ingest: [ingest(150, 40, 0.21)] })).find((t) => t.name.includes('heartbeat') && t.name.endsWith('(service)'))?.met).toBe(false);
     expect(byName.get('state(at) p95 < 20 ms')).toMatchObject({ met: false, value: '25 ms' });
   });
 
@@ -58,9 +63,9 @@ describe('bench report', () => {
     expect(matrix).toMatchObject({ name: 'block consistency matrix (now) first request and p95 < 1000 ms', value: '1500 ms', met: false });
   });
 
-  it('misses the ingest target when the rate is below half the ceiling or the p99 reaches 50 ms', () => {
+  it('misses the ingest target when the rate is below 60% of the ceiling or the p99 reaches 50 ms', () => {
     const met = (r: IngestBenchResult) => targets(results({ ingest: [r] }))[0].met;
-    expect([met(ingest(124, 40, 6)), met(ingest(200, 50, 6)), met(ingest(200, 49, 6))]).toEqual([false, false, true]);
+    expect([met(ingest(149, 40, 0.2)), met(ingest(200, 50, 0.2)), met(ingest(200, 49, 0.2))]).toEqual([false, false, true]);
   });
 
   it('asserts nothing in a quick run and says so, in the targets and the printed list', () => {

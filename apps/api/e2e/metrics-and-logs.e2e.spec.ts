@@ -90,6 +90,14 @@ describe('metrics after a collector run', () => {
       expect(m.sum('routescope_ingest_duration_seconds_count')).toBeGreaterThanOrEqual(1);
       expect(m.value('routescope_ingest_facts_changed_total')).toBeGreaterThan(0);
       expect(m.value('routescope_nodes', { status: 'reporting' })).toBe(1);
+
+      // Contract v1.1: the idle node's next snapshots go as heartbeats, counted apart from snapshot posts.
+      const beats = await until('a heartbeat the API applied', async () => {
+        const scraped = await scrape(`${api.base}/metrics`);
+        return (scraped.value('routescope_heartbeats_total', { code: '200', outcome: 'unchanged' }) ?? 0) >= 2 ? scraped : undefined;
+      });
+      expect(beats.sum('routescope_heartbeats_total')).toBe(beats.value('routescope_heartbeats_total', { code: '200', outcome: 'unchanged' }));
+      expect(beats.value('routescope_nodes', { status: 'reporting' })).toBe(1);
     } finally {
       expect(await collector.stop()).toBe(0);
     }

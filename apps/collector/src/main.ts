@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { isPodNamespaceName, PROBE_LIMITS, PROBE_KINDS, type ProbeKind } from '@routescope/probe';
-import { familyOf, type Snapshot } from '@routescope/snapshot';
+import { familyOf, heartbeatFor, snapshotStateHash, type Snapshot } from '@routescope/snapshot';
 import {
   EXIT_OK,
   EXIT_USAGE,
@@ -65,6 +65,8 @@ const COMMANDS: Record<string, CommandSpec> = {
       'Probes: a second loop long-polls GET /api/v1/probes/next?node=NAME&wait=25 with the same token, runs each',
       'job (see "probe --help") and posts the result to POST /api/v1/probes/ID/result; it never delays a snapshot.',
       'Snapshots are replayed oldest first with exponential backoff and jitter (at least Retry-After when the API sends one).',
+      'A snapshot whose facts hash to the state the API acknowledged last is posted as a heartbeat (POST /api/v1/heartbeats);',
+      'when the API answers resend, or has no heartbeat route (an older API), the full snapshot follows at once.',
       'A snapshot the API refuses for good (4xx other than 401/403/408/429) moves to DIR/rejected/ with the answer, and the next one goes.',
       'The clock skew read from the API\'s Date header is logged past 10 s and sent as collector.clockSkewMs.',
       'SIGTERM finishes the post in flight and exits 0.',
@@ -336,7 +338,9 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
       throw new UsageError(`--metrics-port: cannot listen on ${metricsPort}: ${error.message}`);
     });
   }
-  const loop = new RunLoop({ takeSnapshot: () => session.takeSnapshot(), send: (body) => sender.send(body), spool, intervalMs, log, metrics });
+  // Contract v1.1: an unchanged snapshot is posted as a heartbeat (its facts' hash, as the API computes it).
+  const heartbeats = { stateHash: snapshotStateHash, heartbeatFor, send: (body: string) => sender.sendHeartbeat(body) };
+  const loop = new RunLoop({ takeSnapshot: () => session.takeSnapshot(), send: (body) => sender.send(body), spool, intervalMs, log, metrics, heartbeats });
   // Probes run in their own loop (their own long poll), so a probe never delays a snapshot.
   let probeLoop: import('./probe/probe-loop').ProbeLoop | undefined;
   if (!parsed.flags.has('no-probes')) {
@@ -353,7 +357,7 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
   log(`node ${node}: posting to ${sender.url} every ${intervalMs} ms (spool ${spool.dir}, ${spool.length} waiting)${metricsServer ? `, metrics on port ${metricsPort}` : ''}${probeLoop ? ', running probes' : ', probes off'}`);
   await Promise.all([loop.run(), probeLoop?.run()]);
   metricsServer?.close();
-  log(`stopped; ${spool.length} snapshot(s) left in the spool, ${loop.rejected} rejected since start (in ${spool.rejectedDir})`);
+  log(`stopped; ${spool.length} snapshot(s) left in the spool, ${loop.rejected} rejected since start (in ${spool.rejectedDir}), ${loop.heartbeats} delivered as heartbeats`);
   return EXIT_OK;
 }
 

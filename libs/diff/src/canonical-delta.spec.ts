@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalJson, factIdentity, type Fact, type FactAttributes } from '@routescope/snapshot';
+import { canonicaliseFacts, canonicalJson, factIdentity, type Fact, type FactAttributes } from '@routescope/snapshot';
 import { diffAgainstCanonical, diffFacts, type CanonicalDelta, type CanonicalFact } from './fact-diff';
 
 const route = (key: string, attrs: FactAttributes): Fact => ({ ns: 'host', kind: 'route', key, attrs });
@@ -87,6 +87,14 @@ describe('the write path delta (diffAgainstCanonical)', () => {
         expect(new Set(opened).size).toBe(opened.length);
         expect([...new Set([...delta.close, ...opened])].sort()).toEqual(differing);
         expect(delta.changes).toBe(differing.length);
+      }),
+    );
+  });
+
+  it('gives the same delta with the canonical attributes canonicaliseFacts already made', () => {
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        expect(diffAgainstCanonical(held(a), b, canonicaliseFacts(b).attrs)).toEqual(diffAgainstCanonical(held(a), b));
       }),
     );
   });

@@ -47,14 +47,18 @@ interface StateComparison<Row> {
   removed(row: Row): void;
 }
 
-/** The one comparison of two states: `current` keyed by factIdentity, `next` as a fact list. */
-function compareStates<Row extends { attrs: string }>(current: ReadonlyMap<string, Row>, next: readonly Fact[], visit: StateComparison<Row>): void {
+/**
+ * The one comparison of two states: `current` keyed by factIdentity, `next` as a fact list
+ * (with canonicalJson of each one's attributes when the caller already has it).
+ */
+function compareStates<Row extends { attrs: string }>(current: ReadonlyMap<string, Row>, next: readonly Fact[], visit: StateComparison<Row>, nextAttrs?: readonly string[]): void {
   const seen = new Set<string>();
-  for (const fact of next) {
+  for (let i = 0; i < next.length; i++) {
+    const fact = next[i];
     const id = factIdentity(fact);
     seen.add(id);
     const row = current.get(id);
-    const attrs = canonicalJson(fact.attrs);
+    const attrs = nextAttrs ? nextAttrs[i] : canonicalJson(fact.attrs);
     if (!row) visit.added(fact, attrs);
     else if (row.attrs !== attrs) visit.changed(row, fact, attrs);
   }
@@ -63,9 +67,12 @@ function compareStates<Row extends { attrs: string }>(current: ReadonlyMap<strin
 
 /**
  * The write path's delta: a node's open facts (by factIdentity, attributes as canonical text,
- * which is what the API's state cache holds) against the facts of its next snapshot.
+ * which is what the API's state cache holds) against the facts of its next snapshot. `nextAttrs`
+ * (canonicalJson of each next fact's attributes, as @routescope/snapshot canonicaliseFacts gives
+ * them with the state hash) saves serialising the snapshot a second time.
  */
-export function diffAgainstCanonical<Id = bigint>(current: ReadonlyMap<string, CanonicalFact<Id>>, next: readonly Fact[]): CanonicalDelta<Id> {
+export function diffAgainstCanonical<Id = bigint>(current: ReadonlyMap<string, CanonicalFact<Id>>, next: readonly Fact[], nextAttrs?: readonly string[]): CanonicalDelta<Id> {
+  if (nextAttrs && nextAttrs.length !== next.length) throw new Error(`diffAgainstCanonical: ${nextAttrs.length} canonical attributes for ${next.length} facts`);
   const delta: CanonicalDelta<Id> = { close: [], open: [], openAttrs: [], changes: 0 };
   compareStates(current, next, {
     added(fact, attrs) {
@@ -83,7 +90,7 @@ export function diffAgainstCanonical<Id = bigint>(current: ReadonlyMap<string, C
       delta.close.push(row.id);
       delta.changes++;
     },
-  });
+  }, nextAttrs);
   return delta;
 }
 

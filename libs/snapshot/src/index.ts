@@ -9,6 +9,7 @@ export {
   NODE_NAME_PATTERN,
   SCHEMA_VERSION,
   SNAPSHOT_LIMITS,
+  STATE_HASH_VERSION,
   storableText,
   unsafeIdentifierReason,
   unstorableTextReason,
@@ -16,9 +17,11 @@ export {
 } from './contract/snapshot-constants';
 export { familyOf, isPrefix } from './contract/address-syntax';
 export { formatPath, formatValidationIssues, type SnapshotValidation, type ValidationIssue } from './contract/validation-issues';
-export { validateSnapshot } from './contract/lazy-contract';
+export { validateHeartbeat, validateSnapshot } from './contract/lazy-contract';
+export { heartbeatFor, snapshotStateHash } from './contract/heartbeat';
 export {
   addressSchema,
+  heartbeatSchema,
   linkSchema,
   namespaceSchema,
   neighborSchema,
@@ -28,6 +31,7 @@ export {
   sysctlSchema,
   warningSchema,
   type Address,
+  type Heartbeat,
   type Link,
   type Neighbor,
   type NetworkNamespace,

@@ -76,6 +76,7 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
   if (error instanceof IngestError) {
     switch (error.code) {
       case IngestErrorCode.InvalidSnapshot:
+      case IngestErrorCode.InvalidHeartbeat:
         return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message, details: error.issues };
       case IngestErrorCode.SnapshotTooLarge:
         return { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', reason: error.code, message: error.message };

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Fact, Snapshot } from '@routescope/snapshot';
+import type { Fact, Heartbeat, Snapshot } from '@routescope/snapshot';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import { FactWriter, type AppliedSnapshot } from './fact-writer.service';
+import { HeartbeatWriter, type HeartbeatResult } from './heartbeat-writer.service';
 import { ClusterStateRepository, type NodeFactInterval } from './store/cluster-state.repository';
 import { CoverageRepository } from './store/coverage.repository';
 import { FactChangeRepository, type ChangeRow } from './store/fact-change.repository';
@@ -11,6 +12,7 @@ import { NodeHeadRepairRepository, type RepairedHead } from './store/node-head-r
 import { NodeRepository, type NodeRow } from './store/node.repository';
 
 export type { AppliedSnapshot } from './fact-writer.service';
+export type { HeartbeatResult, HeartbeatStatus } from './heartbeat-writer.service';
 export type { NodeFactInterval } from './store/cluster-state.repository';
 export type { ChangeRow } from './store/fact-change.repository';
 export { HISTORY_TABLES, type HistoryTable } from './store/history-retention.repository';
@@ -32,6 +34,7 @@ export interface NodeHeadReset {
  * lives in the repositories of history/store, one per concern, and returns decoded facts.
  *
  * - apply(snapshot) → what changed (status, change count, node id when history changed)
+ * - heartbeat(beat) → extends the node's coverage if its state hash is still the heartbeat's (v1.1)
  * - stateAt(node, at) → the node's facts valid at `at`
  * - changes(node, from, to) → the fact changes of one node in (from, to]
  * - coverageGapCount() → how many gaps the whole cluster's coverage has
@@ -53,11 +56,21 @@ export class FactStore {
     private readonly cluster: ClusterStateRepository,
     private readonly repair: NodeHeadRepairRepository,
     private readonly retention: HistoryRetentionRepository,
+    private readonly heartbeats: HeartbeatWriter,
   ) {}
 
   /** Applies a validated snapshot to its node's history (see FactWriter). */
   apply(snapshot: Snapshot, receivedAt: Date): Promise<AppliedSnapshot> {
     return this.writer.apply(snapshot, receivedAt);
+  }
+
+  /**
+   * A heartbeat (contract v1.1): when the node's stored state hash equals the heartbeat's, its head
+   * and coverage move to the heartbeat's instant (as an unchanged snapshot's would); otherwise
+   * nothing is written and the answer is `resend` (see HeartbeatWriter).
+   */
+  heartbeat(beat: Heartbeat, receivedAt: Date): Promise<HeartbeatResult> {
+    return this.heartbeats.record(beat, receivedAt);
   }
 
   /** The id of each named node that has posted a snapshot. */

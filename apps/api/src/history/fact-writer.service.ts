@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Prisma } from '@routescope/db';
 import { diffAgainstCanonical, type CanonicalDelta } from '@routescope/diff';
-import { canonicalJson, factIdentity, hashFacts, snapshotToFacts, type Fact, type Snapshot } from '@routescope/snapshot';
+import { canonicaliseFacts, canonicalJson, factIdentity, snapshotToFacts, type Fact, type Snapshot } from '@routescope/snapshot';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import { HistoryWriterRepository, type CurrentFact, type FactInterval, type NewInterval, type NodeHead, type NodeUpdate, type OpenedFact, type SnapshotRecord } from './store/history-writer.repository';
@@ -28,6 +28,11 @@ export interface ApplyResult {
   stateVersion: number;
   /** late: why it was kept as a record rather than applied */
   reason?: string;
+  /**
+   * The node's state hash when this snapshot is now its latest (created, changed, unchanged in
+   * order): a collector sends a heartbeat instead of a later snapshot whose facts hash to it (v1.1).
+   */
+  stateHash?: string;
 }
 
 /** What apply did, for the caller that announces it: the node's id when its history changed, and the snapshot's facts. */
@@ -46,7 +51,8 @@ export interface AppliedSnapshot extends ApplyResult {
  */
 @Injectable()
 export class FactWriter {
-  private readonly cache = new NodeStateCache(STATE_CACHE_NODES);
+  /** This replica's node heads; HeartbeatWriter reads and moves them too (the same heads). */
+  readonly cache = new NodeStateCache(STATE_CACHE_NODES);
 
   constructor(
     private readonly writer: HistoryWriterRepository,
@@ -61,7 +67,9 @@ export class FactWriter {
   async apply(snapshot: Snapshot, receivedAt: Date): Promise<AppliedSnapshot> {
     const takenAt = new Date(snapshot.takenAt);
     const facts = snapshotToFacts(snapshot);
-    const hash = hashFacts(facts);
+    // Each fact's attributes serialised once, for the hash and for the diff below.
+    const canonical = canonicaliseFacts(facts);
+    const hash = canonical.hash;
     const update: NodeUpdate = {
       takenAt,
       receivedAt,
@@ -76,7 +84,7 @@ export class FactWriter {
     };
 
     const fast = await this.unchangedFastPath(snapshot, hash, takenAt, update);
-    if (fast) return { ...fast, takenAt, facts };
+    if (fast) return { ...fast, stateHash: hash, takenAt, facts };
 
     let cacheAfter: CachedNode | undefined;
     let lateArrival = false;
@@ -121,7 +129,7 @@ export class FactWriter {
         !created && cached?.facts && cached.nodeId === node.id && cached.stateVersion === node.stateVersion && cached.stateHash === node.stateHash
           ? cached.facts
           : toCanonical(await this.writer.currentFacts(tx, node.id));
-      const delta = diffAgainstCanonical(current, facts);
+      const delta = diffAgainstCanonical(current, facts, canonical.attrs);
       await this.writer.closeFacts(tx, delta.close, takenAt);
       const opened = await this.writer.openFacts(tx, node.id, delta.open, takenAt);
       await this.recordOrConflict(tx, snapshot, {
@@ -148,7 +156,8 @@ export class FactWriter {
     if (cacheAfter) this.cache.set(snapshot.node, cacheAfter);
     if (lateArrival) this.cache.delete(snapshot.node);
 
-    return { ...result, takenAt, facts };
+    const latest = !lateArrival && (result.status === 'created' || result.status === 'changed' || result.status === 'unchanged');
+    return { ...result, ...(latest ? { stateHash: hash } : {}), takenAt, facts };
   }
 
   /**
@@ -263,7 +272,7 @@ function snapshotIdConflict(snapshot: Snapshot, owner: string): HistoryError {
   );
 }
 
-function headOf(nodeId: number, update: NodeUpdate, stateHash: string, stateVersion: number, coverage: CachedNode['coverage'], facts: CachedNode['facts']): CachedNode {
+export function headOf(nodeId: number, update: NodeUpdate, stateHash: string, stateVersion: number, coverage: CachedNode['coverage'], facts: CachedNode['facts']): CachedNode {
   return {
     nodeId,
     lastSnapshotId: update.snapshotId,
@@ -303,7 +312,7 @@ function applyDelta(current: ReadonlyMap<string, CachedFact>, delta: CanonicalDe
  * bootId, seq + 1): their spacing is one interval even when it is long. Anything else (a
  * restart, a dropped snapshot) keeps the previous estimate, so a silence still reads as a gap.
  */
-export function estimateInterval(node: NodeHead, snapshot: Snapshot, takenAt: Date): number {
+export function estimateInterval(node: NodeHead, snapshot: { collector: { bootId: string; seq: number } }, takenAt: Date): number {
   const consecutive = snapshot.collector.bootId === node.lastBootId && BigInt(snapshot.collector.seq) === node.lastSeq + 1n;
   if (!consecutive) return node.intervalMs;
   // Capped: a collector suspended for weeks (same boot, next seq) must not push interval_ms past

@@ -6,6 +6,7 @@ import { CoverageService } from './coverage.service';
 import { FactChangeService } from './fact-change.service';
 import { FactStore } from './fact-store.service';
 import { FactWriter } from './fact-writer.service';
+import { HeartbeatWriter } from './heartbeat-writer.service';
 import { HistoryLoaderRegistry } from './history-loaders';
 import { HistoryQueryResolver } from './history-query.resolver';
 import { NodeDirectoryService } from './node-directory.service';
@@ -18,6 +19,7 @@ import { ClusterStateRepository } from './store/cluster-state.repository';
 import { CoverageRepository } from './store/coverage.repository';
 import { FactChangeRepository } from './store/fact-change.repository';
 import { FactStateRepository } from './store/fact-state.repository';
+import { HeartbeatRepository } from './store/heartbeat.repository';
 import { HistoryRetentionRepository } from './store/history-retention.repository';
 import { HistoryWriterRepository } from './store/history-writer.repository';
 import { NodeHeadRepairRepository } from './store/node-head-repair.repository';
@@ -40,7 +42,9 @@ import { NodeRepository } from './store/node.repository';
     HistoryWriterRepository,
     NodeHeadRepairRepository,
     HistoryRetentionRepository,
+    HeartbeatRepository,
     FactWriter,
+    HeartbeatWriter,
     FactStore,
     HistoryLoaderRegistry,
     NodeDirectoryService,

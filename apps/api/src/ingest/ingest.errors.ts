@@ -2,6 +2,8 @@ import type { ValidationIssue } from '@routescope/snapshot';
 
 export enum IngestErrorCode {
   InvalidSnapshot = 'INVALID_SNAPSHOT',
+  /** POST /api/v1/heartbeats: the body is not a heartbeat (contract v1.1) */
+  InvalidHeartbeat = 'INVALID_HEARTBEAT',
   SnapshotTooLarge = 'SNAPSHOT_TOO_LARGE',
   /** takenAt too far in the future (clock skew) or older than the retention window */
   TakenAtOutOfRange = 'TAKEN_AT_OUT_OF_RANGE',

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { validateSnapshot } from '@routescope/snapshot';
+import { validateHeartbeat, validateSnapshot } from '@routescope/snapshot';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryEvents } from '../events/history-events';
 import { FactStore } from '../history/fact-store.service';
 import type { ApplyResult, ApplyStatus } from '../history/fact-writer.service';
+import type { HeartbeatResult } from '../history/fact-store.service';
 import { IngestError, IngestErrorCode } from './ingest.errors';
 
 /**
@@ -51,6 +52,23 @@ export class IngestService {
       this.events.changesRecorded({ node: snapshot.node, snapshotId: snapshot.snapshotId, takenAt, changes: answer.changes, stateVersion: answer.stateVersion });
     }
     return answer;
+  }
+
+  /**
+   * A heartbeat (contract v1.1) stands for a snapshot whose facts hash to the node's stored state:
+   * validated and bounded in time like a snapshot, then the fact store extends the node's coverage
+   * or answers `resend`. Nothing changes in the node's facts, so nothing is announced (as for an
+   * unchanged snapshot); the node's head moves, which is what tells it is still reporting.
+   */
+  async heartbeat(body: unknown, receivedAt = new Date()): Promise<HeartbeatResult> {
+    const validation = validateHeartbeat(body);
+    if (!validation.ok) {
+      const first = validation.issues[0];
+      throw new IngestError(IngestErrorCode.InvalidHeartbeat, `invalid heartbeat: ${first.path || '(document)'}: ${first.message}`, validation.issues);
+    }
+    const beat = validation.heartbeat;
+    this.checkTakenAt(beat.takenAt, new Date(beat.takenAt), receivedAt);
+    return this.store.heartbeat(beat, receivedAt);
   }
 
   /**

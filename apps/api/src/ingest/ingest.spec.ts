@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Snapshot } from '@routescope/snapshot';
+import { snapshotStateHash, type Snapshot } from '@routescope/snapshot';
 import { AuthService } from '../auth/auth.service';
 import { TokenRepository } from '../auth/token.repository';
 import { DATABASE } from '../database/database.module';
@@ -60,7 +60,7 @@ for (const kind of testDatabaseKinds()) {
     it('stores a first snapshot as open facts and answers 201 created with the change count', async () => {
       const first = calicoNode(0, 0);
       const response = await post(first);
-      expect(response).toEqual({ status: 201, body: { status: 'created', changes: expect.any(Number), node: NODE, stateVersion: 1 } });
+      expect(response).toEqual({ status: 201, body: { status: 'created', changes: expect.any(Number), node: NODE, stateVersion: 1, stateHash: snapshotStateHash(first) } });
       const c = await counts();
       expect(c).toEqual({ facts: response.body.changes, openFacts: response.body.changes, snapshots: 1, coverage: 1, nodes: 1 });
     });
@@ -125,8 +125,9 @@ for (const kind of testDatabaseKinds()) {
     it('closes the changed fact at takenAt and opens its new value, in one state version', async () => {
       await post(calicoNode(0, 0));
       const before = await counts();
-      const response = await post(calicoNode(30, 1, { proxyArp: '0' }));
-      expect(response).toEqual({ status: 201, body: { status: 'changed', changes: 1, node: NODE, stateVersion: 2 } });
+      const changed = calicoNode(30, 1, { proxyArp: '0' });
+      const response = await post(changed);
+      expect(response).toEqual({ status: 201, body: { status: 'changed', changes: 1, node: NODE, stateVersion: 2, stateHash: snapshotStateHash(changed) } });
       expect(await counts()).toEqual({ ...before, facts: before.facts + 1, snapshots: 2 });
       const rows = await database.prisma.$queryRaw<Array<{ value: string; validFrom: Date; validTo: Date | null }>>`
         SELECT attrs->>'value' AS value, valid_from AS "validFrom", valid_to AS "validTo" FROM fact

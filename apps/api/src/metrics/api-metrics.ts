@@ -34,6 +34,7 @@ export class ApiMetrics {
   readonly registry = new Registry();
   readonly ingestRequests: Counter<'code' | 'outcome'>;
   readonly ingestDuration: Histogram<'outcome'>;
+  readonly heartbeats: Counter<'code' | 'outcome'>;
   readonly snapshotBytes: Histogram;
   readonly factsChanged: Counter;
   readonly rateLimited: Counter<'route'>;
@@ -48,6 +49,7 @@ export class ApiMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'routescope_api_' });
     this.ingestRequests = new Counter({ name: 'routescope_ingest_requests_total', help: 'POST /api/v1/snapshots answers by HTTP status and outcome (created, changed, unchanged, duplicate, backfilled, late, or the rejection reason in lower case)', labelNames: ['code', 'outcome'], registers });
     this.ingestDuration = new Histogram({ name: 'routescope_ingest_duration_seconds', help: 'Time from receiving an ingest request to its answer', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
+    this.heartbeats = new Counter({ name: 'routescope_heartbeats_total', help: 'POST /api/v1/heartbeats answers (contract v1.1) by HTTP status and outcome (unchanged, duplicate, resend, or the rejection reason in lower case)', labelNames: ['code', 'outcome'], registers });
     this.snapshotBytes = new Histogram({ name: 'routescope_ingest_snapshot_bytes', help: 'Size of the snapshot bodies posted (content-length)', buckets: BYTES_BUCKETS, registers });
     this.factsChanged = new Counter({ name: 'routescope_ingest_facts_changed_total', help: 'Facts opened plus facts closed by accepted snapshots', registers });
     this.rateLimited = new Counter({ name: 'routescope_rate_limited_requests_total', help: 'Requests refused with 429 by the per-token rate limit', labelNames: ['route'], registers });

@@ -9,8 +9,24 @@ import type { ApiMetrics } from './api-metrics';
  */
 export function httpMetrics(metrics: ApiMetrics) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const ingest = request.method === 'POST' && request.path.toLowerCase().replace(/\/+$/, '') === '/api/v1/snapshots';
+    const path = request.path.toLowerCase().replace(/\/+$/, '');
+    const ingest = request.method === 'POST' && path === '/api/v1/snapshots';
+    const heartbeat = request.method === 'POST' && path === '/api/v1/heartbeats';
     const graphql = request.path.toLowerCase().startsWith('/graphql');
+    if (heartbeat) {
+      // Counted apart: most posts of an idle cluster are heartbeats, and the snapshot series keep their meaning.
+      let outcome = 'unknown';
+      const json = response.json.bind(response);
+      response.json = (body: unknown) => {
+        outcome = outcomeOf(body);
+        return json(body);
+      };
+      response.once('finish', () => {
+        if (response.statusCode === 429) metrics.rateLimited.inc({ route: 'ingest' });
+        metrics.heartbeats.inc({ code: String(response.statusCode), outcome });
+      });
+      return next();
+    }
     if (!ingest && !graphql) return next();
     const started = process.hrtime.bigint();
     let outcome = 'unknown';

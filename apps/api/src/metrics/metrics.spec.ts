@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Database } from '@routescope/db';
-import type { Snapshot } from '@routescope/snapshot';
+import { heartbeatFor, snapshotStateHash, type Snapshot } from '@routescope/snapshot';
 import { DATABASE } from '../database/database.module';
 import { MetricsService } from './metrics.service';
 import { freePort, parseExposition, until, type Exposition } from '@routescope/testing';
@@ -29,8 +29,8 @@ for (const kind of testDatabaseKinds()) {
       base = `http://127.0.0.1:${port}`;
     }
 
-    async function post(body: unknown, token: string | null = t.tokens.ingest) {
-      const response = await fetch(`${base}/api/v1/snapshots`, {
+    async function post(body: unknown, token: string | null = t.tokens.ingest, route = 'snapshots') {
+      const response = await fetch(`${base}/api/v1/${route}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(body),
@@ -53,6 +53,8 @@ for (const kind of testDatabaseKinds()) {
       expect(created.status).toBe(201);
       expect((await post(fresh)).status).toBe(200); // duplicate
       expect((await post(calicoNode('node-a', new Date(now - 10_000), 1, '0'))).status).toBe(200); // unchanged
+      const beat = calicoNode('node-a', new Date(now - 5_000), 2, '0');
+      expect((await post(heartbeatFor(beat, snapshotStateHash(beat)), t.tokens.ingest, 'heartbeats')).status).toBe(200); // heartbeat: unchanged
       expect((await post(calicoNode('node-b', new Date(now - 30 * 86400_000), 0))).status).toBe(201); // silent long ago
       expect((await post(fresh, null)).status).toBe(401);
       expect((await post({ node: 'x' })).status).toBe(400);
@@ -64,6 +66,7 @@ for (const kind of testDatabaseKinds()) {
       expect(m.value('routescope_ingest_requests_total', { code: '200', outcome: 'duplicate' })).toBe(1);
       expect(m.value('routescope_ingest_requests_total', { code: '200', outcome: 'unchanged' })).toBe(1);
       expect(m.value('routescope_ingest_requests_total', { code: '401' })).toBe(1);
+      expect(m.value('routescope_heartbeats_total', { code: '200', outcome: 'unchanged' })).toBe(1);
       expect(m.samples.find((s) => s.name === 'routescope_ingest_requests_total' && s.labels.code === '400')?.labels.outcome).toMatch(/^[a-z_]+$/);
       expect(m.sum('routescope_ingest_duration_seconds_count')).toBe(6);
       expect(m.value('routescope_ingest_snapshot_bytes_count')).toBe(6);

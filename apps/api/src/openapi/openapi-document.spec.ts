@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeResultSchema } from '@routescope/probe';
-import { snapshotSchema } from '@routescope/snapshot';
+import { heartbeatSchema, snapshotSchema } from '@routescope/snapshot';
 import { startApiTestApp, type ApiTestApp } from '../testing/api-test-app';
 
 /**
@@ -48,11 +48,26 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(ingest.responses).sort()).toEqual(['200', '201', '202', '400', '401', '403', '409', '413', '415', '429', '503']);
     expect(Object.keys(ingest.responses['429'].headers ?? {})).toEqual(['Retry-After']);
     expect(Object.keys(ingest.responses['503'].headers ?? {})).toEqual(['Retry-After']);
-    expect(Object.keys(document.paths).sort()).toEqual(['/api/v1/probes/next', '/api/v1/probes/{id}/result', '/api/v1/snapshots', '/healthz', '/readyz']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/api/v1/heartbeats', '/api/v1/probes/next', '/api/v1/probes/{id}/result', '/api/v1/snapshots', '/healthz', '/readyz']);
     expect(ingest.requestBody?.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Snapshot' });
     const snapshot = document.components.schemas.Snapshot;
     expect(Object.keys(snapshot.properties).sort()).toEqual(Object.keys(snapshotSchema.shape).sort());
     expect(snapshot.additionalProperties).toBe(false);
+  });
+
+  it('documents the heartbeat route (contract v1.1) with its request schema taken from the zod contract', async () => {
+    const document = (await (await fetch(`${base}/api/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema?: unknown }> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+      components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }>; additionalProperties?: unknown }> };
+    };
+    const heartbeat = document.paths['/api/v1/heartbeats'].post;
+    expect(Object.keys(heartbeat.responses).sort()).toEqual(['200', '400', '401', '403', '409', '413', '415', '429', '503']);
+    expect(heartbeat.requestBody?.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Heartbeat' });
+    expect(heartbeat.responses['200'].content?.['application/json'].schema).toEqual({ $ref: '#/components/schemas/HeartbeatResult' });
+    expect(Object.keys(document.components.schemas.Heartbeat.properties).sort()).toEqual(Object.keys(heartbeatSchema.shape).sort());
+    expect(document.components.schemas.Heartbeat.additionalProperties).toBe(false);
+    expect(document.components.schemas.HeartbeatResult.properties.status.enum).toEqual(['unchanged', 'duplicate', 'resend']);
+    expect(Object.keys(document.components.schemas.IngestResult.properties)).toContain('stateHash');
   });
 
   it('documents the probe channel with the job and result schemas taken from the probe contract', async () => {

@@ -3,11 +3,12 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 
 type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
 import { probeJobSchema, probeResultSchema } from '@routescope/probe';
-import { SCHEMA_VERSION, snapshotSchema } from '@routescope/snapshot';
+import { heartbeatSchema, SCHEMA_VERSION, snapshotSchema, STATE_HASH_VERSION } from '@routescope/snapshot';
 import { z } from 'zod';
 import { AuthErrorCode } from '../auth/auth.errors';
 import { DatabaseErrorCode } from '../database/database.errors';
 import { HistoryErrorCode } from '../history/history.errors';
+import type { HeartbeatStatus } from '../history/fact-store.service';
 import type { IngestStatus } from '../ingest/ingest.service';
 import { IngestErrorCode } from '../ingest/ingest.errors';
 import { ProbeErrorCode } from '../probes/probes.errors';
@@ -21,6 +22,8 @@ export const OPENAPI_JSON_PATH = 'api/docs/openapi.json';
 export const OPENAPI_SCHEMAS = {
   snapshot: 'Snapshot',
   ingestResult: 'IngestResult',
+  heartbeat: 'Heartbeat',
+  heartbeatResult: 'HeartbeatResult',
   error: 'Error',
   readiness: 'Readiness',
   probeJob: 'ProbeJob',
@@ -45,7 +48,7 @@ export function snapshotJsonSchema(): Record<string, unknown> {
 }
 
 /** The codes of POST /api/v1/snapshots' own checks: ingest's, and the fact store's snapshot-id conflict. */
-const SNAPSHOT_ROUTE_CODES = [IngestErrorCode.InvalidSnapshot, IngestErrorCode.SnapshotTooLarge, HistoryErrorCode.SnapshotIdConflict, IngestErrorCode.TakenAtOutOfRange] as const;
+const SNAPSHOT_ROUTE_CODES = [IngestErrorCode.InvalidSnapshot, IngestErrorCode.InvalidHeartbeat, IngestErrorCode.SnapshotTooLarge, HistoryErrorCode.SnapshotIdConflict, IngestErrorCode.TakenAtOutOfRange] as const;
 // Every ingest code is listed: adding one to IngestErrorCode without listing it fails to compile.
 const everyIngestCodeListed: Exclude<IngestErrorCode, (typeof SNAPSHOT_ROUTE_CODES)[number]> extends never ? true : never = true;
 void everyIngestCodeListed;
@@ -101,8 +104,45 @@ const INGEST_RESULT_SCHEMA: SchemaObject = {
     node: { type: 'string' },
     stateVersion: { type: 'integer', minimum: 0, description: "the node's state version after this snapshot" },
     reason: { type: 'string', description: 'late only: why the snapshot was kept as a record and not applied' },
+    stateHash: {
+      type: 'string',
+      description:
+        "created, changed, unchanged (in order): the node's state hash, now this snapshot's. Contract v1.1: a collector may send a later snapshot whose facts hash to it as a heartbeat (POST /api/v1/heartbeats).",
+    },
   },
 };
+
+/** Every status a heartbeat answers; a status added to HeartbeatStatus fails to compile until it is documented. */
+const HEARTBEAT_STATUSES = ['unchanged', 'duplicate', 'resend'] as const;
+type DocumentedHeartbeat<T extends (typeof HEARTBEAT_STATUSES)[number]> = T;
+export type HeartbeatStatusesDocumented = DocumentedHeartbeat<HeartbeatStatus>;
+
+const HEARTBEAT_RESULT_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['status', 'node'],
+  properties: {
+    status: {
+      type: 'string',
+      enum: [...HEARTBEAT_STATUSES],
+      description:
+        "unchanged: the node's stored state has this hash; its coverage and latest snapshot moved to takenAt. duplicate: this snapshotId is already stored for the node. resend: nothing was stored (unknown node, another state hash, takenAt not after the node's latest): post the full snapshot.",
+    },
+    node: { type: 'string' },
+    stateVersion: { type: 'integer', minimum: 0, description: "unchanged, duplicate: the node's state version" },
+    stateHash: { type: 'string', description: "unchanged (and a duplicate of the node's latest snapshot): the node's state hash, still the one to send heartbeats for" },
+    reason: { type: 'string', description: 'resend: why, in a sentence' },
+  },
+};
+
+/** The heartbeat request schema, generated from the zod contract like the snapshot's. */
+function heartbeatJsonSchema(): SchemaObject {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(heartbeatSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  if ('$defs' in schema) throw new Error('the heartbeat contract produced $defs: hoist them into components before publishing');
+  return {
+    ...schema,
+    description: `Contract v1.1: stands for a snapshot (snapshotId, takenAt, collector) whose facts hash to stateHash (libs/snapshot hashFacts, hashVersion ${STATE_HASH_VERSION}); generated from libs/snapshot's zod schema.`,
+  } as SchemaObject;
+}
 
 const READINESS_SCHEMA: SchemaObject = {
   type: 'object',
@@ -142,6 +182,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       ...document.components?.schemas,
       [OPENAPI_SCHEMAS.snapshot]: snapshotJsonSchema() as SchemaObject,
       [OPENAPI_SCHEMAS.ingestResult]: INGEST_RESULT_SCHEMA,
+      [OPENAPI_SCHEMAS.heartbeat]: heartbeatJsonSchema(),
+      [OPENAPI_SCHEMAS.heartbeatResult]: HEARTBEAT_RESULT_SCHEMA,
       [OPENAPI_SCHEMAS.error]: ERROR_SCHEMA,
       [OPENAPI_SCHEMAS.readiness]: READINESS_SCHEMA,
       [OPENAPI_SCHEMAS.probeJob]: probeJsonSchema(probeJobSchema, 'output', 'A live probe for the node’s collector to run (libs/probe’s contract).'),

@@ -33,6 +33,9 @@ interface GatedRoute {
  */
 const NO_BODY_DISCARD_BYTES = 64 * 1024;
 
+/** Largest heartbeat body (contract v1.1): a few hundred bytes; anything near this is not a heartbeat. */
+export const HEARTBEAT_MAX_BYTES = 4096;
+
 /** Largest probe result body: three captures of 200 lines of 400 characters and their frames fit in well under it. */
 export const PROBE_RESULT_MAX_BYTES = 1024 * 1024;
 
@@ -55,6 +58,16 @@ export function requestGate(options: { auth: AuthService; rateLimiter: RateLimit
       scope: 'ingest',
       maxBodyBytes: config.maxSnapshotBytes,
       tooLarge: (limit) => new IngestError(IngestErrorCode.SnapshotTooLarge, `the snapshot exceeds the limit of ${limit} bytes (ROUTESCOPE_MAX_SNAPSHOT_BYTES)`),
+      shape: 'rest',
+      singleOperation: false,
+    },
+    {
+      // contract v1.1: the same token scope and rate-limit budget as the snapshots it replaces
+      name: 'ingest',
+      matches: (method, path) => method === 'POST' && path === '/api/v1/heartbeats',
+      scope: 'ingest',
+      maxBodyBytes: HEARTBEAT_MAX_BYTES,
+      tooLarge: (limit) => new TransportError(TransportErrorCode.BodyTooLarge, `the heartbeat exceeds the limit of ${limit} bytes`),
       shape: 'rest',
       singleOperation: false,
     },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from '@routescope/snapshot';
 import { BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS, RunLoop, backoffDelay, retryDelay } from './run-loop';
-import type { DeliveryOutcome } from './snapshot-sender';
+import type { DeliveryOutcome, HeartbeatOutcome } from './snapshot-sender';
 import { SnapshotSpool } from './snapshot-spool';
 
 describe('backoff between failed posts', () => {
@@ -106,5 +106,60 @@ describe('run loop', () => {
     });
     await loop.run();
     expect(delivered).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('falls back to the full snapshot when a heartbeat is refused, retries a heartbeat the server could not answer, and sends full snapshots after an answer without a state hash', async () => {
+    const spool = new SnapshotSpool(dir, { maxFiles: 1000, maxBytes: 1e6 });
+    await spool.open();
+    let seq = 0;
+    const posts: string[] = [];
+    // The facts never change (one state hash, h); the server's answers in turn:
+    const heartbeatAnswers: HeartbeatOutcome[] = [
+      { kind: 'resend', status: 409, detail: 'SNAPSHOT_ID_CONFLICT' },
+      { kind: 'retry', status: 503, detail: 'DATABASE_UNAVAILABLE' },
+      { kind: 'acknowledged', status: 200, stateHash: 'h' },
+      { kind: 'resend', status: 200, detail: 'another hash' },
+    ];
+    const fullAnswers: DeliveryOutcome[] = [
+      { kind: 'delivered', status: 201, detail: '', stateHash: 'h' },
+      { kind: 'delivered', status: 201, detail: '', stateHash: 'h' },
+      { kind: 'delivered', status: 202, detail: 'late' },
+    ];
+    const record = (post: string) => {
+      posts.push(post);
+      if (posts.length >= 9) loop.stop();
+    };
+    const loop: RunLoop = new RunLoop({
+      spool,
+      intervalMs: 40,
+      log: () => undefined,
+      random: () => 0,
+      takeSnapshot: async () => fakeSnapshot(seq++),
+      send: async (body): Promise<DeliveryOutcome> => {
+        record(`full ${JSON.parse(body).collector.seq}`);
+        return fullAnswers.shift() ?? { kind: 'delivered', status: 200, detail: '', stateHash: 'h' };
+      },
+      heartbeats: {
+        stateHash: () => 'h',
+        heartbeatFor: (snapshot) => ({ seq: snapshot.collector.seq }),
+        send: async (body): Promise<HeartbeatOutcome> => {
+          record(`heartbeat ${JSON.parse(body).seq}`);
+          return heartbeatAnswers.shift() ?? { kind: 'acknowledged', status: 200, stateHash: 'h' };
+        },
+      },
+    });
+    await loop.run();
+    expect(posts).toEqual([
+      'full 0', // nothing acknowledged yet
+      'heartbeat 1', // refused (409): the full snapshot follows at once
+      'full 1',
+      'heartbeat 2', // 503: retried later, as a heartbeat
+      'heartbeat 2',
+      'heartbeat 3', // resend: the full snapshot follows, and its answer (late) names no state…
+      'full 3',
+      'full 4', // …so the next one goes in full, and its answer names h again
+      'heartbeat 5',
+    ]);
+    expect(loop.heartbeats).toBe(2);
   });
 });

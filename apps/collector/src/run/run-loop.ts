@@ -1,6 +1,6 @@
 import type { Snapshot } from '@routescope/snapshot';
 import { ClockSkewWatch } from './clock-skew';
-import type { DeliveryOutcome } from './snapshot-sender';
+import type { DeliveryOutcome, HeartbeatOutcome } from './snapshot-sender';
 import type { SnapshotSpool } from './snapshot-spool';
 
 /** Why a post did not deliver its snapshot (a bounded label set). */
@@ -33,7 +33,19 @@ export interface RunLoopDependencies {
   now?: () => number;
   /** --metrics-port: told about every collection and post. */
   metrics?: RunLoopObserver;
+  /**
+   * Contract v1.1, both or neither: the state hash of a snapshot (libs/snapshot, as the API
+   * computes it) and the heartbeat that stands for it, and how to post that heartbeat.
+   */
+  heartbeats?: {
+    stateHash(snapshot: Snapshot): string;
+    heartbeatFor(snapshot: Snapshot, stateHash: string): unknown;
+    send(body: string): Promise<HeartbeatOutcome>;
+  };
 }
+
+/** After an API without the heartbeat route, how long until a heartbeat is tried again (the API may be upgraded meanwhile). */
+export const HEARTBEAT_RETRY_MS = 3_600_000;
 
 export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_CAP_MS = 60000;
@@ -63,6 +75,13 @@ export class RunLoop {
   private failures = 0;
   private retryAt = 0;
   private readonly clock = new ClockSkewWatch();
+  /** the node's state hash the API acknowledged last (contract v1.1); undefined = send full snapshots */
+  private acknowledged?: string;
+  /** heartbeats of the snapshots this process collected and spooled, by snapshotId (a restart sends full ones) */
+  private readonly heartbeatOf = new Map<string, { stateHash: string; body: string }>();
+  private heartbeatsOffUntil = 0;
+  /** snapshots delivered as heartbeats since this process started */
+  heartbeats = 0;
   /** snapshots moved to rejected/ since this process started. */
   rejected = 0;
 
@@ -100,7 +119,13 @@ export class RunLoop {
       if (this.clock.current !== undefined) snapshot.collector.clockSkewMs = this.clock.current;
       const body = JSON.stringify(snapshot);
       this.deps.metrics?.collected(Date.now() - started, Buffer.byteLength(body));
+      const beats = this.deps.heartbeats;
+      if (beats) {
+        const stateHash = beats.stateHash(snapshot);
+        this.heartbeatOf.set(snapshot.snapshotId, { stateHash, body: JSON.stringify(beats.heartbeatFor(snapshot, stateHash)) });
+      }
       const dropped = await this.deps.spool.append(snapshot.snapshotId, body);
+      for (const file of dropped) this.heartbeatOf.delete(snapshotIdOf(file));
       if (dropped.length > 0) this.deps.log(`spool full: dropped the ${dropped.length} oldest snapshot(s) (${dropped.join(', ')}) to stay within its limits`);
     } catch (error) {
       this.deps.metrics?.collectionFailed();
@@ -111,23 +136,37 @@ export class RunLoop {
   private async deliverOldest(): Promise<void> {
     const item = await this.deps.spool.oldest();
     if (!item) return;
-    const outcome = await this.deps.send(item.body);
-    if (outcome.clockSkewMs !== undefined) {
-      const line = this.clock.observe(outcome.clockSkewMs);
-      if (line) this.deps.log(line);
+    const snapshotId = snapshotIdOf(item.file);
+    const beat = this.heartbeatOf.get(snapshotId);
+    const now = this.deps.now ?? Date.now;
+    if (beat && this.deps.heartbeats && beat.stateHash === this.acknowledged && now() >= this.heartbeatsOffUntil) {
+      // Contract v1.1: the facts hash to the state the API acknowledged last; a heartbeat stands for them.
+      const answer = await this.deps.heartbeats.send(beat.body);
+      this.observeClock(answer.clockSkewMs);
+      if (answer.kind === 'retry') return this.retryLater(answer);
+      if (answer.kind === 'acknowledged') {
+        this.heartbeats++;
+        this.acknowledged = answer.stateHash ?? this.acknowledged;
+        return this.delivered(item.file, snapshotId);
+      }
+      if (answer.kind === 'unsupported') {
+        this.heartbeatsOffUntil = now() + HEARTBEAT_RETRY_MS;
+        this.deps.log(`the API has no heartbeat route (${answer.status}): posting full snapshots, trying a heartbeat again in ${HEARTBEAT_RETRY_MS / 60_000} min`);
+      }
+      // resend (or unsupported): the full snapshot goes now, in the same turn.
     }
+    const outcome = await this.deps.send(item.body);
+    this.observeClock(outcome.clockSkewMs);
     switch (outcome.kind) {
       case 'delivered':
-        if (this.failures > 0) this.deps.log(`server reachable again after ${this.failures} failed attempt(s)`);
-        this.failures = 0;
-        this.retryAt = 0;
-        await this.deps.spool.remove(item.file);
-        this.deps.metrics?.delivered((this.deps.now ?? Date.now)());
-        return;
+        // The API says which state it holds now (v1.1); a v1 API says nothing, and full snapshots go on.
+        this.acknowledged = outcome.stateHash;
+        return this.delivered(item.file, snapshotId);
       case 'rejected': {
         // Refused for good: this snapshot only. It moves aside with the answer, and the next one goes.
         this.failures = 0;
         this.retryAt = 0;
+        this.heartbeatOf.delete(snapshotId);
         const dropped = await this.deps.spool.reject(item.file, { status: outcome.status, body: outcome.body });
         this.rejected++;
         this.deps.metrics?.postFailed('4xx');
@@ -138,16 +177,33 @@ export class RunLoop {
         if (dropped.length > 0) this.deps.log(`rejected/ full: deleted the ${dropped.length} oldest rejected snapshot(s) (${dropped.join(', ')})`);
         return;
       }
-      case 'retry': {
-        this.deps.metrics?.postFailed(failureClass(outcome.status));
-        const delay = retryDelay(this.failures++, outcome.retryAfterMs, this.deps.random);
-        this.retryAt = (this.deps.now ?? Date.now)() + delay;
-        this.deps.log(
-          `post failed (${outcome.status ?? outcome.detail}${outcome.status ? `: ${outcome.detail}` : ''}); ${this.deps.spool.length} spooled, retrying in ${delay} ms${outcome.retryAfterMs === undefined ? '' : ` (Retry-After ${Math.round(outcome.retryAfterMs / 1000)} s)`}`,
-        );
-        return;
-      }
+      case 'retry':
+        return this.retryLater(outcome);
     }
+  }
+
+  private observeClock(clockSkewMs: number | undefined): void {
+    if (clockSkewMs === undefined) return;
+    const line = this.clock.observe(clockSkewMs);
+    if (line) this.deps.log(line);
+  }
+
+  private async delivered(file: string, snapshotId: string): Promise<void> {
+    if (this.failures > 0) this.deps.log(`server reachable again after ${this.failures} failed attempt(s)`);
+    this.failures = 0;
+    this.retryAt = 0;
+    this.heartbeatOf.delete(snapshotId);
+    await this.deps.spool.remove(file);
+    this.deps.metrics?.delivered((this.deps.now ?? Date.now)());
+  }
+
+  private retryLater(outcome: { status?: number; detail: string; retryAfterMs?: number }): void {
+    this.deps.metrics?.postFailed(failureClass(outcome.status));
+    const delay = retryDelay(this.failures++, outcome.retryAfterMs, this.deps.random);
+    this.retryAt = (this.deps.now ?? Date.now)() + delay;
+    this.deps.log(
+      `post failed (${outcome.status ?? outcome.detail}${outcome.status ? `: ${outcome.detail}` : ''}); ${this.deps.spool.length} spooled, retrying in ${delay} ms${outcome.retryAfterMs === undefined ? '' : ` (Retry-After ${Math.round(outcome.retryAfterMs / 1000)} s)`}`,
+    );
   }
 
   private sleep(ms: number): Promise<void> {
@@ -161,4 +217,9 @@ export class RunLoop {
       this.wake = done;
     });
   }
+}
+
+/** The snapshotId in a spool file's name (`<counter>-<snapshotId>.json`). */
+function snapshotIdOf(file: string): string {
+  return file.replace(/^\d+-/, '').replace(/\.json$/, '');
 }

@@ -34,6 +34,11 @@ export function validateSnapshot(input: unknown): SnapshotValidation {
   return validator().validateSnapshotWithZod(input);
 }
 
+/** Validates an untrusted heartbeat (contract v1.1); never throws. Loads zod (the API's use only). */
+export function validateHeartbeat(input: unknown): ReturnType<typeof ZodValidator.validateHeartbeatWithZod> {
+  return validator().validateHeartbeatWithZod(input);
+}
+
 export interface EntryIssue {
   path: readonly PropertyKey[];
   message: string;

@@ -6,6 +6,14 @@
  */
 export const SCHEMA_VERSION = 1 as const;
 
+/**
+ * Contract v1.1: the version of the fact normalisation and state hash (facts/fact-normaliser.ts,
+ * facts/fact-hash.ts) that a heartbeat's `stateHash` was computed with. Bump it with any change
+ * that can change a state's hash: the API then answers a heartbeat of another version `resend`,
+ * so a collector and an API of different normalisations never agree on a hash by accident.
+ */
+export const STATE_HASH_VERSION = 1 as const;
+
 /** Caps that keep one snapshot bounded in memory and in the database. */
 export const SNAPSHOT_LIMITS = {
   /** pods per node is ~110 by default and 250 at most in kubelet; leave headroom. */

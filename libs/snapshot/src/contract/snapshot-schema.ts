@@ -10,6 +10,7 @@ import {
   ROUTE_DESTINATION_MAX_LENGTH,
   SCHEMA_VERSION,
   SNAPSHOT_LIMITS,
+  STATE_HASH_VERSION,
   SYSCTL_PATH_PATTERN,
   WARNING_CODE_MAX_LENGTH,
   WARNING_CODE_PATTERN,
@@ -242,7 +243,25 @@ export const snapshotSchema = z
   })
   .check(snapshotRule('crossField'));
 
+/**
+ * Contract v1.1: instead of a snapshot whose facts hash to the state the API acknowledged last,
+ * a collector may post this heartbeat (POST /api/v1/heartbeats). It names the snapshot it stands
+ * for (id, instant, collector) and the hash of its facts; the API extends the node's coverage when
+ * that is still the node's stored state, and otherwise answers `resend` (post the full snapshot).
+ */
+export const heartbeatSchema = z.strictObject({
+  /** the fact normalisation and hash the collector used (STATE_HASH_VERSION). */
+  hashVersion: z.literal(STATE_HASH_VERSION, { error: unlessMissing(`must be ${STATE_HASH_VERSION}`) }),
+  snapshotId: snapshotSchema.shape.snapshotId,
+  node: snapshotSchema.shape.node,
+  collector: snapshotSchema.shape.collector.omit({ source: true }),
+  takenAt: snapshotSchema.shape.takenAt,
+  /** hashFacts(snapshotToFacts(snapshot)): sha256 as 64 lowercase hex digits. */
+  stateHash: z.string({ error: unlessMissing('must be a string') }).regex(/^[0-9a-f]{64}$/, 'must be a sha256 as 64 lowercase hex digits'),
+});
+
 export type Snapshot = z.infer<typeof snapshotSchema>;
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
 export type NetworkNamespace = z.infer<typeof namespaceSchema>;
 export type Link = z.infer<typeof linkSchema>;
 export type Address = z.infer<typeof addressSchema>;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { snapshotSchema } from './snapshot-schema';
+import { heartbeatSchema, snapshotSchema, type Heartbeat } from './snapshot-schema';
 import { formatPath, type SnapshotValidation, type ValidationIssue } from './validation-issues';
 
 export { formatPath, formatValidationIssues, type SnapshotValidation, type ValidationIssue } from './validation-issues';
@@ -11,6 +11,13 @@ export { formatPath, formatValidationIssues, type SnapshotValidation, type Valid
 export function validateSnapshotWithZod(input: unknown): SnapshotValidation {
   const result = snapshotSchema.safeParse(input);
   if (result.success) return { ok: true, snapshot: result.data };
+  return { ok: false, issues: result.error.issues.map(toValidationIssue) };
+}
+
+/** A heartbeat (contract v1.1) against its schema: small, so zod checks it directly. */
+export function validateHeartbeatWithZod(input: unknown): { ok: true; heartbeat: Heartbeat } | { ok: false; issues: ValidationIssue[] } {
+  const result = heartbeatSchema.safeParse(input);
+  if (result.success) return { ok: true, heartbeat: result.data };
   return { ok: false, issues: result.error.issues.map(toValidationIssue) };
 }
 

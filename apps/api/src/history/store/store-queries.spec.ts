@@ -6,6 +6,7 @@ import { ClusterStateRepository } from './cluster-state.repository';
 import { CoverageRepository } from './coverage.repository';
 import { FactChangeRepository } from './fact-change.repository';
 import { FactStateRepository } from './fact-state.repository';
+import { HeartbeatRepository } from './heartbeat.repository';
 import { HistoryRetentionRepository } from './history-retention.repository';
 import { HistoryWriterRepository, type NodeUpdate } from './history-writer.repository';
 import { NodeHeadRepairRepository } from './node-head-repair.repository';
@@ -134,6 +135,11 @@ const QUERY_FILES: Array<QueryFile<unknown>> = [
       joinCoverage: (r, tx) => r.joinCoverage(tx, interval, { ...interval, id: 2 }),
       markHistoryRewritten: (r, tx) => r.markHistoryRewritten(tx, 1, at),
     },
+  }),
+  file<HeartbeatRepository>({
+    file: 'heartbeat.repository.sql',
+    create: (d) => new HeartbeatRepository(d),
+    calls: { head: (r) => r.head('node-a', update.snapshotId) },
   }),
   file<NodeHeadRepairRepository>({
     file: 'node-head-repair.repository.sql',
