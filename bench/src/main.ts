@@ -91,8 +91,10 @@ async function main(): Promise<void> {
   }
 
   if (want('queries') && s.kinds.includes('postgres')) {
-    const nodes = s.quick ? 20 : 1000;
-    const days = s.quick ? 2 : 90;
+    // --history-nodes=N / --history-days=N size the generated history (to study a plan at scale without the full run)
+    const sized = (name: string) => Number(process.argv.find((a) => a.startsWith(`--history-${name}=`))?.split('=')[1]) || undefined;
+    const nodes = sized('nodes') ?? (s.quick ? 20 : 1000);
+    const days = sized('days') ?? (s.quick ? 2 : 90);
     // --history-url=URL reuses a database an earlier run generated (and kept with --keep-history).
     const reuse = process.argv.find((a) => a.startsWith('--history-url='))?.slice('--history-url='.length) ?? process.env['BENCH_HISTORY_URL'];
     const keep = process.argv.includes('--keep-history');

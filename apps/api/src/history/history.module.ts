@@ -12,6 +12,7 @@ import { NodeDirectoryService } from './node-directory.service';
 import { NodeStateResolver } from './node-state.resolver';
 import { NodeStateService } from './node-state.service';
 import { NodeResolver } from './node.resolver';
+import { NodeStateReader } from './node-state-reader';
 import { StateDiffService } from './state-diff.service';
 import { ChangeCountRepository } from './store/change-count.repository';
 import { ClusterStateRepository } from './store/cluster-state.repository';
@@ -40,6 +41,7 @@ import { NodeRepository } from './store/node.repository';
     HistoryWriterRepository,
     NodeHeadRepairRepository,
     HistoryRetentionRepository,
+    NodeStateReader,
     FactWriter,
     FactStore,
     HistoryLoaderRegistry,
