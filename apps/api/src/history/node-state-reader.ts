@@ -15,10 +15,9 @@ const CACHED_FACTS = 200_000;
 
 /**
  * Nodes' facts at an instant, through a cache of past states by (node, state version)
- * (StateVersionCache). A node none of whose states is cached is read in one statement that also
- * returns its version; otherwise the versions are asked first (one index probe each) and only
- * the states not cached are read. Instants older than the retention window are not cached:
- * retention removes rows from those states without adding a version.
+ * (StateVersionCache): one statement finds each node's version at the instant and reads the
+ * facts of only those whose state at that version is not held here. Instants older than the
+ * retention window are not cached: retention removes rows from those states without adding a version.
  */
 @Injectable()
 export class NodeStateReader {
@@ -32,22 +31,20 @@ export class NodeStateReader {
   /** The facts of each node valid at `at` (nodes with none are left out), as FactStateRepository.factsAt. */
   async factsAt(nodeIds: readonly number[], at: Date): Promise<NodeFacts[]> {
     if (at.getTime() < Date.now() - this.config.retentionDays * DAY_MS) return this.states.factsAt(nodeIds, at);
+    const known = nodeIds.flatMap((nodeId) => this.cache.versionsOf(nodeId).map((changedAt) => ({ nodeId, changedAt })));
     const found = new Map<number, Fact[]>();
-    const missing = nodeIds.filter((id) => !this.cache.holds(id));
-    const known = nodeIds.filter((id) => this.cache.holds(id));
-    if (known.length > 0) {
-      for (const version of await this.states.stateVersionsAt(known, at)) {
-        const facts = version.changedAt ? this.cache.get(version.nodeId, version.changedAt) : undefined;
-        if (facts) found.set(version.nodeId, facts);
-        else missing.push(version.nodeId);
-      }
-    }
-    if (missing.length > 0) {
-      for (const state of await this.states.versionedFactsAt(missing, at)) {
+    const evicted: number[] = [];
+    for (const state of await this.states.versionedFactsAt(nodeIds, at, known)) {
+      if (state.facts) {
         found.set(state.nodeId, state.facts);
         if (state.changedAt) this.cache.set(state.nodeId, state.changedAt, state.facts);
+        continue;
       }
+      const cached = state.changedAt ? this.cache.get(state.nodeId, state.changedAt) : undefined;
+      if (cached) found.set(state.nodeId, cached);
+      else evicted.push(state.nodeId); // evicted by a concurrent read while this one waited
     }
+    if (evicted.length > 0) for (const state of await this.states.versionedFactsAt(evicted, at)) found.set(state.nodeId, state.facts ?? []);
     return nodeIds.flatMap((nodeId) => {
       const facts = found.get(nodeId);
       return facts && facts.length > 0 ? [{ nodeId, facts }] : [];

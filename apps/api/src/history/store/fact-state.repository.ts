@@ -20,8 +20,6 @@ export interface NodeStateVersion {
   changedAt: Date | null;
 }
 
-/** NodeFacts with the version of the state they are (read in the same statement). */
-export interface VersionedNodeFacts extends NodeFacts, NodeStateVersion {}
 
 /** A node's facts over a window, reduced to the keys that changed in it (windowFacts). */
 export interface WindowFacts {
@@ -65,43 +63,45 @@ export class FactStateRepository {
   }
 
   /**
-   * The version of each node's state at `at` (NodeStateVersion): two backward probes of one
-   * index entry each per node (max of valid_from on (node_id, valid_from), max of valid_to on
-   * (node_id, valid_to, valid_from)), so a cache of past states can be asked before the facts.
+   * The facts of each node valid at `at` with the version of that state (NodeStateVersion: two
+   * backward probes of one index entry per node, max(valid_from) on (node_id, valid_from) and
+   * max(valid_to) on (node_id, valid_to, valid_from)), in one statement, so that the facts are
+   * the state of exactly that version even while ingest commits beside it. `known` lists states
+   * the caller already holds: a node whose version at `at` is one of them comes back with
+   * `facts: undefined` and is not read. A node with no fact valid at `at` comes back with none.
    */
-  async stateVersionsAt(nodeIds: readonly number[], at: Date): Promise<NodeStateVersion[]> {
-    return this.database.prisma.$queryRaw<NodeStateVersion[]>`
-      SELECT n.id AS "nodeId", GREATEST(
-        (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= ${at}::timestamptz),
-        (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= ${at}::timestamptz)) AS "changedAt"
-      FROM unnest(${[...nodeIds]}::int[]) AS n(id)`;
-  }
-
-  /**
-   * factsAt with the version of each node's state (stateVersionsAt), in one statement, so that
-   * the facts are the state of exactly that version even while ingest commits beside it.
-   * A node with no fact valid at `at` comes back with no facts.
-   */
-  async versionedFactsAt(nodeIds: readonly number[], at: Date): Promise<VersionedNodeFacts[]> {
-    const rows = await this.database.prisma.$queryRaw<Array<{ nodeId: number; changedAt: Date | null; facts: string | null }>>`
+  async versionedFactsAt(nodeIds: readonly number[], at: Date, known: readonly NodeStateVersion[] = []): Promise<Array<NodeStateVersion & { facts?: Fact[] }>> {
+    const knownNodes = known.map((k) => k.nodeId);
+    const knownAt = known.map((k) => k.changedAt?.toISOString() ?? null);
+    const rows = await this.database.prisma.$queryRaw<Array<{ nodeId: number; changedAt: Date | null; read: boolean; facts: string | null }>>`
       WITH version AS (
         SELECT n.id, GREATEST(
           (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= ${at}::timestamptz),
           (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= ${at}::timestamptz)) AS changed_at
         FROM unnest(${[...nodeIds]}::int[]) AS n(id)
+      ), wanted AS (
+        SELECT v.id FROM version v
+        WHERE NOT EXISTS (
+          SELECT 1 FROM unnest(${knownNodes}::int[], ${knownAt}::timestamptz[]) AS k(node_id, changed_at)
+          WHERE k.node_id = v.id AND k.changed_at IS NOT DISTINCT FROM v.changed_at)
       ), state AS (
         SELECT f.node_id, json_agg(json_build_array(f.ns, f.kind, f.key, f.attrs))::text AS facts
         FROM (
           SELECT node_id, ns, kind, key, attrs FROM fact
-          WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
+          WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
           UNION ALL
           SELECT node_id, ns, kind, key, attrs FROM fact
-          WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
+          WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
         ) f
         GROUP BY f.node_id
       )
-      SELECT v.id AS "nodeId", v.changed_at AS "changedAt", s.facts FROM version v LEFT JOIN state s ON s.node_id = v.id`;
-    return rows.map((row) => ({ nodeId: row.nodeId, changedAt: row.changedAt, facts: row.facts ? decodeAggregated(row.facts) : [] }));
+      SELECT v.id AS "nodeId", v.changed_at AS "changedAt", v.id IN (SELECT id FROM wanted) AS read, s.facts
+      FROM version v LEFT JOIN state s ON s.node_id = v.id`;
+    return rows.map((row) => ({
+      nodeId: row.nodeId,
+      changedAt: row.changedAt,
+      ...(row.read ? { facts: row.facts ? decodeAggregated(row.facts) : [] } : {}),
+    }));
   }
 
   /**

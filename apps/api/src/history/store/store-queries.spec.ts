@@ -91,8 +91,7 @@ const QUERY_FILES: Array<QueryFile<unknown>> = [
     create: (d) => new FactStateRepository(d),
     calls: {
       factsAt: (r) => r.factsAt([1], at),
-      stateVersionsAt: (r) => r.stateVersionsAt([1], at),
-      versionedFactsAt: (r) => r.versionedFactsAt([1], at),
+      versionedFactsAt: (r) => r.versionedFactsAt([1, 2], at, [{ nodeId: 2, changedAt: at }]),
       windowFacts: (r) => r.windowFacts(1, at, later),
     },
   }),
