@@ -50,7 +50,7 @@ describe('bench report', () => {
     const byName = new Map(targets(results()).map((t) => [t.name, t]));
     expect(byName.get('[postgres] changed ingest at 1% churn ≥ 50% of the ceiling, p99 < 50 ms (service)')).toMatchObject({ met: true, value: '125/s = 50% of 250/s, p99 40 ms' });
     expect(byName.get('[postgres] unchanged snapshot < 2× the ceiling\'s per-snapshot time (service)')).toMatchObject({ met: true, value: '6 ms vs 4 ms = 1.50×' });
-    expect(byName.get('state(at) p95 < 20 ms')).toMatchObject({ met: false, value: '25 ms' });
+    expect(byName.get('state(at) p95 < 15 ms')).toMatchObject({ met: false, value: '25 ms' });
   });
 
   it('holds the cached block matrix to the target on its first (cold) request as well as its p95', () => {
@@ -68,7 +68,7 @@ describe('bench report', () => {
     expect(targets(quick).every((t) => t.met === undefined && t.value.endsWith('(quick: not asserted)'))).toBe(true);
     const printed = renderReport(quick).split('## Targets\n')[1];
     expect(printed).not.toMatch(/MET|MISS/);
-    expect(renderReport(results()).split('## Targets\n')[1]).toMatch(/^- MISS state\(at\) p95 < 20 ms: 25 ms$/m);
+    expect(renderReport(results()).split('## Targets\n')[1]).toMatch(/^- MISS state\(at\) p95 < 15 ms: 25 ms$/m);
   });
 
   it('shows a query that was not measured with its reason', () => {
