@@ -93,8 +93,10 @@ async function main(): Promise<void> {
   }
 
   if (want('queries') && s.kinds.includes('postgres')) {
-    const nodes = s.quick ? 20 : 1000;
-    const days = s.quick ? 2 : 90;
+    // --history-nodes=N / --history-days=N size the generated history (to study a plan at scale without the full run)
+    const sized = (name: string) => Number(process.argv.find((a) => a.startsWith(`--history-${name}=`))?.split('=')[1]) || undefined;
+    const nodes = sized('nodes') ?? (s.quick ? 20 : 1000);
+    const days = sized('days') ?? (s.quick ? 2 : 90);
     // --history-url=URL reuses a database an earlier run generated (and kept with --keep-history).
     const reuse = process.argv.find((a) => a.startsWith('--history-url='))?.slice('--history-url='.length) ?? process.env['BENCH_HISTORY_URL'];
     const keep = process.argv.includes('--keep-history');
@@ -120,7 +122,9 @@ async function main(): Promise<void> {
       const handle = await loadBundle().createDatabase({ databaseUrl: database.databaseUrl! });
       // a kept database from an older tree gets the newer migrations (indexes) first
       await handle.migrate({ migrationsDir: process.env['BENCH_MIGRATIONS'] });
-      const api = await startApi(handle);
+      // The history is dated from 2026-08-01: a retention window covering it, or the API would treat
+      // it as expired (the state cache skips instants older than retention; the job would delete them).
+      const api = await startApi(handle, { ROUTESCOPE_RETENTION_DAYS: '3650' });
       try {
         results.queries = await benchQueries(api, { seed, nodes, start: stats.start, end: stats.end, samples: s.quick ? 10 : 200 });
         for (const q of results.queries) log(`queries: ${q.name}: ${q.sample ? `p50 ${q.sample.p50} p95 ${q.sample.p95} ms (${q.meanRows} rows)` : q.skipped}`);

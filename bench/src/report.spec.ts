@@ -55,7 +55,7 @@ describe('bench report', () => {
     expect(byName.get('[postgres] unchanged snapshot as a heartbeat ≥ 20× faster than the ceiling\'s per-snapshot time (service)')).toMatchObject({ met: true, value: '0.2 ms vs 4 ms = 20.0× faster (p99 1 ms)' });
     expect(byName.get('[postgres] unchanged snapshot as a heartbeat ≥ 20× faster than the ceiling\'s per-snapshot time (POST /api/v1/heartbeats)')).toMatchObject({ met: false, value: '1 ms vs 4 ms = 4.0× faster (p99 2 ms)' });
     expect(targets(results({ ingest: [ingest(150, 40, 0.21)] })).find((t) => t.name.includes('heartbeat') && t.name.endsWith('(service)'))?.met).toBe(false);
-    expect(byName.get('state(at) p95 < 20 ms')).toMatchObject({ met: false, value: '25 ms' });
+    expect(byName.get('state(at) p95 < 15 ms')).toMatchObject({ met: false, value: '25 ms' });
   });
 
   it('holds the cached block matrix to the target on its first (cold) request as well as its p95', () => {
@@ -73,7 +73,7 @@ describe('bench report', () => {
     expect(targets(quick).every((t) => t.met === undefined && t.value.endsWith('(quick: not asserted)'))).toBe(true);
     const printed = renderReport(quick).split('## Targets\n')[1];
     expect(printed).not.toMatch(/MET|MISS/);
-    expect(renderReport(results()).split('## Targets\n')[1]).toMatch(/^- MISS state\(at\) p95 < 20 ms: 25 ms$/m);
+    expect(renderReport(results()).split('## Targets\n')[1]).toMatch(/^- MISS state\(at\) p95 < 15 ms: 25 ms$/m);
   });
 
   it('shows a query that was not measured with its reason', () => {

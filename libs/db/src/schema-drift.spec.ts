@@ -35,8 +35,8 @@ describeEachDatabase('schema drift', (db) => {
   });
 });
 
-/** Edits of the init migration, each of which the drift check must name. */
-const mutations: { what: string; from: RegExp | string; to: string; expect: RegExp }[] = [
+/** Edits of a migration (the init one unless `migration` names another), each of which the drift check must name. */
+const mutations: { what: string; from: RegExp | string; to: string; expect: RegExp; migration?: string }[] = [
   {
     what: 'an index removed',
     from: /-- CreateIndex\nCREATE INDEX "fact_valid_to_idx"[^\n]*\n\n/,
@@ -79,6 +79,20 @@ const mutations: { what: string; from: RegExp | string; to: string; expect: RegE
     to: 'CREATE INDEX "api_token_token_hash_key"',
     expect: /^unique index api_token_token_hash_key on api_token\(token_hash\): is not unique$/,
   },
+  {
+    what: 'an index schema.prisma declares as a SQL index built with another method',
+    migration: 'finding_open_during_index',
+    from: 'USING gist',
+    to: 'USING btree',
+    expect: /^index finding_open_during_idx on finding: uses btree, schema says gist$/,
+  },
+  {
+    what: 'an index schema.prisma declares as a SQL index removed',
+    migration: 'finding_open_during_index',
+    from: /CREATE INDEX "finding_open_during_idx"[^\n]*\n/,
+    to: 'SELECT 1;\n',
+    expect: /^index finding_open_during_idx on finding \(sql index of model Finding\): missing$/,
+  },
 ];
 
 describeEachDatabase(
@@ -91,12 +105,14 @@ describeEachDatabase(
     });
     afterEach(() => rm(tmp, { recursive: true, force: true }));
 
-    it.each(mutations)('names $what', async ({ from, to, expect: expected }) => {
-      // The init migration is the first; edit it in the temp copy only.
-      const [init] = await readMigrations(tmp);
-      const edited = init.script.replace(from, to);
-      expect(edited).not.toBe(init.script); // the mutation must apply, or this test proves nothing
-      await writeFile(init.file, edited);
+    it.each(mutations)('names $what', async ({ from, to, expect: expected, migration }) => {
+      // The init migration is the first; edit it (or the named one) in the temp copy only.
+      const migrations = await readMigrations(tmp);
+      const target = migration ? migrations.find((m) => m.file.includes(migration)) : migrations[0];
+      if (!target) throw new Error(`no migration ${migration}`);
+      const edited = target.script.replace(from, to);
+      expect(edited).not.toBe(target.script); // the mutation must apply, or this test proves nothing
+      await writeFile(target.file, edited);
       await db().migrate({ migrationsDir: tmp });
 
       const drift = await db().withExecutor((sql) => checkSchemaDrift(sql));

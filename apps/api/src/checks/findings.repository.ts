@@ -169,7 +169,8 @@ function findingConditions(query: Omit<FindingQuery, 'after' | 'limit'>): { wher
   if (query.severities?.length) where.push(`f.severity = ANY(${param(query.severities)}::text[])`);
   if (query.openAt) {
     const at = param(query.openAt);
-    where.push(`f.opened_at <= ${at}::timestamptz AND (f.resolved_at IS NULL OR f.resolved_at > ${at}::timestamptz)`);
+    // opened_at <= at < coalesce(resolved_at, ∞), as the GiST index finding_open_during_idx states it
+    where.push(`tstzrange(f.opened_at, f.resolved_at, '[)') @> ${at}::timestamptz`);
   }
   if (query.to) where.push(`f.opened_at <= ${param(query.to)}::timestamptz`);
   if (query.from) where.push(`(f.resolved_at IS NULL OR f.resolved_at >= ${param(query.from)}::timestamptz)`);

@@ -3,10 +3,10 @@ import type { Fact, Heartbeat, Snapshot } from '@routescope/snapshot';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import { FactWriter, type AppliedSnapshot } from './fact-writer.service';
 import { HeartbeatWriter, type HeartbeatResult } from './heartbeat-writer.service';
+import { NodeStateReader } from './node-state-reader';
 import { ClusterStateRepository, type NodeFactInterval } from './store/cluster-state.repository';
 import { CoverageRepository } from './store/coverage.repository';
 import { FactChangeRepository, type ChangeRow } from './store/fact-change.repository';
-import { FactStateRepository } from './store/fact-state.repository';
 import { HistoryRetentionRepository, type HistoryTable } from './store/history-retention.repository';
 import { NodeHeadRepairRepository, type RepairedHead } from './store/node-head-repair.repository';
 import { NodeRepository, type NodeRow } from './store/node.repository';
@@ -50,7 +50,7 @@ export class FactStore {
   constructor(
     private readonly writer: FactWriter,
     private readonly nodes: NodeRepository,
-    private readonly states: FactStateRepository,
+    private readonly states: NodeStateReader,
     private readonly factChanges: FactChangeRepository,
     private readonly coverage: CoverageRepository,
     private readonly cluster: ClusterStateRepository,
@@ -151,6 +151,7 @@ export class FactStore {
       return { repaired, details, audit, facts };
     });
     this.writer.forget(name);
+    this.states.forgetNode(outcome.repaired.nodeId);
     return outcome;
   }
 

@@ -4,7 +4,8 @@ import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { ChangeCountRepository, type ChangeCountRow } from './store/change-count.repository';
 import { CoverageRepository, type CoverageRow } from './store/coverage.repository';
 import { FactChangeRepository, type ChangePosition, type ChangeRow } from './store/fact-change.repository';
-import { FactStateRepository, type NodeFacts } from './store/fact-state.repository';
+import { NodeStateReader } from './node-state-reader';
+import type { NodeFacts } from './store/fact-state.repository';
 import { NodeRepository, type NodeRow } from './store/node.repository';
 
 export interface StateKey {
@@ -44,7 +45,8 @@ export interface ChangeCountKey {
 /** The repositories the loaders batch their questions into. */
 export interface HistoryReadRepositories {
   nodes: NodeRepository;
-  states: FactStateRepository;
+  /** states at an instant, through the cache of past states */
+  states: Pick<NodeStateReader, 'factsAt'>;
   coverage: CoverageRepository;
   changes: FactChangeRepository;
   changeCounts: ChangeCountRepository;
@@ -101,7 +103,7 @@ export class HistoryLoaderRegistry {
 
   constructor(
     nodes: NodeRepository,
-    states: FactStateRepository,
+    states: NodeStateReader,
     coverage: CoverageRepository,
     changes: FactChangeRepository,
     changeCounts: ChangeCountRepository,

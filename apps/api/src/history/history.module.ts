@@ -13,6 +13,7 @@ import { NodeDirectoryService } from './node-directory.service';
 import { NodeStateResolver } from './node-state.resolver';
 import { NodeStateService } from './node-state.service';
 import { NodeResolver } from './node.resolver';
+import { NodeStateReader } from './node-state-reader';
 import { StateDiffService } from './state-diff.service';
 import { ChangeCountRepository } from './store/change-count.repository';
 import { ClusterStateRepository } from './store/cluster-state.repository';
@@ -43,6 +44,7 @@ import { NodeRepository } from './store/node.repository';
     NodeHeadRepairRepository,
     HistoryRetentionRepository,
     HeartbeatRepository,
+    NodeStateReader,
     FactWriter,
     HeartbeatWriter,
     FactStore,

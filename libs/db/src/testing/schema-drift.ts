@@ -79,8 +79,18 @@ export async function checkSchemaDrift(sql: SqlExecutor, options: DriftOptions =
       drift.push(`${label}: predicate is ${have.predicate ?? '(none)'}, schema says ${wantPredicate ?? '(none)'}`);
     }
   }
+  // indexes Prisma cannot state (expressions, other access methods), declared by name and method
+  const sqlIndexes = extras.sqlIndexes.map((i) => ({ ...i, table: expected.tables.find((t) => t.model === i.model)?.name ?? i.model }));
+  for (const want of sqlIndexes) {
+    const have = actual.indexes.find((i) => i.table === want.table && i.name === want.name);
+    if (!have) drift.push(`index ${want.name} on ${want.table} (sql index of model ${want.model}): missing`);
+    else if (have.method !== want.method) drift.push(`index ${want.name} on ${want.table}: uses ${have.method}, schema says ${want.method}`);
+  }
   for (const extra of actual.indexes.filter(
-    (i) => modelTables.has(i.table) && !expected.indexes.some((w) => w.table === i.table && w.name === i.name),
+    (i) =>
+      modelTables.has(i.table) &&
+      !expected.indexes.some((w) => w.table === i.table && w.name === i.name) &&
+      !sqlIndexes.some((w) => w.table === i.table && w.name === i.name),
   )) {
     drift.push(`index ${extra.name} on ${extra.table}(${extra.columns.join(', ')}): exists in the database, not in the schema`);
   }
@@ -315,6 +325,8 @@ function compareDefault(actual: string | null, want: ExpectedDefault): string | 
 interface SchemaExtras {
   predicates: Map<string, string>;
   foreignKeyNames: Map<string, string>;
+  /** `/// sql index NAME using METHOD: why` lines of a model: an index its migration creates in SQL */
+  sqlIndexes: Array<{ model: string; name: string; method: string }>;
 }
 
 const predicateKey = (model: string, type: string, fields: string[]) => `${model}|${type}|${fields.join(',')}`;
@@ -322,8 +334,11 @@ const predicateKey = (model: string, type: string, fields: string[]) => `${model
 export function parseSchemaExtras(source: string): SchemaExtras {
   const predicates = new Map<string, string>();
   const foreignKeyNames = new Map<string, string>();
+  const sqlIndexes: SchemaExtras['sqlIndexes'] = [];
   for (const [, model, body] of source.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
     for (const rawLine of body.split('\n')) {
+      const sqlIndex = /^\s*\/\/\/\s*sql index (\w+) using (\w+):/.exec(rawLine);
+      if (sqlIndex) sqlIndexes.push({ model, name: sqlIndex[1], method: sqlIndex[2] });
       const line = rawLine.replace(/\/\/.*$/, '').trim();
       const block = /^@@(unique|index)\(\s*(?:fields:\s*)?\[([^\]]*)\](.*)\)$/.exec(line);
       if (block) {
@@ -340,7 +355,7 @@ export function parseSchemaExtras(source: string): SchemaExtras {
       if (relation && map) foreignKeyNames.set(`${model}.${relation[1]}`, map[1]);
     }
   }
-  return { predicates, foreignKeyNames };
+  return { predicates, foreignKeyNames, sqlIndexes };
 }
 
 /**

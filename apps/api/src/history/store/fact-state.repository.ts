@@ -10,6 +10,17 @@ export interface NodeFacts {
   facts: Fact[];
 }
 
+/**
+ * The version of a node's state at an instant: the last instant at or before it at which any
+ * of the node's facts began or ended (null: none had yet). Two instants of a node with the same
+ * version have the same state, as long as history at or before them is not rewritten.
+ */
+export interface NodeStateVersion {
+  nodeId: number;
+  changedAt: Date | null;
+}
+
+
 /** A node's facts over a window, reduced to the keys that changed in it (windowFacts). */
 export interface WindowFacts {
   /** facts of the changed keys valid at `from`, in canonical order */
@@ -48,9 +59,48 @@ export class FactStateRepository {
         WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
       ) f
       GROUP BY f.node_id`;
+    return rows.map((row) => ({ nodeId: row.nodeId, facts: decodeAggregated(row.facts) }));
+  }
+
+  /**
+   * The facts of each node valid at `at` with the version of that state (NodeStateVersion: two
+   * backward probes of one index entry per node, max(valid_from) on (node_id, valid_from) and
+   * max(valid_to) on (node_id, valid_to, valid_from)), in one statement, so that the facts are
+   * the state of exactly that version even while ingest commits beside it. `known` lists states
+   * the caller already holds: a node whose version at `at` is one of them comes back with
+   * `facts: undefined` and is not read. A node with no fact valid at `at` comes back with none.
+   */
+  async versionedFactsAt(nodeIds: readonly number[], at: Date, known: readonly NodeStateVersion[] = []): Promise<Array<NodeStateVersion & { facts?: Fact[] }>> {
+    const knownNodes = known.map((k) => k.nodeId);
+    const knownAt = known.map((k) => k.changedAt?.toISOString() ?? null);
+    const rows = await this.database.prisma.$queryRaw<Array<{ nodeId: number; changedAt: Date | null; read: boolean; facts: string | null }>>`
+      WITH version AS (
+        SELECT n.id, GREATEST(
+          (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= ${at}::timestamptz),
+          (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= ${at}::timestamptz)) AS changed_at
+        FROM unnest(${[...nodeIds]}::int[]) AS n(id)
+      ), wanted AS (
+        SELECT v.id FROM version v
+        WHERE NOT EXISTS (
+          SELECT 1 FROM unnest(${knownNodes}::int[], ${knownAt}::timestamptz[]) AS k(node_id, changed_at)
+          WHERE k.node_id = v.id AND k.changed_at IS NOT DISTINCT FROM v.changed_at)
+      ), state AS (
+        SELECT f.node_id, json_agg(json_build_array(f.ns, f.kind, f.key, f.attrs))::text AS facts
+        FROM (
+          SELECT node_id, ns, kind, key, attrs FROM fact
+          WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
+          UNION ALL
+          SELECT node_id, ns, kind, key, attrs FROM fact
+          WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
+        ) f
+        GROUP BY f.node_id
+      )
+      SELECT v.id AS "nodeId", v.changed_at AS "changedAt", v.id IN (SELECT id FROM wanted) AS read, s.facts
+      FROM version v LEFT JOIN state s ON s.node_id = v.id`;
     return rows.map((row) => ({
       nodeId: row.nodeId,
-      facts: toStoredFacts((JSON.parse(row.facts) as Array<[string, string, string, unknown]>).map(([ns, kind, key, attrs]) => ({ ns, kind, key, attrs }))),
+      changedAt: row.changedAt,
+      ...(row.read ? { facts: row.facts ? decodeAggregated(row.facts) : [] } : {}),
     }));
   }
 
@@ -93,4 +143,9 @@ export class FactStateRepository {
     result.after = toStoredFacts(sides.after);
     return result;
   }
+}
+
+/** A json_agg of [ns, kind, key, attrs] arrays → facts in canonical order. */
+function decodeAggregated(text: string): Fact[] {
+  return toStoredFacts((JSON.parse(text) as Array<[string, string, string, unknown]>).map(([ns, kind, key, attrs]) => ({ ns, kind, key, attrs })));
 }

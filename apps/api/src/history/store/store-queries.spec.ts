@@ -90,7 +90,11 @@ const QUERY_FILES: Array<QueryFile<unknown>> = [
   file<FactStateRepository>({
     file: 'fact-state.repository.sql',
     create: (d) => new FactStateRepository(d),
-    calls: { factsAt: (r) => r.factsAt([1], at), windowFacts: (r) => r.windowFacts(1, at, later) },
+    calls: {
+      factsAt: (r) => r.factsAt([1], at),
+      versionedFactsAt: (r) => r.versionedFactsAt([1, 2], at, [{ nodeId: 2, changedAt: at }]),
+      windowFacts: (r) => r.windowFacts(1, at, later),
+    },
   }),
   file<FactChangeRepository>({
     file: 'fact-change.repository.sql',

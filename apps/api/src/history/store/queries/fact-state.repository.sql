@@ -12,6 +12,31 @@ FROM (
 ) f
 GROUP BY f.node_id;
 
+-- versionedFactsAt
+WITH version AS (
+  SELECT n.id, GREATEST(
+    (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $1::timestamptz),
+    (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $2::timestamptz)) AS changed_at
+  FROM unnest($3::int[]) AS n(id)
+), wanted AS (
+  SELECT v.id FROM version v
+  WHERE NOT EXISTS (
+    SELECT 1 FROM unnest($4::int[], $5::timestamptz[]) AS k(node_id, changed_at)
+    WHERE k.node_id = v.id AND k.changed_at IS NOT DISTINCT FROM v.changed_at)
+), state AS (
+  SELECT f.node_id, json_agg(json_build_array(f.ns, f.kind, f.key, f.attrs))::text AS facts
+  FROM (
+    SELECT node_id, ns, kind, key, attrs FROM fact
+    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= $6::timestamptz
+    UNION ALL
+    SELECT node_id, ns, kind, key, attrs FROM fact
+    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > $7::timestamptz AND valid_from <= $8::timestamptz
+  ) f
+  GROUP BY f.node_id
+)
+SELECT v.id AS "nodeId", v.changed_at AS "changedAt", v.id IN (SELECT id FROM wanted) AS read, s.facts
+FROM version v LEFT JOIN state s ON s.node_id = v.id;
+
 -- windowFacts
 WITH touched AS (
   SELECT ns, kind, key FROM fact WHERE node_id = $1 AND valid_from > $2::timestamptz AND valid_from <= $3::timestamptz
