@@ -35,7 +35,8 @@ export interface StorageResult {
   howExtrapolated: string;
 }
 
-const ROUTESCOPE_TABLES = ['fact', 'snapshot', 'coverage', 'node'];
+// every table ingest writes; pg_total_relation_size counts each one's TOAST and indexes
+const ROUTESCOPE_TABLES = ['fact', 'fact_attrs', 'snapshot', 'coverage', 'node'];
 const INTERVAL = 30_000;
 
 export async function sizes(database: Database, tables: readonly string[]): Promise<TableSizes> {
@@ -95,7 +96,7 @@ export async function benchStorage(kind: DatabaseKind, o: StorageOptions): Promi
       factRowsPerNodeDay: round(((factRows1 - factRows0) * dayScale) / o.nodes, 1),
       naive,
       ratio: round(naive.bytesPerNodeDay / Math.max(1, bytesPerNodeDay), 0),
-      howExtrapolated: `Routescope: ${o.nodes} nodes of a ${o.clusterNodes}-node cluster posted every 30 s for ${o.hours} h through IngestService with the churn model running; growth after the first snapshot (VACUUMed, pg_total_relation_size of fact+snapshot+coverage+node incl. indexes) × ${round(dayScale, 2)} / ${o.nodes} nodes. Naive: ${naive.rows} rows (${o.naiveHours} h of the same nodes) → bytes per row × 2,880 snapshots/day.`,
+      howExtrapolated: `Routescope: ${o.nodes} nodes of a ${o.clusterNodes}-node cluster posted every 30 s for ${o.hours} h through IngestService with the churn model running; growth after the first snapshot (VACUUMed, pg_total_relation_size of fact+fact_attrs+snapshot+coverage+node incl. indexes) × ${round(dayScale, 2)} / ${o.nodes} nodes. Naive: ${naive.rows} rows (${o.naiveHours} h of the same nodes) → bytes per row × 2,880 snapshots/day.`,
     };
   } finally {
     await api?.close();

@@ -22,7 +22,7 @@ function node(days: number, seq: number, proxyArp: string, pods = 1, bootId = 'b
 
 async function stateAt(database: Database, instant: string): Promise<string[]> {
   const rows = await database.prisma.$queryRaw<Array<{ line: string }>>`
-    SELECT ns || ' ' || kind || ' ' || key || ' ' || attrs::text AS line FROM fact
+    SELECT ns || ' ' || kind || ' ' || key || ' ' || a.attrs::text AS line FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id
     WHERE valid_from <= ${new Date(instant)}::timestamptz AND (valid_to IS NULL OR valid_to > ${new Date(instant)}::timestamptz)`;
   return rows.map((r) => r.line).sort();
 }
