@@ -93,8 +93,8 @@ describeEachDatabase('prisma client on both backends', (db) => {
     const node = await prisma.node.create({ data: nodeData('worker-4') });
     const keys = ['a', 'b', 'c'];
     const inserted = await prisma.$executeRaw`
-      INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from)
-      SELECT ${node.id}, 'host', 'link', k, jsonb_build_object('name', k), ${T0}
+      INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from)
+      SELECT ${node.id}, 'host', 'link', k, md5(jsonb_build_object('name', k)::text)::uuid, ${T0}
         FROM unnest(${keys}::text[]) AS k`;
     expect(inserted).toBe(3);
 
