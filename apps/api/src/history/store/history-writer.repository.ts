@@ -178,12 +178,12 @@ export class HistoryWriterRepository {
     if (facts.length === 0) return [];
     return tx.$queryRaw<OpenedFact[]>`
       WITH f AS (
-        SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs
+        SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, md5(f.attrs::jsonb::text)::uuid AS attrs_id
         FROM unnest(${facts.map((f) => f.ns)}::text[], ${facts.map((f) => f.kind)}::text[], ${facts.map((f) => f.key)}::text[], ${facts.map((f) => JSON.stringify(f.attrs))}::text[])
           AS f(ns, kind, key, attrs)
       ), ${storeAttrs}
       INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from)
-      SELECT ${nodeId}, f.ns, f.kind, f.key, md5(f.attrs::text)::uuid, ${at} FROM f
+      SELECT ${nodeId}, f.ns, f.kind, f.key, f.attrs_id, ${at} FROM f
       RETURNING id, ns, kind, key`;
   }
 
@@ -289,13 +289,13 @@ export class HistoryWriterRepository {
     if (rows.length === 0) return;
     await tx.$executeRaw`
       WITH f AS (
-        SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, f.valid_from, f.valid_to
+        SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, md5(f.attrs::jsonb::text)::uuid AS attrs_id, f.valid_from, f.valid_to
         FROM unnest(${rows.map((r) => r.ns)}::text[], ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => JSON.stringify(r.attrs))}::text[],
                     ${rows.map((r) => r.validFrom.toISOString())}::timestamptz[], ${rows.map((r) => r.validTo?.toISOString() ?? null)}::timestamptz[])
           AS f(ns, kind, key, attrs, valid_from, valid_to)
       ), ${storeAttrs}
       INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from, valid_to)
-      SELECT ${nodeId}, f.ns, f.kind, f.key, md5(f.attrs::text)::uuid, f.valid_from, f.valid_to FROM f`;
+      SELECT ${nodeId}, f.ns, f.kind, f.key, f.attrs_id, f.valid_from, f.valid_to FROM f`;
   }
 
   /** Moves the start of fact rows back to `at` (a late snapshot showed them earlier). */
@@ -335,14 +335,14 @@ export class HistoryWriterRepository {
 const SNAPSHOT_ID_LOCK = 0x52535349; // 'RSSI'
 
 /**
- * The CTE (after one named `f` with a jsonb `attrs` column) that stores each distinct attrs value
+ * The CTE (after one named `f` with `attrs` jsonb and `attrs_id`, md5 of its text) that stores each distinct attrs value
  * of `f` in fact_attrs if absent (content-addressed: the id is md5 of the jsonb text, which the
  * fact rows then reference). Inserted in id order so that two transactions adding overlapping
  * sets of new values wait for each other in one order instead of deadlocking.
  */
 const storeAttrs = Prisma.sql`stored_attrs AS (
         INSERT INTO fact_attrs (id, attrs)
-        SELECT DISTINCT ON (md5(attrs::text)) md5(attrs::text)::uuid, attrs FROM f ORDER BY md5(attrs::text)
+        SELECT DISTINCT ON (attrs_id) attrs_id, attrs FROM f ORDER BY attrs_id
         ON CONFLICT (id) DO NOTHING
       )`;
 

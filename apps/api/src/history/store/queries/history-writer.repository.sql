@@ -36,16 +36,16 @@ UPDATE fact SET valid_to = $1 WHERE node_id = $2 AND id = ANY($3::bigint[]);
 
 -- openFacts
 WITH f AS (
-  SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs
+  SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, md5(f.attrs::jsonb::text)::uuid AS attrs_id
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
     AS f(ns, kind, key, attrs)
 ), stored_attrs AS (
   INSERT INTO fact_attrs (id, attrs)
-  SELECT DISTINCT ON (md5(attrs::text)) md5(attrs::text)::uuid, attrs FROM f ORDER BY md5(attrs::text)
+  SELECT DISTINCT ON (attrs_id) attrs_id, attrs FROM f ORDER BY attrs_id
   ON CONFLICT (id) DO NOTHING
 )
 INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from)
-SELECT $5, f.ns, f.kind, f.key, md5(f.attrs::text)::uuid, $6 FROM f
+SELECT $5, f.ns, f.kind, f.key, f.attrs_id, $6 FROM f
 RETURNING id, ns, kind, key;
 
 -- recordUnchanged
@@ -107,17 +107,17 @@ SELECT 1 AS found FROM fact WHERE node_id = $1 AND ((valid_from > $2 AND valid_f
 
 -- insertIntervals
 WITH f AS (
-  SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, f.valid_from, f.valid_to
+  SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, md5(f.attrs::jsonb::text)::uuid AS attrs_id, f.valid_from, f.valid_to
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
               $5::timestamptz[], $6::timestamptz[])
     AS f(ns, kind, key, attrs, valid_from, valid_to)
 ), stored_attrs AS (
   INSERT INTO fact_attrs (id, attrs)
-  SELECT DISTINCT ON (md5(attrs::text)) md5(attrs::text)::uuid, attrs FROM f ORDER BY md5(attrs::text)
+  SELECT DISTINCT ON (attrs_id) attrs_id, attrs FROM f ORDER BY attrs_id
   ON CONFLICT (id) DO NOTHING
 )
 INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from, valid_to)
-SELECT $7, f.ns, f.kind, f.key, md5(f.attrs::text)::uuid, f.valid_from, f.valid_to FROM f;
+SELECT $7, f.ns, f.kind, f.key, f.attrs_id, f.valid_from, f.valid_to FROM f;
 
 -- moveFactStart
 UPDATE fact SET valid_from = $1 WHERE node_id = $2 AND id = ANY($3::bigint[]);
