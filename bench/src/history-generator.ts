@@ -137,11 +137,20 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
   // Load without the fact/snapshot indexes, then build them: what a restore does too.
   const indexes = psql(databaseUrl, `SELECT string_agg(indexdef, ';' || chr(10)) FROM pg_indexes WHERE tablename IN ('fact', 'snapshot') AND indexname NOT LIKE '%_pkey'`, true).trim();
   psql(databaseUrl, `SELECT string_agg('DROP INDEX ' || quote_ident(indexname), '; ') FROM pg_indexes WHERE tablename IN ('fact','snapshot') AND indexname NOT LIKE '%_pkey' \\gexec`);
-  psql(databaseUrl, `\\copy fact (node_id, ns, kind, key, attrs, valid_from, valid_to) FROM '${factFile}' WITH (FORMAT csv)`);
+  // Attributes are content-addressed (fact_attrs, as the writer stores them): staged with their
+  // text, then each distinct value stored once and the facts pointing at it.
+  psql(
+    databaseUrl,
+    `CREATE UNLOGGED TABLE fact_load (node_id int, ns text, kind text, key text, attrs jsonb, valid_from timestamptz, valid_to timestamptz);
+     \\copy fact_load FROM '${factFile}' WITH (FORMAT csv)
+     INSERT INTO fact_attrs (id, attrs) SELECT DISTINCT ON (md5(attrs::text)) md5(attrs::text)::uuid, attrs FROM fact_load ON CONFLICT (id) DO NOTHING;
+     INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from, valid_to) SELECT node_id, ns, kind, key, md5(attrs::text)::uuid, valid_from, valid_to FROM fact_load;
+     DROP TABLE fact_load;`,
+  );
   psql(databaseUrl, `\\copy snapshot (id, node_id, taken_at, received_at, hash, changes, boot_id, seq, source, warnings) FROM '${snapshotFile}' WITH (FORMAT csv)`);
   log(`history: loaded in ${Math.round((Date.now() - loadStarted) / 1000)} s; building indexes`);
   psql(databaseUrl, `SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 2; ${indexes};`);
-  psql(databaseUrl, 'VACUUM ANALYZE fact; VACUUM ANALYZE snapshot; VACUUM ANALYZE node; VACUUM ANALYZE coverage;');
+  psql(databaseUrl, 'VACUUM ANALYZE fact; VACUUM ANALYZE fact_attrs; VACUUM ANALYZE snapshot; VACUUM ANALYZE node; VACUUM ANALYZE coverage;');
   rmSync(o.workDir, { recursive: true, force: true });
   return { factRows: factRows + openRows, openRows, snapshotRows, start, end, generateMs, loadMs: Date.now() - loadStarted };
 }
@@ -190,8 +199,9 @@ export function loadCurrentState(databaseUrl: string, cluster: SyntheticCluster,
      INSERT INTO coverage (node_id, start_at, end_at, snapshots) SELECT id, '${iso(o.at)}', '${iso(o.at)}', 1 FROM node WHERE last_boot_id = 'boot-background';
      CREATE TEMP TABLE staged (node text, ns text, kind text, key text, attrs jsonb);
      \\copy staged FROM '${file}' WITH (FORMAT csv)
-     INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from) SELECT n.id, s.ns, s.kind, s.key, s.attrs, '${iso(o.at)}' FROM staged s JOIN node n ON n.name = s.node;
-     ANALYZE fact; ANALYZE node;`,
+     INSERT INTO fact_attrs (id, attrs) SELECT DISTINCT ON (md5(attrs::text)) md5(attrs::text)::uuid, attrs FROM staged ON CONFLICT (id) DO NOTHING;
+     INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from) SELECT n.id, s.ns, s.kind, s.key, md5(s.attrs::text)::uuid, '${iso(o.at)}' FROM staged s JOIN node n ON n.name = s.node;
+     ANALYZE fact; ANALYZE fact_attrs; ANALYZE node;`,
   );
   rmSync(o.workDir, { recursive: true, force: true });
   return rows;

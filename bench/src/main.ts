@@ -21,6 +21,8 @@ interface Settings {
   quick: boolean;
   only?: Set<string>;
   kinds: DatabaseKind[];
+  /** --storage-hours=N: the simulated period of the storage phase (default: 0.25 quick, 24 PostgreSQL, 6 PGlite) */
+  storageHours?: number;
 }
 
 function settings(argv: readonly string[]): Settings {
@@ -30,6 +32,7 @@ function settings(argv: readonly string[]): Settings {
     quick: argv.includes('--quick'),
     only: only ? new Set(only.split(',')) : undefined,
     kinds: (value('databases')?.split(',') as DatabaseKind[] | undefined) ?? ['postgres', 'pglite'],
+    storageHours: value('storage-hours') === undefined ? undefined : Number(value('storage-hours')),
   };
 }
 
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
 
   if (want('storage')) {
     for (const kind of s.kinds) {
-      const hours = s.quick ? 0.25 : kind === 'postgres' ? 24 : 6;
+      const hours = s.storageHours ?? (s.quick ? 0.25 : kind === 'postgres' ? 24 : 6);
       results.storage.push(await benchStorage(kind, { seed, clusterNodes, nodes: s.quick ? 2 : 4, hours, naiveHours: s.quick ? 0.1 : 0.5, concurrency: 4 }));
       log(`storage ${kind}: ${results.storage.at(-1)!.bytesPerNodeDay} B/node-day vs naive ${results.storage.at(-1)!.naive.bytesPerNodeDay}`);
     }
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
         : await generateHistory(database.databaseUrl!, { seed, nodes, days, intervalMs: 30_000, workDir: join(root, 'bench', 'dist', `history-${process.pid}`) });
       stats.findingRows = generateFindings(database.databaseUrl!, { seed, start: stats.start, end: stats.end });
       const tableBytes = JSON.parse(
-        psql(database.databaseUrl!, `SELECT json_object_agg(t, pg_total_relation_size(t::regclass)) FROM unnest(array['fact','snapshot','coverage','node','finding']) t`, true),
+        psql(database.databaseUrl!, `SELECT json_object_agg(t, pg_total_relation_size(t::regclass)) FROM unnest(array['fact','fact_attrs','snapshot','coverage','node','finding']) t`, true),
       ) as Record<string, number>;
       results.history = {
         stats,

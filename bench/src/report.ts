@@ -90,7 +90,11 @@ export function renderReport(r: BenchResults): string {
         `${lat(s.naive.insert)}, ${s.naive.insert.perSecond}`,
       ]),
     );
-    for (const s of r.storage) line(`- ${s.kind}: by table ${Object.entries(s.bytesPerNodeDayByTable).map(([t, b]) => `${t} ${formatBytes(b)}`).join(', ')}. ${s.howExtrapolated}`);
+    for (const s of r.storage) {
+      const retained = s.retainedBytesPerNodeDay === undefined ? '' : ` Kept 90 days with snapshot records for 7 (the defaults): ${formatBytes(s.retainedBytesPerNodeDay)} per node-day of history (${Math.round(s.naive.bytesPerNodeDay / Math.max(1, s.retainedBytesPerNodeDay))}×).`;
+      const resolution = s.resolutionBytesPerNodeDay === undefined ? '' : ` Resolution: one 8 KB page of one relation = ${formatBytes(s.resolutionBytesPerNodeDay)}/node-day.`;
+      line(`- ${s.kind}: by table ${Object.entries(s.bytesPerNodeDayByTable).map(([t, b]) => `${t} ${formatBytes(b)}`).join(', ')}.${retained}${resolution} ${s.howExtrapolated}`);
+    }
     line();
   }
 

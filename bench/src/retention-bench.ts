@@ -35,9 +35,12 @@ export async function benchRetention(kind: DatabaseKind, o: { seed: number; quic
     let t = cluster.now;
     for (let i = 0; i < nodes; i++) await api.ingest(cluster.snapshot(i, t + i));
     await database.withExecutor((sql) =>
-      sql.exec(`INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from, valid_to)
+      sql.exec(`INSERT INTO fact_attrs (id, attrs)
+        SELECT md5(a::text)::uuid, a FROM (SELECT ('{"dev":"eth0","dst":"10.9.0.' || i || '","family":"inet","lladdr":"52:54:00:00:00:01","state":"resolved"}')::jsonb AS a FROM generate_series(0, 249) i) v
+        ON CONFLICT (id) DO NOTHING;
+        INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from, valid_to)
         SELECT (SELECT min(id) FROM node), 'host', 'neighbor', 'eth0|10.9.' || (i / 250) || '.' || (i % 250),
-               ('{"dev":"eth0","dst":"10.9.0.' || (i % 250) || '","family":"inet","lladdr":"52:54:00:00:00:01","state":"resolved"}')::jsonb,
+               md5(('{"dev":"eth0","dst":"10.9.0.' || (i % 250) || '","family":"inet","lladdr":"52:54:00:00:00:01","state":"resolved"}')::jsonb::text)::uuid,
                TIMESTAMPTZ '${new Date(cluster.now - 125 * DAY).toISOString()}' + i * interval '1 second',
                TIMESTAMPTZ '${new Date(cluster.now - 125 * DAY).toISOString()}' + i * interval '1 second' + interval '10 minutes'
         FROM generate_series(1, ${rows}) i`),

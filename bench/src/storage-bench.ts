@@ -30,13 +30,27 @@ export interface StorageResult {
   bytesPerNodeDay: number;
   bytesPerNodeDayByTable: TableSizes;
   factRowsPerNodeDay: number;
+  /**
+   * one 8 KB page of one relation, scaled like the growth: sizes grow by whole pages, so a figure
+   * within a few of these (a --quick run) is not a measurement of the layout
+   */
+  resolutionBytesPerNodeDay?: number;
+  /**
+   * what a node-day of history costs once retention runs (90 days kept, snapshot records 7 days,
+   * the defaults): the growth with the snapshot records' share scaled by 7/90
+   */
+  retainedBytesPerNodeDay?: number;
   naive: { bytesPerSnapshot: number; bytesPerNodeDay: number; insert: Sample; rows: number };
   ratio: number;
   howExtrapolated: string;
 }
 
-const ROUTESCOPE_TABLES = ['fact', 'snapshot', 'coverage', 'node'];
+// every table ingest writes; pg_total_relation_size counts each one's TOAST and indexes
+const ROUTESCOPE_TABLES = ['fact', 'fact_attrs', 'snapshot', 'coverage', 'node'];
 const INTERVAL = 30_000;
+/** the API's defaults: ROUTESCOPE_RETENTION_DAYS, ROUTESCOPE_SNAPSHOT_RETENTION_DAYS */
+const HISTORY_DAYS = 90;
+const SNAPSHOT_DAYS = 7;
 
 export async function sizes(database: Database, tables: readonly string[]): Promise<TableSizes> {
   return database.withExecutor(async (sql) => {
@@ -80,6 +94,7 @@ export async function benchStorage(kind: DatabaseKind, o: StorageOptions): Promi
     const dayScale = 24 / o.hours;
     const byTable = Object.fromEntries(ROUTESCOPE_TABLES.map((table) => [table, Math.round(((after[table] - initial[table]) * dayScale) / o.nodes)]));
     const bytesPerNodeDay = Math.round(((total(after) - total(initial)) * dayScale) / o.nodes);
+    const retainedBytesPerNodeDay = Math.round(bytesPerNodeDay - byTable['snapshot'] * (1 - SNAPSHOT_DAYS / HISTORY_DAYS));
 
     // The naive baseline: the same snapshots, one JSONB row each (diag tarballs / Skydive-style archives).
     const naive = await benchNaive(database, cluster, o);
@@ -93,9 +108,11 @@ export async function benchStorage(kind: DatabaseKind, o: StorageOptions): Promi
       bytesPerNodeDay,
       bytesPerNodeDayByTable: byTable,
       factRowsPerNodeDay: round(((factRows1 - factRows0) * dayScale) / o.nodes, 1),
+      resolutionBytesPerNodeDay: Math.round((8192 * dayScale) / o.nodes),
+      retainedBytesPerNodeDay,
       naive,
       ratio: round(naive.bytesPerNodeDay / Math.max(1, bytesPerNodeDay), 0),
-      howExtrapolated: `Routescope: ${o.nodes} nodes of a ${o.clusterNodes}-node cluster posted every 30 s for ${o.hours} h through IngestService with the churn model running; growth after the first snapshot (VACUUMed, pg_total_relation_size of fact+snapshot+coverage+node incl. indexes) × ${round(dayScale, 2)} / ${o.nodes} nodes. Naive: ${naive.rows} rows (${o.naiveHours} h of the same nodes) → bytes per row × 2,880 snapshots/day.`,
+      howExtrapolated: `Routescope: ${o.nodes} nodes of a ${o.clusterNodes}-node cluster posted every 30 s for ${o.hours} h through IngestService with the churn model running; growth after the first snapshot (VACUUMed, pg_total_relation_size of fact+fact_attrs+snapshot+coverage+node incl. indexes) × ${round(dayScale, 2)} / ${o.nodes} nodes. Naive: ${naive.rows} rows (${o.naiveHours} h of the same nodes) → bytes per row × 2,880 snapshots/day.`,
     };
   } finally {
     await api?.close();

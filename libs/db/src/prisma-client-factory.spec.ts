@@ -21,8 +21,11 @@ function nodeData(name: string) {
   };
 }
 
+const ATTRS_ID = '5e0f2a1c-0000-4000-8000-000000000001';
+
 function factData(nodeId: number, key: string, extra: Partial<Prisma.FactUncheckedCreateInput> = {}) {
-  return { nodeId, ns: 'host', kind: 'route', key, attrs: { dst: key, dev: 'eth0' }, validFrom: T0, ...extra };
+  // attrsId: the fact_attrs row of the attributes (content-addressed; no foreign key, see schema.prisma)
+  return { nodeId, ns: 'host', kind: 'route', key, attrsId: ATTRS_ID, validFrom: T0, ...extra };
 }
 
 class Abort extends Error {}
@@ -45,9 +48,9 @@ describeEachDatabase('prisma client on both backends', (db) => {
     const stored = await prisma.node.findUniqueOrThrow({ where: { id: node.id }, include: { facts: { orderBy: { key: 'asc' } } } });
     expect(stored.lastSeq).toBe(9_007_199_254_740_993n);
     expect(stored.intervalMs).toBe(30000);
-    expect(stored.facts.map((f) => [f.key, typeof f.id, f.attrs, f.validFrom.toISOString(), f.validTo])).toEqual([
-      ['10.0.0.0/24', 'bigint', { dst: '10.0.0.0/24', dev: 'eth0' }, T0.toISOString(), null],
-      ['10.0.1.0/24', 'bigint', { dst: '10.0.1.0/24', dev: 'eth0' }, T0.toISOString(), null],
+    expect(stored.facts.map((f) => [f.key, typeof f.id, f.attrsId, f.validFrom.toISOString(), f.validTo])).toEqual([
+      ['10.0.0.0/24', 'bigint', ATTRS_ID, T0.toISOString(), null],
+      ['10.0.1.0/24', 'bigint', ATTRS_ID, T0.toISOString(), null],
     ]);
   });
 
@@ -90,8 +93,8 @@ describeEachDatabase('prisma client on both backends', (db) => {
     const node = await prisma.node.create({ data: nodeData('worker-4') });
     const keys = ['a', 'b', 'c'];
     const inserted = await prisma.$executeRaw`
-      INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from)
-      SELECT ${node.id}, 'host', 'link', k, jsonb_build_object('name', k), ${T0}
+      INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from)
+      SELECT ${node.id}, 'host', 'link', k, md5(jsonb_build_object('name', k)::text)::uuid, ${T0}
         FROM unnest(${keys}::text[]) AS k`;
     expect(inserted).toBe(3);
 

@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
-// The fact tables (prisma/schema.prisma: Fact → fact, Coverage → coverage, Snapshot → snapshot)
-// have one owner: the API's history module. Everything else goes through its FactStore. This
+// The fact tables (prisma/schema.prisma: Fact → fact, FactAttrs → fact_attrs, Coverage → coverage,
+// Snapshot → snapshot, RetentionCutoff → retention_cutoff) have one owner: the API's history module. Everything else goes through its FactStore. This
 // scans every non-test source file of the workspace for SQL or Prisma model calls that name
 // one of those tables, and fails on any outside apps/api/src/history/.
 const root = resolve(__dirname, '../../..');
 
-export const FACT_TABLES = ['fact', 'coverage', 'snapshot'] as const;
+export const FACT_TABLES = ['fact', 'fact_attrs', 'coverage', 'snapshot', 'retention_cutoff'] as const;
 const OWNER = 'apps/api/src/history/';
 
 /**
@@ -82,5 +82,6 @@ describe('fact store ownership', () => {
     expect(touchesFactTables('// counted from snapshot records\nconst a = 1;')).toBe(false);
     expect(touchesFactTables('sql`SELECT * FROM finding f JOIN node n ON n.id = f.node_id`')).toBe(false);
     expect(touchesFactTables('sql`SELECT * FROM fact_archive`')).toBe(false);
+    expect(touchesFactTables('sql`SELECT attrs FROM fact_attrs WHERE id = $1`')).toBe(true);
   });
 });

@@ -133,6 +133,22 @@ describe('loadApiConfig', () => {
     });
   });
 
+  describe('ROUTESCOPE_SNAPSHOT_RETENTION_DAYS', () => {
+    it('keeps snapshot records 7 days unless told otherwise', () => {
+      expect(loadApiConfig({}).snapshotRetentionDays).toBe(7);
+      expect(loadApiConfig({ ROUTESCOPE_SNAPSHOT_RETENTION_DAYS: '30' }).snapshotRetentionDays).toBe(30);
+      // a history shorter than a week keeps its snapshot records as long as the rest
+      expect(loadApiConfig({ ROUTESCOPE_RETENTION_DAYS: '3' }).snapshotRetentionDays).toBe(3);
+    });
+
+    it('refuses a window longer than the history it belongs to, naming both variables', () => {
+      expect(() => loadApiConfig({ ROUTESCOPE_RETENTION_DAYS: '30', ROUTESCOPE_SNAPSHOT_RETENTION_DAYS: '31' })).toThrow(
+        'ROUTESCOPE_SNAPSHOT_RETENTION_DAYS: must be at most ROUTESCOPE_RETENTION_DAYS (30)',
+      );
+      expect(() => loadApiConfig({ ROUTESCOPE_SNAPSHOT_RETENTION_DAYS: '0' })).toThrow('ROUTESCOPE_SNAPSHOT_RETENTION_DAYS: ');
+    });
+  });
+
   it('lists every bad variable in one error', () => {
     expect(() => loadApiConfig({ ROUTESCOPE_GAP_FACTOR: '0', ROUTESCOPE_REDIS_URL: 'http://x' })).toThrow(/ROUTESCOPE_GAP_FACTOR: .*\n.*ROUTESCOPE_REDIS_URL: must be a redis:\/\/ or rediss:\/\/ \(TLS\) URL/s);
   });

@@ -62,6 +62,12 @@ const environmentSchema = z.object({
   KUBERNETES_SERVICE_PORT: z.string().optional(),
   /** closed history (facts, coverage, snapshots, findings) older than this is deleted, hourly, in batches. */
   ROUTESCOPE_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
+  /**
+   * snapshot records (idempotency of re-posted snapshots, provenance) older than this are deleted;
+   * at most ROUTESCOPE_RETENTION_DAYS (the facts, coverage and findings stay for that long).
+   * Default 7, or ROUTESCOPE_RETENTION_DAYS when that is shorter.
+   */
+  ROUTESCOPE_SNAPSHOT_RETENTION_DAYS: z.coerce.number().min(1).max(3650).optional(),
   /** with several replicas: subscriptions, revocations and rate-limit counters go through Redis (redis://host:6379, rediss:// for TLS). */
   ROUTESCOPE_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// (TLS) URL').optional(),
   ROUTESCOPE_REDIS_PREFIX: z.string().min(1).default('routescope'),
@@ -148,6 +154,8 @@ export type ApiConfig = Readonly<{
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   kubernetes: { mode: 'off' | 'auto'; env: Readonly<Record<string, string | undefined>> };
   retentionDays: number;
+  /** ROUTESCOPE_SNAPSHOT_RETENTION_DAYS (≤ retentionDays) */
+  snapshotRetentionDays: number;
   redisUrl?: string;
   redisPrefix: string;
   /** ROUTESCOPE_CHECKS_DEBOUNCE_MS */
@@ -183,6 +191,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = result.data;
+  if (e.ROUTESCOPE_SNAPSHOT_RETENTION_DAYS !== undefined && e.ROUTESCOPE_SNAPSHOT_RETENTION_DAYS > e.ROUTESCOPE_RETENTION_DAYS) {
+    throw new ConfigError(
+      `invalid configuration:\n  ROUTESCOPE_SNAPSHOT_RETENTION_DAYS: must be at most ROUTESCOPE_RETENTION_DAYS (${e.ROUTESCOPE_RETENTION_DAYS}): snapshot records are kept for a window shorter than the history they belong to`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -194,6 +207,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     gapFactor: e.ROUTESCOPE_GAP_FACTOR,
     logLevel: e.ROUTESCOPE_LOG_LEVEL,
     retentionDays: e.ROUTESCOPE_RETENTION_DAYS,
+    snapshotRetentionDays: e.ROUTESCOPE_SNAPSHOT_RETENTION_DAYS ?? Math.min(7, e.ROUTESCOPE_RETENTION_DAYS),
     redisUrl: e.ROUTESCOPE_REDIS_URL,
     redisPrefix: e.ROUTESCOPE_REDIS_PREFIX,
     checksDebounceMs: e.ROUTESCOPE_CHECKS_DEBOUNCE_MS,

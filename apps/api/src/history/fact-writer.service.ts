@@ -107,7 +107,7 @@ export class FactWriter {
         const coverage = await this.writer.latestCoverage(tx, node.id);
         const silentMs = coverage ? takenAt.getTime() - coverage.endAt.getTime() : Infinity;
         if (coverage && silentMs <= this.config.gapFactor * update.intervalMs) {
-          await this.writer.extendCoverage(tx, coverage.id, takenAt);
+          await this.writer.extendCoverage(tx, node.id, coverage.id, takenAt);
           coverageHead = { id: coverage.id, endAt: takenAt };
         } else {
           await this.writer.openCoverage(tx, node.id, takenAt);
@@ -130,7 +130,7 @@ export class FactWriter {
           ? cached.facts
           : toCanonical(await this.writer.currentFacts(tx, node.id));
       const delta = diffAgainstCanonical(current, facts, canonical.attrs);
-      await this.writer.closeFacts(tx, delta.close, takenAt);
+      await this.writer.closeFacts(tx, node.id, delta.close, takenAt);
       const opened = await this.writer.openFacts(tx, node.id, delta.open, takenAt);
       await this.recordOrConflict(tx, snapshot, {
         id: snapshot.snapshotId,
@@ -216,17 +216,17 @@ export class FactWriter {
     }
     const after = await this.writer.factsStartingAt(tx, node.id, next.startAt);
     const writes = plan.writes(takenAt, next.startAt, after);
-    await this.writer.closeFacts(tx, writes.close, takenAt);
-    await this.writer.moveFactStart(tx, writes.moveStart, takenAt);
+    await this.writer.closeFacts(tx, node.id, writes.close, takenAt);
+    await this.writer.moveFactStart(tx, node.id, writes.moveStart, takenAt);
     await this.writer.insertIntervals(tx, node.id, writes.insert);
 
     const gapMs = this.config.gapFactor * node.intervalMs;
     const previous = around.before;
     const joinsPrevious = previous !== undefined && takenAt.getTime() - previous.endAt.getTime() <= gapMs;
     const joinsNext = next.startAt.getTime() - takenAt.getTime() <= gapMs;
-    if (joinsPrevious && joinsNext) await this.writer.joinCoverage(tx, previous, next);
-    else if (joinsPrevious) await this.writer.extendCoverage(tx, previous.id, takenAt);
-    else if (joinsNext) await this.writer.extendCoverageBack(tx, next.id, takenAt);
+    if (joinsPrevious && joinsNext) await this.writer.joinCoverage(tx, node.id, previous, next);
+    else if (joinsPrevious) await this.writer.extendCoverage(tx, node.id, previous.id, takenAt);
+    else if (joinsNext) await this.writer.extendCoverageBack(tx, node.id, next.id, takenAt);
     else await this.writer.openCoverage(tx, node.id, takenAt);
 
     await this.recordOrConflict(tx, snapshot, { ...record, changes: plan.changes, arrival: 'backfilled' });

@@ -43,7 +43,7 @@ for (const kind of testDatabaseKinds()) {
     }
 
     async function openFacts(): Promise<string[]> {
-      const rows = await database.prisma.$queryRaw<Array<{ ns: string; kind: string; key: string; attrs: never }>>`SELECT ns, kind, key, attrs FROM fact WHERE valid_to IS NULL`;
+      const rows = await database.prisma.$queryRaw<Array<{ ns: string; kind: string; key: string; attrs: never }>>`SELECT ns, kind, key, a.attrs FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id WHERE valid_to IS NULL`;
       return rows.map((r) => `${r.ns} ${r.kind} ${r.key} ${canonicalJson(r.attrs)}`).sort();
     }
     const expected = (s: Snapshot) => snapshotToFacts(s).map((f) => `${f.ns} ${f.kind} ${f.key} ${canonicalJson(f.attrs)}`).sort();

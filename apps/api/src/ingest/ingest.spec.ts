@@ -130,7 +130,7 @@ for (const kind of testDatabaseKinds()) {
       expect(response).toEqual({ status: 201, body: { status: 'changed', changes: 1, node: NODE, stateVersion: 2, stateHash: snapshotStateHash(changed) } });
       expect(await counts()).toEqual({ ...before, facts: before.facts + 1, snapshots: 2 });
       const rows = await database.prisma.$queryRaw<Array<{ value: string; validFrom: Date; validTo: Date | null }>>`
-        SELECT attrs->>'value' AS value, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
+        SELECT a.attrs->>'value' AS value, valid_from AS "validFrom", valid_to AS "validTo" FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id
         WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' ORDER BY valid_from`;
       expect(rows).toEqual([
         { value: '1', validFrom: new Date(at(0)), validTo: new Date(at(30)) },
@@ -145,7 +145,7 @@ for (const kind of testDatabaseKinds()) {
       expect(response).toEqual({ status: 201, body: { status: 'backfilled', changes: factCount, node: NODE, stateVersion: 2 } });
       expect(await counts()).toEqual({ facts: factCount + 1, openFacts: factCount, snapshots: 2, coverage: 1, nodes: 1 });
       const rows = await database.prisma.$queryRaw<Array<{ value: string; validFrom: Date; validTo: Date | null }>>`
-        SELECT attrs->>'value' AS value, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
+        SELECT a.attrs->>'value' AS value, valid_from AS "validFrom", valid_to AS "validTo" FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id
         WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' ORDER BY valid_from`;
       expect(rows).toEqual([
         { value: '0', validFrom: new Date(at(30)), validTo: new Date(at(60)) },
@@ -208,7 +208,7 @@ for (const kind of testDatabaseKinds()) {
       // Whoever commits second either follows (201) or arrives late inside covered history (202, kept as a record); never lost, never half-written.
       expect([[201, 201], [201, 202]]).toContainEqual(statuses);
       const open = await database.prisma.$queryRaw<Array<{ value: string }>>`
-        SELECT attrs->>'value' AS value FROM fact WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' AND valid_to IS NULL`;
+        SELECT a.attrs->>'value' AS value FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' AND valid_to IS NULL`;
       expect(open).toHaveLength(1);
       const duplicates = await database.prisma.$queryRaw<Array<{ n: bigint }>>`
         SELECT count(*) AS n FROM (SELECT ns, kind, key FROM fact WHERE valid_to IS NULL GROUP BY ns, kind, key HAVING count(*) > 1) d`;

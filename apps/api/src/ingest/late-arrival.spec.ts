@@ -38,7 +38,7 @@ for (const kind of testDatabaseKinds()) {
     async function stateAt(seconds: number): Promise<string[]> {
       const instant = new Date(at(seconds));
       const rows = await database.prisma.$queryRaw<Array<{ ns: string; kind: string; key: string; attrs: never }>>`
-        SELECT ns, kind, key, attrs FROM fact WHERE valid_from <= ${instant} AND (valid_to IS NULL OR valid_to > ${instant})`;
+        SELECT ns, kind, key, a.attrs FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id WHERE valid_from <= ${instant} AND (valid_to IS NULL OR valid_to > ${instant})`;
       return rows.map((r) => `${r.ns} ${r.kind} ${r.key} ${canonicalJson(r.attrs)}`).sort();
     }
 

@@ -63,7 +63,7 @@ for (const kind of testDatabaseKinds()) {
 
     async function openState(node = NODE): Promise<string[]> {
       const rows = await database.prisma.$queryRaw<Array<{ ns: string; kind: string; key: string; attrs: never }>>`
-        SELECT f.ns, f.kind, f.key, f.attrs FROM fact f JOIN node n ON n.id = f.node_id WHERE n.name = ${node} AND f.valid_to IS NULL`;
+        SELECT f.ns, f.kind, f.key, a.attrs FROM fact f JOIN fact_attrs a ON a.id = f.attrs_id JOIN node n ON n.id = f.node_id WHERE n.name = ${node} AND f.valid_to IS NULL`;
       return rows.map((r) => `${r.ns} ${r.kind} ${r.key} ${canonicalJson(r.attrs)}`).sort();
     }
 

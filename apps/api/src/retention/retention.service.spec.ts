@@ -23,7 +23,7 @@ function node(days: number, seq: number, proxyArp: string, pods = 1, bootId = 'b
 
 async function stateAt(database: Database, instant: string): Promise<string[]> {
   const rows = await database.prisma.$queryRaw<Array<{ line: string }>>`
-    SELECT ns || ' ' || kind || ' ' || key || ' ' || attrs::text AS line FROM fact
+    SELECT ns || ' ' || kind || ' ' || key || ' ' || a.attrs::text AS line FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id
     WHERE valid_from <= ${new Date(instant)}::timestamptz AND (valid_to IS NULL OR valid_to > ${new Date(instant)}::timestamptz)`;
   return rows.map((r) => r.line).sort();
 }
@@ -117,12 +117,36 @@ for (const kind of testDatabaseKinds()) {
       expect((await probes.get(stillQueued))?.state).toBe('queued');
     });
 
+    it('keeps snapshot records for their shorter window, and the change counts of older windows stay exact (read from the facts)', async () => {
+      for (let day = 0; day < 4; day++) await t.ingest(node(day, day, day % 2 ? '0' : '1', 1 + (day % 3)));
+      const counts = async () =>
+        (
+          await t.graphql<{ node: { early: number; all: number }; clusterChangeRate: Array<{ count: number; nodeCount: number }> }>(
+            `query($a: DateTime!, $b: DateTime!, $c: DateTime!) { node(name: "node-a") { early: changeCount(from: $a, to: $b) all: changeCount(from: $a, to: $c) }
+               clusterChangeRate(from: $a, to: $c, buckets: 4) { count nodeCount } }`,
+            { a: at(0), b: at(2), c: at(4) },
+          )
+        ).data;
+      const before = await counts();
+      expect(before!.node.early).toBeGreaterThan(0);
+      const facts = await count(database, 'fact');
+      const snapshots = await count(database, 'snapshot');
+      // history kept 90 days, snapshot records 2: the records of days 0 and 1 go, every fact stays
+      const run = await new RetentionService(t.app.get(FactStore), new RetentionRepository(database), loadApiConfig({ ROUTESCOPE_LOG_LEVEL: 'error', ROUTESCOPE_SNAPSHOT_RETENTION_DAYS: '2' })).runOnce(new Date(at(3, 60)));
+      expect(run.snapshotCutoff.toISOString()).toBe(at(1, 60));
+      expect(run.deleted).toMatchObject({ fact: 0, coverage: 0, snapshot: 2 });
+      expect(await count(database, 'snapshot')).toBe(snapshots - 2);
+      expect(await count(database, 'fact')).toBe(facts);
+      expect(await counts()).toEqual(before);
+    });
+
     it('deletes nothing newer than the cutoff, and a second pass finds nothing', async () => {
       await t.ingest(node(0, 0, '1'));
       await t.ingest(node(1, 1, '0'));
       const rows = await count(database, 'fact');
       const run = await service.runOnce(new Date(at(60)));
-      expect(Object.values(run.deleted).every((n) => n === 0)).toBe(true);
+      // only the snapshot records, whose window (7 days by default) is shorter than history's
+      expect(run.deleted).toEqual({ fact: 0, coverage: 0, snapshot: 2, finding: 0, cluster_object: 0 });
       expect(await count(database, 'fact')).toBe(rows);
       expect(Object.values((await service.runOnce(new Date(at(60)))).deleted).every((n) => n === 0)).toBe(true);
     });

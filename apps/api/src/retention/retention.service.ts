@@ -14,10 +14,14 @@ export type RetentionTable = HistoryTable | OtherRetentionTable;
 
 /** ROUTESCOPE_RETENTION_DAYS (config/api-config.ts): how long closed history is kept. */
 export const DEFAULT_RETENTION_DAYS = 90;
+/** ROUTESCOPE_SNAPSHOT_RETENTION_DAYS: snapshot records serve idempotency and provenance, not history. */
+export const DEFAULT_SNAPSHOT_RETENTION_DAYS = 7;
 
 export interface RetentionSettings {
   /** closed intervals older than this are deleted */
   retentionDays: number;
+  /** snapshot records older than this are deleted (≤ retentionDays; ROUTESCOPE_SNAPSHOT_RETENTION_DAYS) */
+  snapshotRetentionDays: number;
   /** how often the job runs */
   intervalMs: number;
   /** rows per DELETE statement */
@@ -28,6 +32,8 @@ export interface RetentionSettings {
 
 export interface RetentionRun {
   cutoff: Date;
+  /** the snapshot records' cutoff (their window is shorter) */
+  snapshotCutoff: Date;
   deleted: Record<RetentionTable, number>;
   batches: number;
   durationMs: number;
@@ -79,6 +85,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   private async pass(now: Date): Promise<RetentionRun> {
     const started = Date.now();
     const cutoff = new Date(now.getTime() - this.settings.retentionDays * DAY);
+    const snapshotCutoff = new Date(now.getTime() - this.settings.snapshotRetentionDays * DAY);
     const deleted = Object.fromEntries(RETENTION_TABLES.map((t) => [t.table, 0])) as Record<RetentionTable, number>;
     let batches = 0;
     for (const entry of RETENTION_TABLES) {
@@ -87,7 +94,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
         if (this.stopping) break;
         const count =
           entry.owner === 'history'
-            ? await this.history.deleteEndedBefore(entry.table, cutoff, this.settings.batchSize)
+            ? await this.history.deleteEndedBefore(entry.table, entry.table === 'snapshot' ? snapshotCutoff : cutoff, this.settings.batchSize)
             : await this.repository.deleteBatch(entry.table, cutoff, this.settings.batchSize);
         batches++;
         deleted[table] += count;
@@ -96,17 +103,19 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
         if (this.settings.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.pauseMs));
       }
     }
-    const run = { cutoff, deleted, batches, durationMs: Date.now() - started };
+    const run = { cutoff, snapshotCutoff, deleted, batches, durationMs: Date.now() - started };
     const total = Object.values(deleted).reduce((a, b) => a + b, 0);
     if (total > 0) this.logger.log(`deleted ${total} rows of history that ended before ${cutoff.toISOString()} in ${batches} batches (${run.durationMs} ms): ${JSON.stringify(deleted)}`);
     return run;
   }
 }
 
-/** The job's settings: `retentionDays` is ROUTESCOPE_RETENTION_DAYS (validated in config/api-config.ts). */
-export function retentionSettings(config: Pick<Partial<ApiConfig>, 'retentionDays'>): RetentionSettings {
+/** The job's settings: ROUTESCOPE_RETENTION_DAYS and ROUTESCOPE_SNAPSHOT_RETENTION_DAYS (validated in config/api-config.ts). */
+export function retentionSettings(config: Pick<Partial<ApiConfig>, 'retentionDays' | 'snapshotRetentionDays'>): RetentionSettings {
+  const retentionDays = config.retentionDays ?? DEFAULT_RETENTION_DAYS;
   return {
-    retentionDays: config.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    retentionDays,
+    snapshotRetentionDays: Math.min(config.snapshotRetentionDays ?? DEFAULT_SNAPSHOT_RETENTION_DAYS, retentionDays),
     intervalMs: 3_600_000,
     batchSize: 5000,
     pauseMs: 10,

@@ -23,7 +23,7 @@ export class ClusterStateRepository {
   /** Every node's open facts, grouped by node name (warms the checks' in-memory cluster view). */
   async allCurrentFacts(): Promise<Map<string, Fact[]>> {
     const rows = await this.database.prisma.$queryRaw<NamedFactRow[]>`
-      SELECT n.name AS node, f.ns, f.kind, f.key, f.attrs FROM fact f JOIN node n ON n.id = f.node_id WHERE f.valid_to IS NULL`;
+      SELECT n.name AS node, f.ns, f.kind, f.key, a.attrs FROM fact f JOIN node n ON n.id = f.node_id JOIN fact_attrs a ON a.id = f.attrs_id WHERE f.valid_to IS NULL`;
     return groupFactsByNode(rows);
   }
 
@@ -38,8 +38,8 @@ export class ClusterStateRepository {
       ? Prisma.sql`${[...nodeIds]}::int[]`
       : Prisma.sql`ARRAY(SELECT node_id FROM fact WHERE valid_from >= ${from}::timestamptz UNION SELECT node_id FROM fact WHERE valid_to >= ${from}::timestamptz)`;
     const rows = await this.database.prisma.$queryRaw<FactIntervalRow[]>`
-      SELECT n.name AS node, f.ns, f.kind, f.key, f.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo"
-      FROM fact f JOIN node n ON n.id = f.node_id
+      SELECT n.name AS node, f.ns, f.kind, f.key, a.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo"
+      FROM fact f JOIN node n ON n.id = f.node_id JOIN fact_attrs a ON a.id = f.attrs_id
       WHERE f.node_id = ANY(${nodes}) AND (f.valid_to IS NULL OR f.valid_to >= ${from}::timestamptz)
         AND f.kind <> 'sysctl' AND NOT (f.ns = 'host' AND f.kind = 'neighbor')`;
     const intervals: NodeFactInterval[] = [];
@@ -91,16 +91,16 @@ export class ClusterStateRepository {
         prisma.$executeRaw`SET LOCAL jit = off`,
         prisma.$queryRaw<Array<{ node: string; facts: string | null }>>`
           SELECT n.name AS node, (
-            SELECT string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs::text, chr(30))
+            SELECT string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || a.attrs::text, chr(30))
             FROM (
-              SELECT ns, kind, key, attrs FROM fact
+              SELECT ns, kind, key, attrs_id FROM fact
                 WHERE node_id = n.id AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
                   AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
               UNION ALL
-              SELECT ns, kind, key, attrs FROM fact
+              SELECT ns, kind, key, attrs_id FROM fact
                 WHERE node_id = n.id AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
                   AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
-            ) f) AS facts
+            ) f JOIN fact_attrs a ON a.id = f.attrs_id) AS facts
           FROM node n
           WHERE n.id = ANY(${nodeIds}::int[])
           ORDER BY n.id`,

@@ -50,14 +50,15 @@ export class FactStateRepository {
     // One JSON text per node instead of ~1,500 rows: the driver decodes a row at a time, and at
     // this size that decoding, not the index scans, was most of state(at) (bench, issue #6).
     const rows = await this.database.prisma.$queryRaw<Array<{ nodeId: number; facts: string }>>`
-      SELECT f.node_id AS "nodeId", json_agg(json_build_array(f.ns, f.kind, f.key, f.attrs))::text AS facts
+      SELECT f.node_id AS "nodeId", json_agg(json_build_array(f.ns, f.kind, f.key, a.attrs))::text AS facts
       FROM (
-        SELECT node_id, ns, kind, key, attrs FROM fact
+        SELECT node_id, ns, kind, key, attrs_id FROM fact
         WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
         UNION ALL
-        SELECT node_id, ns, kind, key, attrs FROM fact
+        SELECT node_id, ns, kind, key, attrs_id FROM fact
         WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
       ) f
+      JOIN fact_attrs a ON a.id = f.attrs_id
       GROUP BY f.node_id`;
     return rows.map((row) => ({ nodeId: row.nodeId, facts: decodeAggregated(row.facts) }));
   }
@@ -85,14 +86,15 @@ export class FactStateRepository {
           SELECT 1 FROM unnest(${knownNodes}::int[], ${knownAt}::timestamptz[]) AS k(node_id, changed_at)
           WHERE k.node_id = v.id AND k.changed_at IS NOT DISTINCT FROM v.changed_at)
       ), state AS (
-        SELECT f.node_id, json_agg(json_build_array(f.ns, f.kind, f.key, f.attrs))::text AS facts
+        SELECT f.node_id, json_agg(json_build_array(f.ns, f.kind, f.key, a.attrs))::text AS facts
         FROM (
-          SELECT node_id, ns, kind, key, attrs FROM fact
+          SELECT node_id, ns, kind, key, attrs_id FROM fact
           WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
           UNION ALL
-          SELECT node_id, ns, kind, key, attrs FROM fact
+          SELECT node_id, ns, kind, key, attrs_id FROM fact
           WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
         ) f
+        JOIN fact_attrs a ON a.id = f.attrs_id
         GROUP BY f.node_id
       )
       SELECT v.id AS "nodeId", v.changed_at AS "changedAt", v.id IN (SELECT id FROM wanted) AS read, s.facts
@@ -118,17 +120,17 @@ export class FactStateRepository {
         UNION
         SELECT ns, kind, key FROM fact WHERE node_id = ${nodeId} AND valid_to > ${from}::timestamptz AND valid_to <= ${to}::timestamptz
       ), before AS (
-        SELECT ns, kind, key, attrs FROM fact WHERE node_id = ${nodeId} AND valid_to IS NULL AND valid_from <= ${from}::timestamptz
+        SELECT ns, kind, key, attrs_id FROM fact WHERE node_id = ${nodeId} AND valid_to IS NULL AND valid_from <= ${from}::timestamptz
         UNION ALL
-        SELECT ns, kind, key, attrs FROM fact WHERE node_id = ${nodeId} AND valid_to > ${from}::timestamptz AND valid_from <= ${from}::timestamptz
+        SELECT ns, kind, key, attrs_id FROM fact WHERE node_id = ${nodeId} AND valid_to > ${from}::timestamptz AND valid_from <= ${from}::timestamptz
       ), after AS (
-        SELECT ns, kind, key, attrs FROM fact WHERE node_id = ${nodeId} AND valid_to IS NULL AND valid_from <= ${to}::timestamptz
+        SELECT ns, kind, key, attrs_id FROM fact WHERE node_id = ${nodeId} AND valid_to IS NULL AND valid_from <= ${to}::timestamptz
         UNION ALL
-        SELECT ns, kind, key, attrs FROM fact WHERE node_id = ${nodeId} AND valid_to > ${to}::timestamptz AND valid_from <= ${to}::timestamptz
+        SELECT ns, kind, key, attrs_id FROM fact WHERE node_id = ${nodeId} AND valid_to > ${to}::timestamptz AND valid_from <= ${to}::timestamptz
       )
-      SELECT 'before' AS side, b.ns, b.kind, b.key, b.attrs FROM before b WHERE (b.ns, b.kind, b.key) IN (SELECT ns, kind, key FROM touched)
+      SELECT 'before' AS side, b.ns, b.kind, b.key, v.attrs FROM before b JOIN fact_attrs v ON v.id = b.attrs_id WHERE (b.ns, b.kind, b.key) IN (SELECT ns, kind, key FROM touched)
       UNION ALL
-      SELECT 'after', a.ns, a.kind, a.key, a.attrs FROM after a WHERE (a.ns, a.kind, a.key) IN (SELECT ns, kind, key FROM touched)
+      SELECT 'after', a.ns, a.kind, a.key, v.attrs FROM after a JOIN fact_attrs v ON v.id = a.attrs_id WHERE (a.ns, a.kind, a.key) IN (SELECT ns, kind, key FROM touched)
       UNION ALL
       SELECT DISTINCT 'before', b.ns, NULL, NULL, NULL::jsonb FROM before b WHERE b.ns IN (SELECT ns FROM touched)
       UNION ALL

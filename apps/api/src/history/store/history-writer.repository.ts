@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Database, Prisma } from '@routescope/db';
+import { Prisma, type Database } from '@routescope/db';
 
 type TransactionClient = Prisma.TransactionClient;
 import type { Fact, FactAttributes } from '@routescope/snapshot';
@@ -137,6 +137,11 @@ export class HistoryWriterRepository {
    * (other than `exceptNodeId`, whose head this transaction may have just set) whose head it is.
    */
   async snapshotOwner(tx: TransactionClient, snapshotId: string, exceptNodeId: number): Promise<string | undefined> {
+    // snapshot's primary key is (node_id, id) (distributable by node, docs/scaling.md), so the
+    // database no longer refuses one id under two nodes: transactions asking about the same id
+    // take turns here, and the look-up below (its own statement, so its own snapshot of the
+    // data) sees what the previous one committed. Released at the end of the transaction.
+    await tx.$executeRaw`SELECT 1 FROM (SELECT pg_advisory_xact_lock(${SNAPSHOT_ID_LOCK}::int, hashtext(${snapshotId}))) l`;
     const rows = await tx.$queryRaw<{ name: string }[]>`
       SELECT n.name FROM snapshot s JOIN node n ON n.id = s.node_id WHERE s.id = ${snapshotId}::uuid
       UNION ALL
@@ -151,8 +156,8 @@ export class HistoryWriterRepository {
     return rows[0];
   }
 
-  async extendCoverage(tx: TransactionClient, coverageId: number, endAt: Date): Promise<void> {
-    await tx.$executeRaw`UPDATE coverage SET end_at = ${endAt}, snapshots = snapshots + 1 WHERE id = ${coverageId}`;
+  async extendCoverage(tx: TransactionClient, nodeId: number, coverageId: number, endAt: Date): Promise<void> {
+    await tx.$executeRaw`UPDATE coverage SET end_at = ${endAt}, snapshots = snapshots + 1 WHERE node_id = ${nodeId} AND id = ${coverageId}`;
   }
 
   async openCoverage(tx: TransactionClient, nodeId: number, at: Date): Promise<void> {
@@ -160,21 +165,25 @@ export class HistoryWriterRepository {
   }
 
   async currentFacts(tx: TransactionClient, nodeId: number): Promise<CurrentFact[]> {
-    return tx.$queryRaw<CurrentFact[]>`SELECT id, ns, kind, key, attrs FROM fact WHERE node_id = ${nodeId} AND valid_to IS NULL`;
+    return tx.$queryRaw<CurrentFact[]>`
+      SELECT f.id, f.ns, f.kind, f.key, a.attrs FROM fact f JOIN fact_attrs a ON a.id = f.attrs_id WHERE f.node_id = ${nodeId} AND f.valid_to IS NULL`;
   }
 
-  async closeFacts(tx: TransactionClient, ids: readonly bigint[], at: Date): Promise<void> {
+  async closeFacts(tx: TransactionClient, nodeId: number, ids: readonly bigint[], at: Date): Promise<void> {
     if (ids.length === 0) return;
-    await tx.$executeRaw`UPDATE fact SET valid_to = ${at} WHERE id = ANY(${ids.map(String)}::bigint[])`;
+    await tx.$executeRaw`UPDATE fact SET valid_to = ${at} WHERE node_id = ${nodeId} AND id = ANY(${ids.map(String)}::bigint[])`;
   }
 
   async openFacts(tx: TransactionClient, nodeId: number, facts: readonly Fact[], at: Date): Promise<OpenedFact[]> {
     if (facts.length === 0) return [];
     return tx.$queryRaw<OpenedFact[]>`
-      INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from)
-      SELECT ${nodeId}, f.ns, f.kind, f.key, f.attrs::jsonb, ${at}
-      FROM unnest(${facts.map((f) => f.ns)}::text[], ${facts.map((f) => f.kind)}::text[], ${facts.map((f) => f.key)}::text[], ${facts.map((f) => JSON.stringify(f.attrs))}::text[])
-        AS f(ns, kind, key, attrs)
+      WITH f AS (
+        SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, md5(f.attrs::jsonb::text)::uuid AS attrs_id
+        FROM unnest(${facts.map((f) => f.ns)}::text[], ${facts.map((f) => f.kind)}::text[], ${facts.map((f) => f.key)}::text[], ${facts.map((f) => JSON.stringify(f.attrs))}::text[])
+          AS f(ns, kind, key, attrs)
+      ), ${storeAttrs}
+      INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from)
+      SELECT ${nodeId}, f.ns, f.kind, f.key, f.attrs_id, ${at} FROM f
       RETURNING id, ns, kind, key`;
   }
 
@@ -199,7 +208,7 @@ export class HistoryWriterRepository {
         RETURNING id, state_version
       ), extended AS (
         UPDATE coverage SET end_at = ${update.takenAt}, snapshots = snapshots + 1
-        WHERE id = ${guard.coverageId}::int AND node_id IN (SELECT id FROM n)
+        WHERE node_id = ${guard.nodeId} AND id = ${guard.coverageId}::int AND EXISTS (SELECT 1 FROM n)
         RETURNING id
       ), opened AS (
         INSERT INTO coverage (node_id, start_at, end_at, snapshots)
@@ -218,7 +227,7 @@ export class HistoryWriterRepository {
       INSERT INTO snapshot (id, node_id, taken_at, received_at, hash, changes, boot_id, seq, source, warnings, clock_skew_ms, arrival, late_reason)
       VALUES (${row.id}::uuid, ${row.nodeId}, ${row.takenAt}, ${row.receivedAt}, ${row.hash}, ${row.changes}, ${row.bootId}, ${row.seq}, ${row.source}, ${JSON.stringify(row.warnings)}::jsonb,
               ${row.clockSkewMs ?? null}::bigint, ${row.arrival ?? 'in_order'}, ${row.lateReason ?? null})
-      ON CONFLICT (id) DO NOTHING`;
+      ON CONFLICT (node_id, id) DO NOTHING`;
     return inserted === 1;
   }
 
@@ -257,15 +266,15 @@ export class HistoryWriterRepository {
   /** The node's facts valid at `at`, with their intervals. */
   async factsAt(tx: TransactionClient, nodeId: number, at: Date): Promise<FactInterval[]> {
     return tx.$queryRaw<FactInterval[]>`
-      SELECT id, ns, kind, key, attrs, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
-      WHERE node_id = ${nodeId} AND valid_from <= ${at} AND (valid_to IS NULL OR valid_to > ${at})`;
+      SELECT f.id, f.ns, f.kind, f.key, a.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo" FROM fact f JOIN fact_attrs a ON a.id = f.attrs_id
+      WHERE f.node_id = ${nodeId} AND f.valid_from <= ${at} AND (f.valid_to IS NULL OR f.valid_to > ${at})`;
   }
 
   /** The node's facts that begin exactly at `at` (opened by the snapshot taken then). */
   async factsStartingAt(tx: TransactionClient, nodeId: number, at: Date): Promise<FactInterval[]> {
     return tx.$queryRaw<FactInterval[]>`
-      SELECT id, ns, kind, key, attrs, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
-      WHERE node_id = ${nodeId} AND valid_from = ${at}`;
+      SELECT f.id, f.ns, f.kind, f.key, a.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo" FROM fact f JOIN fact_attrs a ON a.id = f.attrs_id
+      WHERE f.node_id = ${nodeId} AND f.valid_from = ${at}`;
   }
 
   /** Whether any fact of the node begins or ends strictly between `from` and `to`. */
@@ -279,31 +288,34 @@ export class HistoryWriterRepository {
   async insertIntervals(tx: TransactionClient, nodeId: number, rows: readonly NewInterval[]): Promise<void> {
     if (rows.length === 0) return;
     await tx.$executeRaw`
-      INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from, valid_to)
-      SELECT ${nodeId}, f.ns, f.kind, f.key, f.attrs::jsonb, f.valid_from, f.valid_to
-      FROM unnest(${rows.map((r) => r.ns)}::text[], ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => JSON.stringify(r.attrs))}::text[],
-                  ${rows.map((r) => r.validFrom.toISOString())}::timestamptz[], ${rows.map((r) => r.validTo?.toISOString() ?? null)}::timestamptz[])
-        AS f(ns, kind, key, attrs, valid_from, valid_to)`;
+      WITH f AS (
+        SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, md5(f.attrs::jsonb::text)::uuid AS attrs_id, f.valid_from, f.valid_to
+        FROM unnest(${rows.map((r) => r.ns)}::text[], ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => JSON.stringify(r.attrs))}::text[],
+                    ${rows.map((r) => r.validFrom.toISOString())}::timestamptz[], ${rows.map((r) => r.validTo?.toISOString() ?? null)}::timestamptz[])
+          AS f(ns, kind, key, attrs, valid_from, valid_to)
+      ), ${storeAttrs}
+      INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from, valid_to)
+      SELECT ${nodeId}, f.ns, f.kind, f.key, f.attrs_id, f.valid_from, f.valid_to FROM f`;
   }
 
   /** Moves the start of fact rows back to `at` (a late snapshot showed them earlier). */
-  async moveFactStart(tx: TransactionClient, ids: readonly bigint[], at: Date): Promise<void> {
+  async moveFactStart(tx: TransactionClient, nodeId: number, ids: readonly bigint[], at: Date): Promise<void> {
     if (ids.length === 0) return;
-    await tx.$executeRaw`UPDATE fact SET valid_from = ${at} WHERE id = ANY(${ids.map(String)}::bigint[])`;
+    await tx.$executeRaw`UPDATE fact SET valid_from = ${at} WHERE node_id = ${nodeId} AND id = ANY(${ids.map(String)}::bigint[])`;
   }
 
   /** A coverage interval now starts at `at` (a late snapshot just before it). */
-  async extendCoverageBack(tx: TransactionClient, coverageId: number, startAt: Date): Promise<void> {
-    await tx.$executeRaw`UPDATE coverage SET start_at = ${startAt}, snapshots = snapshots + 1 WHERE id = ${coverageId}`;
+  async extendCoverageBack(tx: TransactionClient, nodeId: number, coverageId: number, startAt: Date): Promise<void> {
+    await tx.$executeRaw`UPDATE coverage SET start_at = ${startAt}, snapshots = snapshots + 1 WHERE node_id = ${nodeId} AND id = ${coverageId}`;
   }
 
   /**
    * A late snapshot closed the gap between two intervals: the later one (which may be the node's
    * head coverage, whose id the state cache and the unchanged path keep) absorbs the earlier one.
    */
-  async joinCoverage(tx: TransactionClient, earlier: CoverageInterval, later: CoverageInterval): Promise<void> {
-    await tx.$executeRaw`UPDATE coverage SET start_at = ${earlier.startAt}, snapshots = snapshots + ${earlier.snapshots + 1} WHERE id = ${later.id}`;
-    await tx.$executeRaw`DELETE FROM coverage WHERE id = ${earlier.id}`;
+  async joinCoverage(tx: TransactionClient, nodeId: number, earlier: CoverageInterval, later: CoverageInterval): Promise<void> {
+    await tx.$executeRaw`UPDATE coverage SET start_at = ${earlier.startAt}, snapshots = snapshots + ${earlier.snapshots + 1} WHERE node_id = ${nodeId} AND id = ${later.id}`;
+    await tx.$executeRaw`DELETE FROM coverage WHERE node_id = ${nodeId} AND id = ${earlier.id}`;
   }
 
   /**
@@ -318,6 +330,21 @@ export class HistoryWriterRepository {
     return rows[0].stateVersion;
   }
 }
+
+/** First key of the transaction-level advisory locks on snapshot ids (the second is hashtext(id)). */
+const SNAPSHOT_ID_LOCK = 0x52535349; // 'RSSI'
+
+/**
+ * The CTE (after one named `f` with `attrs` jsonb and `attrs_id`, md5 of its text) that stores each distinct attrs value
+ * of `f` in fact_attrs if absent (content-addressed: the id is md5 of the jsonb text, which the
+ * fact rows then reference). Inserted in id order so that two transactions adding overlapping
+ * sets of new values wait for each other in one order instead of deadlocking.
+ */
+const storeAttrs = Prisma.sql`stored_attrs AS (
+        INSERT INTO fact_attrs (id, attrs)
+        SELECT DISTINCT ON (attrs_id) attrs_id, attrs FROM f ORDER BY attrs_id
+        ON CONFLICT (id) DO NOTHING
+      )`;
 
 /** The reported skew as a bigint parameter (null when the snapshot carried none). */
 function skewOf(update: NodeUpdate): string | null {

@@ -78,7 +78,8 @@ export class NodeHeadRepairRepository {
   }
 
   async openFacts(tx: TransactionClient, nodeId: number): Promise<Fact[]> {
-    return tx.$queryRaw<Fact[]>`SELECT ns, kind, key, attrs FROM fact WHERE node_id = ${nodeId} AND valid_to IS NULL ORDER BY ns, kind, key`;
+    return tx.$queryRaw<Fact[]>`
+      SELECT f.ns, f.kind, f.key, a.attrs FROM fact f JOIN fact_attrs a ON a.id = f.attrs_id WHERE f.node_id = ${nodeId} AND f.valid_to IS NULL ORDER BY f.ns, f.kind, f.key`;
   }
 
   async audit(tx: TransactionClient, entry: AuditEntry): Promise<{ id: bigint; at: Date }> {

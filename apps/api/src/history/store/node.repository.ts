@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma, type Database } from '@routescope/db';
 import { DATABASE } from '../../database/database.module';
+import { recordedChanges } from './change-count.repository';
 
 export interface NodeRow {
   id: number;
@@ -98,10 +99,9 @@ export class NodeRepository {
         // One range scan of snapshot(taken_at) for the whole cluster, grouped; a LATERAL per node costs about the same but is planned (and JIT-compiled) as far dearer.
         sortKey = Prisma.sql`coalesce(recent.changes, 0)::bigint`;
         join = Prisma.sql`LEFT JOIN (
-          SELECT s.node_id, sum(s.changes) AS changes
-          FROM snapshot s JOIN node seen ON seen.id = s.node_id
-          WHERE s.taken_at > ${query.changesSince}::timestamptz AND s.taken_at <= ${asOf}::timestamptz AND s.taken_at > seen.first_seen_at
-          GROUP BY s.node_id
+          SELECT c.node_id, sum(c.changes) AS changes
+          FROM (${recordedChanges(query.changesSince, asOf)}) c
+          GROUP BY c.node_id
         ) recent ON recent.node_id = n.id`;
         break;
     }

@@ -2,22 +2,52 @@
 -- Regenerate: ROUTESCOPE_UPDATE_SQL=1 npx jest -c apps/api/jest.config.cjs store-queries
 
 -- changeCounts
-SELECT s.node_id AS "nodeId", sum(s.changes)::int AS count
-FROM snapshot s JOIN node n ON n.id = s.node_id
-WHERE s.node_id = ANY($1::int[]) AND s.taken_at > $2::timestamptz AND s.taken_at <= $3::timestamptz
-  AND s.taken_at > n.first_seen_at
-GROUP BY s.node_id;
+SELECT c.node_id AS "nodeId", sum(c.changes)::int AS count
+FROM (
+  SELECT s.node_id, s.taken_at AS at, s.changes
+  FROM snapshot s JOIN node n ON n.id = s.node_id
+  WHERE s.node_id = ANY($1::int[]) AND s.taken_at > $2::timestamptz AND s.taken_at <= $3::timestamptz
+    AND s.taken_at >= (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot') AND s.taken_at > n.first_seen_at
+  UNION ALL
+  SELECT k.node_id, k.at, count(*)::int
+  FROM (
+    SELECT node_id, ns, kind, key, valid_from AS at FROM fact
+      WHERE node_id = ANY($4::int[]) AND valid_from > $5::timestamptz AND valid_from <= $6::timestamptz AND valid_from < (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot')
+    UNION
+    SELECT node_id, ns, kind, key, valid_to FROM fact
+      WHERE node_id = ANY($7::int[]) AND valid_to > $8::timestamptz AND valid_to <= $9::timestamptz AND valid_to < (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot')
+  ) k JOIN node n ON n.id = k.node_id
+  -- a one-time filter: while the window is after the cutoff, the fact side is never run
+  WHERE $10::timestamptz < (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot') AND k.at > n.first_seen_at
+  GROUP BY k.node_id, k.at) c
+GROUP BY c.node_id;
 
 -- clusterChangeRate
 SELECT bucket, sum(changes)::int AS count, count(DISTINCT node_id) FILTER (WHERE changes > 0)::int AS "nodeCount", sum(first_seen)::int AS "firstSeen"
 FROM (
-  SELECT ((((extract(epoch FROM s.taken_at - $1::timestamptz) * 1000)::bigint * $2::bigint) + $3::bigint - 1) / $4::bigint - 1)::int AS bucket, s.changes, s.node_id, 0 AS first_seen
+  SELECT ((((extract(epoch FROM c.at - $1::timestamptz) * 1000)::bigint * $2::bigint) + $3::bigint - 1) / $4::bigint - 1)::int AS bucket, c.changes, c.node_id, 0 AS first_seen
+  FROM (
+  SELECT s.node_id, s.taken_at AS at, s.changes
   FROM snapshot s JOIN node n ON n.id = s.node_id
-  WHERE s.taken_at > $5::timestamptz AND s.taken_at <= $6::timestamptz AND s.changes > 0 AND s.taken_at > n.first_seen_at
+  WHERE  s.taken_at > $5::timestamptz AND s.taken_at <= $6::timestamptz
+    AND s.taken_at >= (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot') AND s.taken_at > n.first_seen_at
   UNION ALL
-  SELECT ((((extract(epoch FROM first_seen_at - $7::timestamptz) * 1000)::bigint * $8::bigint) + $9::bigint - 1) / $10::bigint - 1)::int, 0, id, 1
+  SELECT k.node_id, k.at, count(*)::int
+  FROM (
+    SELECT node_id, ns, kind, key, valid_from AS at FROM fact
+      WHERE  valid_from > $7::timestamptz AND valid_from <= $8::timestamptz AND valid_from < (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot')
+    UNION
+    SELECT node_id, ns, kind, key, valid_to FROM fact
+      WHERE  valid_to > $9::timestamptz AND valid_to <= $10::timestamptz AND valid_to < (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot')
+  ) k JOIN node n ON n.id = k.node_id
+  -- a one-time filter: while the window is after the cutoff, the fact side is never run
+  WHERE $11::timestamptz < (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot') AND k.at > n.first_seen_at
+  GROUP BY k.node_id, k.at) c
+  WHERE c.changes > 0
+  UNION ALL
+  SELECT ((((extract(epoch FROM first_seen_at - $12::timestamptz) * 1000)::bigint * $13::bigint) + $14::bigint - 1) / $15::bigint - 1)::int, 0, id, 1
   FROM node
-  WHERE first_seen_at > $11::timestamptz AND first_seen_at <= $12::timestamptz
+  WHERE first_seen_at > $16::timestamptz AND first_seen_at <= $17::timestamptz
 ) s
 GROUP BY bucket
 ORDER BY bucket;

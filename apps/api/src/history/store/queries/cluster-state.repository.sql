@@ -2,17 +2,17 @@
 -- Regenerate: ROUTESCOPE_UPDATE_SQL=1 npx jest -c apps/api/jest.config.cjs store-queries
 
 -- allCurrentFacts
-SELECT n.name AS node, f.ns, f.kind, f.key, f.attrs FROM fact f JOIN node n ON n.id = f.node_id WHERE f.valid_to IS NULL;
+SELECT n.name AS node, f.ns, f.kind, f.key, a.attrs FROM fact f JOIN node n ON n.id = f.node_id JOIN fact_attrs a ON a.id = f.attrs_id WHERE f.valid_to IS NULL;
 
 -- clusterFactIntervalsSince (every changed node)
-SELECT n.name AS node, f.ns, f.kind, f.key, f.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo"
-FROM fact f JOIN node n ON n.id = f.node_id
+SELECT n.name AS node, f.ns, f.kind, f.key, a.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo"
+FROM fact f JOIN node n ON n.id = f.node_id JOIN fact_attrs a ON a.id = f.attrs_id
 WHERE f.node_id = ANY(ARRAY(SELECT node_id FROM fact WHERE valid_from >= $1::timestamptz UNION SELECT node_id FROM fact WHERE valid_to >= $2::timestamptz)) AND (f.valid_to IS NULL OR f.valid_to >= $3::timestamptz)
   AND f.kind <> 'sysctl' AND NOT (f.ns = 'host' AND f.kind = 'neighbor');
 
 -- clusterFactIntervalsSince (given nodes)
-SELECT n.name AS node, f.ns, f.kind, f.key, f.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo"
-FROM fact f JOIN node n ON n.id = f.node_id
+SELECT n.name AS node, f.ns, f.kind, f.key, a.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo"
+FROM fact f JOIN node n ON n.id = f.node_id JOIN fact_attrs a ON a.id = f.attrs_id
 WHERE f.node_id = ANY($1::int[]) AND (f.valid_to IS NULL OR f.valid_to >= $2::timestamptz)
   AND f.kind <> 'sysctl' AND NOT (f.ns = 'host' AND f.kind = 'neighbor');
 
@@ -22,16 +22,16 @@ SELECT id FROM node WHERE first_seen_at <= $1::timestamptz ORDER BY id;
 SET LOCAL jit = off;
 
 SELECT n.name AS node, (
-  SELECT string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs::text, chr(30))
+  SELECT string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || a.attrs::text, chr(30))
   FROM (
-    SELECT ns, kind, key, attrs FROM fact
+    SELECT ns, kind, key, attrs_id FROM fact
       WHERE node_id = n.id AND valid_to IS NULL AND valid_from <= $1::timestamptz
         AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
     UNION ALL
-    SELECT ns, kind, key, attrs FROM fact
+    SELECT ns, kind, key, attrs_id FROM fact
       WHERE node_id = n.id AND valid_to > $2::timestamptz AND valid_from <= $3::timestamptz
         AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
-  ) f) AS facts
+  ) f JOIN fact_attrs a ON a.id = f.attrs_id) AS facts
 FROM node n
 WHERE n.id = ANY($4::int[])
 ORDER BY n.id;

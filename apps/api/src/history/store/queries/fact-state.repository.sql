@@ -2,14 +2,15 @@
 -- Regenerate: ROUTESCOPE_UPDATE_SQL=1 npx jest -c apps/api/jest.config.cjs store-queries
 
 -- factsAt
-SELECT f.node_id AS "nodeId", json_agg(json_build_array(f.ns, f.kind, f.key, f.attrs))::text AS facts
+SELECT f.node_id AS "nodeId", json_agg(json_build_array(f.ns, f.kind, f.key, a.attrs))::text AS facts
 FROM (
-  SELECT node_id, ns, kind, key, attrs FROM fact
+  SELECT node_id, ns, kind, key, attrs_id FROM fact
   WHERE node_id = ANY($1::int[]) AND valid_to IS NULL AND valid_from <= $2::timestamptz
   UNION ALL
-  SELECT node_id, ns, kind, key, attrs FROM fact
+  SELECT node_id, ns, kind, key, attrs_id FROM fact
   WHERE node_id = ANY($3::int[]) AND valid_to > $4::timestamptz AND valid_from <= $5::timestamptz
 ) f
+JOIN fact_attrs a ON a.id = f.attrs_id
 GROUP BY f.node_id;
 
 -- versionedFactsAt
@@ -43,17 +44,17 @@ WITH touched AS (
   UNION
   SELECT ns, kind, key FROM fact WHERE node_id = $4 AND valid_to > $5::timestamptz AND valid_to <= $6::timestamptz
 ), before AS (
-  SELECT ns, kind, key, attrs FROM fact WHERE node_id = $7 AND valid_to IS NULL AND valid_from <= $8::timestamptz
+  SELECT ns, kind, key, attrs_id FROM fact WHERE node_id = $7 AND valid_to IS NULL AND valid_from <= $8::timestamptz
   UNION ALL
-  SELECT ns, kind, key, attrs FROM fact WHERE node_id = $9 AND valid_to > $10::timestamptz AND valid_from <= $11::timestamptz
+  SELECT ns, kind, key, attrs_id FROM fact WHERE node_id = $9 AND valid_to > $10::timestamptz AND valid_from <= $11::timestamptz
 ), after AS (
-  SELECT ns, kind, key, attrs FROM fact WHERE node_id = $12 AND valid_to IS NULL AND valid_from <= $13::timestamptz
+  SELECT ns, kind, key, attrs_id FROM fact WHERE node_id = $12 AND valid_to IS NULL AND valid_from <= $13::timestamptz
   UNION ALL
-  SELECT ns, kind, key, attrs FROM fact WHERE node_id = $14 AND valid_to > $15::timestamptz AND valid_from <= $16::timestamptz
+  SELECT ns, kind, key, attrs_id FROM fact WHERE node_id = $14 AND valid_to > $15::timestamptz AND valid_from <= $16::timestamptz
 )
-SELECT 'before' AS side, b.ns, b.kind, b.key, b.attrs FROM before b WHERE (b.ns, b.kind, b.key) IN (SELECT ns, kind, key FROM touched)
+SELECT 'before' AS side, b.ns, b.kind, b.key, v.attrs FROM before b JOIN fact_attrs v ON v.id = b.attrs_id WHERE (b.ns, b.kind, b.key) IN (SELECT ns, kind, key FROM touched)
 UNION ALL
-SELECT 'after', a.ns, a.kind, a.key, a.attrs FROM after a WHERE (a.ns, a.kind, a.key) IN (SELECT ns, kind, key FROM touched)
+SELECT 'after', a.ns, a.kind, a.key, v.attrs FROM after a JOIN fact_attrs v ON v.id = a.attrs_id WHERE (a.ns, a.kind, a.key) IN (SELECT ns, kind, key FROM touched)
 UNION ALL
 SELECT DISTINCT 'before', b.ns, NULL, NULL, NULL::jsonb FROM before b WHERE b.ns IN (SELECT ns FROM touched)
 UNION ALL

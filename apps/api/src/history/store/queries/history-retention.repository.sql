@@ -2,10 +2,14 @@
 -- Regenerate: ROUTESCOPE_UPDATE_SQL=1 npx jest -c apps/api/jest.config.cjs store-queries
 
 -- deleteBatch (fact)
-DELETE FROM fact WHERE id IN (SELECT id FROM fact WHERE valid_to < $1::timestamptz ORDER BY valid_to LIMIT $2::int);
+DELETE FROM fact WHERE (node_id, id) IN (SELECT node_id, id FROM fact WHERE valid_to < $1::timestamptz ORDER BY valid_to LIMIT $2::int);
 
 -- deleteBatch (coverage)
-DELETE FROM coverage WHERE id IN (SELECT id FROM coverage WHERE end_at < $1::timestamptz ORDER BY end_at LIMIT $2::int);
+DELETE FROM coverage WHERE (node_id, id) IN (SELECT node_id, id FROM coverage WHERE end_at < $1::timestamptz ORDER BY end_at LIMIT $2::int);
 
 -- deleteBatch (snapshot)
-DELETE FROM snapshot WHERE id IN (SELECT id FROM snapshot WHERE taken_at < $1::timestamptz ORDER BY taken_at LIMIT $2::int);
+WITH mark AS (
+  INSERT INTO retention_cutoff (table_name, cutoff) VALUES ('snapshot', $1::timestamptz)
+  ON CONFLICT (table_name) DO UPDATE SET cutoff = GREATEST(retention_cutoff.cutoff, EXCLUDED.cutoff)
+)
+DELETE FROM snapshot WHERE (node_id, id) IN (SELECT node_id, id FROM snapshot WHERE taken_at < $2::timestamptz ORDER BY taken_at LIMIT $3::int);

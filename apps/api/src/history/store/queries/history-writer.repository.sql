@@ -12,6 +12,8 @@ SELECT id, last_seen_at AS "lastSeenAt", last_snapshot_id::text AS "lastSnapshot
 FROM node WHERE name = $1 FOR NO KEY UPDATE;
 
 -- snapshotOwner
+SELECT 1 FROM (SELECT pg_advisory_xact_lock($1::int, hashtext($2))) l;
+
 SELECT n.name FROM snapshot s JOIN node n ON n.id = s.node_id WHERE s.id = $1::uuid
 UNION ALL
 SELECT name FROM node WHERE last_snapshot_id = $2::uuid AND id <> $3
@@ -21,22 +23,29 @@ LIMIT 1;
 SELECT id, end_at AS "endAt" FROM coverage WHERE node_id = $1 ORDER BY start_at DESC LIMIT 1;
 
 -- extendCoverage
-UPDATE coverage SET end_at = $1, snapshots = snapshots + 1 WHERE id = $2;
+UPDATE coverage SET end_at = $1, snapshots = snapshots + 1 WHERE node_id = $2 AND id = $3;
 
 -- openCoverage
 INSERT INTO coverage (node_id, start_at, end_at, snapshots) VALUES ($1, $2, $3, 1);
 
 -- currentFacts
-SELECT id, ns, kind, key, attrs FROM fact WHERE node_id = $1 AND valid_to IS NULL;
+SELECT f.id, f.ns, f.kind, f.key, a.attrs FROM fact f JOIN fact_attrs a ON a.id = f.attrs_id WHERE f.node_id = $1 AND f.valid_to IS NULL;
 
 -- closeFacts
-UPDATE fact SET valid_to = $1 WHERE id = ANY($2::bigint[]);
+UPDATE fact SET valid_to = $1 WHERE node_id = $2 AND id = ANY($3::bigint[]);
 
 -- openFacts
-INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from)
-SELECT $1, f.ns, f.kind, f.key, f.attrs::jsonb, $2
-FROM unnest($3::text[], $4::text[], $5::text[], $6::text[])
-  AS f(ns, kind, key, attrs)
+WITH f AS (
+  SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, md5(f.attrs::jsonb::text)::uuid AS attrs_id
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+    AS f(ns, kind, key, attrs)
+), stored_attrs AS (
+  INSERT INTO fact_attrs (id, attrs)
+  SELECT DISTINCT ON (attrs_id) attrs_id, attrs FROM f ORDER BY attrs_id
+  ON CONFLICT (id) DO NOTHING
+)
+INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from)
+SELECT $5, f.ns, f.kind, f.key, f.attrs_id, $6 FROM f
 RETURNING id, ns, kind, key;
 
 -- recordUnchanged
@@ -52,11 +61,11 @@ WITH n AS (
   RETURNING id, state_version
 ), extended AS (
   UPDATE coverage SET end_at = $16, snapshots = snapshots + 1
-  WHERE id = $17::int AND node_id IN (SELECT id FROM n)
+  WHERE node_id = $17 AND id = $18::int AND EXISTS (SELECT 1 FROM n)
   RETURNING id
 ), opened AS (
   INSERT INTO coverage (node_id, start_at, end_at, snapshots)
-  SELECT id, $18, $19, 1 FROM n WHERE $20::int IS NULL
+  SELECT id, $19, $20, 1 FROM n WHERE $21::int IS NULL
   RETURNING id
 )
 SELECT n.state_version AS "stateVersion", COALESCE((SELECT id FROM extended), (SELECT id FROM opened)) AS "coverageId" FROM n;
@@ -65,7 +74,7 @@ SELECT n.state_version AS "stateVersion", COALESCE((SELECT id FROM extended), (S
 INSERT INTO snapshot (id, node_id, taken_at, received_at, hash, changes, boot_id, seq, source, warnings, clock_skew_ms, arrival, late_reason)
 VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb,
         $11::bigint, $12, $13)
-ON CONFLICT (id) DO NOTHING;
+ON CONFLICT (node_id, id) DO NOTHING;
 
 -- advanceNode
 UPDATE node SET
@@ -86,33 +95,40 @@ SELECT id, start_at AS "startAt", end_at AS "endAt", snapshots FROM coverage
 WHERE node_id = $1 AND start_at > $2 ORDER BY start_at ASC LIMIT 1;
 
 -- factsAt
-SELECT id, ns, kind, key, attrs, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
-WHERE node_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $3);
+SELECT f.id, f.ns, f.kind, f.key, a.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo" FROM fact f JOIN fact_attrs a ON a.id = f.attrs_id
+WHERE f.node_id = $1 AND f.valid_from <= $2 AND (f.valid_to IS NULL OR f.valid_to > $3);
 
 -- factsStartingAt
-SELECT id, ns, kind, key, attrs, valid_from AS "validFrom", valid_to AS "validTo" FROM fact
-WHERE node_id = $1 AND valid_from = $2;
+SELECT f.id, f.ns, f.kind, f.key, a.attrs, f.valid_from AS "validFrom", f.valid_to AS "validTo" FROM fact f JOIN fact_attrs a ON a.id = f.attrs_id
+WHERE f.node_id = $1 AND f.valid_from = $2;
 
 -- changesBetween
 SELECT 1 AS found FROM fact WHERE node_id = $1 AND ((valid_from > $2 AND valid_from < $3) OR (valid_to > $4 AND valid_to < $5)) LIMIT 1;
 
 -- insertIntervals
-INSERT INTO fact (node_id, ns, kind, key, attrs, valid_from, valid_to)
-SELECT $1, f.ns, f.kind, f.key, f.attrs::jsonb, f.valid_from, f.valid_to
-FROM unnest($2::text[], $3::text[], $4::text[], $5::text[],
-            $6::timestamptz[], $7::timestamptz[])
-  AS f(ns, kind, key, attrs, valid_from, valid_to);
+WITH f AS (
+  SELECT f.ns, f.kind, f.key, f.attrs::jsonb AS attrs, md5(f.attrs::jsonb::text)::uuid AS attrs_id, f.valid_from, f.valid_to
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+              $5::timestamptz[], $6::timestamptz[])
+    AS f(ns, kind, key, attrs, valid_from, valid_to)
+), stored_attrs AS (
+  INSERT INTO fact_attrs (id, attrs)
+  SELECT DISTINCT ON (attrs_id) attrs_id, attrs FROM f ORDER BY attrs_id
+  ON CONFLICT (id) DO NOTHING
+)
+INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from, valid_to)
+SELECT $7, f.ns, f.kind, f.key, f.attrs_id, f.valid_from, f.valid_to FROM f;
 
 -- moveFactStart
-UPDATE fact SET valid_from = $1 WHERE id = ANY($2::bigint[]);
+UPDATE fact SET valid_from = $1 WHERE node_id = $2 AND id = ANY($3::bigint[]);
 
 -- extendCoverageBack
-UPDATE coverage SET start_at = $1, snapshots = snapshots + 1 WHERE id = $2;
+UPDATE coverage SET start_at = $1, snapshots = snapshots + 1 WHERE node_id = $2 AND id = $3;
 
 -- joinCoverage
-UPDATE coverage SET start_at = $1, snapshots = snapshots + $2 WHERE id = $3;
+UPDATE coverage SET start_at = $1, snapshots = snapshots + $2 WHERE node_id = $3 AND id = $4;
 
-DELETE FROM coverage WHERE id = $1;
+DELETE FROM coverage WHERE node_id = $1 AND id = $2;
 
 -- markHistoryRewritten
 UPDATE node SET first_seen_at = LEAST(first_seen_at, $1), state_version = state_version + 1

@@ -35,7 +35,7 @@ UPDATE node SET last_seen_at = $1, last_snapshot_id = COALESCE($2::uuid, last_sn
 WHERE id = $3;
 
 -- openFacts
-SELECT ns, kind, key, attrs FROM fact WHERE node_id = $1 AND valid_to IS NULL ORDER BY ns, kind, key;
+SELECT f.ns, f.kind, f.key, a.attrs FROM fact f JOIN fact_attrs a ON a.id = f.attrs_id WHERE f.node_id = $1 AND f.valid_to IS NULL ORDER BY f.ns, f.kind, f.key;
 
 -- audit
 INSERT INTO audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4::jsonb)

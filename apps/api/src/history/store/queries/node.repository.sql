@@ -94,16 +94,31 @@ FROM (
          n.clock_skew_ms::float8 AS "clockSkewMs", coalesce(recent.changes, 0)::bigint AS sort_key
   FROM node n
   LEFT JOIN (
-    SELECT s.node_id, sum(s.changes) AS changes
-    FROM snapshot s JOIN node seen ON seen.id = s.node_id
-    WHERE s.taken_at > $1::timestamptz AND s.taken_at <= $2::timestamptz AND s.taken_at > seen.first_seen_at
-    GROUP BY s.node_id
+    SELECT c.node_id, sum(c.changes) AS changes
+    FROM (
+  SELECT s.node_id, s.taken_at AS at, s.changes
+  FROM snapshot s JOIN node n ON n.id = s.node_id
+  WHERE  s.taken_at > $1::timestamptz AND s.taken_at <= $2::timestamptz
+    AND s.taken_at >= (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot') AND s.taken_at > n.first_seen_at
+  UNION ALL
+  SELECT k.node_id, k.at, count(*)::int
+  FROM (
+    SELECT node_id, ns, kind, key, valid_from AS at FROM fact
+      WHERE  valid_from > $3::timestamptz AND valid_from <= $4::timestamptz AND valid_from < (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot')
+    UNION
+    SELECT node_id, ns, kind, key, valid_to FROM fact
+      WHERE  valid_to > $5::timestamptz AND valid_to <= $6::timestamptz AND valid_to < (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot')
+  ) k JOIN node n ON n.id = k.node_id
+  -- a one-time filter: while the window is after the cutoff, the fact side is never run
+  WHERE $7::timestamptz < (SELECT coalesce(max(cutoff), '-infinity'::timestamptz) FROM retention_cutoff WHERE table_name = 'snapshot') AND k.at > n.first_seen_at
+  GROUP BY k.node_id, k.at) c
+    GROUP BY c.node_id
   ) recent ON recent.node_id = n.id
-  WHERE strpos(lower(n.name), lower($3::text)) > 0 AND n.last_seen_at >= $4::timestamptz AND (n.last_seen_at + (n.interval_ms::float8 * $5::float8) * interval '1 millisecond' >= $6::timestamptz) AND NOT EXISTS (SELECT 1 FROM finding WHERE finding.node_id = n.id AND opened_at <= $7::timestamptz AND (resolved_at IS NULL OR resolved_at > $8::timestamptz))
+  WHERE strpos(lower(n.name), lower($8::text)) > 0 AND n.last_seen_at >= $9::timestamptz AND (n.last_seen_at + (n.interval_ms::float8 * $10::float8) * interval '1 millisecond' >= $11::timestamptz) AND NOT EXISTS (SELECT 1 FROM finding WHERE finding.node_id = n.id AND opened_at <= $12::timestamptz AND (resolved_at IS NULL OR resolved_at > $13::timestamptz))
 ) x
 WHERE TRUE
 ORDER BY x.sort_key ASC, x.name COLLATE "C" ASC
-LIMIT $9::int;
+LIMIT $14::int;
 
 -- countNodes
 SELECT count(*)::int AS count
