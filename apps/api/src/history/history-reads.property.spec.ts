@@ -54,8 +54,8 @@ const changeLine = (c: ChangeRow) =>
 async function referenceClusterChanges(database: Database, from: Date, to: Date, includeFirstSeen: boolean): Promise<string[]> {
   const rows = await database.prisma.$queryRaw<Array<ChangeRow & { before: unknown; after: unknown }>>`
     SELECT n.id AS "nodeId", n.name AS node, e.at, e.ns, e.kind, e.key,
-      (SELECT b.attrs FROM fact b WHERE b.node_id = e.node_id AND b.ns = e.ns AND b.kind = e.kind AND b.key = e.key AND b.valid_to = e.at LIMIT 1) AS before,
-      (SELECT a.attrs FROM fact a WHERE a.node_id = e.node_id AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at LIMIT 1) AS after,
+      (SELECT v.attrs FROM fact b JOIN fact_attrs v ON v.id = b.attrs_id WHERE b.node_id = e.node_id AND b.ns = e.ns AND b.kind = e.kind AND b.key = e.key AND b.valid_to = e.at LIMIT 1) AS before,
+      (SELECT v.attrs FROM fact a JOIN fact_attrs v ON v.id = a.attrs_id WHERE a.node_id = e.node_id AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at LIMIT 1) AS after,
       EXISTS (SELECT 1 FROM coverage cv WHERE cv.node_id = e.node_id AND cv.start_at = e.at) AS "afterGap"
     FROM (
       SELECT node_id, ns, kind, key, valid_from AS at FROM fact WHERE valid_from > ${from}::timestamptz AND valid_from <= ${to}::timestamptz

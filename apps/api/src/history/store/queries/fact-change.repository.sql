@@ -28,22 +28,13 @@ WHERE n.id = ANY($11::int[])
 ORDER BY n.id, c.at, c.ns COLLATE "C", c.kind COLLATE "C", c.key COLLATE "C";
 
 -- clusterChanges
-<<<<<<< HEAD
 SELECT e."nodeId", e.node, e.at, e.ns, e.kind, e.key,
-  (SELECT b.attrs FROM fact b
+  (SELECT v.attrs FROM fact b JOIN fact_attrs v ON v.id = b.attrs_id
     WHERE b.node_id = e."nodeId" AND b.ns = e.ns AND b.kind = e.kind AND b.key = e.key AND b.valid_to = e.at LIMIT 1) AS before,
-  (SELECT a.attrs FROM fact a
+  (SELECT v.attrs FROM fact a JOIN fact_attrs v ON v.id = a.attrs_id
     WHERE a.node_id = e."nodeId" AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at LIMIT 1) AS after,
   -- a probe of (node_id, start_at) per row of the page; as EXISTS it was planned as a hashed scan of all coverage
   COALESCE((SELECT true FROM coverage cv WHERE cv.node_id = e."nodeId" AND cv.start_at = e.at LIMIT 1), false) AS "afterGap"
-=======
-SELECT n.id AS "nodeId", n.name AS node, e.at, e.ns, e.kind, e.key,
-  (SELECT v.attrs FROM fact b JOIN fact_attrs v ON v.id = b.attrs_id
-    WHERE b.node_id = e.node_id AND b.ns = e.ns AND b.kind = e.kind AND b.key = e.key AND b.valid_to = e.at LIMIT 1) AS before,
-  (SELECT v.attrs FROM fact a JOIN fact_attrs v ON v.id = a.attrs_id
-    WHERE a.node_id = e.node_id AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at LIMIT 1) AS after,
-  EXISTS (SELECT 1 FROM coverage cv WHERE cv.node_id = e.node_id AND cv.start_at = e.at) AS "afterGap"
->>>>>>> wip-storage
 FROM (
   SELECT u.* FROM (
     (SELECT f.node_id AS "nodeId", n.name AS node, f.valid_from AS at, f.ns, f.kind, f.key

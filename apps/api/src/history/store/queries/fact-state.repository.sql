@@ -25,14 +25,15 @@ WITH version AS (
     SELECT 1 FROM unnest($4::int[], $5::timestamptz[]) AS k(node_id, changed_at)
     WHERE k.node_id = v.id AND k.changed_at IS NOT DISTINCT FROM v.changed_at)
 ), state AS (
-  SELECT f.node_id, json_agg(json_build_array(f.ns, f.kind, f.key, f.attrs))::text AS facts
+  SELECT f.node_id, json_agg(json_build_array(f.ns, f.kind, f.key, a.attrs))::text AS facts
   FROM (
-    SELECT node_id, ns, kind, key, attrs FROM fact
+    SELECT node_id, ns, kind, key, attrs_id FROM fact
     WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= $6::timestamptz
     UNION ALL
-    SELECT node_id, ns, kind, key, attrs FROM fact
+    SELECT node_id, ns, kind, key, attrs_id FROM fact
     WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > $7::timestamptz AND valid_from <= $8::timestamptz
   ) f
+  JOIN fact_attrs a ON a.id = f.attrs_id
   GROUP BY f.node_id
 )
 SELECT v.id AS "nodeId", v.changed_at AS "changedAt", v.id IN (SELECT id FROM wanted) AS read, s.facts
