@@ -24,6 +24,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
 import { RetentionModule } from './retention/retention.module';
 import { SilencesModule } from './silences/silences.module';
+import { TraceModule } from './trace/trace.module';
 import { TransportModule } from './transport/transport.module';
 
 @Module({})
@@ -51,6 +52,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       SilencesModule,
       ProbesModule.withChecks(checks),
       RetentionModule,
+      TraceModule,
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,
         imports: [AuthModule, MetricsModule],

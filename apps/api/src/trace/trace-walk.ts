@@ -1,0 +1,121 @@
+import { tracePath, type TraceRequest, type TraceResult } from '@routescope/trace';
+import { addressValue, canonicalPrefix, lookupRoute, type Fact } from '@routescope/snapshot';
+import type { FactStore } from '../history/fact-store.service';
+import { addressesOf, type NodeAddressDirectory } from './node-address-directory';
+
+/** Rounds of "trace, then load the node the walk could not find": a path crosses at most this many unknown next hops. */
+export const MAX_LOAD_ROUNDS = 4;
+
+export interface LoadedNode {
+  id: number;
+  name: string;
+  facts: Fact[];
+}
+
+/** What a trace asks, with `to` canonical and the source node known. */
+export interface TraceAsk {
+  source: LoadedNode;
+  pod?: string;
+  to: string;
+  size: number;
+  dontFragment: boolean;
+}
+
+/**
+ * The nodes a trace at one instant needs, read through the fact store: the source node first,
+ * then the holders of the destination and of the source's next hop for it, then, as long as the
+ * walk stops at a next hop it cannot place (`unknown-next-hop-node`), the holders of the
+ * addresses that stop cites. Holders come from NodeAddressDirectory (who holds it now) and are
+ * kept only when their state at `at` holds the address too. Whole-cluster state (clusterStateAt)
+ * is never read: at 1,000 nodes it is seconds, where a trace needs two or three nodes.
+ */
+export class TraceStateAt {
+  readonly nodes = new Map<string, LoadedNode>();
+  /** addresses already looked for, found or not */
+  private readonly looked = new Set<string>();
+
+  constructor(
+    private readonly store: FactStore,
+    private readonly directory: NodeAddressDirectory,
+    readonly at: Date,
+  ) {}
+
+  add(node: LoadedNode): void {
+    this.nodes.set(node.name, node);
+  }
+
+  /** Loads the nodes holding any of `addresses` at `at`; true when a node was added. */
+  async loadHoldersOf(addresses: Iterable<string>): Promise<boolean> {
+    const wanted = [...new Set(addresses)].filter((a) => !this.looked.has(a) && ![...this.nodes.values()].some((n) => addressesOf(n.facts).has(a)));
+    for (const address of wanted) this.looked.add(address);
+    const candidates = new Set<string>();
+    for (const address of wanted) for (const holder of await this.directory.holders(address)) if (!this.nodes.has(holder)) candidates.add(holder);
+    if (candidates.size === 0) return false;
+    const ids = await this.store.nodeIds([...candidates]);
+    const loaded = await Promise.all([...ids].map(async ([name, id]) => ({ id, name, facts: await this.store.stateAt(id, this.at) })));
+    let added = false;
+    for (const node of loaded) {
+      const held = addressesOf(node.facts);
+      if (wanted.some((a) => held.has(a))) {
+        this.add(node);
+        added = true;
+      }
+    }
+    return added;
+  }
+
+  request(ask: TraceAsk): TraceRequest {
+    return {
+      nodes: [...this.nodes.values()].map((n) => ({ node: n.name, facts: n.facts })),
+      from: { node: ask.source.name, ...(ask.pod ? { pod: ask.pod } : {}) },
+      to: ask.to,
+      size: ask.size,
+      dontFragment: ask.dontFragment,
+    };
+  }
+
+  /** The fact a piece of evidence cites, as loaded (undefined when its node was not read). */
+  fact(node: string, ns: string, kind: string, key: string): Fact | undefined {
+    return this.nodes.get(node)?.facts.find((f) => f.ns === ns && f.kind === kind && f.key === key);
+  }
+}
+
+/** Traces at `state.at`, loading the nodes the walk needs first and whenever it stops at an unknown next hop. */
+export async function traceLoading(state: TraceStateAt, ask: TraceAsk): Promise<TraceResult> {
+  await state.loadHoldersOf([ask.to, ...nextHopsFor(ask.source.facts, ask.to)]);
+  let result = tracePath(state.request(ask));
+  for (let round = 1; round < MAX_LOAD_ROUNDS; round++) {
+    const unplaced = unplacedAddresses(state, result);
+    if (unplaced.length === 0 || !(await state.loadHoldersOf(unplaced))) break;
+    result = tracePath(state.request(ask));
+  }
+  return result;
+}
+
+/** The gateways of the host route the source node takes for `to` (main table lookup). */
+export function nextHopsFor(facts: readonly Fact[], to: string): string[] {
+  const routes = facts.filter((f) => f.ns === 'host' && f.kind === 'route').map((f) => ({ ...(f.attrs as { dst: string; family: string; table: string; type: string; metric?: number }), fact: f }));
+  const found = lookupRoute(routes, to);
+  if (!found.ok) return [];
+  const attrs = found.route.fact.attrs;
+  const gateways = [attrs.gateway, ...(Array.isArray(attrs.nexthops) ? attrs.nexthops.map((h) => (h && typeof h === 'object' && !Array.isArray(h) ? h.gateway : undefined)) : [])];
+  return gateways.filter((g): g is string => typeof g === 'string');
+}
+
+/** Addresses a stop at an unknown next-hop node names: gateways of the routes it cites, and addresses in its text. */
+export function unplacedAddresses(state: TraceStateAt, result: TraceResult): string[] {
+  const addresses: string[] = [];
+  for (const leg of [result.forward, result.reply]) {
+    const stop = leg.stop;
+    if (!stop || stop.reason !== 'unknown-next-hop-node') continue;
+    for (const ref of stop.evidence) {
+      const gateway = state.fact(ref.node, ref.ns, ref.kind, ref.key)?.attrs.gateway;
+      if (typeof gateway === 'string') addresses.push(gateway);
+    }
+    for (const word of stop.detail.split(/[\s,;()[\]]+/)) {
+      const candidate = word.replace(/[.:]+$/, '').split('/')[0];
+      if (candidate && addressValue(candidate)) addresses.push(canonicalPrefix(candidate));
+    }
+  }
+  return addresses;
+}
