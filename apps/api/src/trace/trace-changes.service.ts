@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { tracePath, type TraceResult } from '@routescope/trace';
+import type { TraceResult } from '@routescope/trace';
 import type { Fact, FactAttributes, FactKind } from '@routescope/snapshot';
 import { FactStore, type ChangeRow } from '../history/fact-store.service';
 import { FactChangeType, type FactKindValue } from '../history/types/fact-change.type';
 import { NodeAddressDirectory } from './node-address-directory';
 import { TraceError, TraceErrorCode } from './trace.errors';
 import { citedFacts, factId, parseTraceArguments, requireDate, TraceService, type TraceArguments } from './trace.service';
-import { TraceStateAt, traceLoading, type LoadedNode } from './trace-walk';
+import { TraceStateAt, traceAt, traceLoading, type LoadedNode } from './trace-walk';
 import type { TraceChanges, TraceFactChange, TraceFlip, TraceVerdictValue } from './types/trace.type';
 
 /** Longest window one call scans: an incident week. */
@@ -44,13 +44,16 @@ export class TraceChangesService {
     const start = await this.traces.stateFor(question, from);
     const initial = await traceLoading(start.state, start.ask);
     const nodes = new Map<string, LoadedNode>(start.state.nodes);
-    const atEnd = await this.traces.stateFor(question, to).catch((error: unknown) => {
-      // the pod may be gone by the end: the nodes of the start are all there is to replay
-      if (error instanceof TraceError && error.code === TraceErrorCode.UnknownPod) return undefined;
-      throw error;
-    });
-    if (atEnd) {
-      await traceLoading(atEnd.state, atEnd.ask);
+    const atEnd = await this.traces.stateFor(question, to);
+    const endLoaded = await traceLoading(atEnd.state, atEnd.ask).then(
+      () => true,
+      (error: unknown) => {
+        // the pod may be gone by the end: then the nodes of the start are all there is to replay
+        if (error instanceof TraceError && error.code === TraceErrorCode.UnknownPod) return false;
+        throw error;
+      },
+    );
+    if (endLoaded) {
       const missing = [...atEnd.state.nodes.values()].filter((n) => !nodes.has(n.name));
       for (const node of await Promise.all(missing.map(async (n) => ({ ...n, facts: await this.store.stateAt(n.id, from) })))) nodes.set(node.name, node);
     }
@@ -58,28 +61,39 @@ export class TraceChangesService {
     const rows = await this.store.changesOfNodes([...nodes.values()].map((n) => n.id), from, to, MAX_CHANGES_PER_NODE + 1);
     const { instants, cutoff } = changeInstants(rows);
     const traced = instants.filter((i) => cutoff === undefined || i.at < cutoff).slice(0, MAX_TRACED_INSTANTS);
-    const complete = traced.length === instants.length;
 
     const replay = new NodeReplay(nodes.values());
     const flips: TraceFlip[] = [];
     let previous = initial;
+    let sourceGoneAt: Date | undefined;
+    let tracedCount = 0;
     for (const instant of traced) {
       replay.apply(instant.changes);
       const state = new TraceStateAt(this.store, this.directory, new Date(instant.at));
       for (const node of replay.nodes()) state.add(node);
-      const result = tracePath(state.request(start.ask));
+      let result: TraceResult;
+      try {
+        result = traceAt(state, start.ask);
+      } catch (error) {
+        if (!(error instanceof TraceError && error.code === TraceErrorCode.UnknownPod)) throw error;
+        sourceGoneAt = state.at;
+        break;
+      }
+      tracedCount++;
       if (result.verdict !== previous.verdict) flips.push(flip(instant, previous, result));
       previous = result;
     }
+    const complete = tracedCount === instants.length;
     return {
       from,
       to,
       initial: initial.verdict as TraceVerdictValue,
       flips,
       nodes: [...nodes.keys()],
-      instantsTraced: traced.length,
+      instantsTraced: tracedCount,
       complete,
-      checkedThrough: complete ? to : new Date(traced.at(-1)?.at ?? from.getTime()),
+      sourceGoneAt: sourceGoneAt ?? null,
+      checkedThrough: complete ? to : new Date(traced[tracedCount - 1]?.at ?? from.getTime()),
     };
   }
 }

@@ -1,7 +1,8 @@
-import { tracePath, type TraceRequest, type TraceResult } from '@routescope/trace';
+import { tracePath, TraceRequestError, type TraceRequest, type TraceResult } from '@routescope/trace';
 import { addressValue, canonicalPrefix, lookupRoute, type Fact } from '@routescope/snapshot';
 import type { FactStore } from '../history/fact-store.service';
 import { addressesOf, type NodeAddressDirectory } from './node-address-directory';
+import { TraceError, TraceErrorCode } from './trace.errors';
 
 /** Rounds of "trace, then load the node the walk could not find": a path crosses at most this many unknown next hops. */
 export const MAX_LOAD_ROUNDS = 4;
@@ -83,13 +84,39 @@ export class TraceStateAt {
 /** Traces at `state.at`, loading the nodes the walk needs first and whenever it stops at an unknown next hop. */
 export async function traceLoading(state: TraceStateAt, ask: TraceAsk): Promise<TraceResult> {
   await state.loadHoldersOf([ask.to, ...nextHopsFor(ask.source.facts, ask.to)]);
-  let result = tracePath(state.request(ask));
+  let result = traceAt(state, ask);
   for (let round = 1; round < MAX_LOAD_ROUNDS; round++) {
     const unplaced = unplacedAddresses(state, result);
     if (unplaced.length === 0 || !(await state.loadHoldersOf(unplaced))) break;
-    result = tracePath(state.request(ask));
+    result = traceAt(state, ask);
   }
   return result;
+}
+
+/** libs/trace over the nodes loaded so far; a request it cannot start becomes the API's error naming the field. */
+export function traceAt(state: TraceStateAt, ask: TraceAsk): TraceResult {
+  try {
+    return tracePath(state.request(ask));
+  } catch (error) {
+    if (!(error instanceof TraceRequestError)) throw error;
+    switch (error.field) {
+      case 'from.pod':
+        throw new TraceError(TraceErrorCode.UnknownPod, `${error.message} at ${state.at.toISOString()}`);
+      case 'from.node':
+      case 'nodes':
+        throw new TraceError(TraceErrorCode.UnknownNode, `${error.message} at ${state.at.toISOString()}`);
+      case 'to':
+        throw new TraceError(TraceErrorCode.InvalidAddress, error.message);
+      case 'size':
+        throw new TraceError(TraceErrorCode.InvalidArgument, error.message);
+      default:
+        return exhaustive(error.field);
+    }
+  }
+}
+
+function exhaustive(value: never): never {
+  throw new Error(`unmapped trace request field ${String(value)}`);
 }
 
 /** The gateways of the host route the source node takes for `to` (main table lookup). */
@@ -109,8 +136,9 @@ export function unplacedAddresses(state: TraceStateAt, result: TraceResult): str
     const stop = leg.stop;
     if (!stop || stop.reason !== 'unknown-next-hop-node') continue;
     for (const ref of stop.evidence) {
-      const gateway = state.fact(ref.node, ref.ns, ref.kind, ref.key)?.attrs.gateway;
-      if (typeof gateway === 'string') addresses.push(gateway);
+      // a route's gateway, a neighbour entry's address
+      const attrs = state.fact(ref.node, ref.ns, ref.kind, ref.key)?.attrs;
+      for (const address of [attrs?.gateway, attrs?.dst]) if (typeof address === 'string' && addressValue(address)) addresses.push(address);
     }
     for (const word of stop.detail.split(/[\s,;()[\]]+/)) {
       const candidate = word.replace(/[.:]+$/, '').split('/')[0];

@@ -68,18 +68,11 @@ export class TraceService {
     return toTrace(state, ask, await traceLoading(state, ask));
   }
 
-  /** The state at `at` with the source node loaded and the pod checked (UNKNOWN_NODE / UNKNOWN_POD otherwise). */
+  /** The state at `at` with the source node loaded (UNKNOWN_NODE when it never posted; the pod is resolved by the walk: UNKNOWN_POD). */
   async stateFor(question: ParsedTrace, at: Date): Promise<{ state: TraceStateAt; ask: TraceAsk }> {
     const node = await this.store.node(question.node);
     if (!node) throw new TraceError(TraceErrorCode.UnknownNode, `no node called "${question.node}" (from.node) has posted a snapshot`);
     const source = { id: node.id, name: node.name, facts: await this.store.stateAt(node.id, at) };
-    if (question.pod && !source.facts.some((f) => f.kind === 'netns' && f.ns === `pod:${question.pod}`)) {
-      const pods = source.facts.filter((f) => f.kind === 'netns' && f.ns !== 'host').length;
-      throw new TraceError(
-        TraceErrorCode.UnknownPod,
-        `node "${node.name}" had no pod namespace "${question.pod}" (from.pod) at ${at.toISOString()}; it had ${pods} pod namespace(s), named cni-… (its netns names)`,
-      );
-    }
     const state = new TraceStateAt(this.store, this.directory, at);
     state.add(source);
     return { state, ask: { source, ...(question.pod ? { pod: question.pod } : {}), to: question.to, size: question.size, dontFragment: question.dontFragment } };
@@ -107,6 +100,7 @@ function toLeg(state: TraceStateAt, leg: LibLeg): TraceLeg {
     refs.map((ref) => ({ node: ref.node, namespace: ref.ns, kind: ref.kind as FactKindValue, key: ref.key, attributes: state.fact(ref.node, ref.ns, ref.kind, ref.key)?.attrs ?? null }));
   return {
     delivered: leg.delivered,
+    deliveredTo: leg.deliveredTo ? { node: leg.deliveredTo.node, namespace: leg.deliveredTo.ns } : null,
     hops: leg.hops.map((hop) => ({ node: hop.node, namespace: hop.ns, step: hop.step, detail: hop.detail, evidence: evidence(hop.evidence) })),
     stop: leg.stop ? { reason: leg.stop.reason as TraceVerdictValue, node: leg.stop.node, namespace: leg.stop.ns, detail: leg.stop.detail, evidence: evidence(leg.stop.evidence) } : null,
   };

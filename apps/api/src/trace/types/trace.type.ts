@@ -17,6 +17,7 @@ export enum TraceVerdictValue {
   UNKNOWN_NEXT_HOP_NODE = 'unknown-next-hop-node',
   NOT_CAPTURED = 'not-captured',
   TTL = 'ttl',
+  MISDELIVERED = 'misdelivered',
 }
 
 registerEnumType(TraceVerdictValue, {
@@ -36,6 +37,7 @@ registerEnumType(TraceVerdictValue, {
     UNKNOWN_NEXT_HOP_NODE: { description: 'the next hop is an address no recorded node held at the instant' },
     NOT_CAPTURED: { description: 'the decision needs state that was not captured (policy rules, other tables, a missing section)' },
     TTL: { description: 'the walk went round a loop until the TTL ran out' },
+    MISDELIVERED: { description: 'delivered, but to a namespace other than the one meant (another holds the same address)' },
   },
 });
 
@@ -111,10 +113,22 @@ export class TraceStop {
   evidence!: TraceEvidence[];
 }
 
+@ObjectType({ description: 'A namespace of a node.' })
+export class TraceLocation {
+  @Field()
+  node!: string;
+
+  @Field({ description: '`host` or `pod:<netns name>`' })
+  namespace!: string;
+}
+
 @ObjectType({ description: 'One direction of the trace: the request (forward) or the reply.' })
 export class TraceLeg {
   @Field()
   delivered!: boolean;
+
+  @Field(() => TraceLocation, { nullable: true, description: 'where the packet was delivered (also when it was the wrong namespace: MISDELIVERED)' })
+  deliveredTo!: TraceLocation | null;
 
   @Field(() => [TraceHop])
   hops!: TraceHop[];
@@ -224,7 +238,10 @@ export class TraceChanges {
   @Field(() => Int, { description: 'instants with changes that were traced' })
   instantsTraced!: number;
 
-  @Field({ description: 'false when the window held more change instants than one call traces: flips after `checkedThrough` are not listed' })
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'the source pod’s namespace was gone at this instant: the scan stopped there' })
+  sourceGoneAt!: Date | null;
+
+  @Field({ description: 'false when the window held more change instants than one call traces, or the source pod went away: flips after `checkedThrough` are not listed' })
   complete!: boolean;
 
   @Field(() => GraphQLISODateTime, { description: 'the scan covered (from, checkedThrough]; ask again from here when not complete' })
