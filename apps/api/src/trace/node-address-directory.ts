@@ -7,8 +7,8 @@ const REBUILD_AFTER_MISS_MS = 60_000;
 
 /**
  * Which nodes hold an address, as a hint for the trace: built from every node's open facts
- * (FactStore.currentStateOfCluster) and rebuilt at most once a minute when an address is not in
- * it. Node, tunnel and underlay addresses outlive pods, so "who holds it now" nearly always names
+ * (FactStore.currentStateOfCluster) and rebuilt at most once a minute when an address a walk
+ * could not place is not in it. Node, tunnel and underlay addresses outlive pods, so "who holds it now" nearly always names
  * who held it at a past instant; callers verify the hint against the node's state at that instant.
  */
 @Injectable()
@@ -19,10 +19,13 @@ export class NodeAddressDirectory {
 
   constructor(private readonly store: FactStore) {}
 
-  /** Nodes holding `address` (canonical text) now, by the last index; [] when none. */
-  async holders(address: string): Promise<string[]> {
+  /**
+   * Nodes holding `address` (canonical text) now, by the last index; [] when none. With
+   * `rebuildOnMiss`, an address not in it rebuilds the index first (at most once a minute).
+   */
+  async holders(address: string, rebuildOnMiss: boolean): Promise<string[]> {
     let index = await this.current();
-    if (!index.has(address) && Date.now() - this.builtAt >= REBUILD_AFTER_MISS_MS) index = await this.rebuild();
+    if (rebuildOnMiss && !index.has(address) && Date.now() - this.builtAt >= REBUILD_AFTER_MISS_MS) index = await this.rebuild();
     return index.get(address) ?? [];
   }
 
