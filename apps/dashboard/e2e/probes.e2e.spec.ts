@@ -137,7 +137,7 @@ test.describe('live probes', () => {
         await expect(page).toHaveURL(/\/trace\?/);
       };
       await traceFrom('db.example');
-      await expect(page.getByRole('alert')).toContainText('"db.example"');
+      await expect(page.getByRole('alert').filter({ hasText: 'The trace could not run' })).toContainText('"db.example"');
       await expect(page.getByRole('button', { name: /^Verify now/ })).toHaveCount(0);
       await expectNoSeriousA11yViolations(page, 'trace refused');
       const nothing = await fetch(`${apiUrl()}/api/v1/probes/next?node=node-a&wait=0`, { headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN!}` } });

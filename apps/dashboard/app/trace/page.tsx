@@ -59,7 +59,7 @@ export default async function TracePage(props: PageProps<'/trace'>) {
   return (
     <>
       <div className="page-head">
-        <h1>
+        <h1 className="trace-title">
           Trace from {source} to <span className="mono">{to}</span>
         </h1>
       </div>
@@ -68,7 +68,7 @@ export default async function TracePage(props: PageProps<'/trace'>) {
         {trace.ok ? (
           <>
             <p>
-              <span className={`badge ${trace.data.reachable ? 'ok' : 'bad'}`} data-testid="trace-verdict" data-verdict={trace.data.verdict}>
+              <span className={`badge trace-verdict ${trace.data.reachable ? 'ok' : 'bad'}`} data-testid="trace-verdict" data-verdict={trace.data.verdict}>
                 {trace.data.reachable ? 'Reachable: the request and the reply were both delivered' : `Not reachable: ${verdictText(trace.data.verdict)}`}
               </span>
             </p>
