@@ -43,11 +43,14 @@ function Evidence({ evidence, at }: { evidence: TraceEvidenceFieldsFragment; at:
 /** A leg of the trace as a chain of hops, each with the facts that decided it; the stop, when it stopped. */
 export function TraceLegDiagram({ title, leg, at, testId }: { title: string; leg: TraceLegView; at: string; testId: string }) {
   const id = `${testId}-title`;
+  const notSent = !leg.delivered && !leg.stop && leg.hops.length === 0;
   return (
     <section className="card trace-leg" aria-labelledby={id} data-testid={testId} data-delivered={leg.delivered}>
       <h2 id={id}>
-        {title}: {leg.delivered ? <span className="badge ok">delivered</span> : <span className="badge bad">stopped</span>}
+        {title}:{' '}
+        {leg.delivered ? <span className="badge ok">delivered</span> : notSent ? <span className="badge neutral">not sent</span> : <span className="badge bad">stopped</span>}
       </h2>
+      {notSent ? <p className="card-note">The request never arrived, so there was no reply to walk.</p> : null}
       <ol className="trace-hops">
         {leg.hops.map((hop, i) => (
           <li key={i} className="trace-hop" data-step={hop.step} data-node={hop.node}>
