@@ -41,7 +41,7 @@ registerEnumType(TraceVerdictValue, {
   },
 });
 
-@InputType({ description: 'Where a trace starts: a node, or a pod on it (its netns name, cni-…, or its Kubernetes name).' })
+@InputType('TraceFrom', { description: 'Where a trace starts: a node, or a pod on it (its netns name, cni-…, or its Kubernetes name).' })
 export class TraceFrom {
   @Field()
   node!: string;
@@ -50,7 +50,7 @@ export class TraceFrom {
   pod?: string | null;
 }
 
-@InputType({ description: 'An interval (from, to] of time.' })
+@InputType('TraceWindow', { description: 'An interval (from, to] of time.' })
 export class TraceWindow {
   @Field(() => GraphQLISODateTime)
   from!: Date;
