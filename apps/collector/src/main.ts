@@ -112,6 +112,26 @@ const COMMANDS: Record<string, CommandSpec> = {
       'Exit codes: 0 no finding of warning or worse, 1 findings (or a file that is neither), 2 bad usage.',
     ].join('\n'),
   },
+  trace: {
+    name: 'trace',
+    synopsis: 'trace SNAPSHOT… --from pod:NAME|node:NAME|node --to IP [--size BYTES] [--df] [--json]',
+    summary: 'Walk a ping from a pod or node to an address through the nodes\' snapshots (or pasted captures), and back, hop by hop.',
+    options: [
+      { name: 'from', value: 'pod:NAME|node:NAME|node', description: 'the source: a pod (netns name, or Kubernetes name [namespace/]name), a node by name, or "node" with one snapshot' },
+      { name: 'to', value: 'IP', description: 'the IPv4 address pinged' },
+      { name: 'size', value: 'BYTES', description: 'the whole IP packet (default 84, as ping sends; ping -s N sends N + 28)' },
+      { name: 'df', description: 'set Don\'t Fragment (ping -M do)' },
+      { name: 'json', description: 'print {reachable, verdict, source, forward: {delivered, hops, stop}, reply: {…}} as JSON' },
+    ],
+    positionals: [{ name: 'SNAPSHOT…', required: true, repeats: true }],
+    details: [
+      'SNAPSHOT is a file from "collect" (JSON), a JSON array from "import" of several nodes, or a pasted capture in any',
+      'format "import" reads; give one state per node ("-" reads standard input). The walk follows Linux: route lookup,',
+      'proxy ARP for 169.254.1.1 (proxy_arp, forwarding, the exit route), forwarding and rp_filter, link state, MTU and DF,',
+      'VXLAN/IPIP/WireGuard to the node that owns the tunnel\'s far end, then the reply; each hop cites the facts it used.',
+      'Exit codes: 0 reachable, 1 not reachable (or unreadable input), 2 bad usage.',
+    ].join('\n'),
+  },
   probe: {
     name: 'probe',
     synopsis: 'probe proxy-arp|path --pod POD [--target IP] [--netns NAME] [--node NAME] [--timeout MS] [--packets N] [--json]',
@@ -148,6 +168,7 @@ Commands:
   import    build a snapshot from pasted ip/sysctl output
   check     run the Calico rules on a snapshot or a pasted capture
   probe     watch a pod's proxy ARP (or its path to an address) with tcpdump, and judge it
+  trace     walk a ping through snapshots (or pasted captures) of the nodes, hop by hop, both ways
 
 Run "${PROGRAM} <command> --help" for a command's options.
 Exit codes: 0 ok, 1 findings or problems, 2 bad usage (probe: 3 when it could not run).
@@ -181,6 +202,8 @@ export async function main(argv: string[]): Promise<number> {
       return checkCommand(parsed);
     case 'probe':
       return probeCommand(parsed);
+    case 'trace':
+      return traceCommand(parsed);
   }
   return EXIT_USAGE;
 }
@@ -223,6 +246,29 @@ async function checkCommand(parsed: ParsedCommand): Promise<number> {
   // Loaded on demand: collect and run do not need the rules (@routescope/checks).
   const { runCheck } = await import('./cli/check-command');
   const result = runCheck(text, { source: source === '-' ? 'the input' : source, json: parsed.flags.has('json'), node });
+  if (result.stderr) process.stderr.write(result.stderr);
+  if (result.stdout) await writeStdout(result.stdout);
+  return result.code;
+}
+
+async function traceCommand(parsed: ParsedCommand): Promise<number> {
+  const from = parsed.options.from;
+  const to = parsed.options.to;
+  if (from === undefined) throw new UsageError('trace: --from pod:NAME|node:NAME|node is required');
+  if (to === undefined) throw new UsageError('trace: --to IP is required');
+  const size = parsed.options.size === undefined ? undefined : parsePositiveInteger(parsed.options.size, 'size');
+  if (parsed.positionals.filter((p) => p === '-').length > 1) throw new UsageError('trace: standard input ("-") can be read once');
+  const files = await Promise.all(
+    parsed.positionals.map(async (source) => ({
+      source: source === '-' ? 'the input' : source,
+      text: source === '-' ? await readStdin() : await fs.readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot read ${source}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+      }),
+    })),
+  );
+  // Loaded on demand, like the rules for check.
+  const { runTrace } = await import('./cli/trace-command');
+  const result = runTrace(files, { from, to, size, dontFragment: parsed.flags.has('df'), json: parsed.flags.has('json') });
   if (result.stderr) process.stderr.write(result.stderr);
   if (result.stdout) await writeStdout(result.stdout);
   return result.code;

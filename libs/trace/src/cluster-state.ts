@@ -1,4 +1,5 @@
-import { addressValue, prefixValue, type Fact, type FactKind, type FactValue } from '@routescope/snapshot';
+import type { Fact, FactKind, FactValue } from '@routescope/snapshot';
+import { ipv4Number, ipv4Prefix, prefixCovers } from './ipv4';
 import type { FactRef, TraceNodeState } from './trace-types';
 
 export const HOST_NS = 'host';
@@ -62,60 +63,130 @@ export class NamespaceState {
   }
 }
 
-/** Every namespace of every node in the request. */
+/** Where an address is configured: the namespace and the address fact. */
+export interface AddressHolder {
+  ns: NamespaceState;
+  address: Fact;
+}
+
+/**
+ * Every namespace of every node in the request, indexed on demand: a trace touches a few nodes
+ * of a thousand, so a node's facts are indexed when the walk first enters it, and the
+ * cross-node questions (who holds this address, whose VXLAN device has this MAC) share one pass
+ * over the address and host link facts.
+ */
 export class ClusterState {
-  readonly nodes = new Map<string, Map<string, NamespaceState>>();
+  /** each node's fact lists as given (not copied: a thousand nodes hold millions of facts) */
+  private readonly raw = new Map<string, Array<readonly Fact[]>>();
+  private readonly indexed = new Map<string, Map<string, NamespaceState>>();
+  private holders?: Map<string, Array<{ node: string; ns: string }>>;
+  /** what the walk looked for on other nodes and did not find among the given ones */
+  readonly unresolved = { addresses: new Set<string>(), macs: new Set<string>() };
+  private macs?: Map<string, string[]>;
 
   constructor(states: readonly TraceNodeState[]) {
     for (const state of states) {
-      let namespaces = this.nodes.get(state.node);
-      if (!namespaces) this.nodes.set(state.node, (namespaces = new Map()));
-      for (const fact of state.facts) {
-        let ns = namespaces.get(fact.ns);
-        if (!ns) namespaces.set(fact.ns, (ns = new NamespaceState(state.node, fact.ns)));
-        switch (fact.kind) {
-          case 'netns':
-            ns.netns = fact;
-            break;
-          case 'link':
-            ns.links.set(fact.key, fact);
-            break;
-          case 'address':
-            ns.addresses.push(fact);
-            break;
-          case 'route':
-            ns.routes.push(fact);
-            break;
-          case 'neighbor':
-            ns.neighbors.set(fact.key, fact);
-            break;
-          case 'sysctl':
-            ns.sysctls.set(fact.key, fact);
-            break;
-        }
-      }
+      const lists = this.raw.get(state.node);
+      if (lists) lists.push(state.facts);
+      else this.raw.set(state.node, [state.facts]);
     }
   }
 
+  nodeNames(): string[] {
+    return [...this.raw.keys()];
+  }
+
+  hasNode(node: string): boolean {
+    return this.raw.has(node);
+  }
+
+  /** The node's namespaces, indexed on first use. */
+  namespacesOf(node: string): Map<string, NamespaceState> {
+    let namespaces = this.indexed.get(node);
+    if (namespaces) return namespaces;
+    namespaces = new Map();
+    this.indexed.set(node, namespaces);
+    for (const fact of (this.raw.get(node) ?? []).flat()) {
+      let ns = namespaces.get(fact.ns);
+      if (!ns) namespaces.set(fact.ns, (ns = new NamespaceState(node, fact.ns)));
+      switch (fact.kind) {
+        case 'netns':
+          ns.netns = fact;
+          break;
+        case 'link':
+          ns.links.set(fact.key, fact);
+          break;
+        case 'address':
+          ns.addresses.push(fact);
+          break;
+        case 'route':
+          ns.routes.push(fact);
+          break;
+        case 'neighbor':
+          ns.neighbors.set(fact.key, fact);
+          break;
+        case 'sysctl':
+          ns.sysctls.set(fact.key, fact);
+          break;
+      }
+    }
+    return namespaces;
+  }
+
   namespace(node: string, ns: string): NamespaceState | undefined {
-    return this.nodes.get(node)?.get(ns);
+    return this.raw.has(node) ? this.namespacesOf(node).get(ns) : undefined;
   }
 
   host(node: string): NamespaceState | undefined {
     return this.namespace(node, HOST_NS);
   }
 
-  hosts(): NamespaceState[] {
-    return [...this.nodes.keys()].map((n) => this.host(n)).filter((h): h is NamespaceState => h !== undefined);
-  }
-
   pods(node: string): NamespaceState[] {
-    return [...(this.nodes.get(node)?.values() ?? [])].filter((ns) => !ns.isHost && ns.netns?.attrs.kind === 'pod');
+    return [...this.namespacesOf(node).values()].filter((ns) => !ns.isHost && ns.netns?.attrs.kind === 'pod');
   }
 
   /** The pod namespace whose host-side veth is `veth` on `node`. */
   podOfVeth(node: string, veth: string): NamespaceState | undefined {
     return this.pods(node).find((p) => p.netns?.attrs.hostVeth === veth);
+  }
+
+  /** Every namespace (of any node) that has the IPv4 address `ip` configured. */
+  holdersOf(ip: string): AddressHolder[] {
+    this.scan();
+    const found: AddressHolder[] = [];
+    for (const { node, ns } of this.holders?.get(ip) ?? []) {
+      const state = this.namespace(node, ns);
+      const address = state?.ownAddress(ip);
+      if (state && address) found.push({ ns: state, address });
+    }
+    return found;
+  }
+
+  /** Host namespaces with a link whose MAC is `mac`. */
+  hostsWithMac(mac: string): NamespaceState[] {
+    this.scan();
+    return [...new Set(this.macs?.get(mac) ?? [])].map((node) => this.host(node)).filter((h): h is NamespaceState => h !== undefined);
+  }
+
+  private scan(): void {
+    if (this.holders && this.macs) return;
+    const holders = new Map<string, Array<{ node: string; ns: string }>>();
+    const macs = new Map<string, string[]>();
+    const add = <T>(map: Map<string, T[]>, key: string, value: T) => {
+      const list = map.get(key);
+      if (list) list.push(value);
+      else map.set(key, [value]);
+    };
+    for (const [node, lists] of this.raw) {
+      for (const facts of lists) {
+        for (const fact of facts) {
+          if (fact.kind === 'address' && fact.attrs.family === 'inet') add(holders, String(fact.attrs.local), { node, ns: fact.ns });
+          else if (fact.kind === 'link' && fact.ns === HOST_NS && typeof fact.attrs.mac === 'string') add(macs, fact.attrs.mac, node);
+        }
+      }
+    }
+    this.holders = holders;
+    this.macs = macs;
   }
 }
 
@@ -159,18 +230,16 @@ export function routeDevices(route: Fact): string[] {
 }
 
 export function isIpv4(text: string): boolean {
-  return addressValue(text)?.family === 'inet';
+  return ipv4Number(text) !== undefined;
 }
 
-/** True when `prefix` (a route destination or address/len) covers `ip`. */
+/** True when `prefix` (a route destination or address/len) covers the IPv4 address `ip`. */
 export function covers(prefix: string, ip: string): boolean {
-  const p = prefixValue(prefix, 'inet');
-  const a = addressValue(ip);
-  if (!p || !a || p.family !== a.family) return false;
-  const shift = BigInt(32 - p.prefixlen);
-  return p.value >> shift === a.value >> shift;
+  const p = ipv4Prefix(prefix === 'default' ? '0.0.0.0/0' : prefix);
+  const a = ipv4Number(ip);
+  return p !== undefined && a !== undefined && prefixCovers(p, a);
 }
 
 export function prefixLength(prefix: string): number {
-  return prefixValue(prefix, 'inet')?.prefixlen ?? -1;
+  return ipv4Prefix(prefix === 'default' ? '0.0.0.0/0' : prefix)?.length ?? -1;
 }

@@ -115,7 +115,7 @@ export class PathWalk implements WalkContext {
 
   /** The next hop on an ordinary device: who is on the other end, and does it answer ARP. */
   private linkLayer(here: NamespaceState, out: string, nexthop: string, src: string, route: Fact): Arrival | { stop: TraceStop } {
-    const peer = this.peerOf(here, out, nexthop);
+    const peer = this.peerOf(here, out, nexthop, route);
     if ('stop' in peer) return peer;
     // arp_solicit: the request's sender address is the packet's source when it is local here, else one of ours.
     const sender = here.ownAddress(src) ? src : (sourceAddress(here, undefined, out) ?? src);
@@ -124,7 +124,7 @@ export class PathWalk implements WalkContext {
   }
 
   /** The namespace and device at the other end of `out` that owns (or answers for) `nexthop`. */
-  private peerOf(here: NamespaceState, out: string, nexthop: string): Arrival | { stop: TraceStop } {
+  private peerOf(here: NamespaceState, out: string, nexthop: string, route: Fact): Arrival | { stop: TraceStop } {
     const cluster = this.cluster;
     if (!here.isHost) {
       const veth = str(here.netns?.attrs.hostVeth);
@@ -140,19 +140,16 @@ export class PathWalk implements WalkContext {
     if (/^cali/.test(out) && (link === undefined || link.attrs.kind === 'veth')) {
       return this.stop('not-captured', here, `${out} is a veth whose other end (a pod's namespace) was not captured`, [here.refOr(link, 'link', out)]);
     }
-    // A shared segment (the underlay): the collected node that owns the next hop's address.
-    for (const host of cluster.hosts()) {
-      if (host === here) continue;
-      const own = host.ownAddress(nexthop);
-      if (own) return { ns: host, dev: String(own.attrs.dev) };
+    // A shared segment (the underlay): the traced node that owns the next hop's address.
+    const holders = cluster.holdersOf(nexthop).filter((h) => h.ns !== here);
+    const host = holders.find((h) => h.ns.isHost);
+    if (host) return { ns: host.ns, dev: String(host.address.attrs.dev) };
+    const podHolder = holders[0];
+    if (podHolder) {
+      return this.stop('unknown-next-hop-node', here, `${nexthop} (the next hop on ${out}) is the address of ${podHolder.ns.label}, which is not on ${out}'s segment`, [here.ref(route), podHolder.ns.ref(podHolder.address)]);
     }
-    for (const node of cluster.nodes.keys()) {
-      for (const podNs of cluster.pods(node)) {
-        const own = podNs.ownAddress(nexthop);
-        if (own && podNs !== here) return this.stop('unknown-next-hop-node', here, `${nexthop} (the next hop on ${out}) is pod ${podNs.label}'s address, which is not on ${out}'s segment`, [podNs.ref(own)]);
-      }
-    }
-    return this.stop('unknown-next-hop-node', here, `no collected node owns ${nexthop}, the next hop on ${out}: the packet leaves the traced nodes there`, [here.absent('address', `*|${nexthop}/*`)]);
+    cluster.unresolved.addresses.add(nexthop);
+    return this.stop('unknown-next-hop-node', here, `no traced node owns ${nexthop}, the next hop on ${out}: the packet leaves the traced nodes there`, [here.ref(route)]);
   }
 }
 

@@ -67,6 +67,14 @@ describe('tracePath on the healthy two-node lab', () => {
     expect(tracePath({ nodes, from: { node: 'node-b' }, to: '172.17.8.2' })).toMatchObject({ reachable: true, source: { ns: 'host', address: '172.17.8.64' } });
   });
 
+  it('given only the source node, says which VTEP MAC it could not place, and traces through once that node is added', () => {
+    const alone = tracePath({ nodes: [nodes[0]], from: { node: 'node-a', pod: 'pod-a1' }, to: '172.17.8.66' });
+    expect(alone).toMatchObject({ reachable: false, verdict: 'unknown-next-hop-node', unresolved: { addresses: [], macs: ['66:c1:a0:00:00:0b'] } });
+    expect(tracePath({ nodes, from: { node: 'node-a', pod: 'pod-a1' }, to: '172.17.8.66' }).unresolved).toBeUndefined();
+    const toRouter = tracePath({ nodes, from: { node: 'node-a' }, to: '8.8.8.8' });
+    expect(toRouter.unresolved).toEqual({ addresses: ['10.99.0.1'], macs: [] });
+  });
+
   it('refuses a request it cannot start, naming the field', () => {
     const error = (f: () => unknown) => {
       try {

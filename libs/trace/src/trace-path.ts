@@ -23,11 +23,15 @@ export function tracePath(request: TraceRequest): TraceResult {
   const cluster = new ClusterState(request.nodes);
   const source = resolveSource(cluster, request.from, request.pods ?? []);
 
+  const finish = (result: TraceResult): TraceResult => {
+    const { addresses, macs } = cluster.unresolved;
+    return addresses.size + macs.size > 0 && !result.reachable ? { ...result, unresolved: { addresses: [...addresses], macs: [...macs] } } : result;
+  };
   const forwardWalk = new PathWalk(cluster);
   const forwardEnd = forwardWalk.walk(source, { dst: request.to, size, dontFragment: request.dontFragment === true });
   const forward = leg(forwardEnd, forwardWalk);
   if (!forwardEnd.delivered) {
-    return { reachable: false, verdict: forwardEnd.stop.reason, forward, reply: { delivered: false, hops: [] } };
+    return finish({ reachable: false, verdict: forwardEnd.stop.reason, forward, reply: { delivered: false, hops: [] } });
   }
   const sourceInfo = { node: source.node, ns: source.ns, address: forwardEnd.src };
   // The echo reply leaves from the address it was sent to, with DF clear (the kernel's ICMP socket does not set it).
@@ -38,10 +42,10 @@ export function tracePath(request: TraceRequest): TraceResult {
     const holder = at.ownAddress(forwardEnd.src);
     replyEnd = replyWalk.stop('misdelivered', at, `the reply to ${forwardEnd.src} was delivered to ${at.label}, which also holds ${forwardEnd.src}, not to ${source.label}`, holder ? [at.ref(holder)] : []);
     const reply = { ...leg(replyEnd, replyWalk), deliveredTo: { node: at.node, ns: at.ns } };
-    return { reachable: false, verdict: 'misdelivered', forward, reply, source: sourceInfo };
+    return finish({ reachable: false, verdict: 'misdelivered', forward, reply, source: sourceInfo });
   }
   const reply = leg(replyEnd, replyWalk);
-  return { reachable: replyEnd.delivered, verdict: replyEnd.delivered ? 'reachable' : replyEnd.stop.reason, forward, reply, source: sourceInfo };
+  return finish({ reachable: replyEnd.delivered, verdict: replyEnd.delivered ? 'reachable' : replyEnd.stop.reason, forward, reply, source: sourceInfo });
 }
 
 function leg(end: LegEnd, walk: PathWalk): TraceLeg {
@@ -58,8 +62,12 @@ export function calicoVethName(namespace: string, name: string): string {
  * Kubernetes name through the cluster context's pod IPs, or through Calico's veth naming.
  */
 export function resolveSource(cluster: ClusterState, from: TraceEndpoint, pods: readonly TracePodContext[]): NamespaceState {
-  const namespaces = cluster.nodes.get(from.node);
-  if (!namespaces) throw new TraceRequestError('from.node', `from.node: no state of node "${from.node}" at this instant (known: ${[...cluster.nodes.keys()].join(', ')})`);
+  if (!cluster.hasNode(from.node)) {
+    const known = cluster.nodeNames();
+    const list = known.length > 20 ? `${known.slice(0, 20).join(', ')}, … (${known.length})` : known.join(', ');
+    throw new TraceRequestError('from.node', `from.node: no state of node "${from.node}" at this instant (known: ${list})`);
+  }
+  const namespaces = cluster.namespacesOf(from.node);
   if (from.pod === undefined) {
     const host = namespaces.get('host');
     if (!host) throw new TraceRequestError('from.node', `from.node: node "${from.node}" has no host namespace facts`);

@@ -97,6 +97,12 @@ export interface TraceResult {
   reply: TraceLeg;
   /** the source as resolved: its namespace and the address the request leaves with */
   source?: { node: string; ns: string; address: string };
+  /**
+   * Present when the walk stopped because no given node held an address (a next hop, a tunnel
+   * gateway) or a VTEP MAC: load the nodes that hold them at the instant and trace again. Lets a
+   * caller start with the source node (and the holder of `to`) instead of every node.
+   */
+  unresolved?: { addresses: string[]; macs: string[] };
 }
 
 /** A request the trace cannot start (unknown node or pod, a `to` that is not an address): names the field. */

@@ -72,10 +72,13 @@ function vxlanPeer(walk: WalkContext, here: NamespaceState, out: string, nexthop
   const neighbour = here.neighbors.get(`${out}|${nexthop}`);
   const mac = str(neighbour?.attrs.lladdr);
   const neighbourRef = here.refOr(neighbour, 'neighbor', `${out}|${nexthop}`);
+  if (!neighbour && !here.captured('neighbors', true)) {
+    return walk.stop('not-captured', here, `the neighbour entry for ${nexthop} on ${out} (the remote VTEP's MAC) is not among the facts: the neighbours of ${here.label} were not captured whole`, [neighbourRef, here.ref(route)]);
+  }
   if (!neighbour || !mac || ['failed', 'incomplete'].includes(String(neighbour.attrs.state))) {
     return walk.stop('no-arp-reply', here, `${out} has no usable neighbour entry for ${nexthop}: a VXLAN device without learning knows remote VTEPs only from the entries the CNI programs`, [neighbourRef, here.ref(route)]);
   }
-  for (const host of walk.cluster.hosts()) {
+  for (const host of walk.cluster.hostsWithMac(mac)) {
     if (host === here) continue;
     for (const candidate of host.links.values()) {
       if (tunnelKind(host, candidate.key) !== 'vxlan' || str(candidate.attrs.mac) !== mac) continue;
@@ -105,21 +108,21 @@ function vxlanPeer(walk: WalkContext, here: NamespaceState, out: string, nexthop
       };
     }
   }
-  return walk.stop('unknown-next-hop-node', here, `${nexthop} on ${out} resolves to ${mac}, which is the VXLAN device of no collected node`, [neighbourRef, here.ref(route)]);
+  walk.cluster.unresolved.macs.add(mac);
+  return walk.stop('unknown-next-hop-node', here, `${nexthop} on ${out} resolves to ${mac}, which is the VXLAN device of no traced node`, [neighbourRef, here.ref(route)]);
 }
 
 /** IPIP (Calico's tunl0, `via <node address> dev tunl0 onlink`): the gateway is the outer destination. */
 function ipipPeer(walk: WalkContext, here: NamespaceState, out: string, gateway: string | undefined, route: Fact): TunnelPeer | Stopped {
   if (!gateway) return walk.stop('not-captured', here, `the route by ${out} has no gateway: the outer destination would be the device's fixed remote, which is not among the facts`, [here.ref(route)]);
-  for (const host of walk.cluster.hosts()) {
-    if (host === here) continue;
-    const owned = host.ownAddress(gateway);
-    if (!owned) continue;
+  for (const { ns: host, address: owned } of walk.cluster.holdersOf(gateway)) {
+    if (host === here || !host.isHost) continue;
     const tunnel = [...host.links.values()].find((l) => tunnelKind(host, l.key) === 'ipip');
     if (!tunnel) return walk.stop('unknown-next-hop-node', here, `${host.node} owns ${gateway} but has no IPIP device to take the packet off`, [here.ref(route), host.ref(owned)]);
     return { remote: host, remoteDev: tunnel.key, outerDst: gateway, detail: `${host.node} owns ${gateway} (on ${str(owned.attrs.dev)})`, evidence: [here.ref(route), host.ref(owned), host.ref(tunnel)] };
   }
-  return walk.stop('unknown-next-hop-node', here, `no collected node owns ${gateway}, the IPIP gateway of the route by ${out}`, [here.ref(route), here.absent('address', `*|${gateway}/*`)]);
+  walk.cluster.unresolved.addresses.add(gateway);
+  return walk.stop('unknown-next-hop-node', here, `no traced node owns ${gateway}, the IPIP gateway of the route by ${out}`, [here.ref(route)]);
 }
 
 /**
@@ -127,11 +130,10 @@ function ipipPeer(walk: WalkContext, here: NamespaceState, out: string, gateway:
  * taken to be the node whose pod or host holds the destination, reached at its underlay address.
  */
 function wireguardPeer(walk: WalkContext, here: NamespaceState, out: string, dst: string, route: Fact): TunnelPeer | Stopped {
-  for (const [node, namespaces] of walk.cluster.nodes) {
-    if (node === here.node) continue;
-    const holder = [...namespaces.values()].find((ns) => ns.ownAddress(dst));
+  for (const { ns: holder, address } of walk.cluster.holdersOf(dst)) {
+    const node = holder.node;
     const host = walk.cluster.host(node);
-    if (!holder || !host) continue;
+    if (node === here.node || !host) continue;
     const tunnel = [...host.links.values()].find((l) => tunnelKind(host, l.key) === 'wireguard');
     const outerDst = underlayAddress(host);
     if (!tunnel || !outerDst) return walk.stop('not-captured', here, `${node} holds ${dst} but its WireGuard device or underlay address is not among the facts`, [here.ref(route)]);
@@ -140,9 +142,10 @@ function wireguardPeer(walk: WalkContext, here: NamespaceState, out: string, dst
       remoteDev: tunnel.key,
       outerDst,
       detail: `allowed IPs were not captured: the peer is taken to be ${node}, which holds ${dst}`,
-      evidence: [here.ref(route), host.ref(tunnel), holder.ref(holder.ownAddress(dst) as Fact)],
+      evidence: [here.ref(route), host.ref(tunnel), holder.ref(address)],
     };
   }
+  walk.cluster.unresolved.addresses.add(dst);
   return walk.stop('not-captured', here, `WireGuard on ${out} picks the peer for ${dst} by allowed IPs, which were not captured, and no collected node holds ${dst}`, [here.ref(route)]);
 }
 

@@ -19,8 +19,8 @@ export interface CommandSpec {
   synopsis: string;
   summary: string;
   options: OptionSpec[];
-  /** positional argument names, e.g. ['FILE|-']; the count is enforced. */
-  positionals: { name: string; required: boolean }[];
+  /** positional argument names, e.g. ['FILE|-']; the count is enforced unless the last one repeats. */
+  positionals: { name: string; required: boolean; repeats?: boolean }[];
   details?: string;
 }
 
@@ -45,7 +45,7 @@ export function parseCommand(spec: CommandSpec, argv: string[]): ParsedCommand {
   if (!help && parsed.positionals.length < required) {
     throw new UsageError(`${spec.name}: missing ${spec.positionals[parsed.positionals.length].name}`);
   }
-  if (parsed.positionals.length > spec.positionals.length) {
+  if (parsed.positionals.length > spec.positionals.length && !spec.positionals.at(-1)?.repeats) {
     throw new UsageError(`${spec.name}: unexpected argument "${parsed.positionals[spec.positionals.length]}"`);
   }
   const values: Record<string, string | undefined> = {};
