@@ -48,7 +48,7 @@ export class NodeAddressDirectory {
   }
 }
 
-/** address → the nodes with an address fact for it (any namespace). */
+/** address (or `mac:<VTEP MAC>`) → the nodes holding it. */
 export function addressIndex(cluster: Map<string, Fact[]>): Map<string, string[]> {
   const index = new Map<string, string[]>();
   for (const [node, facts] of cluster) {
@@ -61,11 +61,19 @@ export function addressIndex(cluster: Map<string, Fact[]>): Map<string, string[]
   return index;
 }
 
-/** The local addresses of a node's address facts (canonical text, as stored). */
+/** A VTEP MAC as the index keys it (addresses and MACs share one index). */
+export const macKey = (mac: string): string => `mac:${mac.toLowerCase()}`;
+
+/**
+ * What places a node on a path: the local addresses of its address facts (canonical text, as
+ * stored) and the MACs of its VXLAN devices (a VXLAN next hop is found by its VTEP MAC; pod veths
+ * all share ee:ee:ee:ee:ee:ee and place nothing).
+ */
 export function addressesOf(facts: readonly Fact[]): Set<string> {
   const addresses = new Set<string>();
   for (const fact of facts) {
     if (fact.kind === 'address' && typeof fact.attrs.local === 'string') addresses.add(fact.attrs.local);
+    if (fact.kind === 'link' && fact.attrs.kind === 'vxlan' && typeof fact.attrs.mac === 'string') addresses.add(macKey(fact.attrs.mac));
   }
   return addresses;
 }

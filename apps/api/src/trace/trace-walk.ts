@@ -1,7 +1,7 @@
 import { tracePath, TraceRequestError, type TraceRequest, type TraceResult } from '@routescope/trace';
-import { addressValue, canonicalPrefix, lookupRoute, type Fact } from '@routescope/snapshot';
+import { lookupRoute, type Fact } from '@routescope/snapshot';
 import type { FactStore } from '../history/fact-store.service';
-import { addressesOf, type NodeAddressDirectory } from './node-address-directory';
+import { addressesOf, macKey, type NodeAddressDirectory } from './node-address-directory';
 import { TraceError, TraceErrorCode } from './trace.errors';
 
 /** Rounds of "trace, then load the node the walk could not find": a path crosses at most this many unknown next hops. */
@@ -25,9 +25,9 @@ export interface TraceAsk {
 /**
  * The nodes a trace at one instant needs, read through the fact store: the source node first,
  * then the holders of the destination and of the source's next hop for it, then, as long as the
- * walk stops at a next hop it cannot place (`unknown-next-hop-node`), the holders of the
- * addresses that stop cites. Holders come from NodeAddressDirectory (who holds it now) and are
- * kept only when their state at `at` holds the address too. Whole-cluster state (clusterStateAt)
+ * walk cannot place an address or a VTEP MAC (libs/trace's `unresolved`), their holders. Holders
+ * come from NodeAddressDirectory (who holds it now) and are kept only when their state at `at`
+ * holds it too. Whole-cluster state (clusterStateAt)
  * is never read: at 1,000 nodes it is seconds, where a trace needs two or three nodes.
  */
 export class TraceStateAt {
@@ -92,7 +92,7 @@ export async function traceLoading(state: TraceStateAt, ask: TraceAsk): Promise<
   await state.loadHoldersOf([ask.to, ...nextHopsFor(ask.source.facts, ask.to)], false);
   let result = traceAt(state, ask);
   for (let round = 1; round < MAX_LOAD_ROUNDS; round++) {
-    const unplaced = unplacedAddresses(state, result);
+    const unplaced = unplacedAddresses(result);
     if (unplaced.length === 0 || !(await state.loadHoldersOf(unplaced, true))) break;
     result = traceAt(state, ask);
   }
@@ -135,21 +135,7 @@ export function nextHopsFor(facts: readonly Fact[], to: string): string[] {
   return gateways.filter((g): g is string => typeof g === 'string');
 }
 
-/** Addresses a stop at an unknown next-hop node names: gateways of the routes it cites, and addresses in its text. */
-export function unplacedAddresses(state: TraceStateAt, result: TraceResult): string[] {
-  const addresses: string[] = [];
-  for (const leg of [result.forward, result.reply]) {
-    const stop = leg.stop;
-    if (!stop || stop.reason !== 'unknown-next-hop-node') continue;
-    for (const ref of stop.evidence) {
-      // a route's gateway, a neighbour entry's address
-      const attrs = state.fact(ref.node, ref.ns, ref.kind, ref.key)?.attrs;
-      for (const address of [attrs?.gateway, attrs?.dst]) if (typeof address === 'string' && addressValue(address)) addresses.push(address);
-    }
-    for (const word of stop.detail.split(/[\s,;()[\]]+/)) {
-      const candidate = word.replace(/[.:]+$/, '').split('/')[0];
-      if (candidate && addressValue(candidate)) addresses.push(canonicalPrefix(candidate));
-    }
-  }
-  return addresses;
+/** What the walk could not place (libs/trace's `unresolved`): addresses and VTEP MACs no loaded node held. */
+export function unplacedAddresses(result: TraceResult): string[] {
+  return result.unresolved ? [...result.unresolved.addresses, ...result.unresolved.macs.map(macKey)] : [];
 }
