@@ -5,6 +5,7 @@ import { hrefWith, nodeHref } from '../lib/links';
 import { first, nodeNameSchema } from '../lib/search-params';
 import { formatUtc, HOUR, parseInstant, toIso } from '../lib/time';
 import { ApiProblemPanel } from '../ui/api-problem-panel';
+import { LiveUpdates } from '../ui/live-updates';
 import { VerifyPathNowButton } from '../ui/probe-controls';
 import { fetchStoredTrace, fetchTraceChanges, type TraceQuestion } from './trace-data';
 import { TraceLegDiagram } from './trace-path-view';
@@ -62,6 +63,8 @@ export default async function TracePage(props: PageProps<'/trace'>) {
         <h1 className="trace-title">
           Trace from {source} to <span className="mono">{to}</span>
         </h1>
+        {/* at "now" the trace follows the node's new snapshots (and keeps the live connection "verify now" continues on) */}
+        {at ? null : <LiveUpdates node={node.data} />}
       </div>
       <section className="card" aria-labelledby="trace-verdict-title">
         <h2 id="trace-verdict-title">{at ? `Recorded state at ${formatUtc(at)}` : 'Recorded state now'}</h2>
