@@ -24,7 +24,7 @@ const { version } = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'))
 const outfile = join(here, 'dist/routescope-collector.cjs');
 
 /** Files of these workspace libraries have no side effects on import, like a package with `"sideEffects": false`. */
-const pureLibraries = [join(here, '../../libs/snapshot/src') + sep, join(here, '../../libs/probe/src') + sep];
+const pureLibraries = [join(here, '../../libs/snapshot/src') + sep, join(here, '../../libs/probe/src') + sep, join(here, '../../libs/trace/src') + sep];
 
 /** @type {import('esbuild').Plugin} */
 const pureWorkspaceLibraries = {

@@ -82,6 +82,17 @@ describe('the kernel rules the walk applies', () => {
     expect(trace(asymmetric('1'))).toMatchObject({ verdict: 'rp_filter', forward: { stop: { node: 'node-b' } } });
   });
 
+  it('a pod with strict rp_filter that routes the node’s address by a second interface does not answer the node’s ARP', () => {
+    const result = trace((ns) => {
+      if (ns.name !== 'pod-a2') return;
+      ns.links?.push({ ifindex: 3, name: 'net1', kind: 'macvlan', mtu: 1500, operState: 'UP', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] });
+      ns.routes?.push({ family: 'inet', table: 'main', type: 'unicast', dst: '10.99.0.0/24', dev: 'net1', scope: 'link', flags: [] });
+      setSysctl(ns, 'conf/all/rp_filter', '1');
+    }, '172.17.8.3');
+    expect(result).toMatchObject({ verdict: 'rp_filter', forward: { stop: { node: 'node-a', ns: 'pod:pod-a2' } } });
+    expect(result.forward.stop?.detail).toMatch(/ARP for 172\.17\.8\.3 from 10\.99\.0\.11 .* leaves by net1, not eth0/);
+  });
+
   it('rp_filter not captured: not-captured only where the answer depends on it', () => {
     const unknown: NamespaceEdit = hostOf('node-b', (ns) => {
       ns.sysctls = ns.sysctls?.filter((s) => !s.path.endsWith('rp_filter'));

@@ -11,7 +11,7 @@ const STATIC_STATES = new Set(['permanent', 'noarp']);
  * Resolves `nexthop` on `out` to the device at `peer` (undefined: resolved). A static entry is
  * used as is; otherwise the answer to ARP decides — a cached (resolved) entry is re-validated by
  * ARP within seconds, so it is only noted. The peer answers for its own addresses (any device:
- * arp_ignore 0); a host answers for others' only by proxy ARP, under the kernel's conditions
+ * arp_ignore 0) when the sender passes its source check (rp_filter, martians); a host answers for others' only by proxy ARP, under the kernel's conditions
  * (arp_process → ip_route_input → arp_fwd_proxy): a unicast route for the address, forwarding on
  * the receiving device, the sender's address passing rp_filter there, the route leaving by
  * another device, and proxy_arp on (conf/all OR conf/<dev>) or a proxy entry for the address.
@@ -27,6 +27,9 @@ export function resolveNeighbour(walk: WalkContext, here: NamespaceState, out: s
   const cacheNote = cached ? ` (the cache holds it as ${state}${cached.attrs.lladdr ? ` ${str(cached.attrs.lladdr)}` : ''})` : '';
   const owner = peer.ns.ownAddress(nexthop);
   if (owner) {
+    // arp_process routes the request (ip_route_input) before answering: the sender must pass the source check on that device.
+    const check = validateSource(peer.ns, peer.dev, src);
+    if (!check.ok) return walk.stop(check.reason, peer.ns, `ARP for ${nexthop} from ${src} reaches ${peer.ns.label} on ${peer.dev}, which owns it, but does not answer: ${check.detail}${cacheNote}`, [cachedRef, peer.ns.ref(owner), ...check.evidence]);
     walk.hop(here, 'neighbour', `ARP for ${nexthop} on ${out}: ${peer.ns.label} answers for its own address (on ${str(owner.attrs.dev)})${cacheNote}`, [cachedRef, peer.ns.ref(owner)]);
     return undefined;
   }

@@ -62,7 +62,7 @@ export interface FactRef {
 }
 
 /** The steps a hop can be: what the kernel did at that point. */
-export const TRACE_STEPS = ['send', 'receive', 'route', 'rp_filter', 'forward', 'mtu', 'neighbour', 'proxy-arp', 'encapsulate', 'decapsulate', 'deliver'] as const;
+export const TRACE_STEPS = ['route', 'rp_filter', 'forward', 'mtu', 'neighbour', 'proxy-arp', 'encapsulate', 'decapsulate', 'deliver'] as const;
 export type TraceStep = (typeof TRACE_STEPS)[number];
 
 export interface TraceHop {
