@@ -85,7 +85,7 @@ export class TraceHop {
   @Field({ description: '`host` or `pod:<netns name>`' })
   namespace!: string;
 
-  @Field({ description: 'what was decided (e.g. `route`, `neighbor`, `forward`, `encap`, `deliver`), as libs/trace names it' })
+  @Field({ description: 'what the kernel did there: `route`, `rp_filter`, `forward`, `mtu`, `neighbour`, `proxy-arp`, `encapsulate`, `decapsulate` or `deliver` (libs/trace TRACE_STEPS)' })
   step!: string;
 
   @Field()
