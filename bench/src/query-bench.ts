@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { SeededRandom } from '@routescope/synth';
 import type { RunningApi } from './api-under-test';
 import { profile, type ProfileLine } from './cpu-profile';
-import { summarise, type Sample } from './measure';
+import { log, summarise, type Sample } from './measure';
+import { pickTraceCases } from './trace-cases';
 
 export interface QueryBenchOptions {
   seed: number;
@@ -12,7 +13,16 @@ export interface QueryBenchOptions {
   samples: number;
 }
 
-export type QueryName = 'state(at)' | 'state(at), asked before' | 'diff over 1 h' | 'clusterChanges over 1 h' | 'findings open at T' | 'block consistency matrix (now)' | 'block consistency matrix at T';
+export type QueryName =
+  | 'state(at)'
+  | 'state(at), asked before'
+  | 'diff over 1 h'
+  | 'clusterChanges over 1 h'
+  | 'findings open at T'
+  | 'block consistency matrix (now)'
+  | 'block consistency matrix at T'
+  | 'trace at T'
+  | 'traceChanges over 1 h';
 
 export interface QueryResult {
   name: QueryName;
@@ -38,6 +48,8 @@ export const QUERY_TARGETS_MS: Partial<Record<QueryName, number>> = {
   'findings open at T': 30,
   'block consistency matrix (now)': 1000,
   'block consistency matrix at T': 500,
+  'trace at T': 50,
+  'traceChanges over 1 h': 500,
 };
 
 async function graphql<T>(api: RunningApi, query: string, variables: Record<string, unknown>): Promise<{ data?: T; errors?: Array<{ message: string }> }> {
@@ -154,5 +166,39 @@ export async function benchQueries(api: RunningApi, o: QueryBenchOptions): Promi
   const matrixSamples = Math.max(2, Math.min(10, o.samples));
   results.push(await run('block consistency matrix (now)', matrixQuery, () => ({ at: null }), blockRows, matrixSamples));
   results.push(await run('block consistency matrix at T', matrixQuery, () => ({ at: new Date(instant()).toISOString() }), blockRows, Math.min(3, matrixSamples)));
+  // Path traces (apps/api/src/trace): a pod to another node's pod at an instant (reads the nodes
+  // involved through FactStore), and the verdict's flips over the hour before it (replays their changes).
+  const cases = await pickTraceCases((q, v) => graphql(api, q, v), random, { nodes: o.nodes, instant, count: Math.min(20, o.samples), podAlreadyFor: HOUR });
+  let next = 0;
+  const traceCase = () => cases[next++ % cases.length];
+  const verdicts = new Map<string, number>();
+  results.push(
+    await run(
+      'trace at T',
+      // input objects written inline: the bench's esbuild bundle renames classes (TraceFrom → TraceFrom2), so input type names cannot be used in variables
+      'query($node: String!, $pod: String, $to: String!, $at: DateTime) { trace(from: { node: $node, pod: $pod }, to: $to, at: $at) { verdict nodes forward { hops { step evidence { key } } } reply { delivered } } }',
+      () => {
+        const c = traceCase();
+        return { node: c.node, pod: c.pod, to: c.to, at: new Date(c.at).toISOString() };
+      },
+      (d) => {
+        const trace = (d as { trace: { verdict: string; forward: { hops: unknown[] } } }).trace;
+        verdicts.set(trace.verdict, (verdicts.get(trace.verdict) ?? 0) + 1);
+        return trace.forward.hops.length;
+      },
+    ),
+  );
+  log(`queries: trace verdicts over the samples: ${[...verdicts].map(([v, n]) => `${v} ${n}`).join(', ')}`);
+  results.push(
+    await run(
+      'traceChanges over 1 h',
+      'query($node: String!, $pod: String, $to: String!, $since: DateTime!, $until: DateTime!) { traceChanges(from: { node: $node, pod: $pod }, to: $to, window: { from: $since, to: $until }) { initial instantsTraced complete flips { at after } } }',
+      () => {
+        const c = traceCase();
+        return { node: c.node, pod: c.pod, to: c.to, since: new Date(c.at - HOUR).toISOString(), until: new Date(c.at).toISOString() };
+      },
+      (d) => (d as { traceChanges: { instantsTraced: number } }).traceChanges.instantsTraced,
+    ),
+  );
   return results;
 }

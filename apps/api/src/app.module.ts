@@ -25,6 +25,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
 import { RetentionModule } from './retention/retention.module';
 import { SilencesModule } from './silences/silences.module';
+import { TraceModule } from './trace/trace.module';
 import { TransportModule } from './transport/transport.module';
 
 @Module({})
@@ -52,6 +53,7 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
       SilencesModule,
       ProbesModule.withChecks(checks),
       RetentionModule,
+      TraceModule,
       GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,
         imports: [AuthModule, MetricsModule],

@@ -122,29 +122,31 @@ test.describe('live probes', () => {
     }
   });
 
-  test('Trace to…: a target that is no IP is refused beside the form with the input kept; an IP queues a path probe whose page says how far the pings got', async ({ browser }) => {
+  test('Trace to…: a target that is no IP is refused on the trace page and nothing is queued; at now, "verify now" queues a path probe whose page says how far the pings got', async ({ browser }) => {
     const session = await signIn(dashboardUrl(), process.env.E2E_ADMIN_TOKEN!);
     const context = await browser.newContext({ storageState: { cookies: [{ ...session, domain: '127.0.0.1', path: '/', sameSite: 'Strict' }], origins: [] } });
     const page = await context.newPage();
     const collector = new AbortController();
     let job: Promise<ProbeJob | undefined> | undefined;
     try {
-      await page.goto(`${dashboardUrl()}/nodes/node-a?tab=pods`);
-      const form = page.getByRole('form', { name: `Trace from pod ${POD_A2}` });
-      const target = form.getByRole('textbox', { name: `Target IP to trace to from pod ${POD_A2}` });
-      await target.fill('db.example');
-      await form.getByRole('button', { name: 'Trace to…' }).click();
-      await expect(form.getByRole('alert')).toContainText('target: "db.example" is not an IP address literal');
-      await expect(target).toHaveValue('db.example');
-      await expect(target).toHaveAttribute('aria-invalid', 'true');
-      await expect(page).toHaveURL(/\/nodes\/node-a/);
-      await expectNoSeriousA11yViolations(page, 'trace form refused');
+      const traceFrom = async (target: string) => {
+        await page.goto(`${dashboardUrl()}/nodes/node-a?tab=pods`);
+        const form = page.getByRole('form', { name: `Trace from pod ${POD_A2}` });
+        await form.getByRole('textbox', { name: `Target IP to trace to from pod ${POD_A2}` }).fill(target);
+        await form.getByRole('button', { name: 'Trace to…' }).click();
+        await expect(page).toHaveURL(/\/trace\?/);
+      };
+      await traceFrom('db.example');
+      await expect(page.getByRole('alert').filter({ hasText: 'The trace could not run' })).toContainText('"db.example"');
+      await expect(page.getByRole('button', { name: /^Verify now/ })).toHaveCount(0);
+      await expectNoSeriousA11yViolations(page, 'trace refused');
       const nothing = await fetch(`${apiUrl()}/api/v1/probes/next?node=node-a&wait=0`, { headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN!}` } });
       expect(nothing.status).toBe(204);
 
       job = nextJob('node-a', collector.signal);
-      await target.fill('172.17.8.66');
-      await form.getByRole('button', { name: 'Trace to…' }).click();
+      await traceFrom('172.17.8.66');
+      await expect(page.getByTestId('trace-verdict')).toBeVisible();
+      await page.getByRole('button', { name: `Verify now: probe the path from pod ${POD_A2} to 172.17.8.66 live` }).click();
       await expect(page).toHaveURL(/\/probes\/[0-9a-f-]{36}$/);
       await expect(page.getByRole('heading', { level: 1 })).toContainText(`path probe of pod ${POD_A2} on node-a to 172.17.8.66`);
       const taken = await job;

@@ -8,6 +8,7 @@ import { HistoryError, HistoryErrorCode } from '../history/history.errors';
 import { IngestError, IngestErrorCode } from '../ingest/ingest.errors';
 import { SilencesError, SilencesErrorCode } from '../silences/silences.errors';
 import { ProbeError, ProbeErrorCode } from '../probes/probes.errors';
+import { TraceError, TraceErrorCode } from '../trace/trace.errors';
 import { TransportError, TransportErrorCode } from '../transport/transport.errors';
 
 /** Codes clients see: HTTP status for REST, `extensions.code` for GraphQL. */
@@ -184,6 +185,19 @@ export function toPublicError(thrown: unknown): PublicError | undefined {
       case ProbeErrorCode.ProbeBusy:
       case ProbeErrorCode.ProbeNotDispatched:
         return { status: 409, graphqlCode: 'CONFLICT', reason: error.code, message: error.message };
+      default:
+        return exhaustive(error.code);
+    }
+  }
+  if (error instanceof TraceError) {
+    switch (error.code) {
+      case TraceErrorCode.UnknownNode:
+      case TraceErrorCode.UnknownPod:
+        return { status: 404, graphqlCode: 'NOT_FOUND', reason: error.code, message: error.message };
+      case TraceErrorCode.InvalidAddress:
+      case TraceErrorCode.InvalidArgument:
+      case TraceErrorCode.WindowTooLarge:
+        return { status: 400, graphqlCode: 'BAD_USER_INPUT', reason: error.code, message: error.message };
       default:
         return exhaustive(error.code);
     }

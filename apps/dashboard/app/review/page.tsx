@@ -11,6 +11,7 @@ import { changeDiffHref, diffHref, hrefWith, nodeHref, reviewHref } from '../lib
 import { first } from '../lib/search-params';
 import { formatUtc, HOUR, QUICK_RANGES, toIso } from '../lib/time';
 import { rangeParams, resolveTimeRange, timeRangeInput } from '../lib/time-range';
+import { ReviewTraceForm } from '../trace/review-trace-form';
 import { ApiProblemPanel } from '../ui/api-problem-panel';
 import { ChangeTimeline } from '../ui/change-timeline';
 import { EmptyState } from '../ui/empty-state';
@@ -146,6 +147,7 @@ export default async function ReviewPage(props: PageProps<'/review'>) {
     <>
       {head(permalink)}
       {picker}
+      <ReviewTraceForm from={from} to={to} />
       <p>
         <a className="button secondary" href={hrefWith('/review/export', { from: toIso(from), to: toIso(to) })} download>
           Export the window as Markdown

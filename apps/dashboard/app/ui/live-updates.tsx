@@ -55,7 +55,9 @@ export function LiveUpdates({ node }: { node?: string }) {
       }
       refresh();
     };
-    source.addEventListener('ready', () => setState((s) => (s === 'unavailable' ? s : 'live')));
+    // 'ready' is the stream opening; 'live' waits for the API side (the hub's `upstream` event, sent at
+    // once when it is already connected): a hub starting afresh is not yet subscribed when 'ready' comes.
+    source.addEventListener('ready', () => setState((s) => (s === 'unavailable' || s === 'live' ? s : 'connecting')));
     source.addEventListener('change', onData as EventListener);
     source.addEventListener('finding', onData as EventListener);
     source.addEventListener('probe', onData as EventListener);

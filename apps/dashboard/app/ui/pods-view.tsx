@@ -97,8 +97,11 @@ function describeEvidence(e: EvidenceFact): string {
   return `${e.kind} ${e.key}${value} (${where})`;
 }
 
-/** Each pod next to the host side of its veth, with the findings open at that instant and their evidence; with `node`, a live proxy-ARP check per pod. */
-export function PodsView({ state, findings, node }: { state: State; findings: readonly FindingFieldsFragment[]; node?: string }) {
+/**
+ * Each pod next to the host side of its veth, with the findings open at that instant and their
+ * evidence; with `node`, a live proxy-ARP check and "Trace to…" (at `at`, the page's instant) per pod.
+ */
+export function PodsView({ state, findings, node, at }: { state: State; findings: readonly FindingFieldsFragment[]; node?: string; at?: string }) {
   if (state.pods.length === 0) return <EmptyState title="No pods">No pod network namespaces were captured on this node at that time.</EmptyState>;
   return (
     <div>
@@ -123,7 +126,7 @@ export function PodsView({ state, findings, node }: { state: State; findings: re
               )}
               {node ? <VerifyProxyArpButton node={node} pod={pod.name} /> : null}
             </h3>
-            {node ? <TraceToForm node={node} pod={pod.name} /> : null}
+            {node ? <TraceToForm node={node} pod={pod.name} at={at} /> : null}
             {mine.length > 0 ? (
               <ul className="findings-list pod-findings" aria-label={`Findings on ${pod.name}`}>
                 {mine.map((f) => (

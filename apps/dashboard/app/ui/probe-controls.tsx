@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useId, useState, useTransition } from 'react';
+import { useState, useTransition } from 'react';
 import type { ApiProblem } from '../lib/api-problem';
 import { requestProbeAction } from '../probes/actions';
 
@@ -47,38 +47,46 @@ export function VerifyProxyArpButton({ node, pod, about }: { node: string; pod: 
   );
 }
 
-/** Traces the path from the pod to a target IP (a pod, a node, a service): how far its pings get. */
-export function TraceToForm({ node, pod }: { node: string; pod: string }) {
+/**
+ * Live path probe from the pod to `target` (its pings watched on the real kernel): the stored-state
+ * trace page offers it as "verify now" when its instant is now.
+ */
+export function VerifyPathNowButton({ node, pod, target }: { node: string; pod: string; target: string }) {
   const { pending, problem, request } = useProbeRequest(node, pod);
-  const [target, setTarget] = useState('');
-  const problemId = useId();
   return (
-    <form
-      className="probe-action probe-trace"
-      aria-label={`Trace from pod ${pod}`}
-      onSubmit={(event) => {
-        event.preventDefault();
-        request('PATH', target);
-      }}
-    >
+    <span className="probe-action">
+      <button type="button" className="secondary" disabled={pending} aria-label={`Verify now: probe the path from pod ${pod} to ${target} live`} onClick={() => request('PATH', target)}>
+        {pending ? 'Requesting…' : 'Verify now (live probe)'}
+      </button>
+      <ProbeProblem problem={problem} />
+    </span>
+  );
+}
+
+/**
+ * "Trace to…": opens the trace of the path from the pod to a target IP through the recorded state at
+ * `at` (the page's instant; absent: now), where "verify now" runs the live path probe.
+ */
+export function TraceToForm({ node, pod, at }: { node: string; pod: string; at?: string }) {
+  return (
+    <form className="probe-action probe-trace" aria-label={`Trace from pod ${pod}`} method="get" action="/trace">
+      <input type="hidden" name="node" value={node} />
+      <input type="hidden" name="pod" value={pod} />
+      {at ? <input type="hidden" name="at" value={at} /> : null}
       <input
         type="text"
+        name="to"
         className="mono"
-        value={target}
-        onChange={(event) => setTarget(event.target.value)}
         aria-label={`Target IP to trace to from pod ${pod}`}
-        aria-invalid={problem ? true : undefined}
-        aria-describedby={problem ? problemId : undefined}
         placeholder="10.244.1.2"
         size={16}
         required
         spellCheck={false}
         autoComplete="off"
       />
-      <button type="submit" className="secondary" disabled={pending}>
-        {pending ? 'Requesting…' : 'Trace to…'}
+      <button type="submit" className="secondary">
+        Trace to…
       </button>
-      <ProbeProblem problem={problem} id={problemId} />
     </form>
   );
 }

@@ -25,7 +25,8 @@ export interface HostSpec {
 
 export function hostNamespace(spec: HostSpec): NetworkNamespace {
   const mtu = spec.vethMtu ?? 1440;
-  const sysctls: Record<string, string> = { 'net/ipv4/ip_forward': '1' };
+  // conf/all/proxy_arp as every collector reads it: without it a trace cannot tell whether proxy ARP is on
+  const sysctls: Record<string, string> = { 'net/ipv4/ip_forward': '1', 'net/ipv4/conf/all/proxy_arp': '0' };
   for (const pod of spec.pods) {
     sysctls[`net/ipv4/conf/${pod.veth}/proxy_arp`] = '1';
     sysctls[`net/ipv4/neigh/${pod.veth}/proxy_delay`] = '0';

@@ -269,7 +269,7 @@ export default async function NodePage(props: PageProps<'/nodes/[name]'>) {
                   { id: 'links', label: 'Links', count: state.links.length, panel: <LinksTable links={state.links} caption={`Links of ${name} (host)`} /> },
                   { id: 'addresses', label: 'Addresses', count: state.addresses.length, panel: <AddressesTable addresses={state.addresses} caption={`Addresses of ${name} (host)`} /> },
                   { id: 'sysctls', label: 'Sysctls', count: state.sysctls.length, panel: <SysctlsTable sysctls={state.sysctls} caption={`Sysctls of ${name} (host)`} /> },
-                  { id: 'pods', label: 'Pods', count: state.pods.length, panel: <PodsView state={state} findings={openNow} node={name} /> },
+                  { id: 'pods', label: 'Pods', count: state.pods.length, panel: <PodsView state={state} findings={openNow} node={name} at={at ? toIso(at) : undefined} /> },
                 ]}
               />
             </TableFilter>

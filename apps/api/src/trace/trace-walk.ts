@@ -1,0 +1,141 @@
+import { tracePath, TraceRequestError, type TraceRequest, type TraceResult } from '@routescope/trace';
+import { lookupRoute, type Fact } from '@routescope/snapshot';
+import type { FactStore } from '../history/fact-store.service';
+import { addressesOf, macKey, type NodeAddressDirectory } from './node-address-directory';
+import { TraceError, TraceErrorCode } from './trace.errors';
+
+/** Rounds of "trace, then load the node the walk could not find": a path crosses at most this many unknown next hops. */
+export const MAX_LOAD_ROUNDS = 4;
+
+export interface LoadedNode {
+  id: number;
+  name: string;
+  facts: Fact[];
+}
+
+/** What a trace asks, with `to` canonical and the source node known. */
+export interface TraceAsk {
+  source: LoadedNode;
+  pod?: string;
+  to: string;
+  size: number;
+  dontFragment: boolean;
+}
+
+/**
+ * The nodes a trace at one instant needs, read through the fact store: the source node first,
+ * then the holders of the destination and of the source's next hop for it, then, as long as the
+ * walk cannot place an address or a VTEP MAC (libs/trace's `unresolved`), their holders. Holders
+ * come from NodeAddressDirectory (who holds it now) and are kept only when their state at `at`
+ * holds it too. Whole-cluster state (clusterStateAt)
+ * is never read: at 1,000 nodes it is seconds, where a trace needs two or three nodes.
+ */
+export class TraceStateAt {
+  readonly nodes = new Map<string, LoadedNode>();
+  /** addresses already looked for (with a rebuild on a miss; without one), found or not */
+  private readonly looked = new Set<string>();
+  private readonly hinted = new Set<string>();
+
+  constructor(
+    private readonly store: FactStore,
+    private readonly directory: NodeAddressDirectory,
+    readonly at: Date,
+  ) {}
+
+  add(node: LoadedNode): void {
+    this.nodes.set(node.name, node);
+  }
+
+  /**
+   * Loads the nodes holding any of `addresses` at `at`; true when a node was added. `rebuildOnMiss`
+   * only where a walk stopped at an address it could not place: a destination pod gone since then is
+   * common and must not rebuild the index (every node's open facts) trace after trace.
+   */
+  async loadHoldersOf(addresses: Iterable<string>, rebuildOnMiss: boolean): Promise<boolean> {
+    const looked = rebuildOnMiss ? this.looked : this.hinted;
+    const wanted = [...new Set(addresses)].filter((a) => !looked.has(a) && ![...this.nodes.values()].some((n) => addressesOf(n.facts).has(a)));
+    for (const address of wanted) looked.add(address);
+    const candidates = new Set<string>();
+    for (const address of wanted) for (const holder of await this.directory.holders(address, rebuildOnMiss)) if (!this.nodes.has(holder)) candidates.add(holder);
+    if (candidates.size === 0) return false;
+    const ids = await this.store.nodeIds([...candidates]);
+    const loaded = await Promise.all([...ids].map(async ([name, id]) => ({ id, name, facts: await this.store.stateAt(id, this.at) })));
+    let added = false;
+    for (const node of loaded) {
+      const held = addressesOf(node.facts);
+      if (wanted.some((a) => held.has(a))) {
+        this.add(node);
+        added = true;
+      }
+    }
+    return added;
+  }
+
+  request(ask: TraceAsk): TraceRequest {
+    return {
+      nodes: [...this.nodes.values()].map((n) => ({ node: n.name, facts: n.facts })),
+      from: { node: ask.source.name, ...(ask.pod ? { pod: ask.pod } : {}) },
+      to: ask.to,
+      size: ask.size,
+      dontFragment: ask.dontFragment,
+    };
+  }
+
+  /** The fact a piece of evidence cites, as loaded (undefined when its node was not read). */
+  fact(node: string, ns: string, kind: string, key: string): Fact | undefined {
+    return this.nodes.get(node)?.facts.find((f) => f.ns === ns && f.kind === kind && f.key === key);
+  }
+}
+
+/** Traces at `state.at`, loading the nodes the walk needs first and whenever it stops at an unknown next hop. */
+export async function traceLoading(state: TraceStateAt, ask: TraceAsk): Promise<TraceResult> {
+  await state.loadHoldersOf([ask.to, ...nextHopsFor(ask.source.facts, ask.to)], false);
+  let result = traceAt(state, ask);
+  for (let round = 1; round < MAX_LOAD_ROUNDS; round++) {
+    const unplaced = unplacedAddresses(result);
+    if (unplaced.length === 0 || !(await state.loadHoldersOf(unplaced, true))) break;
+    result = traceAt(state, ask);
+  }
+  return result;
+}
+
+/** libs/trace over the nodes loaded so far; a request it cannot start becomes the API's error naming the field. */
+export function traceAt(state: TraceStateAt, ask: TraceAsk): TraceResult {
+  try {
+    return tracePath(state.request(ask));
+  } catch (error) {
+    if (!(error instanceof TraceRequestError)) throw error;
+    switch (error.field) {
+      case 'from.pod':
+        throw new TraceError(TraceErrorCode.UnknownPod, `${error.message} at ${state.at.toISOString()}`);
+      case 'from.node':
+      case 'nodes':
+        throw new TraceError(TraceErrorCode.UnknownNode, `${error.message} at ${state.at.toISOString()}`);
+      case 'to':
+        throw new TraceError(TraceErrorCode.InvalidAddress, error.message);
+      case 'size':
+        throw new TraceError(TraceErrorCode.InvalidArgument, error.message);
+      default:
+        return exhaustive(error.field);
+    }
+  }
+}
+
+function exhaustive(value: never): never {
+  throw new Error(`unmapped trace request field ${String(value)}`);
+}
+
+/** The gateways of the host route the source node takes for `to` (main table lookup). */
+export function nextHopsFor(facts: readonly Fact[], to: string): string[] {
+  const routes = facts.filter((f) => f.ns === 'host' && f.kind === 'route').map((f) => ({ ...(f.attrs as { dst: string; family: string; table: string; type: string; metric?: number }), fact: f }));
+  const found = lookupRoute(routes, to);
+  if (!found.ok) return [];
+  const attrs = found.route.fact.attrs;
+  const gateways = [attrs.gateway, ...(Array.isArray(attrs.nexthops) ? attrs.nexthops.map((h) => (h && typeof h === 'object' && !Array.isArray(h) ? h.gateway : undefined)) : [])];
+  return gateways.filter((g): g is string => typeof g === 'string');
+}
+
+/** What the walk could not place (libs/trace's `unresolved`): addresses and VTEP MACs no loaded node held. */
+export function unplacedAddresses(result: TraceResult): string[] {
+  return result.unresolved ? [...result.unresolved.addresses, ...result.unresolved.macs.map(macKey)] : [];
+}
