@@ -146,7 +146,7 @@ for (const kind of testDatabaseKinds()) {
       const rows = await count(database, 'fact');
       const run = await service.runOnce(new Date(at(60)));
       // only the snapshot records, whose window (7 days by default) is shorter than history's
-      expect(run.deleted).toEqual({ fact: 0, coverage: 0, snapshot: 2, finding: 0, cluster_object: 0 });
+      expect(run.deleted).toEqual({ fact: 0, coverage: 0, snapshot: 2, finding: 0, cluster_object: 0, probe: 0 });
       expect(await count(database, 'fact')).toBe(rows);
       expect(Object.values((await service.runOnce(new Date(at(60)))).deleted).every((n) => n === 0)).toBe(true);
     });
