@@ -5,7 +5,7 @@ import { createDatabase, testing, type Database } from '@routescope/db';
 import { createApiApplication } from '../api-application';
 import { loadApiConfig } from '../config/api-config';
 import { DATABASE } from '../database/database.module';
-import { startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { AuthService } from './auth.service';
 import { legacySha256, TokenHasher } from './token-hash';
 import { TokenRevocations } from './token-revocations';

@@ -7,7 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createApiApplication } from '../api-application';
 import { loadApiConfig, type ApiConfig } from '../config/api-config';
-import { hostNamespace, podNamespace, snapshot, testDatabaseKinds } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, testDatabaseKinds } from '../../test/api-test-app';
 import type { EventsConfig } from './history-events';
 import { decode, encode, RedisPubSub } from './redis-pubsub';
 

@@ -1,7 +1,7 @@
 import { diffFacts } from '@routescope/diff';
 import { canonicalJson, snapshotToFacts, type Fact, type NetworkNamespace, type Snapshot } from '@routescope/snapshot';
 import fc from 'fast-check';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
 
 // Time travel, as a property: for random sequences of snapshots with random churn, ingested
 // through the real path, `state(T)` over GraphQL equals the last snapshot at or before T, and

@@ -4,7 +4,7 @@ import { AuthService } from '../auth/auth.service';
 import { TokenRepository } from '../auth/token.repository';
 import { DATABASE } from '../database/database.module';
 import type { Database } from '@routescope/db';
-import { testDatabaseKinds, hostNamespace, podNamespace, snapshot, startApiTestApp, type ApiTestApp } from '../testing/api-test-app';
+import { testDatabaseKinds, hostNamespace, podNamespace, snapshot, startApiTestApp, type ApiTestApp } from '../../test/api-test-app';
 
 // Ingest through real HTTP on a real database (PostgreSQL and PGlite): what a collector sees
 // (status codes, bodies) and what the store holds afterwards (rows counted in SQL).

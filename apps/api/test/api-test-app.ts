@@ -7,12 +7,12 @@ import type { NetworkNamespace, Snapshot } from '@routescope/snapshot';
 import { type PubSubEngine } from 'graphql-subscriptions';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createApiApplication } from '../api-application';
-import { FindingEvents } from '../checks/finding-events';
-import { FindingsEvaluator } from '../checks/findings-evaluator.service';
-import { loadApiConfig } from '../config/api-config';
-import { HistoryEvents } from '../events/history-events';
-import { IngestService, type IngestResult } from '../ingest/ingest.service';
+import { createApiApplication } from '../src/api-application';
+import { FindingEvents } from '../src/checks/finding-events';
+import { FindingsEvaluator } from '../src/checks/findings-evaluator.service';
+import { loadApiConfig } from '../src/config/api-config';
+import { HistoryEvents } from '../src/events/history-events';
+import { IngestService, type IngestResult } from '../src/ingest/ingest.service';
 
 // Test support for the API suites (not a spec): the real app on a fresh database,
 // listening on a free port, queried over HTTP and WebSocket like any client would.
