@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { testing, type Database, type DatabaseKind } from '@routescope/db';
@@ -80,7 +81,13 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
   });
   const { app } = await createApiApplication(config, countingQueries(database, sql));
   await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const server = app.getHttpServer() as Server;
+  // fetch keeps the connection for the server's keep-alive time less a second; on a loaded
+  // machine its timer fires late and it reuses a socket the server has just closed (ECONNRESET)
+  // when a suite pauses ~5 s between requests to one app (its per-test reset). Tests hold idle
+  // connections longer instead; close() ends them.
+  server.keepAliveTimeout = 10 * 60_000;
+  const { port } = server.address() as AddressInfo;
   const ingest = app.get(IngestService);
   const evaluator = app.get(FindingsEvaluator);
   const clients: Client[] = [];
