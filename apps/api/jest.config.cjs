@@ -12,4 +12,9 @@ module.exports = {
   transform: { ...preset.transform, ...pglite.transform },
   transformIgnorePatterns: pglite.transformIgnorePatterns,
   testTimeout: 60000,
+  // Two spec files at a time (Jest's default on 2 cores is cores - 1 = one worker). They share
+  // nothing: each makes its own databases (a clone of the migrated template, or a PGlite image),
+  // listens on a port the kernel picks and uses its own Redis prefix. While one worker waits on
+  // PostgreSQL the other runs.
+  maxWorkers: 2,
 };
