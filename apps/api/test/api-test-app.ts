@@ -136,7 +136,7 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
  * Counts, per trigger, the subscriptions of these PubSubs that are live (their subscribe and
  * unsubscribe wrapped; the history events and the findings each have their own PubSub).
  */
-function liveSubscriptions(pubsubs: PubSubEngine[]): Map<string, number> {
+export function liveSubscriptions(pubsubs: PubSubEngine[]): Map<string, number> {
   const live = new Map<string, number>();
   for (const pubsub of pubsubs) {
     const triggers = new Map<number, string>();
