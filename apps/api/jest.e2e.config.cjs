@@ -6,4 +6,6 @@ module.exports = {
   displayName: 'api-e2e',
   testMatch: ['<rootDir>/e2e/**/*.e2e.spec.ts'],
   testTimeout: 180000,
+  // The suites share the root network namespace's lab: one file at a time.
+  maxWorkers: 1,
 };

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { createDatabase, testing, type Database } from '@routescope/db';
+import { until } from '@routescope/testing';
 import { createApiApplication } from '../api-application';
-import { loadApiConfig } from '../config/api-config';
+import { API_CONFIG, loadApiConfig, type ApiConfig } from '../config/api-config';
 import { DATABASE } from '../database/database.module';
-import { startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { AuthService } from './auth.service';
 import { legacySha256, TokenHasher } from './token-hash';
 import { TokenRevocations } from './token-revocations';
@@ -34,10 +35,18 @@ for (const kind of testDatabaseKinds()) {
   describe(`token administration [${kind}]`, () => {
     let t: ApiTestApp;
 
-    beforeEach(async () => {
+    // One app per database kind; each test starts from the tokens a fresh start seeds (the three
+    // env tokens, nothing cached): the table is emptied and the app's own configuration seeded
+    // again, as at boot. No other table refers to api_token.
+    beforeAll(async () => {
       t = await startApiTestApp(kind);
     });
-    afterEach(() => t.close());
+    afterAll(() => t.close());
+    beforeEach(async () => {
+      await t.app.get<Database>(DATABASE).prisma.apiToken.deleteMany();
+      t.app.get(AuthService).forget();
+      await seedTokens(t.app.get<ApiConfig>(API_CONFIG), { tokens: t.app.get(TokenRepository), hasher: t.app.get(TokenHasher), auth: t.app.get(AuthService) });
+    });
 
     const admin = <T>(query: string, variables: Record<string, unknown> = {}) => t.graphql<T>(query, variables, t.tokens.admin);
     const create = (name: string, scopes: string[], expiresAt?: string) => admin<{ createToken: { secret: string; token: Listed } }>(CREATE, { name, scopes, expiresAt });
@@ -145,7 +154,7 @@ for (const kind of testDatabaseKinds()) {
       const { secret } = (await create('used', ['read'])).data!.createToken;
       const before = Date.now();
       expect(await readsWith(secret)).toBe('ok');
-      const lastUsed = await until(async () => (await admin<{ tokens: Listed[] }>(LIST)).data!.tokens.find((x) => x.name === 'used')?.lastUsedAt);
+      const lastUsed = await until('lastUsedAt of "used"', async () => (await admin<{ tokens: Listed[] }>(LIST)).data!.tokens.find((x) => x.name === 'used')?.lastUsedAt ?? undefined, 10_000, 50);
       expect(Date.parse(lastUsed)).toBeGreaterThanOrEqual(before - 1000);
     });
 
@@ -257,13 +266,3 @@ describe('revocation across replicas through Redis [postgres]', () => {
     expect((await b.graphql(NODES, {}, secret)).errors?.[0].extensions?.reason).toBe('REVOKED_TOKEN');
   });
 });
-
-/** Polls `read` until it gives a value (a background write landing), failing after 10 s. */
-async function until<T>(read: () => Promise<T | null | undefined>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await read();
-    if (value !== null && value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the value never came');
-}

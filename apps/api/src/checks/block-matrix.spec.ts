@@ -1,6 +1,6 @@
 import { compareFacts, type Fact } from '@routescope/snapshot';
 import { FactStore } from '../history/fact-store.service';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
 
 // The block × node matrix over GraphQL, on each database: now (the checks' in-memory views) and
 // at a past instant (rebuilt from history), paged by block, sparse (only the cells that need

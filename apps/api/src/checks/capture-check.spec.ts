@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
+import { startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
 
 // checkCapture over GraphQL on each database: pasted text in, coverage / findings / passed
 // evidence out, nothing stored. Captures are real: the netlab's pod with an unanswered ARP

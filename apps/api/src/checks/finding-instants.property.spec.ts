@@ -4,7 +4,7 @@ import { snapshotToFacts, type Snapshot } from '@routescope/snapshot';
 import fc from 'fast-check';
 import { DATABASE } from '../database/database.module';
 import { IngestService } from '../ingest/ingest.service';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 
 // Findings carry the time of the change that caused them, as a property: three Calico nodes
 // with random histories (each owns a block or not, routes to the others' blocks or not), loaded

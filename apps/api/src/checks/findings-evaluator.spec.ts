@@ -8,7 +8,7 @@ import { loadApiConfig } from '../config/api-config';
 import { DATABASE } from '../database/database.module';
 import { HistoryEvents } from '../events/history-events';
 import { IngestService } from '../ingest/ingest.service';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { FindingsEvaluator, type EvaluatorStats } from './findings-evaluator.service';
 
 // The checks run off the ingest path: ingest answers once its transaction committed, node rules

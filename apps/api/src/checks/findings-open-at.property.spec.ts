@@ -1,7 +1,7 @@
 import type { Database } from '@routescope/db';
 import fc from 'fast-check';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { FindingsRepository } from './findings.repository';
 
 // findings(filter: { openAt }) reads the findings open at an instant through the GiST range index

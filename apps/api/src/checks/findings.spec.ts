@@ -3,7 +3,7 @@ import type { Snapshot } from '@routescope/snapshot';
 import { until } from '@routescope/testing';
 import { DATABASE } from '../database/database.module';
 import { IngestService } from '../ingest/ingest.service';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
 import { FindingsEvaluator } from './findings-evaluator.service';
 
 // Findings over time through the real ingest path and GraphQL, on each database: checks run

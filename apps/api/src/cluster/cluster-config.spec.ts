@@ -1,6 +1,6 @@
 // No cluster can run here; the KUBECONFIG case talks to @routescope/testing's FakeKubeApiServer, which
 // speaks the real wire protocol, through a kubeconfig file read by the real client-node.
-jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('./testing/client-node')>('./testing/client-node').clientNode());
+jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('../../test/kube-client-node')>('../../test/kube-client-node').clientNode());
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,8 @@ import type { ClusterModuleOptions } from './cluster-options';
 import { ClusterModule } from './cluster.module';
 import { ClusterWatchService } from './cluster-watch.service';
 import { detectKubeConfig, loadKubeConfig, SERVICE_ACCOUNT_DIR } from './kube-config-source';
-import { clientNode } from './testing/client-node';
-import { eventually, node, TOKEN } from './testing/cluster-harness';
+import { clientNode } from '../../test/kube-client-node';
+import { eventually, node, TOKEN } from '../../test/cluster-harness';
 import { FakeKubeApiServer } from '@routescope/testing';
 
 /** Stands in for the opened database where nothing is written (no cluster, or only the context is read). */

@@ -2,12 +2,12 @@
 // real @kubernetes/client-node informers (list + chunked watch streams, bookmarks, 410 Gone)
 // against @routescope/testing's FakeKubeApiServer through a real KubeConfig (server URL, bearer token),
 // and the history on both databases (PostgreSQL and PGlite).
-jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('./testing/client-node')>('./testing/client-node').clientNode());
+jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('../../test/kube-client-node')>('../../test/kube-client-node').clientNode());
 
 import type { ClusterObjectRow } from './cluster-history.repository';
 import type { PodAttrs } from './cluster-objects';
 import { testing } from '@routescope/db';
-import { blockAffinity, eventually, ipamBlock, ipPool, node, pod, sleep, startClusterHarness, type ClusterHarness, type HarnessOptions } from './testing/cluster-harness';
+import { blockAffinity, eventually, ipamBlock, ipPool, node, pod, sleep, startClusterHarness, type ClusterHarness, type HarnessOptions } from '../../test/cluster-harness';
 import type { FakeKubeApiServer } from '@routescope/testing';
 import { vethNameForWorkload } from './veth-name';
 

@@ -7,7 +7,7 @@ export type KubernetesClientModule = typeof KubernetesClient;
  * ESM-only: Node (>= 20.19) requires it from the API's CommonJS bundle without trouble, but
  * Jest's CommonJS runtime cannot, and every API suite boots AppModule. Kept out of the
  * module graph until needed, it costs nothing where no cluster is configured (including
- * those suites); the cluster suites provide it through cluster/testing/client-node.ts.
+ * those suites); the cluster suites provide it through apps/api/test/kube-client-node.ts.
  */
 export function loadKubernetesClient(): Promise<KubernetesClientModule> {
   return import('@kubernetes/client-node');

@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { createDatabase, testing, type Database } from '@routescope/db';
+import { until } from '@routescope/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createApiApplication } from '../api-application';
+import { FINDING_CHANGED, FindingEvents } from '../checks/finding-events';
 import { loadApiConfig, type ApiConfig } from '../config/api-config';
-import { hostNamespace, podNamespace, snapshot, testDatabaseKinds } from '../testing/api-test-app';
-import type { EventsConfig } from './history-events';
+import { hostNamespace, liveSubscriptions, podNamespace, snapshot, testDatabaseKinds } from '../../test/api-test-app';
+import { CHANGES_RECORDED, HistoryEvents, type EventsConfig } from './history-events';
 import { decode, encode, RedisPubSub } from './redis-pubsub';
 
 // Scale-out: two API replicas on one database, subscriptions fanned out through Redis
@@ -35,14 +37,17 @@ describe('RedisPubSub', () => {
       const got: string[] = [];
       const idA = await a.subscribe('t', (p: unknown) => got.push(`a:${(p as { n: number }).n}`));
       await b.subscribe('t', (p: unknown) => got.push(`b:${(p as { n: number }).n}`));
+      // Redis delivers one connection's messages in publish order: once a hears a marker
+      // published after n=2, it would have heard n=2 first had it still been subscribed.
+      await a.subscribe('marker', () => got.push('a:marker'));
       await a.publish('t', { n: 1 });
-      await until(() => got.length === 2);
+      await until('n=1 on both', () => (got.length === 2 ? true : undefined), 5000, 20);
       expect(got.sort()).toEqual(['a:1', 'b:1']);
       a.unsubscribe(idA);
       await b.publish('t', { n: 2 });
-      await until(() => got.length === 3);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(got.sort()).toEqual(['a:1', 'b:1', 'b:2']);
+      await b.publish('marker', {});
+      await until('n=2 on b and the marker on a', () => (got.includes('b:2') && got.includes('a:marker') ? true : undefined), 5000, 20);
+      expect(got.sort()).toEqual(['a:1', 'a:marker', 'b:1', 'b:2']);
     } finally {
       await a.close();
       await b.close();
@@ -53,6 +58,8 @@ describe('RedisPubSub', () => {
 interface Replica {
   app: INestApplication;
   url: string;
+  /** GraphQL subscriptions live on this replica, per trigger (registered with Redis when it is used) */
+  live: Map<string, number>;
 }
 
 for (const kind of testDatabaseKinds()) {
@@ -69,9 +76,10 @@ for (const kind of testDatabaseKinds()) {
         ...events,
       };
       const { app } = await createApiApplication(config, db);
+      const live = liveSubscriptions([app.get(HistoryEvents).pubsub, app.get(FindingEvents).pubsub]);
       await app.listen(0, '127.0.0.1');
       const { port } = app.getHttpServer().address() as AddressInfo;
-      const r = { app, url: `127.0.0.1:${port}` };
+      const r = { app, url: `127.0.0.1:${port}`, live };
       replicas.push(r);
       return r;
     }
@@ -88,13 +96,17 @@ for (const kind of testDatabaseKinds()) {
       await database.dispose();
     });
 
+    /** Resolves when one more subscription to `trigger` is live on the replica's PubSub (with Redis: subscribed there). */
+    async function registered(r: Replica, trigger: string): Promise<void> {
+      const before = r.live.get(trigger) ?? 0;
+      await until(`a ${trigger} subscription on ${r.url}`, () => ((r.live.get(trigger) ?? 0) > before ? true : undefined), 5000, 20);
+    }
+
     function subscribe(r: Replica): { events: Array<{ node: string; changes: number; takenAt: string }>; ready: Promise<void> } {
       const client = createClient({ url: `ws://${r.url}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${tokens.read}` }, retryAttempts: 0 });
       clients.push(client);
       const events: Array<{ node: string; changes: number; takenAt: string }> = [];
-      let resolveReady!: () => void;
-      const ready = new Promise<void>((resolve) => (resolveReady = resolve));
-      client.on('connected', () => setTimeout(resolveReady, 300));
+      const ready = registered(r, CHANGES_RECORDED);
       client.subscribe<{ changesRecorded: { node: string; changes: number; takenAt: string } }>(
         { query: 'subscription { changesRecorded { node changes takenAt factChanges(first: 5) { edges { node { key } } } } }' },
         { next: (result) => result.data && events.push(result.data.changesRecorded), error: () => undefined, complete: () => undefined },
@@ -114,9 +126,7 @@ for (const kind of testDatabaseKinds()) {
       const client = createClient({ url: `ws://${r.url}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${tokens.read}` }, retryAttempts: 0 });
       clients.push(client);
       const events: FindingEvent[] = [];
-      let resolveReady!: () => void;
-      const ready = new Promise<void>((resolve) => (resolveReady = resolve));
-      client.on('connected', () => setTimeout(resolveReady, 300));
+      const ready = registered(r, FINDING_CHANGED);
       client.subscribe<{ findingChanged: FindingEvent }>(
         { query: 'subscription { findingChanged(node: "node-a") { change node rule subject at } }' },
         { next: (result) => result.data && events.push(result.data.findingChanged), error: () => undefined, complete: () => undefined },
@@ -146,7 +156,7 @@ for (const kind of testDatabaseKinds()) {
 
       expect(await post(a, 0, 0, '1')).toBe(201);
       expect(await post(a, 30, 1, '0')).toBe(201);
-      await until(() => onB.events.length === 2 && onA.events.length === 2);
+      await until('both events on both replicas', () => (onB.events.length === 2 && onA.events.length === 2 ? true : undefined), 5000, 20);
       expect(onB.events.map((e) => [e.node, e.changes, e.takenAt])).toEqual([
         ['node-a', expect.any(Number), new Date(T0).toISOString()],
         ['node-a', 1, new Date(T0 + 30_000).toISOString()],
@@ -165,10 +175,10 @@ for (const kind of testDatabaseKinds()) {
 
       expect(await post(a, 0, 0, '1')).toBe(201);
       expect(await post(a, 30, 1, '0')).toBe(201); // proxy_arp off: CALICO_PROXY_ARP opens (on A, in the background)
-      await until(() => onB.events.length === 1, 10_000);
+      await until('the opened finding on B', () => (onB.events.length === 1 ? true : undefined), 10_000, 20);
       expect(onB.events).toEqual([{ change: 'OPENED', node: 'node-a', rule: 'CALICO_PROXY_ARP', subject: 'veth:calia1b2c3d4e5f', at: new Date(T0 + 30_000).toISOString() }]);
       expect(await post(a, 60, 2, '1')).toBe(201); // fixed: resolved
-      await until(() => onB.events.length === 2 && onA.events.length === 2, 10_000);
+      await until('the resolved finding on both', () => (onB.events.length === 2 && onA.events.length === 2 ? true : undefined), 10_000, 20);
       expect(onB.events[1]).toEqual({ change: 'RESOLVED', node: 'node-a', rule: 'CALICO_PROXY_ARP', subject: 'veth:calia1b2c3d4e5f', at: new Date(T0 + 60_000).toISOString() });
       expect(onA.events).toEqual(onB.events);
     });
@@ -180,17 +190,12 @@ for (const kind of testDatabaseKinds()) {
       const onA = subscribe(a);
       await Promise.all([onB.ready, onA.ready]);
       expect(await post(a, 0, 0, '1')).toBe(201);
-      await until(() => onA.events.length === 1);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(onB.events).toEqual([]);
+      await until('the event on A', () => (onA.events.length === 1 ? true : undefined), 5000, 20);
+      // B's own ingest, after A's: had A's event reached B's PubSub, B's client would have it first.
+      expect(await post(b, 30, 1, '0')).toBe(201);
+      await until('the event on B', () => (onB.events.length >= 1 ? true : undefined), 5000, 20);
+      expect(onB.events.map((e) => [e.node, e.changes, e.takenAt])).toEqual([['node-a', 1, new Date(T0 + 30_000).toISOString()]]);
+      expect(onA.events).toHaveLength(1);
     });
   });
-}
-
-async function until(condition: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

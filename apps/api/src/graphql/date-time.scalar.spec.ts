@@ -1,4 +1,4 @@
-import { startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { parseDateTime } from './date-time.scalar';
 
 // A DateTime argument that is not a date-time is the client's mistake: BAD_USER_INPUT naming the

@@ -1,6 +1,6 @@
 import type { FormattedExecutionResult } from 'graphql';
 import type { Client } from 'graphql-ws';
-import { testDatabaseKinds, hostNamespace, podNamespace, snapshot, startApiTestApp, type ApiTestApp } from '../testing/api-test-app';
+import { testDatabaseKinds, hostNamespace, podNamespace, snapshot, startApiTestApp, type ApiTestApp } from '../../test/api-test-app';
 
 // The changesRecorded subscription over graphql-ws, fed by real ingests.
 

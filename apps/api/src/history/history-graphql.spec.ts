@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { diffFacts } from '@routescope/diff';
 import { snapshotToFacts, type Fact, type Snapshot } from '@routescope/snapshot';
-import { testDatabaseKinds, hostNamespace, podNamespace, snapshot, startApiTestApp, type GraphqlResponse, type ApiTestApp } from '../testing/api-test-app';
+import { testDatabaseKinds, hostNamespace, podNamespace, snapshot, startApiTestApp, type GraphqlResponse, type ApiTestApp } from '../../test/api-test-app';
 
 // History read side over real HTTP, seeded through the real ingest path, on each database.
 //

@@ -2,7 +2,7 @@ import type { Database } from '@routescope/db';
 import { canonicalJson, type Fact, type NetworkNamespace } from '@routescope/snapshot';
 import fc from 'fast-check';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { FactStore } from './fact-store.service';
 import { NodeStateReader } from './node-state-reader';
 import { FactChangeRepository, type ChangeRow } from './store/fact-change.repository';

@@ -3,7 +3,7 @@ import type { NetworkNamespace } from '@routescope/snapshot';
 import { FindingsEvaluator } from '../checks/findings-evaluator.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
 import { NodeDirectoryService, toNode } from './node-directory.service';
 import { NodeRepository } from './store/node.repository';
 import { NodeStatus } from './types/node.type';

@@ -3,7 +3,7 @@ import type { Database } from '@routescope/db';
 import { heartbeatFor, snapshotStateHash, type Heartbeat, type Snapshot } from '@routescope/snapshot';
 import { DATABASE } from '../database/database.module';
 import { FactWriter } from '../history/fact-writer.service';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 
 // Contract v1.1 through real HTTP on a real database (PostgreSQL and PGlite): a heartbeat stands
 // for a snapshot whose facts hash to the node's stored state; it keeps the node reporting (head,

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Database } from '@routescope/db';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 
 // Found by the soak (tools/soak, docs/reliability.md): the findings evaluator writes a node's
 // findings in a transaction that can last seconds (one statement per finding), and every

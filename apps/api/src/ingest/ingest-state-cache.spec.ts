@@ -5,7 +5,7 @@ import { createDatabase, testing, type Database } from '@routescope/db';
 import { canonicalJson, snapshotToFacts, type Snapshot } from '@routescope/snapshot';
 import { createApiApplication } from '../api-application';
 import { loadApiConfig } from '../config/api-config';
-import { hostNamespace, podNamespace, snapshot, testDatabaseKinds } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, testDatabaseKinds } from '../../test/api-test-app';
 import { IngestService } from './ingest.service';
 
 // The per-replica state cache is only a hint: two replicas ingesting the same node in turn

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Database } from '@routescope/db';
 import type { Snapshot } from '@routescope/snapshot';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 
 // Time is a contract (issue #12 §1), through real HTTP on a real database (PostgreSQL and PGlite):
 // takenAt bounded by the server's clock (skew into the future, retention into the past), the

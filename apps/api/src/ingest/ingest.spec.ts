@@ -1,15 +1,23 @@
 import type { AddressInfo } from 'node:net';
 import { snapshotStateHash, type Snapshot } from '@routescope/snapshot';
 import { AuthService } from '../auth/auth.service';
+import { TokenHasher } from '../auth/token-hash';
+import { seedTokens } from '../auth/token-seeder';
 import { TokenRepository } from '../auth/token.repository';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DATABASE } from '../database/database.module';
 import type { Database } from '@routescope/db';
-import { testDatabaseKinds, hostNamespace, podNamespace, snapshot, startApiTestApp, type ApiTestApp } from '../testing/api-test-app';
+import { testDatabaseKinds, hostNamespace, podNamespace, snapshot, startApiTestApp, type ApiTestApp } from '../../test/api-test-app';
 
 // Ingest through real HTTP on a real database (PostgreSQL and PGlite): what a collector sees
 // (status codes, bodies) and what the store holds afterwards (rows counted in SQL).
+// One app per database kind: each test posts for nodes of its own (node-a-<n>, node-b-<n>, …)
+// and counts the rows of those nodes, so the tests do not see each other's writes.
 
-const NODE = 'node-a';
+let run = 0;
+/** this test's name for node `letter` */
+const nodeName = (letter: string) => `node-${letter}-${run}`;
+let NODE = nodeName('a');
 const T0 = Date.parse('2026-11-26T03:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
@@ -33,13 +41,17 @@ for (const kind of testDatabaseKinds()) {
     let url: string;
     let database: Database;
 
-    beforeEach(async () => {
+    beforeAll(async () => {
       t = await startApiTestApp(kind);
       const { port } = t.app.getHttpServer().address() as AddressInfo;
       url = `http://127.0.0.1:${port}/api/v1/snapshots`;
       database = t.app.get<Database>(DATABASE);
     });
-    afterEach(() => t.close());
+    afterAll(() => t.close());
+    beforeEach(() => {
+      run++;
+      NODE = nodeName('a');
+    });
 
     async function post(body: unknown, token: string | null = t.tokens.ingest) {
       const response = await fetch(url, {
@@ -50,10 +62,16 @@ for (const kind of testDatabaseKinds()) {
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     }
 
+    /** the rows of this test's nodes */
     async function counts(): Promise<Counts> {
+      const names = ['a', 'b', 'c'].map(nodeName);
       const [row] = await database.prisma.$queryRaw<Array<Record<keyof Counts, bigint>>>`
-        SELECT (SELECT count(*) FROM fact) AS facts, (SELECT count(*) FROM fact WHERE valid_to IS NULL) AS "openFacts",
-               (SELECT count(*) FROM snapshot) AS snapshots, (SELECT count(*) FROM coverage) AS coverage, (SELECT count(*) FROM node) AS nodes`;
+        WITH n AS (SELECT id FROM node WHERE name = ANY(${names}))
+        SELECT (SELECT count(*) FROM fact WHERE node_id IN (SELECT id FROM n)) AS facts,
+               (SELECT count(*) FROM fact WHERE valid_to IS NULL AND node_id IN (SELECT id FROM n)) AS "openFacts",
+               (SELECT count(*) FROM snapshot WHERE node_id IN (SELECT id FROM n)) AS snapshots,
+               (SELECT count(*) FROM coverage WHERE node_id IN (SELECT id FROM n)) AS coverage,
+               (SELECT count(*) FROM n) AS nodes`;
       return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as unknown as Counts;
     }
 
@@ -80,10 +98,10 @@ for (const kind of testDatabaseKinds()) {
         const first = calicoNode(0, 0);
         await post(first);
         const before = await counts();
-        const response = await post(reuse(calicoNode(30, 0, { node: 'node-b' }), first.snapshotId));
+        const response = await post(reuse(calicoNode(30, 0, { node: nodeName('b') }), first.snapshotId));
         expect(response).toEqual({
           status: 409,
-          body: { error: 'SNAPSHOT_ID_CONFLICT', message: expect.stringMatching(new RegExp(`^snapshotId ${first.snapshotId} already belongs to node ${NODE}, not node-b`)) },
+          body: { error: 'SNAPSHOT_ID_CONFLICT', message: expect.stringMatching(new RegExp(`^snapshotId ${first.snapshotId} already belongs to node ${NODE}, not ${nodeName('b')}`)) },
         });
         expect(await counts()).toEqual(before);
       });
@@ -91,23 +109,23 @@ for (const kind of testDatabaseKinds()) {
       it('answers an existing node reusing another node’s snapshotId with 409, not a false duplicate, and takes its next snapshot', async () => {
         const first = calicoNode(0, 0);
         await post(first);
-        await post(calicoNode(0, 0, { node: 'node-b' }));
+        await post(calicoNode(0, 0, { node: nodeName('b') }));
         const before = await counts();
-        expect(await post(reuse(calicoNode(30, 1, { node: 'node-b', proxyArp: '0' }), first.snapshotId))).toMatchObject({ status: 409, body: { error: 'SNAPSHOT_ID_CONFLICT' } });
+        expect(await post(reuse(calicoNode(30, 1, { node: nodeName('b'), proxyArp: '0' }), first.snapshotId))).toMatchObject({ status: 409, body: { error: 'SNAPSHOT_ID_CONFLICT' } });
         expect(await counts()).toEqual(before);
-        expect(await post(calicoNode(60, 2, { node: 'node-b', proxyArp: '0' }))).toMatchObject({ status: 201, body: { status: 'changed', node: 'node-b' } });
+        expect(await post(calicoNode(60, 2, { node: nodeName('b'), proxyArp: '0' }))).toMatchObject({ status: 201, body: { status: 'changed', node: nodeName('b') } });
       });
 
       it('answers the id of another node’s unchanged (unrecorded) head with 409', async () => {
         await post(calicoNode(0, 0));
         const unchanged = calicoNode(30, 1);
         expect((await post(unchanged)).body.status).toBe('unchanged');
-        expect(await post(reuse(calicoNode(60, 0, { node: 'node-b' }), unchanged.snapshotId))).toMatchObject({ status: 409, body: { error: 'SNAPSHOT_ID_CONFLICT' } });
+        expect(await post(reuse(calicoNode(60, 0, { node: nodeName('b') }), unchanged.snapshotId))).toMatchObject({ status: 409, body: { error: 'SNAPSHOT_ID_CONFLICT' } });
       });
 
       it('keeps one owner when two new nodes post one snapshotId at the same moment: 201 and 409, never 500', async () => {
         const id = calicoNode(0, 0).snapshotId;
-        const racers = await Promise.all(['node-b', 'node-c'].map((node) => post(reuse(calicoNode(0, 0, { node }), id))));
+        const racers = await Promise.all(['b', 'c'].map(nodeName).map((node) => post(reuse(calicoNode(0, 0, { node }), id))));
         expect(racers.map((r) => r.status).sort()).toEqual([201, 409]);
         expect(await counts()).toMatchObject({ snapshots: 1, nodes: 1 });
       });
@@ -118,7 +136,7 @@ for (const kind of testDatabaseKinds()) {
       const before = await counts();
       for (let i = 1; i <= 5; i++) expect((await post(calicoNode(i * 30, i))).body.status).toBe('unchanged');
       expect(await counts()).toEqual(before);
-      const [coverage] = await database.prisma.$queryRaw<Array<{ endAt: Date; snapshots: number }>>`SELECT end_at AS "endAt", snapshots FROM coverage`;
+      const [coverage] = await database.prisma.$queryRaw<Array<{ endAt: Date; snapshots: number }>>`SELECT end_at AS "endAt", snapshots FROM coverage WHERE node_id = (SELECT id FROM node WHERE name = ${NODE})`;
       expect(coverage).toEqual({ endAt: new Date(at(150)), snapshots: 6 });
     });
 
@@ -131,7 +149,7 @@ for (const kind of testDatabaseKinds()) {
       expect(await counts()).toEqual({ ...before, facts: before.facts + 1, snapshots: 2 });
       const rows = await database.prisma.$queryRaw<Array<{ value: string; validFrom: Date; validTo: Date | null }>>`
         SELECT a.attrs->>'value' AS value, valid_from AS "validFrom", valid_to AS "validTo" FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id
-        WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' ORDER BY valid_from`;
+        WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' AND node_id = (SELECT id FROM node WHERE name = ${NODE}) ORDER BY valid_from`;
       expect(rows).toEqual([
         { value: '1', validFrom: new Date(at(0)), validTo: new Date(at(30)) },
         { value: '0', validFrom: new Date(at(30)), validTo: null },
@@ -146,13 +164,13 @@ for (const kind of testDatabaseKinds()) {
       expect(await counts()).toEqual({ facts: factCount + 1, openFacts: factCount, snapshots: 2, coverage: 1, nodes: 1 });
       const rows = await database.prisma.$queryRaw<Array<{ value: string; validFrom: Date; validTo: Date | null }>>`
         SELECT a.attrs->>'value' AS value, valid_from AS "validFrom", valid_to AS "validTo" FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id
-        WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' ORDER BY valid_from`;
+        WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' AND node_id = (SELECT id FROM node WHERE name = ${NODE}) ORDER BY valid_from`;
       expect(rows).toEqual([
         { value: '0', validFrom: new Date(at(30)), validTo: new Date(at(60)) },
         { value: '1', validFrom: new Date(at(60)), validTo: null },
       ]);
       // Within three intervals of the next snapshot: one covered interval, from the late one on.
-      const coverage = await database.prisma.$queryRaw<Array<{ startAt: Date; endAt: Date; snapshots: number }>>`SELECT start_at AS "startAt", end_at AS "endAt", snapshots FROM coverage`;
+      const coverage = await database.prisma.$queryRaw<Array<{ startAt: Date; endAt: Date; snapshots: number }>>`SELECT start_at AS "startAt", end_at AS "endAt", snapshots FROM coverage WHERE node_id = (SELECT id FROM node WHERE name = ${NODE})`;
       expect(coverage).toEqual([{ startAt: new Date(at(30)), endAt: new Date(at(60)), snapshots: 2 }]);
     });
 
@@ -194,7 +212,7 @@ for (const kind of testDatabaseKinds()) {
       // The collector restarts after ten minutes away.
       await post(calicoNode(660, 0, { bootId: 'boot-2' }));
       await post(calicoNode(690, 1, { bootId: 'boot-2' }));
-      const rows = await database.prisma.$queryRaw<Array<{ startAt: Date; endAt: Date }>>`SELECT start_at AS "startAt", end_at AS "endAt" FROM coverage ORDER BY start_at`;
+      const rows = await database.prisma.$queryRaw<Array<{ startAt: Date; endAt: Date }>>`SELECT start_at AS "startAt", end_at AS "endAt" FROM coverage WHERE node_id = (SELECT id FROM node WHERE name = ${NODE}) ORDER BY start_at`;
       expect(rows).toEqual([
         { startAt: new Date(at(0)), endAt: new Date(at(60)) },
         { startAt: new Date(at(660)), endAt: new Date(at(690)) },
@@ -208,14 +226,21 @@ for (const kind of testDatabaseKinds()) {
       // Whoever commits second either follows (201) or arrives late inside covered history (202, kept as a record); never lost, never half-written.
       expect([[201, 201], [201, 202]]).toContainEqual(statuses);
       const open = await database.prisma.$queryRaw<Array<{ value: string }>>`
-        SELECT a.attrs->>'value' AS value FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' AND valid_to IS NULL`;
+        SELECT a.attrs->>'value' AS value FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id WHERE key = 'net/ipv4/conf/calia1b2c3d4e5f/proxy_arp' AND valid_to IS NULL AND node_id = (SELECT id FROM node WHERE name = ${NODE})`;
       expect(open).toHaveLength(1);
       const duplicates = await database.prisma.$queryRaw<Array<{ n: bigint }>>`
-        SELECT count(*) AS n FROM (SELECT ns, kind, key FROM fact WHERE valid_to IS NULL GROUP BY ns, kind, key HAVING count(*) > 1) d`;
+        SELECT count(*) AS n FROM (SELECT ns, kind, key FROM fact WHERE valid_to IS NULL AND node_id = (SELECT id FROM node WHERE name = ${NODE}) GROUP BY ns, kind, key HAVING count(*) > 1) d`;
       expect(Number(duplicates[0].n)).toBe(0);
     });
 
     describe('authentication', () => {
+      // A test may revoke env-ingest: the next one gets it back as a fresh start seeds it.
+      afterEach(async () => {
+        await database.prisma.apiToken.deleteMany({ where: { name: 'env-ingest' } });
+        t.app.get(AuthService).forget();
+        await seedTokens(t.app.get<ApiConfig>(API_CONFIG), { tokens: t.app.get(TokenRepository), hasher: t.app.get(TokenHasher), auth: t.app.get(AuthService) });
+      });
+
       it('answers 401 without a token and 401 with a wrong one', async () => {
         expect(await post(calicoNode(0, 0), null)).toMatchObject({ status: 401, body: { error: 'MISSING_TOKEN' } });
         expect(await post(calicoNode(0, 0), 'rs_not_a_real_token')).toMatchObject({ status: 401, body: { error: 'INVALID_TOKEN' } });
@@ -241,7 +266,8 @@ for (const kind of testDatabaseKinds()) {
         expect((await t.graphql(query, {}, null)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
         expect((await t.graphql(query, {}, 'rs_not_a_real_token')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
         expect((await t.graphql(query, {}, t.tokens.ingest)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
-        expect((await t.graphql<{ nodes: { totalCount: number } }>(query, {}, t.tokens.read)).data?.nodes.totalCount).toBe(0);
+        const [stored] = await database.prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM node`;
+        expect((await t.graphql<{ nodes: { totalCount: number } }>(query, {}, t.tokens.read)).data?.nodes.totalCount).toBe(Number(stored.n));
       });
     });
   });

@@ -2,7 +2,7 @@ import type { Database } from '@routescope/db';
 import { canonicalJson, snapshotToFacts, type Fact, type NetworkNamespace, type Snapshot } from '@routescope/snapshot';
 import fc from 'fast-check';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
 import { IngestService, type IngestStatus } from './ingest.service';
 
 // Delivery order, as a property: ten snapshots of one node, taken with random spacing (gaps

@@ -2,7 +2,7 @@ import type { Database } from '@routescope/db';
 import { diffFacts } from '@routescope/diff';
 import { canonicalJson, snapshotToFacts, type Snapshot } from '@routescope/snapshot';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { IngestService } from './ingest.service';
 
 // Late snapshots are history, not errors (issue #12 §1), on a real database (PostgreSQL and

@@ -1,7 +1,7 @@
 import type { Database } from '@routescope/db';
 import { canonicalJson, snapshotToFacts, type Snapshot } from '@routescope/snapshot';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { IngestService } from './ingest.service';
 
 // resetNodeHead on a real database (PostgreSQL and PGlite): an operator repairs a node whose

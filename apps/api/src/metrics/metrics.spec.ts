@@ -4,7 +4,7 @@ import { heartbeatFor, snapshotStateHash, type Snapshot } from '@routescope/snap
 import { DATABASE } from '../database/database.module';
 import { MetricsService } from './metrics.service';
 import { freePort, parseExposition, until, type Exposition } from '@routescope/testing';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 
 // GET /metrics scraped like Prometheus does, after real ingests over HTTP on a real database:
 // the series exist, and their values moved by what the requests did.

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeResultSchema } from '@routescope/probe';
 import { heartbeatSchema, snapshotSchema } from '@routescope/snapshot';
-import { startApiTestApp, type ApiTestApp } from '../testing/api-test-app';
+import { startApiTestApp, type ApiTestApp } from '../../test/api-test-app';
 
 /**
  * The committed OpenAPI document (apps/api/openapi.json) is the REST contract clients are

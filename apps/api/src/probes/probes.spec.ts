@@ -1,13 +1,13 @@
 import { createApiApplication } from '../api-application';
 import { loadApiConfig } from '../config/api-config';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { ProbeEvents } from './probe-events';
 import { ProbesService } from './probes.service';
-import { proxyArpResult, ProbeRunnerClient } from './testing/probe-runner-client';
+import { proxyArpResult, ProbeRunnerClient } from '../../test/probe-runner-client';
 
 // The probe channel end to end inside one real API (real HTTP, real PGlite and PostgreSQL): a
-// client speaking the collector's protocol (testing/probe-runner-client.ts) long-polls and posts
+// client speaking the collector's protocol (apps/api/test/probe-runner-client.ts) long-polls and posts
 // results built from real netlab tcpdump output; GraphQL asks for probes and reads them back.
 
 const POD = 'cni-1';

@@ -1,6 +1,6 @@
 import type { Database } from '@routescope/db';
 import { loadApiConfig, type ApiConfig } from '../config/api-config';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { DATABASE } from '../database/database.module';
 import { FactStore } from '../history/fact-store.service';
 import { ProbesRepository, type NewProbe } from '../probes/probes.repository';

@@ -1,7 +1,7 @@
 import type { Database } from '@routescope/db';
 import type { NetworkNamespace } from '@routescope/snapshot';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
 
 // Triage over HTTP on each database: silences (stored, audited, shown on the findings they
 // cover, filtered and counted), finding groups counted in SQL, and the changes that opened and

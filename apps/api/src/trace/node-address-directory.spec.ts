@@ -1,7 +1,7 @@
 import { snapshotToFacts } from '@routescope/snapshot';
-import { snapshot } from '../testing/api-test-app';
+import { snapshot } from '../../test/api-test-app';
 import { addressIndex, macKey } from './node-address-directory';
-import { namespacesOf, nodeA, nodeB } from './testing/trace-cluster';
+import { namespacesOf, nodeA, nodeB } from '../../test/trace-cluster';
 
 describe('the address index a trace finds its next nodes by', () => {
   const facts = (node: string, spec: typeof nodeA) => snapshotToFacts(snapshot({ node, takenAt: '2025-04-01T00:00:00Z', seq: 0, namespaces: namespacesOf(spec) }));

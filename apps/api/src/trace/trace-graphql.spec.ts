@@ -1,5 +1,5 @@
-import { snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../testing/api-test-app';
-import { namespacesOf, nodeA, nodeB } from './testing/trace-cluster';
+import { snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
+import { namespacesOf, nodeA, nodeB } from '../../test/trace-cluster';
 
 // trace and traceChanges over HTTP, on each database, from history stored by the real ingest.
 //

@@ -1,4 +1,4 @@
-import { startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../testing/api-test-app';
+import { startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 
 // A request that no route of its method takes is answered for what it is — a method the path does
 // not answer (405, with Allow) or a path that does not exist (404) — whether or not it carries a

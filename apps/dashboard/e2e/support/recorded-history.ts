@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NetworkNamespace, Snapshot } from '@routescope/snapshot';
 
 // A small recorded history of three Calico nodes, posted to the real ingest endpoint in time
-// order. Modelled on apps/api/src/testing/api-test-app.ts (hostNamespace / podNamespace).
+// order. Modelled on apps/api/test/api-test-app.ts (hostNamespace / podNamespace).
 
 const MINUTE = 60_000;
 

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { testing, type DatabaseKind } from '@routescope/db';
-import { DatabaseModule } from '../../database/database.module';
-import { ClusterContextService } from '../cluster-context.service';
-import { ClusterHistoryService } from '../cluster-history.service';
-import { ClusterHistoryRepository, type ClusterObjectRow } from '../cluster-history.repository';
-import type { ClusterKind } from '../cluster-objects';
-import type { ClusterModuleOptions } from '../cluster-options';
-import { ClusterModule } from '../cluster.module';
-import { ClusterWatchService } from '../cluster-watch.service';
-import { clientNode } from './client-node';
+import { DatabaseModule } from '../src/database/database.module';
+import { ClusterContextService } from '../src/cluster/cluster-context.service';
+import { ClusterHistoryService } from '../src/cluster/cluster-history.service';
+import { ClusterHistoryRepository, type ClusterObjectRow } from '../src/cluster/cluster-history.repository';
+import type { ClusterKind } from '../src/cluster/cluster-objects';
+import type { ClusterModuleOptions } from '../src/cluster/cluster-options';
+import { ClusterModule } from '../src/cluster/cluster.module';
+import { ClusterWatchService } from '../src/cluster/cluster-watch.service';
+import { clientNode } from './kube-client-node';
 import { FakeKubeApiServer, type FakeKubeApiServerOptions, type KubeObject } from '@routescope/testing';
 
 // Test support for the cluster suites (not a spec): the cluster module on a fresh database,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { testing, type Database, type DatabaseKind } from '@routescope/db';
@@ -7,12 +8,12 @@ import type { NetworkNamespace, Snapshot } from '@routescope/snapshot';
 import { type PubSubEngine } from 'graphql-subscriptions';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createApiApplication } from '../api-application';
-import { FindingEvents } from '../checks/finding-events';
-import { FindingsEvaluator } from '../checks/findings-evaluator.service';
-import { loadApiConfig } from '../config/api-config';
-import { HistoryEvents } from '../events/history-events';
-import { IngestService, type IngestResult } from '../ingest/ingest.service';
+import { createApiApplication } from '../src/api-application';
+import { FindingEvents } from '../src/checks/finding-events';
+import { FindingsEvaluator } from '../src/checks/findings-evaluator.service';
+import { loadApiConfig } from '../src/config/api-config';
+import { HistoryEvents } from '../src/events/history-events';
+import { IngestService, type IngestResult } from '../src/ingest/ingest.service';
 
 // Test support for the API suites (not a spec): the real app on a fresh database,
 // listening on a free port, queried over HTTP and WebSocket like any client would.
@@ -80,7 +81,13 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
   });
   const { app } = await createApiApplication(config, countingQueries(database, sql));
   await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const server = app.getHttpServer() as Server;
+  // fetch keeps the connection for the server's keep-alive time less a second; on a loaded
+  // machine its timer fires late and it reuses a socket the server has just closed (ECONNRESET)
+  // when a suite pauses ~5 s between requests to one app (its per-test reset). Tests hold idle
+  // connections longer instead; close() ends them.
+  server.keepAliveTimeout = 10 * 60_000;
+  const { port } = server.address() as AddressInfo;
   const ingest = app.get(IngestService);
   const evaluator = app.get(FindingsEvaluator);
   const clients: Client[] = [];
@@ -129,7 +136,7 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
  * Counts, per trigger, the subscriptions of these PubSubs that are live (their subscribe and
  * unsubscribe wrapped; the history events and the findings each have their own PubSub).
  */
-function liveSubscriptions(pubsubs: PubSubEngine[]): Map<string, number> {
+export function liveSubscriptions(pubsubs: PubSubEngine[]): Map<string, number> {
   const live = new Map<string, number>();
   for (const pubsub of pubsubs) {
     const triggers = new Map<number, string>();

@@ -33,7 +33,7 @@ export class ProbeRunnerClient {
   }
 }
 
-const FIXTURES = join(__dirname, '../../../../../libs/probe/test/fixtures');
+const FIXTURES = join(__dirname, '../../../libs/probe/test/fixtures');
 
 /** Netlab captures of a proxy-arp probe: healthy wiring and each fault the fixtures hold. */
 export type ProxyArpScene = 'healthy' | 'proxy-arp-off' | 'veth-mac-wrong' | 'ip-forward-off' | 'default-route-missing';

@@ -1,12 +1,12 @@
 import * as NodeModule from 'node:module';
-import type { KubernetesClientModule } from '../kubernetes-client';
+import type { KubernetesClientModule } from '../src/cluster/kubernetes-client';
 
 // @kubernetes/client-node 1.x is ESM-only. Node requires it natively (require(esm), Node >=
 // 20.19), but Jest's CommonJS runtime refuses ("Must use import to load ES Module") and the
 // API's jest config transforms nothing in node_modules but PGlite. The cluster suites
 // therefore hand Jest the real library, loaded by Node's own require:
 //
-//   jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('./testing/client-node')>('./testing/client-node').clientNode());
+//   jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('../../test/kube-client-node')>('../../test/kube-client-node').clientNode());
 //
 // This is not a mock: it is the same code the API runs, loaded outside Jest's registry.
 
