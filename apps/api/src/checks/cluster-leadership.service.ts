@@ -1,8 +1,7 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Database } from '@routescope/db';
-import { Client } from 'pg';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import type { Client } from 'pg';
 import { DATABASE } from '../database/database.module';
 
 /** pg_advisory_lock key of the cross-node checks' leader (any constant no other code uses). */
@@ -67,10 +66,7 @@ export class ClusterLeadership {
   private stopped = false;
   private releaseLocal?: () => void;
 
-  constructor(
-    @Inject(DATABASE) private readonly database: Database,
-    @Inject(API_CONFIG) private readonly config: ApiConfig,
-  ) {
+  constructor(@Inject(DATABASE) private readonly database: Database) {
     instances++;
     this.replica = `${hostname()}:${process.pid}${instances > 1 ? `#${instances}` : ''}`;
   }
@@ -92,7 +88,11 @@ export class ClusterLeadership {
   async start(listener: LeadershipListener): Promise<void> {
     this.listener = listener;
     const firstRound = new Promise<void>((resolve) => {
-      this.campaign = this.database.kind === 'pglite' ? this.campaignLocally(resolve) : this.campaignOnPostgres(resolve);
+      const campaign = this.database.kind === 'pglite' ? this.campaignLocally(resolve) : this.campaignOnPostgres(resolve);
+      this.campaign = campaign.catch((error: Error) => {
+        resolve();
+        this.logger.error(`cross-node checks: campaign stopped: ${error.stack ?? error.message}`);
+      });
     });
     await firstRound;
   }
@@ -113,11 +113,11 @@ export class ClusterLeadership {
   }
 
   private async campaignOnPostgres(waiting: () => void): Promise<void> {
-    const url = this.config.database.url;
-    if (!url) throw new Error('ClusterLeadership: PostgreSQL without a URL');
+    const open = this.database.dedicatedSession;
+    if (!open) throw new Error('ClusterLeadership: this PostgreSQL database opens no dedicated session');
     let backoffMs = 100;
     while (!this.stopped) {
-      const session = new Client({ connectionString: url, application_name: `routescope cluster checks ${this.replica}`, keepAlive: true, keepAliveInitialDelayMillis: 2000 });
+      const session = open({ applicationName: `routescope cluster checks ${this.replica}` });
       let ended!: (reason: string) => void;
       const end = new Promise<string>((resolve) => (ended = resolve));
       session.on('error', (error) => ended(`its database session failed: ${error.message}`));
