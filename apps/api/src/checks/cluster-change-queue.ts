@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Database } from '@routescope/db';
 import { DATABASE } from '../database/database.module';
-import { CLUSTER_CHECKS_CHANNEL } from './cluster-leadership.service';
+import { CLUSTER_CHECKS_CHANNEL, ClusterLeadership } from './cluster-leadership.service';
 import type { TransactionClient } from './findings.repository';
 
 /** A node history change owed to the cross-node rules. */
@@ -40,7 +40,10 @@ export class ClusterChangeQueue {
   private failing = false;
   private written?: () => void;
 
-  constructor(@Inject(DATABASE) private readonly database: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly database: Database,
+    private readonly leadership: ClusterLeadership,
+  ) {}
 
   /** Called after each write of queued changes (the leader of this replica reads them then). */
   onWritten(callback: () => void): void {
@@ -113,7 +116,8 @@ export class ClusterChangeQueue {
       INSERT INTO cluster_check_queue (node_id, node, at, rewritten, removed)
       SELECT * FROM unnest(${batch.map((c) => c.nodeId)}::int[], ${batch.map((c) => c.node)}::text[], ${batch.map((c) => c.at.toISOString())}::timestamptz[],
                            ${batch.map((c) => c.rewritten)}::boolean[], ${batch.map((c) => c.removed)}::boolean[])`;
-    // After the insert committed; the leader's session is the only listener.
-    if (this.database.kind === 'postgres') await this.database.prisma.$executeRaw`SELECT pg_notify(${CLUSTER_CHECKS_CHANNEL}, '')`;
+    // After the insert committed; the leader's session is the only listener. The payload names
+    // this replica, whose own evaluator hears of the write in-process.
+    if (this.database.kind === 'postgres') await this.database.prisma.$executeRaw`SELECT pg_notify(${CLUSTER_CHECKS_CHANNEL}, ${this.leadership.replica})`;
   }
 }

@@ -122,7 +122,10 @@ export class ClusterLeadership {
       const end = new Promise<string>((resolve) => (ended = resolve));
       session.on('error', (error) => ended(`its database session failed: ${error.message}`));
       session.on('end', () => ended('its database session ended'));
-      session.on('notification', () => this.listener?.queued());
+      // A replica's own writes reach its evaluator in-process (ClusterChangeQueue.onWritten): only other replicas' count.
+      session.on('notification', (message) => {
+        if (message.payload !== this.replica) this.listener?.queued();
+      });
       this.session = session;
       try {
         await session.connect();
