@@ -8,7 +8,7 @@
 -- CreateTable
 CREATE TABLE "cluster_checks_leader" (
     "id" INTEGER NOT NULL DEFAULT 1,
-    "term" BIGINT NOT NULL DEFAULT 0,
+    "term" INTEGER NOT NULL DEFAULT 0,
     "holder" TEXT,
     "elected_at" TIMESTAMPTZ(3),
     "evaluated_until" TIMESTAMPTZ(3),
