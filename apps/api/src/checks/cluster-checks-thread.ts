@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { ClusterEvaluation, ClusterEvaluationRequest } from './cluster-instants';
 
 export type ThreadRequest = { kind: 'evaluate'; id: number; request: ClusterEvaluationRequest } | { kind: 'commit' } | { kind: 'discard' };
-export type ThreadReply = { kind: 'evaluated'; id: number; evaluation: ClusterEvaluation } | { kind: 'failed'; id: number; message: string };
+export type ThreadReply = { kind: 'ready' } | { kind: 'evaluated'; id: number; evaluation: ClusterEvaluation } | { kind: 'failed'; id: number; message: string };
 
 /** The built worker's file name, next to the bundle that starts it (apps/api/dist, bench/dist). */
 export const CLUSTER_CHECKS_WORKER_FILE = 'cluster-checks.worker.js';
@@ -24,6 +24,8 @@ export class ClusterChecksThread {
   private inFlight?: { id: number; resolve: (evaluation: ClusterEvaluation) => void; reject: (error: Error) => void };
   private nextId = 1;
   private hasViews = false;
+  /** resolves once the thread has loaded (or failed to) */
+  private ready?: Promise<void>;
 
   get fresh(): boolean {
     return !this.worker || !this.hasViews;
@@ -39,9 +41,10 @@ export class ClusterChecksThread {
     });
   }
 
-  /** Starts the thread ahead of its first evaluation (a new leader), so that evaluation does not wait for it. */
-  prestart(): void {
+  /** Starts the thread ahead of its first evaluation (a new leader); resolves once it has loaded. */
+  async prestart(): Promise<void> {
     this.worker ??= this.start();
+    await this.ready;
   }
 
   /** The findings of the last evaluation were committed: its views become the thread's. */
@@ -71,7 +74,10 @@ export class ClusterChecksThread {
     const { file, execArgv } = workerEntry();
     const worker = new Worker(file, { execArgv });
     worker.unref();
+    let loaded!: () => void;
+    this.ready = new Promise<void>((resolve) => (loaded = resolve));
     worker.on('message', (reply: ThreadReply) => {
+      if (reply.kind === 'ready') return loaded();
       const inFlight = this.inFlight;
       if (!inFlight || inFlight.id !== reply.id) return;
       this.inFlight = undefined;
@@ -79,6 +85,7 @@ export class ClusterChecksThread {
       else inFlight.reject(new Error(`cross-node evaluation failed in its thread: ${reply.message}`));
     });
     const lost = (error: Error) => {
+      loaded();
       if (this.worker !== worker) return;
       this.worker = undefined;
       this.hasViews = false;

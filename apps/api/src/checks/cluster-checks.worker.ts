@@ -11,6 +11,9 @@ let candidate: ClusterViews | undefined;
 const port = parentPort;
 if (!port) throw new Error('cluster-checks.worker runs as a worker thread (ClusterChecksThread starts it)');
 
+// loaded: ClusterChecksThread.prestart() resolves
+port.postMessage({ kind: 'ready' } satisfies ThreadReply);
+
 port.on('message', (message: ThreadRequest) => {
   switch (message.kind) {
     case 'evaluate': {

@@ -196,8 +196,9 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     this.removedNodes.clear();
     this.rewindFrom = undefined;
     this.thread.reset();
-    this.thread.prestart();
+    const threadLoaded = this.thread.prestart();
     this.electedViews = await this.warmViews();
+    await threadLoaded;
     // The views are every node's state at any instant from the newest head on: a change dated
     // earlier than that is evaluated by rewinding (see the class comment).
     this.clusterAt = evaluatedUntil?.getTime() ?? (await this.history.latestHead())?.getTime();
