@@ -76,6 +76,8 @@ mkdirSync(dist, { recursive: true });
 const started = Date.now();
 await build({ ...common, plugins: [typesOnlyFromApi, ...common.plugins], entryPoints: [join(here, 'src/main.ts')], outfile: join(dist, 'harness.cjs') });
 await build({ ...common, stdin: { contents: apiEntry, resolveDir: root, loader: 'ts' }, outfile: join(dist, 'api.cjs') });
+// the API's cross-node checks thread, next to the bundle that starts it (apps/api/src/checks/cluster-checks-thread.ts)
+await build({ ...common, entryPoints: [join(root, 'apps/api/src/checks/cluster-checks.worker.ts')], outfile: join(dist, 'cluster-checks.worker.js') });
 
 const child = spawn(process.execPath, ['--max-old-space-size=12000', '--expose-gc', join(dist, 'harness.cjs'), ...args], {
   stdio: 'inherit',

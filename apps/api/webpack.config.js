@@ -18,6 +18,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      // checkCluster's worker thread (checks/cluster-checks-thread.ts starts it from next to main.js)
+      additionalEntryPoints: [{ entryName: 'cluster-checks.worker', entryPath: './src/checks/cluster-checks.worker.ts' }],
       tsConfig: './tsconfig.app.json',
       assets: [],
       optimization: false,

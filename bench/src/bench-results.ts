@@ -6,6 +6,7 @@ import type { HistoryStats } from './history-generator';
 import type { IngestBenchResult } from './ingest-bench';
 import type { ProbeBenchResult } from './probe-bench';
 import type { QueryResult } from './query-bench';
+import type { ReplicaBenchResult } from './replica-bench';
 import type { RetentionResult } from './retention-bench';
 import type { StorageResult } from './storage-bench';
 
@@ -23,6 +24,8 @@ export interface BenchResults {
   queries: QueryResult[];
   retention: RetentionResult[];
   probes?: ProbeBenchResult[];
+  /** cross-node checks with several API replicas (PostgreSQL) */
+  replicas?: ReplicaBenchResult;
   collector?: CollectorResult;
   dashboard?: DashboardResult;
   /** issue #16: the same snapshots as RANCID/Oxidized-style text in git, against Routescope's figures of this run */

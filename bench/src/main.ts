@@ -13,6 +13,7 @@ import { benchIngest } from './ingest-bench';
 import { benchProbes } from './probe-bench';
 import { log, round } from './measure';
 import { benchQueries } from './query-bench';
+import { benchReplicas } from './replica-bench';
 import { renderReport, targets } from './report';
 import { benchRetention } from './retention-bench';
 import { benchStorage } from './storage-bench';
@@ -156,6 +157,10 @@ async function main(): Promise<void> {
   if (want('probes')) {
     results.probes = [];
     for (const kind of s.kinds) results.probes.push(await benchProbes(kind, cluster, { samples: s.quick ? 10 : 100 }));
+  }
+
+  if (want('replicas') && s.kinds.includes('postgres')) {
+    results.replicas = await benchReplicas({ seed, nodes: s.quick ? 6 : 30, debounceMs: 1000 });
   }
 
   if (want('collector')) {

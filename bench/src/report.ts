@@ -156,6 +156,21 @@ export function renderReport(r: BenchResults): string {
     line();
   }
 
+  if (r.replicas) {
+    const x = r.replicas;
+    line(`## Cross-node checks with several API replicas (${x.nodes} nodes, PostgreSQL, debounce ${x.debounceMs} ms)`);
+    table(
+      ['', 'measured'],
+      [
+        ['findings, 2 replicas ingesting different nodes vs 1 replica ingesting all', `${x.agreement.equal ? 'same' : 'DIFFERENT'} (${x.agreement.findings} findings, ${x.agreement.crossNode} cross-node)`],
+        ['failover: leader session ended → other replica elected', `${x.failover.ms} ms = ${x.failover.debounceIntervals} debounce intervals`],
+        ['findings after failover vs 1 replica', x.failover.findingsEqualAfter ? 'same' : 'DIFFERENT'],
+      ],
+    );
+    line(x.method);
+    line();
+  }
+
   if (r.collector) {
     const c = r.collector;
     line(`## Collector: one \`collect\` of a netlab node with ${c.extraRoutes} extra routes`);
@@ -225,6 +240,11 @@ export function targets(r: BenchResults): TargetCheck[] {
   if (r.collector && !r.collector.skipped) {
     checks.push({ name: 'collector < 100 ms CPU', value: `${r.collector.cpuMs!.p50} ms (max ${r.collector.cpuMs!.max})`, met: r.collector.cpuMs!.p50 < 100 });
     checks.push({ name: 'collector < 60 MB RSS', value: `${r.collector.peakRssMb!.p50} MB (max ${r.collector.peakRssMb!.max})`, met: r.collector.peakRssMb!.max < 60 });
+  }
+  if (r.replicas) {
+    const x = r.replicas;
+    checks.push({ name: 'cross-node checks, 2 replicas: same findings whatever replica ingests (before and after failover)', value: `${x.agreement.equal && x.failover.findingsEqualAfter ? 'same' : 'different'} (${x.agreement.findings} findings)`, met: x.agreement.equal && x.failover.findingsEqualAfter });
+    checks.push({ name: 'cross-node checks, leader failover ≤ 1 debounce interval', value: `${x.failover.ms} ms = ${x.failover.debounceIntervals} × ${x.debounceMs} ms`, met: x.failover.debounceIntervals <= 1 });
   }
   for (const p of r.probes ?? []) checks.push({ name: `[${p.kind}] probe dispatch p95 < 1500 ms`, value: `${p.dispatch.p95} ms (${(p.dispatch.p95 / p.baseline.p95).toFixed(2)}× the no-wait baseline)`, met: p.dispatch.p95 < 1500 });
   if (r.dashboard) checks.push(...dashboardTargets({ ...r.dashboard, mode: 'full' }));

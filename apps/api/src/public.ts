@@ -3,6 +3,7 @@
 // main.ts; nothing in the API imports this file.
 export { createApiApplication } from './api-application';
 export { loadApiConfig, type ApiConfig } from './config/api-config';
+export { ClusterLeadership, type LeadershipStatus } from './checks/cluster-leadership.service';
 export { HistoryEvents, type StateListener } from './events/history-events';
 export { IngestService, type IngestResult, type IngestStatus } from './ingest/ingest.service';
 export { RetentionService, type RetentionRun, type RetentionSettings } from './retention/retention.service';

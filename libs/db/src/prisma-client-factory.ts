@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient, type Prisma } from './generated/prisma/client';
 import {
@@ -62,6 +62,11 @@ export interface Database {
    * migrate() itself).
    */
   withExecutor<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL only: a new session outside the pool (not connected yet), for what must own a
+   * session of its own: a session advisory lock, LISTEN (the API's cross-node checks leader).
+   */
+  dedicatedSession?(options?: { applicationName?: string }): Client;
   /** The pg pool's connections, for metrics (PostgreSQL only; PGlite has no pool). */
   poolStats?(): { total: number; idle: number; waiting: number };
   /** Disconnects Prisma and closes the pool or the PGlite instance. */
@@ -112,6 +117,7 @@ async function createPostgres(databaseUrl: string, options: CreateDatabaseOption
     status: (o) => withExecutor((sql) => migrationStatus(sql, { migrationsDir: options.migrationsDir, ...o })),
     withExecutor,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    dedicatedSession: (o) => new Client({ connectionString: databaseUrl, application_name: o?.applicationName, keepAlive: true, keepAliveInitialDelayMillis: 2000 }),
     async close() {
       await prisma.$disconnect();
       await pool.end();

@@ -11,7 +11,7 @@ const schemaPath = join(dirname(defaultMigrationsDir()), 'schema.prisma');
 describe('schema.prisma as the drift check reads it', () => {
   it('gets the full DMMF offline from the prisma CLI wasm', async () => {
     const datamodel = getDatamodel(await readFile(schemaPath, 'utf8'));
-    expect(datamodel.models.map((m) => m.dbName)).toEqual(['node', 'snapshot', 'fact', 'retention_cutoff', 'fact_attrs', 'coverage', 'api_token', 'server_secret', 'finding', 'cluster_object', 'silence', 'audit_log', 'probe']);
+    expect(datamodel.models.map((m) => m.dbName)).toEqual(['node', 'snapshot', 'fact', 'retention_cutoff', 'fact_attrs', 'coverage', 'api_token', 'server_secret', 'finding', 'cluster_object', 'silence', 'audit_log', 'probe', 'cluster_checks_leader', 'cluster_check_queue']);
     expect(datamodel.indexes).toContainEqual(
       expect.objectContaining({ model: 'Fact', type: 'unique', dbName: 'fact_current_key' }),
     );

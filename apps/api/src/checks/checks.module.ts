@@ -6,6 +6,8 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { BlockMatrixResolver } from './block-matrix.resolver';
 import { BlockMatrixService } from './block-matrix.service';
 import { CaptureCheckResolver } from './capture-check.resolver';
+import { ClusterChangeQueue } from './cluster-change-queue';
+import { ClusterLeadership } from './cluster-leadership.service';
 import { FindingChangesService } from './finding-changes.service';
 import { FindingEvents } from './finding-events';
 import { FindingsEvaluator } from './findings-evaluator.service';
@@ -21,9 +23,10 @@ import { FindingsService } from './findings.service';
  */
 @Module({
   imports: [DatabaseModule, EventsModule, HistoryModule, MetricsModule],
-  providers: [FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingChangesService, FindingsResolver, NodeFindingsResolver, BlockMatrixService, BlockMatrixResolver, CaptureCheckResolver],
+  providers: [ClusterLeadership, ClusterChangeQueue, FindingsRepository, FindingEvents, FindingsEvaluator, FindingsService, FindingChangesService, FindingsResolver, NodeFindingsResolver, BlockMatrixService, BlockMatrixResolver, CaptureCheckResolver],
   // probes open and resolve PROBE_PROXY_ARP_FAILED through the same table and fan-out
-  exports: [FindingsRepository, FindingEvents],
+  // /healthz and /metrics say which replica evaluates the cross-node rules
+  exports: [FindingsRepository, FindingEvents, ClusterLeadership],
 })
 export class ChecksModule {
   static withCluster(cluster: DynamicModule): DynamicModule {

@@ -1,12 +1,15 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { checkCluster, checkHistory, checkNode, clusterView, type ClusterContext, type ClusterView, type FactChangeEvent, type Finding as FindingDraft, type RuleScope } from '@routescope/checks';
+import { checkHistory, checkNode, clusterView, type ClusterContext, type ClusterView, type FactChangeEvent, type Finding as FindingDraft, type RuleScope } from '@routescope/checks';
 import { canonicalJson, compareFacts, factIdentity, type Fact, type FactKind } from '@routescope/snapshot';
 import { ClusterContextService } from '../cluster/cluster-context.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryEvents, type HistoryRewrittenEvent, type StateChangedEvent } from '../events/history-events';
 import { FactStore, type NodeFactInterval } from '../history/fact-store.service';
 import { API_METRICS, type ApiMetrics } from '../metrics/api-metrics';
+import { ClusterChangeQueue, type QueuedRow } from './cluster-change-queue';
+import { ClusterChecksThread } from './cluster-checks-thread';
+import type { ClusterEvaluationRequest } from './cluster-instants';
+import { ClusterLeadership, type LeadershipListener } from './cluster-leadership.service';
 import { FindingsRepository, type FindingRow, type TransactionClient } from './findings.repository';
 import { FindingEvents } from './finding-events';
 
@@ -38,9 +41,21 @@ export interface EvaluatorStats {
   largestClusterBatch: number;
   /** how long the last cluster evaluation took (checkCluster + reconcile), ms */
   lastClusterMs?: number;
+  /** a cross-node evaluation is under way in its thread (checkCluster, off the event loop) */
+  evaluatingCluster: boolean;
+  /** this replica evaluates the cross-node rules (ClusterLeadership) */
+  leader: boolean;
+  /** this replica's name (host:pid) */
+  replica: string;
 }
 
-type Counters = Omit<EvaluatorStats, 'pending' | 'running'>;
+type Counters = Omit<EvaluatorStats, 'pending' | 'running' | 'evaluatingCluster' | 'leader' | 'replica'>;
+
+/** The leader's fence refused a write: another replica was elected since. */
+class LeadershipLost extends Error {}
+
+/** Queued changes read per round. */
+const QUEUE_BATCH = 10_000;
 
 /**
  * Evaluates the checks when nodes' states change, off the ingest path, and keeps findings as
@@ -77,12 +92,20 @@ type Counters = Omit<EvaluatorStats, 'pending' | 'running'>;
  * (history rules still see the intermediate changes: they read them from the history store).
  * The cross-node rules see every instant: the intermediate states are read back from the store.
  *
- * Cluster rules see every node's compact view, kept in memory (updated by the worker) and
- * warmed from the database at start-up. On shutdown, what is pending is evaluated (no spacing)
- * before the database closes.
+ * Replicas: node and history rules run on the replica that ingested the snapshot. The cross-node
+ * rules run only on the leader (ClusterLeadership: one replica, elected with an advisory lock),
+ * fed through the database (ClusterChangeQueue): every replica queues each committed change, the
+ * leader reads the queue, evaluates, and deletes what it evaluated in the findings' transaction,
+ * under its term (a fence). A new leader carries on from the instant its predecessor evaluated
+ * until (cluster_checks_leader.evaluated_until), replaying from the store every node changed
+ * since. Followers never write cross-node findings. checkCluster runs in a worker thread
+ * (ClusterChecksThread), which keeps every node's view as of the last instant evaluated; the
+ * views of nodes this replica did not ingest are replayed from the store.
+ *
+ * On shutdown, what is pending is evaluated (no spacing) before the database closes.
  */
 @Injectable()
-export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationShutdown {
+export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationShutdown, LeadershipListener {
   private readonly logger = new Logger(FindingsEvaluator.name);
   private readonly views = new Map<string, ClusterView>();
   /** latest unevaluated state per node name */
@@ -90,8 +113,19 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   private readonly counters: Counters = { received: 0, coalesced: 0, nodeEvaluations: 0, clusterEvaluations: 0, clusterInstants: 0, clusterRewinds: 0, failures: 0, largestClusterBatch: 0 };
   /** the instant (ms) of the state each `views` entry holds */
   private readonly viewAt = new Map<string, number>();
-  /** every node's cluster view as of `clusterAt`, with a digest of it (to tell a changed view) */
-  private clusterViews = new Map<string, { view: ClusterView; text: string }>();
+  /** checkCluster off the event loop; it keeps every node's view as of `clusterAt` */
+  private readonly thread = new ClusterChecksThread();
+  /** every node's view when this replica was elected: the base of the thread's first (full) evaluation */
+  private electedViews?: Map<string, ClusterView>;
+  /** while this replica leads: its term (the fence of its writes) */
+  private term?: bigint;
+  /** bumped at every election and deposition: an evaluation of an earlier one keeps nothing */
+  private generation = 0;
+  /** queued changes read and owed, not yet evaluated (deleted with the findings that evaluated them) */
+  private queuedRows = new Map<string, QueuedRow>();
+  /** the queue has rows not read yet */
+  private queueDirty = false;
+  private evaluatingCluster = false;
   /** the last instant (ms) the cross-node rules were evaluated at; undefined: none known */
   private clusterAt?: number;
   /** change instants (ms) owed to the cross-node rules, per node: every state change, coalesced ones too */
@@ -120,26 +154,77 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     private readonly events: HistoryEvents,
     private readonly findingEvents: FindingEvents,
     private readonly clusterContext: ClusterContextService,
+    private readonly leadership: ClusterLeadership,
+    private readonly queue: ClusterChangeQueue,
     @Inject(API_CONFIG) config: ApiConfig,
     @Optional() @Inject(API_METRICS) private readonly metrics?: ApiMetrics,
   ) {
     this.debounceMs = config.checksDebounceMs;
     this.events.onStateChanged((event) => this.accept(event));
     this.events.onHistoryRewritten((event) => this.rewound(event));
+    this.queue.onWritten(() => this.queued());
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Elected now when nobody else leads (then the election warmed the views), else a follower.
+    await this.leadership.start(this);
+    if (this.term === undefined) await this.warmViews();
+  }
+
+  /** Every node's view from the store (what the block matrix "now" reads); returns them. */
+  private async warmViews(): Promise<Map<string, ClusterView>> {
     const nodes = await this.history.currentStateOfCluster();
+    const warmed = new Map<string, ClusterView>();
     for (const [node, facts] of nodes) {
-      if (this.views.has(node)) continue;
       const view = clusterView({ node, facts });
-      this.views.set(node, view);
-      if (!this.clusterViews.has(node)) this.clusterViews.set(node, { view, text: viewText(view) });
+      warmed.set(node, view);
+      // a state evaluated meanwhile is newer than the store's read
+      if (!this.viewAt.has(node)) this.views.set(node, view);
     }
-    // The current views are every node's state at any instant from the newest head on: a change
-    // dated earlier than that is evaluated by rewinding (see the class comment).
-    this.clusterAt ??= (await this.history.latestHead())?.getTime();
     if (nodes.size > 0) this.logger.log(`cluster view warmed with ${nodes.size} node(s)`);
+    return warmed;
+  }
+
+  /**
+   * LeadershipListener: this replica evaluates the cross-node rules from now on. It carries on
+   * from where the previous leader stopped; its thread starts from every node's view (full).
+   */
+  async elected(term: bigint, evaluatedUntil: Date | undefined): Promise<void> {
+    this.generation++;
+    this.owed.clear();
+    this.queuedRows.clear();
+    this.removedNodes.clear();
+    this.rewindFrom = undefined;
+    this.thread.reset();
+    const threadLoaded = this.thread.prestart();
+    this.electedViews = await this.warmViews();
+    await threadLoaded;
+    // The views are every node's state at any instant from the newest head on: a change dated
+    // earlier than that is evaluated by rewinding (see the class comment).
+    this.clusterAt = evaluatedUntil?.getTime() ?? (await this.history.latestHead())?.getTime();
+    this.term = term;
+    this.queueDirty = true;
+    this.start();
+  }
+
+  /** LeadershipListener: another replica leads now; what was owed is its to evaluate (the queue keeps it). */
+  deposed(): void {
+    this.generation++;
+    this.term = undefined;
+    this.owed.clear();
+    this.queuedRows.clear();
+    this.removedNodes.clear();
+    this.rewindFrom = undefined;
+    this.electedViews = undefined;
+    this.queueDirty = false;
+    this.thread.reset();
+  }
+
+  /** LeadershipListener: changes were queued (by this replica, or another one's NOTIFY). */
+  queued(): void {
+    if (this.term === undefined || this.closed) return;
+    this.queueDirty = true;
+    this.start();
   }
 
   /**
@@ -152,6 +237,8 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     this.wake?.();
     await this.settled();
     this.closed = true;
+    await this.leadership.stop();
+    await this.thread.close();
     await this.findingEvents.close();
   }
 
@@ -166,11 +253,15 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
    * announced. Never rejects (failed evaluations are logged and counted in stats()).
    */
   async settled(): Promise<void> {
-    while (this.running) await this.worker;
+    for (;;) {
+      await this.queue.flushed();
+      if (this.running) await this.worker;
+      else if (!this.queue.busy) return;
+    }
   }
 
   stats(): EvaluatorStats {
-    return { ...this.counters, pending: this.pending.size, running: this.running };
+    return { ...this.counters, pending: this.pending.size, running: this.running, evaluatingCluster: this.evaluatingCluster, leader: this.term !== undefined, replica: this.leadership.replica };
   }
 
   /** The state listener: queue, never wait, never throw. */
@@ -187,22 +278,47 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
       if (previous.takenAt.getTime() > event.takenAt.getTime()) return;
     }
     this.pending.set(event.node, event);
-    this.owe(event.node, event.nodeId, event.takenAt.getTime());
+    // The cross-node rules hear of it through the queue, on whichever replica leads.
+    this.queue.publish({ nodeId: event.nodeId, node: event.node, at: event.takenAt, rewritten: false, removed: false });
     this.start();
   }
 
   /** A history rewrite: cross-node findings from `from` on are recomputed. */
   private rewound(event: HistoryRewrittenEvent): void {
     if (this.closed) return;
-    const from = event.from.getTime();
     if (event.removed) {
-      // Its views go now; the cluster copy goes when the next cluster run commits (it starts from a copy).
       this.views.delete(event.node);
       this.viewAt.delete(event.node);
-      this.removedNodes.add(event.node);
     }
-    this.rewindFrom = this.rewindFrom === undefined ? from : Math.min(this.rewindFrom, from);
-    this.start();
+    this.queue.publish({ nodeId: event.nodeId, node: event.node, at: event.from, rewritten: true, removed: event.removed === true });
+  }
+
+  /** Reads the queue into what the cross-node rules owe (rows already read are skipped). */
+  private async readQueue(): Promise<void> {
+    const generation = this.generation;
+    let rows: QueuedRow[];
+    try {
+      rows = await this.queue.read(QUEUE_BATCH);
+    } catch (error) {
+      this.counters.failures++;
+      this.logger.error(`cross-node checks: reading the queue failed: ${(error as Error).message}`);
+      return; // the next change, or notification, reads it again
+    }
+    if (generation !== this.generation) return;
+    if (rows.length === QUEUE_BATCH) this.queueDirty = true;
+    for (const row of rows) {
+      const key = `${row.nodeId}:${row.id}`;
+      if (this.queuedRows.has(key)) continue;
+      this.queuedRows.set(key, row);
+      if (row.removed) {
+        // Its views go now; the thread's copy goes with the next cluster run.
+        this.views.delete(row.node);
+        this.viewAt.delete(row.node);
+        this.removedNodes.add(row.node);
+      }
+      if (row.rewritten) this.rewindFrom = Math.min(this.rewindFrom ?? row.at.getTime(), row.at.getTime());
+      else this.owe(row.node, row.nodeId, row.at.getTime());
+    }
   }
 
   private owe(node: string, nodeId: number, instant: number): void {
@@ -227,8 +343,12 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
           this.pending.clear();
           await this.evaluateNodes(batch);
         }
-        if (this.owed.size === 0 && this.rewindFrom === undefined) {
-          if (this.pending.size > 0) continue;
+        if (this.queueDirty && this.term !== undefined) {
+          this.queueDirty = false;
+          await this.readQueue();
+        }
+        if (this.term === undefined || (this.owed.size === 0 && this.rewindFrom === undefined && this.removedNodes.size === 0)) {
+          if (this.pending.size > 0 || (this.queueDirty && this.term !== undefined)) continue;
           return; // `running` is cleared below, in this same tick: a later accept() starts a new run
         }
         const wait = this.flushing ? 0 : this.nextClusterAt - Date.now();
@@ -286,70 +406,83 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * The cross-node rules at every instant owed, in time order (see the class comment). Works on
-   * a copy of the cluster views, kept only when the findings committed; on failure what was owed
-   * is owed again (the next change of any node retries).
+   * The cross-node rules at every instant owed, in time order (see the class comment), in the
+   * thread; then one transaction under this replica's term writes the findings and deletes the
+   * queued changes evaluated. The thread keeps its views only when that committed; on failure
+   * what was owed is owed again (the next change of any node retries).
    */
   private async evaluateCluster(): Promise<void> {
+    const term = this.term;
+    if (term === undefined) return;
+    const generation = this.generation;
     const owed = this.owed;
     this.owed = new Map();
+    const rows = [...this.queuedRows.values()];
+    this.queuedRows.clear();
     let rewindFrom = this.rewindFrom;
     this.rewindFrom = undefined;
     const evaluatedUntil = this.clusterAt;
     for (const entry of owed.values()) {
       for (const instant of entry.instants) if (evaluatedUntil !== undefined && instant <= evaluatedUntil) rewindFrom = Math.min(rewindFrom ?? instant, instant);
     }
+    const rewound = rewindFrom !== undefined;
+    const full = this.thread.fresh;
+    // A thread without views starts from every node's view at the election, and every node
+    // changed since the last instant evaluated is replayed from the store.
+    if (full && evaluatedUntil !== undefined) rewindFrom = Math.min(rewindFrom ?? evaluatedUntil + 1, evaluatedUntil + 1);
     this.counters.largestClusterBatch = Math.max(this.counters.largestClusterBatch, this.clusterOwedNodes);
     this.clusterOwedNodes = 0;
     const started = Date.now();
-    const views = new Map(this.clusterViews);
     const removed = [...this.removedNodes];
     this.removedNodes.clear();
-    for (const node of removed) views.delete(node);
     try {
-      // instant → node → its view from then on (undefined: no facts then)
-      const steps = new Map<number, Map<string, ClusterView | undefined>>();
-      const step = (instant: number) => entryOf(steps, instant, () => new Map<string, ClusterView | undefined>());
+      const base = new Map<string, ClusterView | null>(full ? (this.electedViews ?? (await this.warmViews())) : []);
+      // instant → node → its view from then on (null: no facts then)
+      const steps = new Map<number, Map<string, ClusterView | null>>();
+      const step = (instant: number) => entryOf(steps, instant, () => new Map<string, ClusterView | null>());
       if (rewindFrom !== undefined) {
-        this.replay(await this.history.clusterIntervalsSince(new Date(rewindFrom)), rewindFrom, views, step);
+        this.replay(await this.history.clusterIntervalsSince(new Date(rewindFrom)), rewindFrom, base, step);
       } else {
         const fromStore: number[] = [];
         let earliest = Infinity;
         for (const [node, entry] of owed) {
           const [only] = entry.instants;
-          if (entry.instants.size === 1 && this.viewAt.get(node) === only && this.views.has(node)) {
-            step(only).set(node, this.views.get(node));
+          const local = this.views.get(node);
+          if (!full && entry.instants.size === 1 && this.viewAt.get(node) === only && local) {
+            step(only).set(node, local);
           } else {
             fromStore.push(entry.nodeId);
             for (const instant of entry.instants) earliest = Math.min(earliest, instant);
           }
         }
-        if (fromStore.length > 0) this.replay(await this.history.clusterIntervalsSince(new Date(earliest), fromStore), earliest, views, step);
+        if (fromStore.length > 0) this.replay(await this.history.clusterIntervalsSince(new Date(earliest), fromStore), earliest, base, step);
       }
       const instants = [...steps.keys()].sort((a, b) => a - b);
-      const context = this.clusterContext.context();
+      const request: ClusterEvaluationRequest = {
+        full,
+        removed,
+        base: [...base],
+        steps: instants.map((instant) => [instant, [...step(instant)]] as const),
+        context: this.clusterContext.context(),
+      };
+      this.evaluatingCluster = true;
+      const evaluation = await this.thread.evaluate(request).finally(() => (this.evaluatingCluster = false));
+      this.counters.clusterInstants += evaluation.instantsChecked;
+      const last = instants.at(-1);
+      const until = last === undefined ? evaluatedUntil : Math.max(evaluatedUntil ?? last, last);
       const { reconciled, undone } = await this.findings.transaction(async (tx) => {
+        // The fence: only under this replica's term (its row lock also orders it with an election).
+        if (!(await this.findings.fenceClusterWrite(tx, term, until === undefined ? undefined : new Date(until)))) throw new LeadershipLost('another replica was elected');
         const undone = rewindFrom === undefined ? [] : await this.findings.rewindCluster(tx, new Date(rewindFrom));
         const reconciled: Reconciled[] = [];
-        // Findings as the previous instant left them (undefined: as the store has them): an
-        // instant whose findings say the same needs no write.
-        let previous: string | undefined;
-        for (const instant of instants) {
-          let changed = false;
-          for (const [node, view] of step(instant)) changed = setView(views, node, view) || changed;
-          if (!changed) continue;
-          this.counters.clusterInstants++;
-          const drafts = checkCluster([...views.values()].map((v) => v.view), context);
-          const text = canonicalJson(drafts as never);
-          if (text === previous) continue;
-          previous = text;
-          reconciled.push(await this.reconcile(tx, 'cluster', drafts, new Date(instant)));
-        }
+        for (const { at, drafts } of evaluation.evaluations) reconciled.push(await this.reconcile(tx, 'cluster', drafts, new Date(at)));
+        await this.queue.delete(tx, rows);
         return { reconciled, undone };
       });
-      this.clusterViews = views;
-      const last = instants.at(-1);
-      if (last !== undefined) this.clusterAt = Math.max(evaluatedUntil ?? last, last);
+      if (generation !== this.generation) return; // deposed meanwhile: the next leader carries on
+      this.thread.commit();
+      this.electedViews = undefined;
+      this.clusterAt = until;
       // What a rewind undid and the recomputation did again was announced already.
       const said = new Set(undone.flatMap((row) => [`OPENED ${identity(row.rule, row.node, row.subject)} ${row.openedAt.getTime()}`, ...(row.resolvedAt ? [`RESOLVED ${identity(row.rule, row.node, row.subject)} ${row.resolvedAt.getTime()}`] : [])]));
       for (const change of reconciled) {
@@ -359,12 +492,20 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
           resolved: change.resolved.filter((r) => !said.has(`RESOLVED ${identity(r.rule, r.node, r.subject)} ${change.at.getTime()}`)),
         });
       }
-      if (rewindFrom !== undefined) this.counters.clusterRewinds++;
+      if (rewound) this.counters.clusterRewinds++;
       this.counters.clusterEvaluations++;
     } catch (error) {
+      this.thread.discard();
+      if (generation !== this.generation) return;
       this.counters.failures++;
+      if (error instanceof LeadershipLost) {
+        this.leadership.resign(error.message);
+        return;
+      }
       for (const [node, entry] of owed) for (const instant of entry.instants) this.owe(node, entry.nodeId, instant);
-      if (rewindFrom !== undefined) this.rewindFrom = Math.min(this.rewindFrom ?? rewindFrom, rewindFrom);
+      for (const row of rows) this.queuedRows.set(`${row.nodeId}:${row.id}`, row);
+      const again = rewound ? rewindFrom : undefined;
+      if (again !== undefined) this.rewindFrom = Math.min(this.rewindFrom ?? again, again);
       for (const node of removed) this.removedNodes.add(node);
       this.logger.error(`cluster checks failed: ${(error as Error).stack ?? String(error)}`);
     } finally {
@@ -377,9 +518,10 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Replays nodes' history from the store: each node's view just before `from` goes into
-   * `views`, and its view after each change at or after `from` into `step(instant)`.
+   * `base`, and its view after each change at or after `from` into `step(instant)`. The newest
+   * view of each node also becomes this replica's current view of it (when it is newer).
    */
-  private replay(rows: readonly NodeFactInterval[], from: number, views: Map<string, { view: ClusterView; text: string }>, step: (instant: number) => Map<string, ClusterView | undefined>): void {
+  private replay(rows: readonly NodeFactInterval[], from: number, base: Map<string, ClusterView | null>, step: (instant: number) => Map<string, ClusterView | null>): void {
     const byNode = new Map<string, NodeFactInterval[]>();
     for (const row of rows) entryOf(byNode, row.node, (): NodeFactInterval[] => []).push(row);
     for (const [node, nodeRows] of byNode) {
@@ -392,12 +534,19 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
         else change(row.validFrom.getTime()).add.push(fact);
         if (row.validTo) change(row.validTo.getTime()).remove.push(id);
       }
-      const viewOf = () => (state.size === 0 ? undefined : clusterView({ node, facts: [...state.values()].sort(compareFacts) }));
-      setView(views, node, viewOf());
+      const viewOf = () => (state.size === 0 ? null : clusterView({ node, facts: [...state.values()].sort(compareFacts) }));
+      let latest: { at: number; view: ClusterView | null } | undefined;
+      base.set(node, viewOf());
       for (const [instant, { add, remove }] of [...changes].sort(([a], [b]) => a - b)) {
         for (const id of remove) state.delete(id);
         for (const fact of add) state.set(factIdentity(fact), fact);
-        step(instant).set(node, viewOf());
+        latest = { at: instant, view: viewOf() };
+        step(instant).set(node, latest.view);
+      }
+      if (latest && latest.at >= (this.viewAt.get(node) ?? -Infinity)) {
+        if (latest.view) this.views.set(node, latest.view);
+        else this.views.delete(node);
+        this.viewAt.set(node, latest.at);
       }
     }
   }
@@ -450,21 +599,6 @@ function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let value = map.get(key);
   if (value === undefined) map.set(key, (value = make()));
   return value;
-}
-
-/** Sets a node's view (undefined: the node had no facts then); true when it changed. */
-function setView(views: Map<string, { view: ClusterView; text: string }>, node: string, view: ClusterView | undefined): boolean {
-  const previous = views.get(node);
-  if (!view) return views.delete(node);
-  const text = viewText(view);
-  if (previous?.text === text) return false;
-  views.set(node, { view, text });
-  return true;
-}
-
-/** A digest of the view's canonical JSON: enough to tell a changed view, without keeping a second copy of every view. */
-function viewText(view: ClusterView): string {
-  return createHash('sha256').update(canonicalJson(view as never)).digest('base64');
 }
 
 function identity(rule: string, node: string, subject: string): string {

@@ -85,6 +85,18 @@ export class FindingsRepository {
     return undone;
   }
 
+  /**
+   * The cross-node leader's fence, first in its findings transaction: true (and `evaluated_until`
+   * moved on to `until`) only while `term` is still the current one. Its row lock orders it with
+   * an election, which waits for this transaction and then increments the term.
+   */
+  async fenceClusterWrite(tx: TransactionClient, term: bigint, until: Date | undefined): Promise<boolean> {
+    const updated = await tx.$executeRaw`
+      UPDATE cluster_checks_leader SET evaluated_until = GREATEST(evaluated_until, ${until ?? null}::timestamptz)
+      WHERE id = 1 AND term = ${term.toString()}::bigint`;
+    return updated === 1;
+  }
+
   async nodeIds(tx: TransactionClient, names: readonly string[]): Promise<Map<string, number>> {
     if (names.length === 0) return new Map();
     const rows = await tx.$queryRaw<Array<{ id: number; name: string }>>`SELECT id, name FROM node WHERE name = ANY(${[...names]}::text[])`;

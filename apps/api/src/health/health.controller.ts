@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Database } from '@routescope/db';
 import type { Response } from 'express';
+import { ClusterLeadership, type LeadershipStatus } from '../checks/cluster-leadership.service';
 import { DATABASE } from '../database/database.module';
 import { OPENAPI_SCHEMAS, schemaRef } from '../openapi/openapi-document';
 import { REDIS_COMMANDS, type RedisCommands } from '../redis/redis.module';
@@ -28,21 +30,51 @@ export class HealthController {
   private readonly logger = new Logger(HealthController.name);
   private readonly lastFailure = new Map<Dependency, string>();
 
+  private leadership?: ClusterLeadership;
+
   constructor(
     @Inject(DATABASE) private readonly database: Database,
     @Inject(REDIS_COMMANDS) private readonly redis: RedisCommands | undefined,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
-  /** Liveness: the process answers. */
+  /** Liveness: the process answers; and whether this replica evaluates the cross-node rules (no database query). */
   @Get('healthz')
-  @ApiOperation({ operationId: 'healthz', summary: 'Liveness: the process answers (no token)' })
+  @ApiOperation({ operationId: 'healthz', summary: 'Liveness: the process answers (no token); `checks` says whether this replica is the one evaluating the cross-node rules' })
   @ApiResponse({
     status: 200,
     description: 'alive',
-    content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } } },
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          required: ['status'],
+          properties: {
+            status: { type: 'string', enum: ['ok'] },
+            checks: {
+              type: 'object',
+              description: 'the cross-node checks: this replica leads (evaluates them) or follows',
+              required: ['role', 'replica'],
+              properties: {
+                role: { type: 'string', enum: ['leader', 'follower'] },
+                replica: { type: 'string', description: 'this replica (host:pid)' },
+                term: { type: 'string', description: 'the election term, while it leads' },
+                since: { type: 'string', format: 'date-time', description: 'when it was elected, while it leads' },
+              },
+            },
+          },
+        },
+      },
+    },
   })
-  healthz(): { status: 'ok' } {
-    return { status: 'ok' };
+  healthz(): { status: 'ok'; checks?: LeadershipStatus } {
+    // ChecksModule is the root's (a dynamic module): looked up, not imported, like the metrics do.
+    try {
+      this.leadership ??= this.moduleRef.get(ClusterLeadership, { strict: false });
+    } catch {
+      // an application without the checks (some tests)
+    }
+    return { status: 'ok', checks: this.leadership?.status() };
   }
 
   /**

@@ -14,6 +14,10 @@ export interface EvaluatorView {
   clusterEvaluations: number;
   failures: number;
   lastClusterMs?: number;
+  /** this replica evaluates the cross-node rules (ClusterLeadership) */
+  leader: boolean;
+  /** this replica's name (host:pid) */
+  replica: string;
 }
 
 /** The ApiMetrics of the application, for providers that only count (MetricsModule provides it). */
@@ -69,6 +73,18 @@ export class ApiMetrics {
           if (value !== undefined) this.set(value);
         },
       });
+    new Gauge({
+      name: 'routescope_checks_leader',
+      help: 'Whether this replica evaluates the cross-node rules (1: the elected leader; 0: a follower), labelled with the replica (host:pid)',
+      labelNames: ['replica'],
+      registers,
+      collect() {
+        const view = sources.evaluator();
+        if (!view) return;
+        this.reset();
+        this.set({ replica: view.replica }, view.leader ? 1 : 0);
+      },
+    });
     evaluatorGauge('routescope_checks_backlog', 'Node states waiting for the checks to evaluate them', (v) => v.pending);
     evaluatorGauge('routescope_checks_last_cluster_evaluation_seconds', 'How long the last cross-node evaluation of the checks took', (v) => (v.lastClusterMs === undefined ? undefined : v.lastClusterMs / 1000));
     // Counters owned by the evaluator, exposed as counters: prom-client's collect() may set them.
