@@ -92,8 +92,10 @@ for (const kind of testDatabaseKinds()) {
       const oneByOne = await findingRows(serial.app.get<Database>(DATABASE));
 
       // Coalesced: the cluster evaluation of round 1 has just run, so the first change of round 2
-      // starts a run that waits out the spacing (3 s), and every other change arrives meanwhile.
-      const t = await start(3000);
+      // starts a run that waits out the spacing, and every other change arrives meanwhile. 15 s,
+      // not the default's ms: 21 ingests must fit inside it even on a loaded 2-core CI machine (at
+      // 3 s they did not, at load ~28); the test waits it out twice.
+      const t = await start(15_000);
       const evaluator = t.app.get(FindingsEvaluator);
       const ingest = t.app.get(IngestService);
       for (let i = 0; i < NODES; i++) await ingest.ingest(meshNode(i, 1));
@@ -131,7 +133,7 @@ for (const kind of testDatabaseKinds()) {
           [name(5), at(65)],
         ]),
       );
-    });
+    }, 120_000); // two 15 s spacings plus 84 ingests on a loaded machine
 
     it('ingest answers whatever a state listener does, and the checks still run', async () => {
       const t = await start(0);
