@@ -49,6 +49,25 @@ const pureWorkspaceLibraries = {
   },
 };
 
+/**
+ * node:crypto as the workspace libraries import it (createHash: the fact hash of `run`'s
+ * heartbeats, trace), required on the first call: `collect` never hashes, and loading
+ * node:crypto costs ~2 ms of every start. Another import from node:crypto fails the build.
+ * @type {import('esbuild').Plugin}
+ */
+const lazyLibraryCrypto = {
+  name: 'lazy-library-crypto',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(node:)?crypto$/ }, (args) =>
+      pureLibraries.some((dir) => args.importer.startsWith(dir)) ? { path: 'node:crypto', namespace: 'lazy-library-crypto' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-library-crypto' }, () => ({
+      loader: 'js',
+      contents: "export function createHash(...args) { return require('node:crypto').createHash(...args); }",
+    }));
+  },
+};
+
 const contractDir = join(here, '../../libs/snapshot/src/contract');
 const lazyModules = { 'snapshot-schema': 'schema', 'snapshot-validator': 'validator' };
 const probeSchemaFile = join(here, '../../libs/probe/src/probe-schema.ts');
@@ -122,7 +141,7 @@ await build({
   tsconfig: join(here, 'tsconfig.json'),
   define: { COLLECTOR_VERSION: JSON.stringify(version) },
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [embeddedZodContract(), pureWorkspaceLibraries],
+  plugins: [embeddedZodContract(), lazyLibraryCrypto, pureWorkspaceLibraries],
   logLevel: 'warning',
 });
 
