@@ -16,7 +16,7 @@
 // - the output is minified.
 // After building, the bundle is run once to prove that zod stays unevaluated at start-up.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,5 +152,12 @@ try {
   execFileSync(process.execPath, ['--eval', `${probe}; ${load}`, '--', '--version'], { stdio: ['ignore', 'ignore', 'pipe'] });
 } catch (error) {
   console.error(`build.mjs: ${outfile} evaluates zod at start-up (${String(error.stderr ?? error.message).trim()}); keep zod-backed modules out of the static import graph`);
+  process.exit(1);
+}
+
+// ...and that an invalid snapshot still gets its problems worded, from dist/zod-contract.cjs.
+const invalid = spawnSync(process.execPath, [outfile, 'check', '-'], { input: '{"schemaVersion":1}', encoding: 'utf8' });
+if (!/not a valid snapshot: snapshotId: is required/.test(invalid.stderr)) {
+  console.error(`build.mjs: ${outfile} does not word an invalid snapshot's problems through ${zodContractFile}: ${invalid.stderr.trim()}`);
   process.exit(1);
 }
