@@ -15,7 +15,12 @@ export interface CollectorResult {
   facts?: number;
   /** the floor under any Node.js collector: `node -e ''` measured the same way (CPU ms, RSS MB) */
   nodeFloor?: { cpuMs: number; peakRssMb: number };
+  /** collect / `node -e ''` in the same run: the figures issue #16 holds to ≤ 1.5× CPU and ≤ 1.2× RSS */
+  ratioToFloor?: { cpu: number; rss: number };
 }
+
+/** Issue #16's targets for one collection, as multiples of the runtime alone (`node -e ''`). */
+export const COLLECTOR_FLOOR_TARGETS = { cpu: 1.5, rss: 1.2 };
 
 const PREFIX = 'rb-';
 
@@ -63,6 +68,7 @@ export function benchCollector(root: string, extraRoutes: number, runs: number):
       floorCpu.push((u + s) * 1000);
       floorRss.push(m / 1024);
     }
+    const floor = { cpuMs: round(med(floorCpu), 0), peakRssMb: round(med(floorRss), 1) };
     return {
       extraRoutes,
       runs,
@@ -70,7 +76,8 @@ export function benchCollector(root: string, extraRoutes: number, runs: number):
       wallMs: { p50: round(med(wall), 0) },
       peakRssMb: { p50: round(med(rss), 1), max: round(Math.max(...rss), 1) },
       facts,
-      nodeFloor: { cpuMs: round(med(floorCpu), 0), peakRssMb: round(med(floorRss), 1) },
+      nodeFloor: floor,
+      ratioToFloor: { cpu: round(med(cpu) / Math.max(1, floor.cpuMs), 2), rss: round(med(rss) / floor.peakRssMb, 2) },
     };
   } finally {
     const del = batch.replaceAll('route replace', 'route del').split('\n').map((l) => l.replace(/ via .*$/, '')).join('\n');

@@ -1,4 +1,5 @@
 import type { BenchResults } from './bench-results';
+import { COLLECTOR_FLOOR_TARGETS } from './collector-bench';
 import { dashboardTargets, renderDashboardSection, type TargetCheck } from './dashboard-report';
 import { gitBaselineFigures, renderGitBaselineSection } from './git-baseline-report';
 import { formatBytes, markdownTable, type Sample } from './measure';
@@ -182,7 +183,9 @@ export function renderReport(r: BenchResults): string {
         [
           ['collect (GNU time: node + the ip(8) children it waits for)', `${c.cpuMs!.p50} / ${c.cpuMs!.max}`, c.wallMs!.p50, `${c.peakRssMb!.p50} / ${c.peakRssMb!.max}`, c.facts ?? ''],
           ...(floor ? [["baseline: `node -e ''` (the runtime alone)", floor.cpuMs, '', floor.peakRssMb, '']] : []),
-          ...(floor ? [['ratio collect / baseline', `${(c.cpuMs!.p50 / Math.max(1, floor.cpuMs)).toFixed(2)}×`, '', `${(c.peakRssMb!.p50 / floor.peakRssMb).toFixed(2)}×`, '']] : []),
+          ...(c.ratioToFloor
+            ? [[`ratio collect / baseline (target ≤ ${COLLECTOR_FLOOR_TARGETS.cpu}× CPU, ≤ ${COLLECTOR_FLOOR_TARGETS.rss}× RSS)`, `${c.ratioToFloor.cpu.toFixed(2)}×`, '', `${c.ratioToFloor.rss.toFixed(2)}×`, '']]
+            : []),
         ],
       );
     }
@@ -240,6 +243,12 @@ export function targets(r: BenchResults): TargetCheck[] {
   if (r.collector && !r.collector.skipped) {
     checks.push({ name: 'collector < 100 ms CPU', value: `${r.collector.cpuMs!.p50} ms (max ${r.collector.cpuMs!.max})`, met: r.collector.cpuMs!.p50 < 100 });
     checks.push({ name: 'collector < 60 MB RSS', value: `${r.collector.peakRssMb!.p50} MB (max ${r.collector.peakRssMb!.max})`, met: r.collector.peakRssMb!.max < 60 });
+    const ratio = r.collector.ratioToFloor;
+    if (ratio) {
+      const floor = r.collector.nodeFloor!;
+      checks.push({ name: `collector CPU ≤ ${COLLECTOR_FLOOR_TARGETS.cpu}× \`node -e ''\``, value: `${ratio.cpu}× (${r.collector.cpuMs!.p50} vs ${floor.cpuMs} ms)`, met: ratio.cpu <= COLLECTOR_FLOOR_TARGETS.cpu });
+      checks.push({ name: `collector RSS ≤ ${COLLECTOR_FLOOR_TARGETS.rss}× \`node -e ''\``, value: `${ratio.rss}× (${r.collector.peakRssMb!.p50} vs ${floor.peakRssMb} MB)`, met: ratio.rss <= COLLECTOR_FLOOR_TARGETS.rss });
+    }
   }
   if (r.replicas) {
     const x = r.replicas;
