@@ -82,6 +82,72 @@ export class ClusterStateRepository {
     }
   }
 
+  /**
+   * clusterFactsAt with each node's state version at `at` (NodeStateVersion, as
+   * FactStateRepository.versionedFactsAt finds it), in the same statement as its facts so the
+   * facts are that version's. `knownVersions(nodeId)` lists the versions of a node whose derived
+   * state the caller holds: a node at one of them comes back without facts (not read).
+   * `nodeIds` narrows it to those nodes.
+   */
+  async *clusterVersionedFactsAt(at: Date, knownVersions: (nodeId: number) => readonly Date[], nodeIds?: readonly number[], chunkSize = 250): AsyncGenerator<VersionedNodeFacts[]> {
+    const nodes = nodeIds
+      ? [...nodeIds].sort((a, b) => a - b)
+      : (await this.database.prisma.$queryRaw<Array<{ id: number }>>`SELECT id FROM node WHERE first_seen_at <= ${at}::timestamptz ORDER BY id`).map((n) => n.id);
+    const chunks: number[][] = [];
+    for (let i = 0; i < nodes.length; i += chunkSize) chunks.push(nodes.slice(i, i + chunkSize));
+    const attrsByText = new Map<string, FactAttributes>();
+    const read = (ids: number[]) => this.aggregatedVersionedFactsAt(ids, at, ids.flatMap((nodeId) => knownVersions(nodeId).map((changedAt) => ({ nodeId, changedAt }))));
+    let next = chunks.length > 0 ? read(chunks[0]) : undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      const rows = await (next as ReturnType<typeof read>);
+      next = i + 1 < chunks.length ? read(chunks[i + 1]) : undefined;
+      next?.catch(() => undefined);
+      yield rows.map((row) => ({
+        nodeId: row.nodeId,
+        node: row.node,
+        changedAt: row.changedAt,
+        ...(row.known ? {} : { facts: row.facts ? parseAggregatedFacts(row.facts, attrsByText) : null }),
+      }));
+    }
+  }
+
+  private async aggregatedVersionedFactsAt(nodeIds: number[], at: Date, known: ReadonlyArray<{ nodeId: number; changedAt: Date }>) {
+    const prisma = this.database.prisma;
+    const knownNodes = known.map((k) => k.nodeId);
+    const knownAt = known.map((k) => k.changedAt.toISOString());
+    const [, rows] = await prisma.$transaction(
+      [
+        prisma.$executeRaw`SET LOCAL jit = off`,
+        prisma.$queryRaw<Array<{ nodeId: number; node: string; changedAt: Date | null; known: boolean; facts: string | null }>>`
+          SELECT v.id AS "nodeId", v.name AS node, v.changed_at AS "changedAt", v.known,
+            CASE WHEN v.known THEN NULL ELSE (
+              SELECT string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || a.attrs::text, chr(30))
+              FROM (
+                SELECT ns, kind, key, attrs_id FROM fact
+                  WHERE node_id = v.id AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
+                    AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
+                UNION ALL
+                SELECT ns, kind, key, attrs_id FROM fact
+                  WHERE node_id = v.id AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
+                    AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
+              ) f JOIN fact_attrs a ON a.id = f.attrs_id) END AS facts
+          FROM (
+            SELECT s.id, s.name, s.changed_at,
+              s.changed_at IS NOT NULL AND (s.id, s.changed_at) IN (SELECT * FROM unnest(${knownNodes}::int[], ${knownAt}::timestamptz[])) AS known
+            FROM (
+              SELECT n.id, n.name, GREATEST(
+                (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= ${at}::timestamptz),
+                (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= ${at}::timestamptz)) AS changed_at
+              FROM node n WHERE n.id = ANY(${nodeIds}::int[])
+            ) s
+          ) v
+          ORDER BY v.id`,
+      ],
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+    return rows;
+  }
+
   private async aggregatedFactsAt(nodeIds: number[], at: Date): Promise<Array<{ node: string; facts: string | null }>> {
     const prisma = this.database.prisma;
     // Planned as a subplan per node, the statement looks expensive enough for PostgreSQL to
@@ -110,6 +176,16 @@ export class ClusterStateRepository {
     );
     return rows;
   }
+}
+
+/** A node's state version at an instant and, unless the caller said it holds that version, its facts (clusterFactsAt's kinds). */
+export interface VersionedNodeFacts {
+  nodeId: number;
+  node: string;
+  /** the last instant at or before the asked one at which a fact of the node began or ended; null: none */
+  changedAt: Date | null;
+  /** absent: not read (the caller holds this version); null: no fact of the node valid then */
+  facts?: Fact[] | null;
 }
 
 interface NamedFactRow extends FactRow {

@@ -111,6 +111,9 @@ const QUERY_FILES: Array<QueryFile<unknown>> = [
       clusterFactsAt: async (r) => {
         for await (const chunk of r.clusterFactsAt(at)) void chunk;
       },
+      'clusterVersionedFactsAt (given nodes, one version held)': async (r) => {
+        for await (const chunk of r.clusterVersionedFactsAt(at, () => [at], [1])) void chunk;
+      },
     },
   }),
   file<HistoryWriterRepository>({
