@@ -41,7 +41,7 @@ SET LOCAL jit = off;
 
 SELECT v.id AS "nodeId", v.name AS node, v.changed_at AS "changedAt", v.known,
   CASE WHEN v.known THEN NULL ELSE (
-    SELECT string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || a.attrs::text, chr(30))
+    SELECT string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs_id::text, chr(30))
     FROM (
       SELECT ns, kind, key, attrs_id FROM fact
         WHERE node_id = v.id AND valid_to IS NULL AND valid_from <= $1::timestamptz
@@ -50,7 +50,7 @@ SELECT v.id AS "nodeId", v.name AS node, v.changed_at AS "changedAt", v.known,
       SELECT ns, kind, key, attrs_id FROM fact
         WHERE node_id = v.id AND valid_to > $2::timestamptz AND valid_from <= $3::timestamptz
           AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
-    ) f JOIN fact_attrs a ON a.id = f.attrs_id) END AS facts
+    ) f) END AS facts
 FROM (
   SELECT s.id, s.name, s.changed_at,
     s.changed_at IS NOT NULL AND (s.id, s.changed_at) IN (SELECT * FROM unnest($4::int[], $5::timestamptz[])) AS known
@@ -62,3 +62,6 @@ FROM (
   ) s
 ) v
 ORDER BY v.id;
+
+-- attrsByIds
+SELECT id::text AS id, attrs::text AS attrs FROM fact_attrs WHERE id = ANY($1::uuid[]);
