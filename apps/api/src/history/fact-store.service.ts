@@ -3,7 +3,9 @@ import type { Fact, Heartbeat, Snapshot } from '@routescope/snapshot';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import { FactWriter, type AppliedSnapshot } from './fact-writer.service';
 import { HeartbeatWriter, type HeartbeatResult } from './heartbeat-writer.service';
+import { ClusterStateReader } from './cluster-state-reader';
 import { NodeStateReader } from './node-state-reader';
+import type { StateVersionCache } from './state-version-cache';
 import { ClusterStateRepository, type NodeFactInterval } from './store/cluster-state.repository';
 import { CoverageRepository } from './store/coverage.repository';
 import { FactChangeRepository, type ChangeRow } from './store/fact-change.repository';
@@ -40,6 +42,7 @@ export interface NodeHeadReset {
  * - coverageGapCount() → how many gaps the whole cluster's coverage has
  * - currentStateOfCluster() → every node's open facts
  * - clusterStateAt(at) → every node's facts at `at` (what the cluster views read), in chunks
+ * - clusterDerivedAt(at, cache, derive) → the same turned into per-node values, cached by state version
  * - clusterIntervalsSince(from) → the fact intervals to replay nodes' history since `from`
  * - resetNodeHead / deleteEndedBefore → the operator's repair and retention
  *
@@ -57,6 +60,7 @@ export class FactStore {
     private readonly repair: NodeHeadRepairRepository,
     private readonly retention: HistoryRetentionRepository,
     private readonly heartbeats: HeartbeatWriter,
+    private readonly clusterStates: ClusterStateReader,
   ) {}
 
   /** Applies a validated snapshot to its node's history (see FactWriter). */
@@ -120,6 +124,16 @@ export class FactStore {
     return this.cluster.clusterFactsAt(at, chunkSize);
   }
 
+  /** A cache for clusterDerivedAt (ClusterStateReader.derivedCache): up to `capacity` by `sizeOf`, forgotten per node by resetNodeHead. */
+  derivedStateCache<V>(capacity: number, sizeOf: (value: V) => number): StateVersionCache<V> {
+    return this.clusterStates.derivedCache(capacity, sizeOf);
+  }
+
+  /** `derive(node, facts)` of every node's facts at `at` (as clusterStateAt yields them), in node order, reusing `cache` by state version (ClusterStateReader.derivedAt). */
+  clusterDerivedAt<V>(at: Date, cache: StateVersionCache<V>, derive: (node: string, facts: Fact[]) => V): Promise<V[]> {
+    return this.clusterStates.derivedAt(at, cache, derive);
+  }
+
   /** The fact intervals to replay nodes' cluster views from just before `from` (ClusterStateRepository.clusterFactIntervalsSince). */
   clusterIntervalsSince(from: Date, nodeIds?: readonly number[]): Promise<NodeFactInterval[]> {
     return this.cluster.clusterFactIntervalsSince(from, nodeIds);
@@ -152,6 +166,7 @@ export class FactStore {
     });
     this.writer.forget(name);
     this.states.forgetNode(outcome.repaired.nodeId);
+    this.clusterStates.forgetNode(outcome.repaired.nodeId);
     return outcome;
   }
 

@@ -13,6 +13,7 @@ import { NodeDirectoryService } from './node-directory.service';
 import { NodeStateResolver } from './node-state.resolver';
 import { NodeStateService } from './node-state.service';
 import { NodeResolver } from './node.resolver';
+import { ClusterStateReader } from './cluster-state-reader';
 import { NodeStateReader } from './node-state-reader';
 import { StateDiffService } from './state-diff.service';
 import { ChangeCountRepository } from './store/change-count.repository';
@@ -45,6 +46,7 @@ import { NodeRepository } from './store/node.repository';
     HistoryRetentionRepository,
     HeartbeatRepository,
     NodeStateReader,
+    ClusterStateReader,
     FactWriter,
     HeartbeatWriter,
     FactStore,

@@ -21,7 +21,7 @@ const CACHED_FACTS = 200_000;
  */
 @Injectable()
 export class NodeStateReader {
-  private readonly cache = new StateVersionCache(CACHED_FACTS);
+  private readonly cache = new StateVersionCache<Fact[]>(CACHED_FACTS);
 
   constructor(
     private readonly states: FactStateRepository,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Prisma, type Database } from '@routescope/db';
 import type { Fact, FactAttributes } from '@routescope/snapshot';
 import { DATABASE } from '../../database/database.module';
-import { parseAggregatedFacts, toFact, type FactRow } from './fact-rows';
+import { aggregatedAttrsIds, parseAggregatedFactRefs, parseAggregatedFacts, toAttributes, toFact, type FactRow } from './fact-rows';
 
 /** A fact with its interval (validTo null = still true), of node `node`. */
 export interface NodeFactInterval {
@@ -82,6 +82,92 @@ export class ClusterStateRepository {
     }
   }
 
+  /**
+   * clusterFactsAt with each node's state version at `at` (NodeStateVersion, as
+   * FactStateRepository.versionedFactsAt finds it), in the same statement as its facts so the
+   * facts are that version's; each fact's attributes are read once per distinct attrs id
+   * (attrsByIds). `knownVersions(nodeId)` lists the versions of a node whose derived
+   * state the caller holds: a node at one of them comes back without facts (not read).
+   * `nodeIds` narrows it to those nodes.
+   */
+  async *clusterVersionedFactsAt(at: Date, knownVersions: (nodeId: number) => readonly Date[], nodeIds?: readonly number[], chunkSize = 250): AsyncGenerator<VersionedNodeFacts[]> {
+    const nodes = nodeIds
+      ? [...nodeIds].sort((a, b) => a - b)
+      : (await this.database.prisma.$queryRaw<Array<{ id: number }>>`SELECT id FROM node WHERE first_seen_at <= ${at}::timestamptz ORDER BY id`).map((n) => n.id);
+    const chunks: number[][] = [];
+    for (let i = 0; i < nodes.length; i += chunkSize) chunks.push(nodes.slice(i, i + chunkSize));
+    const attrsById = new Map<string, FactAttributes>();
+    const read = (ids: number[]) => this.aggregatedVersionedFactsAt(ids, at, ids.flatMap((nodeId) => knownVersions(nodeId).map((changedAt) => ({ nodeId, changedAt }))));
+    let next = chunks.length > 0 ? read(chunks[0]) : undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      const rows = await (next as ReturnType<typeof read>);
+      next = i + 1 < chunks.length ? read(chunks[i + 1]) : undefined;
+      next?.catch(() => undefined);
+      const ids = new Set<string>();
+      for (const row of rows) if (row.facts) aggregatedAttrsIds(row.facts, ids);
+      for (const [id, attrs] of await this.attrsByIds([...ids].filter((id) => !attrsById.has(id)))) attrsById.set(id, attrs);
+      yield rows.map((row) => ({
+        nodeId: row.nodeId,
+        node: row.node,
+        changedAt: row.changedAt,
+        ...(row.known ? {} : { facts: row.facts ? parseAggregatedFactRefs(row.facts, attrsById) : null }),
+      }));
+    }
+  }
+
+  /**
+   * The attributes of each of `ids` (fact_attrs), each text parsed once. A fact's attrs cross as its id
+   * (aggregatedVersionedFactsAt) and is read here once per distinct id: at an instant of a
+   * 300-node cluster, 218,585 facts have 38,293 distinct attrs (block routes to one block are the
+   * same on every node), and sending ids instead of the texts cut the statement from 1.6–2.3 s to
+   * ~0.5 s (psql, loaded machine).
+   */
+  async attrsByIds(ids: readonly string[]): Promise<Map<string, FactAttributes>> {
+    const into = new Map<string, FactAttributes>();
+    if (ids.length === 0) return into;
+    const rows = await this.database.prisma.$queryRaw<Array<{ id: string; attrs: string }>>`
+      SELECT id::text AS id, attrs::text AS attrs FROM fact_attrs WHERE id = ANY(${[...ids]}::uuid[])`;
+    for (const row of rows) into.set(row.id, toAttributes(JSON.parse(row.attrs)));
+    return into;
+  }
+
+  private async aggregatedVersionedFactsAt(nodeIds: number[], at: Date, known: ReadonlyArray<{ nodeId: number; changedAt: Date }>) {
+    const prisma = this.database.prisma;
+    const knownNodes = known.map((k) => k.nodeId);
+    const knownAt = known.map((k) => k.changedAt.toISOString());
+    const [, rows] = await prisma.$transaction(
+      [
+        prisma.$executeRaw`SET LOCAL jit = off`,
+        prisma.$queryRaw<Array<{ nodeId: number; node: string; changedAt: Date | null; known: boolean; facts: string | null }>>`
+          SELECT v.id AS "nodeId", v.name AS node, v.changed_at AS "changedAt", v.known,
+            CASE WHEN v.known THEN NULL ELSE (
+              SELECT string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs_id::text, chr(30))
+              FROM (
+                SELECT ns, kind, key, attrs_id FROM fact
+                  WHERE node_id = v.id AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
+                    AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
+                UNION ALL
+                SELECT ns, kind, key, attrs_id FROM fact
+                  WHERE node_id = v.id AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
+                    AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
+              ) f) END AS facts
+          FROM (
+            SELECT s.id, s.name, s.changed_at,
+              s.changed_at IS NOT NULL AND (s.id, s.changed_at) IN (SELECT * FROM unnest(${knownNodes}::int[], ${knownAt}::timestamptz[])) AS known
+            FROM (
+              SELECT n.id, n.name, GREATEST(
+                (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= ${at}::timestamptz),
+                (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= ${at}::timestamptz)) AS changed_at
+              FROM node n WHERE n.id = ANY(${nodeIds}::int[])
+            ) s
+          ) v
+          ORDER BY v.id`,
+      ],
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+    return rows;
+  }
+
   private async aggregatedFactsAt(nodeIds: number[], at: Date): Promise<Array<{ node: string; facts: string | null }>> {
     const prisma = this.database.prisma;
     // Planned as a subplan per node, the statement looks expensive enough for PostgreSQL to
@@ -110,6 +196,16 @@ export class ClusterStateRepository {
     );
     return rows;
   }
+}
+
+/** A node's state version at an instant and, unless the caller said it holds that version, its facts (clusterFactsAt's kinds). */
+export interface VersionedNodeFacts {
+  nodeId: number;
+  node: string;
+  /** the last instant at or before the asked one at which a fact of the node began or ended; null: none */
+  changedAt: Date | null;
+  /** absent: not read (the caller holds this version); null: no fact of the node valid then */
+  facts?: Fact[] | null;
 }
 
 interface NamedFactRow extends FactRow {

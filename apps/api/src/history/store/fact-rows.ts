@@ -49,6 +49,34 @@ export function toAttributesOrNull(value: unknown): FactAttributes | null {
  * can only appear escaped. Identical attrs texts give one shared object.
  */
 export function parseAggregatedFacts(text: string, attrsByText: Map<string, FactAttributes>): Fact[] {
+  return parseRecords(text, (attrsText) => {
+    let attrs = attrsByText.get(attrsText);
+    if (!attrs) {
+      attrs = toAttributes(JSON.parse(attrsText));
+      attrsByText.set(attrsText, attrs);
+    }
+    return attrs;
+  });
+}
+
+/**
+ * parseAggregatedFacts for records whose last field is the fact's `attrs_id` (fact_attrs is
+ * content-addressed: an id always names the same attributes), resolved through `attrsById`.
+ */
+export function parseAggregatedFactRefs(text: string, attrsById: ReadonlyMap<string, FactAttributes>): Fact[] {
+  return parseRecords(text, (id) => {
+    const attrs = attrsById.get(id);
+    if (!attrs) throw new Error(`fact_attrs ${id} was not read`);
+    return attrs;
+  });
+}
+
+/** The attrs ids (last field) of aggregated records, as parseAggregatedFactRefs reads them. */
+export function aggregatedAttrsIds(text: string, into: Set<string>): void {
+  for (const record of text.split('\u001e')) into.add(record.slice(record.lastIndexOf('\u001f') + 1));
+}
+
+function parseRecords(text: string, attrsOf: (field: string) => FactAttributes): Fact[] {
   const facts: Fact[] = [];
   let sorted = true;
   for (const record of text.split('\u001e')) {
@@ -57,12 +85,7 @@ export function parseAggregatedFacts(text: string, attrsByText: Map<string, Fact
     const c = record.indexOf('\u001f', b + 1);
     const kind = record.slice(a + 1, b);
     if (a < 0 || b < 0 || c < 0 || !KINDS.has(kind)) continue;
-    const attrsText = record.slice(c + 1);
-    let attrs = attrsByText.get(attrsText);
-    if (!attrs) {
-      attrs = toAttributes(JSON.parse(attrsText));
-      attrsByText.set(attrsText, attrs);
-    }
+    const attrs = attrsOf(record.slice(c + 1));
     const fact: Fact = { ns: jsonString(record.slice(0, a)), kind: kind as FactKind, key: jsonString(record.slice(b + 1, c)), attrs };
     if (sorted && facts.length > 0 && compareFacts(facts[facts.length - 1], fact) > 0) sorted = false;
     facts.push(fact);

@@ -111,6 +111,10 @@ const QUERY_FILES: Array<QueryFile<unknown>> = [
       clusterFactsAt: async (r) => {
         for await (const chunk of r.clusterFactsAt(at)) void chunk;
       },
+      'clusterVersionedFactsAt (given nodes, one version held)': async (r) => {
+        for await (const chunk of r.clusterVersionedFactsAt(at, () => [at], [1])) void chunk;
+      },
+      attrsByIds: (r) => r.attrsByIds(['00000000-0000-4000-8000-000000000001']),
     },
   }),
   file<HistoryWriterRepository>({

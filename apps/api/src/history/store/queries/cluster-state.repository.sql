@@ -35,3 +35,33 @@ SELECT n.name AS node, (
 FROM node n
 WHERE n.id = ANY($4::int[])
 ORDER BY n.id;
+
+-- clusterVersionedFactsAt (given nodes, one version held)
+SET LOCAL jit = off;
+
+SELECT v.id AS "nodeId", v.name AS node, v.changed_at AS "changedAt", v.known,
+  CASE WHEN v.known THEN NULL ELSE (
+    SELECT string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs_id::text, chr(30))
+    FROM (
+      SELECT ns, kind, key, attrs_id FROM fact
+        WHERE node_id = v.id AND valid_to IS NULL AND valid_from <= $1::timestamptz
+          AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
+      UNION ALL
+      SELECT ns, kind, key, attrs_id FROM fact
+        WHERE node_id = v.id AND valid_to > $2::timestamptz AND valid_from <= $3::timestamptz
+          AND kind <> 'sysctl' AND NOT (ns = 'host' AND kind = 'neighbor')
+    ) f) END AS facts
+FROM (
+  SELECT s.id, s.name, s.changed_at,
+    s.changed_at IS NOT NULL AND (s.id, s.changed_at) IN (SELECT * FROM unnest($4::int[], $5::timestamptz[])) AS known
+  FROM (
+    SELECT n.id, n.name, GREATEST(
+      (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $6::timestamptz),
+      (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $7::timestamptz)) AS changed_at
+    FROM node n WHERE n.id = ANY($8::int[])
+  ) s
+) v
+ORDER BY v.id;
+
+-- attrsByIds
+SELECT id::text AS id, attrs::text AS attrs FROM fact_attrs WHERE id = ANY($1::uuid[]);
