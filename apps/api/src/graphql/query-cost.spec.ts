@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSchema, getNamedType, isEnumType, isNonNullType, Kind, parse, typeFromAST, type DefinitionNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, getNamedType, isEnumType, isInputObjectType, isNonNullType, Kind, parse, typeFromAST, type DefinitionNode, type DocumentNode, type GraphQLInputType, type OperationDefinitionNode } from 'graphql';
 import { loadApiConfig } from '../config/api-config';
 import { operationCost } from './query-cost';
 
@@ -33,16 +33,24 @@ function largestVariables(operation: OperationDefinitionNode): Record<string, un
     const name = definition.variable.name.value;
     const type = typeFromAST(schema, definition.type as never);
     if (!type) continue;
-    const named = getNamedType(type);
     if (['first', 'size', 'limit'].includes(name)) values[name] = 1000;
-    else if (!isNonNullType(type)) continue;
-    else if (named.name === 'DateTime') values[name] = '2026-12-01T00:00:00.000Z';
-    else if (named.name === 'Int' || named.name === 'Float') values[name] = 10;
-    else if (named.name === 'Boolean') values[name] = false;
-    else if (isEnumType(named)) values[name] = named.getValues()[0].name;
-    else values[name] = 'node-a';
+    else if (isNonNullType(type)) values[name] = plausibleValue(type);
   }
   return values;
+}
+
+/** A plausible value of a required input: input objects get their required fields (the trace's `from`, `window`). */
+function plausibleValue(type: GraphQLInputType): unknown {
+  const named = getNamedType(type);
+  if (named.name === 'DateTime') return '2026-12-01T00:00:00.000Z';
+  if (named.name === 'Int' || named.name === 'Float') return 10;
+  if (named.name === 'Boolean') return false;
+  if (isEnumType(named)) return named.getValues()[0].name;
+  if (isInputObjectType(named)) {
+    const fields = Object.values(named.getFields()).filter((field) => isNonNullType(field.type));
+    return Object.fromEntries(fields.map((field) => [field.name, plausibleValue(field.type)]));
+  }
+  return 'node-a';
 }
 
 describe('GraphQL query cost', () => {
