@@ -154,3 +154,23 @@ export async function launchApi(options: LaunchApiOptions): Promise<LaunchedApi>
   if (exitedEarly) throw new Error(`${exitedEarly}:\n${log.slice(-4000)}`);
   return api;
 }
+
+/**
+ * Resolves once the API's checks have evaluated every state it took in (/metrics
+ * `routescope_checks_evaluating 0`): ingest answers before the checks run, so a test that reads
+ * findings after seeding waits for this, not for a quiet period.
+ */
+export async function untilChecksIdle(apiUrl: string, timeoutMs = 60_000): Promise<void> {
+  let last = 'no answer';
+  await until(
+    'the checks to evaluate every state taken in',
+    async () => {
+      const text = await (await fetch(`${apiUrl}/metrics`)).text();
+      last = /^routescope_checks_evaluating (\S+)$/m.exec(text)?.[1] ?? 'absent';
+      return last === '0' ? true : undefined;
+    },
+    timeoutMs,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message} (routescope_checks_evaluating: ${last})`, { cause: error });
+  });
+}

@@ -5,4 +5,4 @@ export { freePort } from './ports';
 export { until } from './until';
 export * from './fake-kube-apiserver';
 export { parseExposition, type Exposition, type Sample } from './prometheus-text';
-export { launchApi, builtApiBundle, workspaceRootAbove, type LaunchApiOptions, type LaunchedApi, type ApiExit } from './api-launcher';
+export { launchApi, untilChecksIdle, builtApiBundle, workspaceRootAbove, type LaunchApiOptions, type LaunchedApi, type ApiExit } from './api-launcher';
