@@ -71,9 +71,10 @@ export interface LaunchedApi {
   kill(): Promise<ApiExit>;
 }
 
+// A plain record, not NodeJS.ProcessEnv: Next's types (the dashboard's e2e compile this file) make NODE_ENV required there.
 function environment(options: LaunchApiOptions, port: number): NodeJS.ProcessEnv {
   const base = options.baseEnv ?? 'inherit';
-  const env: NodeJS.ProcessEnv = {};
+  const env: Record<string, string | undefined> = {};
   if (base === 'path-only') env['PATH'] = process.env['PATH'] ?? '';
   else for (const [key, value] of Object.entries(process.env)) if (base === 'inherit' || base(key)) env[key] = value;
   Object.assign(env, { PORT: String(port), HOST: '127.0.0.1' });
@@ -81,7 +82,7 @@ function environment(options: LaunchApiOptions, port: number): NodeJS.ProcessEnv
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  return env;
+  return env as NodeJS.ProcessEnv;
 }
 
 /** Starts the API and resolves once it is ready; on failure it is stopped and the error carries its output. */
