@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NETLAB_FAULT_RULES } from '@routescope/checks';
-import { launchApi, type LaunchedApi } from '@routescope/testing';
+import { launchApi, until, untilChecksIdle, type LaunchedApi } from '@routescope/testing';
 
 // Every netlab fault, end to end on the real kernel: collectors of both lab nodes post to the
 // built API; each injected fault must open its finding (naming the right node and the pod or
@@ -85,8 +85,18 @@ describe('netlab faults open and heal resolves their findings', () => {
   });
 
   it('the healthy lab has no open findings', async () => {
-    // Both nodes must have reported before "none" means anything.
-    await settle(() => false, 3 * INTERVAL_MS);
+    // Both nodes must have reported, and the checks evaluated their states, before "none" means anything.
+    await until('both nodes to report', async () => {
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${readToken}` },
+        body: JSON.stringify({ query: '{ nodes { edges { node { name } } } }' }),
+      });
+      const body = (await response.json()) as { data?: { nodes: { edges: Array<{ node: { name: string } }> } } };
+      const names = body.data?.nodes.edges.map((e) => e.node.name) ?? [];
+      return names.includes(`${PREFIX}node-a`) && names.includes(`${PREFIX}node-b`) ? true : undefined;
+    });
+    await untilChecksIdle(base);
     expect(await openFindings()).toEqual([]);
   });
 
