@@ -11,7 +11,7 @@ import { nodeName } from '@routescope/synth';
 import { nodePageTargets, type DashboardPhase, type DashboardResult, type NodePagePhase } from './dashboard-report';
 import { log, round, summarise } from './measure';
 import { ROWS_PROBE, STATE_PROBE, TABLE_NAME } from './dashboard-page-probes';
-import { Cleanup, startServer } from './server-processes';
+import { Cleanup, startApi, startServer } from './server-processes';
 
 // Issue #5: "with 1,000 synthetic nodes loaded, the overview renders in < 2 s and the node table
 // paginates". The real processes, as a user runs them: the built API (apps/api/dist/main.js) on a
@@ -87,11 +87,9 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
     const tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
 
     let t = performance.now();
-    const api = await startServer('API', process.execPath, [join(root, 'apps/api/dist/main.js')], {
+    const api = await startApi(join(root, 'apps/api/dist/main.js'), {
       cwd: root,
-      env: (port) => ({
-        PORT: String(port),
-        HOST: '127.0.0.1',
+      env: {
         NODE_ENV: 'production',
         DATABASE_URL: databaseUrl,
         ROUTESCOPE_DATA_DIR: join(dataDir, 'data'),
@@ -103,8 +101,7 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
         // Seeding and page loads at full speed: per-token rate limits would cap the bench instead.
         ROUTESCOPE_RATE_LIMIT_INGEST: '0',
         ROUTESCOPE_RATE_LIMIT_GRAPHQL: '0',
-      }),
-      ready: '/readyz',
+      },
     });
     stack.add(() => api.stop(), api.kill);
     const apiMs = performance.now() - t;

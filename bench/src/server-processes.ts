@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '@routescope/testing';
+import { freePort, launchApi } from '@routescope/testing';
 import { log } from './measure';
 
-// The processes a bench phase starts (built API, `next start`) and their orderly stop.
+// The processes a bench phase starts (built API, `next start`) and their orderly stop. The API
+// starts through @routescope/testing's launchApi, the one way every suite and tool starts it.
 
 export interface Server {
   url: string;
@@ -24,8 +25,8 @@ export async function startServer(
   o: { cwd: string; env: (port: number) => Record<string, string>; ready: string; portArgs?: (port: number) => string[] },
 ): Promise<Server> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('ROUTESCOPE_') || key === 'DATABASE_URL' || key.startsWith('BENCH_')) delete env[key];
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!oursOnly(key)) env[key] = value;
   const child = spawn(command, [...args, ...(o.portArgs?.(port) ?? [])], { cwd: o.cwd, env: { ...env, ...o.env(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -60,6 +61,26 @@ export async function startServer(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Settings of ours (the bench's, the developer's API) that a started server must not inherit. */
+function oursOnly(key: string): boolean {
+  return key.startsWith('ROUTESCOPE_') || key === 'DATABASE_URL' || key.startsWith('BENCH_');
+}
+
+/** The built API on a free loopback port with a clean environment plus `env`; ready once /readyz answers. */
+export async function startApi(bundle: string, o: { cwd: string; env: Record<string, string> }): Promise<Server> {
+  const api = await launchApi({ bundle, cwd: o.cwd, env: o.env, baseEnv: (key) => !oursOnly(key), keepOutput: 20_000 }).catch((error: Error) => {
+    throw new Error(`dashboard: ${error.message}`, { cause: error });
+  });
+  return {
+    url: api.url,
+    output: api.output,
+    stop: () => api.stop(5000).then(() => undefined),
+    kill: () => {
+      if (api.alive()) api.child.kill('SIGKILL');
+    },
+  };
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { checkPromql } from './promql-check';
-import { freePort } from '@routescope/testing';
+import { freePort, launchApi, until, type LaunchedApi } from '@routescope/testing';
 
 // deploy/monitoring as Prometheus and Grafana read it: every rule and panel expression parses,
 // and every metric it names exists on a real scrape: of the built API (a process on embedded
@@ -62,19 +62,31 @@ function namesIn(exposition: string): Set<string> {
 
 /** Polls until `probe` gives a value; fails at once when `child` exits, with its output. */
 async function poll<T>(what: string, probe: () => Promise<T | undefined>, child: ChildProcess, output: () => string): Promise<T> {
-  // generous: the API migrates a fresh embedded PGlite first, slow on a busy 2-core CI machine
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} while waiting for ${what}:\n${output()}`);
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output().slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let exited = false;
+  return until(
+    what,
+    async () => {
+      if (child.exitCode !== null) {
+        exited = true;
+        return null;
+      }
+      return probe();
+    },
+    // generous: a busy 2-core CI machine
+    120_000,
+  ).then(
+    (value) => {
+      if (exited) throw new Error(`exited with ${child.exitCode} while waiting for ${what}:\n${output()}`);
+      return value as T;
+    },
+    (error: Error) => {
+      throw new Error(`${error.message}:\n${output().slice(-4000)}`, { cause: error });
+    },
+  );
 }
 
 describe('deploy/monitoring', () => {
-  let api: ChildProcess | undefined;
+  let api: LaunchedApi | undefined;
   let collector: ChildProcess | undefined;
   let dataDir: string;
   let scraped: Set<string>;
@@ -84,7 +96,7 @@ describe('deploy/monitoring', () => {
       if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build it first (npx nx run-many -t build -p api collector; the deploy test target depends on both)`);
     }
     dataDir = mkdtempSync(join(tmpdir(), 'rs-monitoring-'));
-    const [port, metricsPort] = [await freePort(), await freePort()];
+    const metricsPort = await freePort();
     const token = (name: string) => `rs_monitoring_${name}_${randomBytes(12).toString('hex')}`;
     const ingestToken = token('ingest');
     let output = '';
@@ -94,9 +106,16 @@ describe('deploy/monitoring', () => {
       child.stderr!.on('data', (d: Buffer) => (output += d));
       return child;
     };
-    api = start([API_BUNDLE], { PORT: String(port), HOST: '127.0.0.1', ROUTESCOPE_DATA_DIR: join(dataDir, 'api'), ROUTESCOPE_KUBERNETES: 'off', ROUTESCOPE_LOG_LEVEL: 'warn', ROUTESCOPE_INGEST_TOKEN: ingestToken, ROUTESCOPE_READ_TOKEN: token('read'), ROUTESCOPE_ADMIN_TOKEN: token('admin') });
-    const apiUrl = `http://127.0.0.1:${port}`;
-    await poll('the API', async () => ((await fetch(`${apiUrl}/healthz`)).ok ? true : undefined), api, () => output);
+    // the API migrates a fresh embedded PGlite first, slow on a busy 2-core CI machine
+    api = await launchApi({
+      bundle: API_BUNDLE,
+      baseEnv: 'path-only',
+      readyPath: '/healthz',
+      readyTimeoutMs: 120_000,
+      onOutput: (chunk) => (output += chunk),
+      env: { ROUTESCOPE_DATA_DIR: join(dataDir, 'api'), ROUTESCOPE_KUBERNETES: 'off', ROUTESCOPE_LOG_LEVEL: 'warn', ROUTESCOPE_INGEST_TOKEN: ingestToken, ROUTESCOPE_READ_TOKEN: token('read'), ROUTESCOPE_ADMIN_TOKEN: token('admin') },
+    });
+    const apiUrl = api.url;
     collector = start(
       [COLLECTOR_BUNDLE, 'run', '--server', apiUrl, '--node', 'monitoring-test', '--interval', '250ms', '--spool', join(dataDir, 'spool'), '--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1'],
       { ROUTESCOPE_TOKEN: ingestToken },
@@ -115,12 +134,13 @@ describe('deploy/monitoring', () => {
   }, 300_000);
 
   afterAll(async () => {
-    for (const child of [collector, api]) {
-      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+    const running = collector;
+    if (running && running.exitCode === null && running.signalCode === null) {
+      const exited = new Promise((r) => running.once('exit', r));
+      running.kill('SIGTERM');
       await exited;
     }
+    await api?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +10,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Client } from 'pg';
 import { testing } from '@routescope/db';
-import { freePort, until } from '@routescope/testing';
+import { freePort, launchApi, type LaunchedApi } from '@routescope/testing';
 
 // Hostile and broken clients against the HTTP edge and GraphQL, table-driven: the built API as a
 // real process on a real PostgreSQL database (and real Redis for the shared rate limits). Every
@@ -52,9 +51,8 @@ function messageOf(answer: Answer): string {
 class ApiProcess {
   readonly tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
   base = '';
-  log = '';
   database?: testing.TestDatabase;
-  private child?: ChildProcess;
+  private launched?: LaunchedApi;
   private dataDir = '';
 
   constructor(private readonly env: Record<string, string>) {}
@@ -62,27 +60,23 @@ class ApiProcess {
   async start(): Promise<this> {
     this.database = await testing.createTestDatabase('postgres', { migrate: false });
     this.dataDir = await mkdtemp(join(tmpdir(), 'rs-bad-input-'));
-    const port = await freePort();
-    this.base = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: this.database.databaseUrl,
-      ROUTESCOPE_DATA_DIR: join(this.dataDir, 'data'),
-      ROUTESCOPE_KUBERNETES: 'off',
-      ROUTESCOPE_INGEST_TOKEN: this.tokens.ingest,
-      ROUTESCOPE_READ_TOKEN: this.tokens.read,
-      ROUTESCOPE_ADMIN_TOKEN: this.tokens.admin,
-      ROUTESCOPE_LOG_LEVEL: 'warn',
-      ...this.env,
-    };
-    this.child = spawn(process.execPath, [apiBundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout?.on('data', (d: Buffer) => (this.log += d));
-    this.child.stderr?.on('data', (d: Buffer) => (this.log += d));
-    await until('the API to listen', async () => ((await fetch(`${this.base}/healthz`)).ok ? true : undefined), 90_000).catch((error: Error) => {
-      throw new Error(`${error.message}\n${this.log}`);
+    this.launched = await launchApi({
+      bundle: apiBundle,
+      cwd: root,
+      // /healthz: one suite starts it with Redis down on purpose, when /readyz answers 503
+      readyPath: '/healthz',
+      env: {
+        DATABASE_URL: this.database.databaseUrl,
+        ROUTESCOPE_DATA_DIR: join(this.dataDir, 'data'),
+        ROUTESCOPE_KUBERNETES: 'off',
+        ROUTESCOPE_INGEST_TOKEN: this.tokens.ingest,
+        ROUTESCOPE_READ_TOKEN: this.tokens.read,
+        ROUTESCOPE_ADMIN_TOKEN: this.tokens.admin,
+        ROUTESCOPE_LOG_LEVEL: 'warn',
+        ...this.env,
+      },
     });
+    this.base = this.launched.url;
     return this;
   }
 
@@ -91,7 +85,7 @@ class ApiProcess {
    * then tells how high it went in between, whatever the sampling (Linux /proc, we are its parent).
    */
   async resetPeakRss(): Promise<number> {
-    await writeFile(`/proc/${this.child?.pid}/clear_refs`, '5');
+    await writeFile(`/proc/${this.launched?.pid}/clear_refs`, '5');
     return this.memory('VmRSS');
   }
 
@@ -100,25 +94,20 @@ class ApiProcess {
   }
 
   private async memory(field: 'VmRSS' | 'VmHWM'): Promise<number> {
-    const status = await readFile(`/proc/${this.child?.pid}/status`, 'utf8');
+    const status = await readFile(`/proc/${this.launched?.pid}/status`, 'utf8');
     const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
-    if (!kb) throw new Error(`no ${field} in /proc/${this.child?.pid}/status`);
+    if (!kb) throw new Error(`no ${field} in /proc/${this.launched?.pid}/status`);
     return Number(kb[1]) * 1024;
   }
 
   /** The process has not exited and still answers /healthz. */
   async alive(): Promise<boolean> {
-    if (!this.child || this.child.exitCode !== null) return false;
+    if (!this.launched?.alive()) return false;
     return (await fetch(`${this.base}/healthz`)).status === 200;
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await this.launched?.stop();
     await this.database?.dispose();
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }

@@ -4,14 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NETLAB_FAULT_RULES } from '@routescope/checks';
-import { freePort } from '@routescope/testing';
+import { launchApi, until, untilChecksIdle, type LaunchedApi } from '@routescope/testing';
 
 // Every netlab fault, end to end on the real kernel: collectors of both lab nodes post to the
 // built API; each injected fault must open its finding (naming the right node and the pod or
 // veth) within two collection intervals, and `netlab heal` must resolve it. Root only.
 
 const root = resolve(__dirname, '../../..');
-const apiBundle = join(root, 'apps/api/dist/main.js');
 const collectorBin = join(root, 'apps/collector/dist/routescope-collector.cjs');
 const netlabScript = join(root, 'tools/netlab/netlab');
 const PREFIX = 'rf-';
@@ -32,6 +31,7 @@ describe('netlab faults open and heal resolves their findings', () => {
   const readToken = `rs_e2e_read_${randomBytes(12).toString('hex')}`;
   const ingestToken = `rs_e2e_ingest_${randomBytes(12).toString('hex')}`;
   const processes: ChildProcess[] = [];
+  let api: LaunchedApi | undefined;
   let dataDir: string;
   let base: string;
   let lab: { pods: Array<{ name: string; namespace: string; node: string; hostVeth: string }> };
@@ -62,26 +62,12 @@ describe('netlab faults open and heal resolves their findings', () => {
     netlab('up');
     lab = JSON.parse(netlab('info'));
     dataDir = await mkdtemp(join(tmpdir(), 'rs-findings-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ROUTESCOPE_DATA_DIR: join(dataDir, 'data'),
-      ROUTESCOPE_INGEST_TOKEN: ingestToken,
-      ROUTESCOPE_READ_TOKEN: readToken,
-      ROUTESCOPE_LOG_LEVEL: 'warn',
-    };
-    delete env.DATABASE_URL;
-    delete env.KUBECONFIG;
-    const api = spawn(process.execPath, [apiBundle], { env, stdio: 'ignore' });
-    processes.push(api);
-    const deadline = Date.now() + 60000;
-    while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
-      if (Date.now() > deadline) throw new Error('the API did not become ready');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    api = await launchApi({
+      cwd: root,
+      readyTimeoutMs: 60_000,
+      env: { ROUTESCOPE_DATA_DIR: join(dataDir, 'data'), ROUTESCOPE_INGEST_TOKEN: ingestToken, ROUTESCOPE_READ_TOKEN: readToken, ROUTESCOPE_LOG_LEVEL: 'warn', DATABASE_URL: undefined, KUBECONFIG: undefined },
+    });
+    base = api.url;
     for (const node of ['node-a', 'node-b']) {
       const collector = spawn(process.execPath, [collectorBin, 'run', '--server', base, '--netns', `${PREFIX}${node}`, '--interval', `${INTERVAL_MS}ms`, '--spool', join(dataDir, node)], {
         env: { ...process.env, ROUTESCOPE_TOKEN: ingestToken },
@@ -93,14 +79,24 @@ describe('netlab faults open and heal resolves their findings', () => {
 
   afterAll(async () => {
     for (const child of processes) child.kill('SIGTERM');
-    await Promise.all(processes.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined)));
+    await Promise.all([api?.stop(), ...processes.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined))]);
     netlab('down');
     await rm(dataDir, { recursive: true, force: true });
   });
 
   it('the healthy lab has no open findings', async () => {
-    // Both nodes must have reported before "none" means anything.
-    await settle(() => false, 3 * INTERVAL_MS);
+    // Both nodes must have reported, and the checks evaluated their states, before "none" means anything.
+    await until('both nodes to report', async () => {
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${readToken}` },
+        body: JSON.stringify({ query: '{ nodes { edges { node { name } } } }' }),
+      });
+      const body = (await response.json()) as { data?: { nodes: { edges: Array<{ node: { name: string } }> } } };
+      const names = body.data?.nodes.edges.map((e) => e.node.name) ?? [];
+      return names.includes(`${PREFIX}node-a`) && names.includes(`${PREFIX}node-b`) ? true : undefined;
+    });
+    await untilChecksIdle(base);
     expect(await openFindings()).toEqual([]);
   });
 

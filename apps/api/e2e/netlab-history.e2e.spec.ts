@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { testing } from '@routescope/db';
 import { canonicalJson, snapshotToFacts, validateSnapshot, type Fact } from '@routescope/snapshot';
-import { freePort, until } from '@routescope/testing';
+import { launchApi, until, type LaunchedApi } from '@routescope/testing';
 
 // Real processes and real HTTP on the real kernel: tools/netlab builds a Calico-like node in
 // network namespaces, the built collector (`run`) posts it to the built API, and GraphQL must
 // show exactly what the kernel did. Root only (network namespaces), as CI runs it.
 
 const root = resolve(__dirname, '../../..');
-const apiBundle = join(root, 'apps/api/dist/main.js');
 const collectorBin = join(root, 'apps/collector/dist/routescope-collector.cjs');
 const netlabScript = join(root, 'tools/netlab/netlab');
 const PREFIX = 'ra-';
@@ -40,7 +39,7 @@ for (const kind of testing.testDatabaseKinds()) {
     let database: testing.TestDatabase | undefined;
     let dataDir: string;
     let base: string;
-    let apiLog = '';
+    let api: LaunchedApi | undefined;
 
     async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       const response = await fetch(`${base}/graphql`, {
@@ -80,21 +79,13 @@ for (const kind of testing.testDatabaseKinds()) {
       // which flush them, change nothing but what they inject.
       for (const pod of ['pod-a1', 'pod-a2']) execFileSync('ip', ['-n', `${PREFIX}${pod}`, 'neigh', 'flush', 'all']);
       dataDir = await mkdtemp(join(tmpdir(), 'rs-e2e-'));
-      const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
-      const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROUTESCOPE_DATA_DIR: join(dataDir, 'data'), ROUTESCOPE_INGEST_TOKEN: tokens.ingest, ROUTESCOPE_READ_TOKEN: tokens.read, ROUTESCOPE_LOG_LEVEL: 'warn' };
-      delete env.DATABASE_URL;
-      if (kind === 'postgres') {
-        database = await testing.createTestDatabase('postgres', { migrate: false });
-        env.DATABASE_URL = database.databaseUrl;
-      }
-      const api = spawn(process.execPath, [apiBundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      api.stdout!.on('data', (d: Buffer) => (apiLog += d));
-      api.stderr!.on('data', (d: Buffer) => (apiLog += d));
-      processes.push(api);
-      await until('the API to be ready', async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 60000).catch((error: Error) => {
-        throw new Error(`${error.message}\n${apiLog}`);
+      if (kind === 'postgres') database = await testing.createTestDatabase('postgres', { migrate: false });
+      api = await launchApi({
+        cwd: root,
+        readyTimeoutMs: 60_000,
+        env: { ROUTESCOPE_DATA_DIR: join(dataDir, 'data'), ROUTESCOPE_INGEST_TOKEN: tokens.ingest, ROUTESCOPE_READ_TOKEN: tokens.read, ROUTESCOPE_LOG_LEVEL: 'warn', DATABASE_URL: database?.databaseUrl },
       });
+      base = api.url;
       const collector = spawn(process.execPath, [collectorBin, 'run', '--server', base, '--netns', NODE, '--interval', '500ms', '--spool', join(dataDir, 'spool')], {
         env: { ...process.env, ROUTESCOPE_TOKEN: tokens.ingest },
         stdio: 'ignore',
@@ -104,7 +95,7 @@ for (const kind of testing.testDatabaseKinds()) {
 
     afterAll(async () => {
       for (const child of processes) child.kill('SIGTERM');
-      await Promise.all(processes.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined)));
+      await Promise.all([api?.stop(), ...processes.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined))]);
       netlab('down');
       await database?.dispose();
       await rm(dataDir, { recursive: true, force: true });
@@ -113,11 +104,17 @@ for (const kind of testing.testDatabaseKinds()) {
     it('records proxy-arp-off as exactly one change, and state(at) matches the kernel before, during and after', async () => {
       const first = await nextChange(0);
       const healthyKernel = kernelFacts();
-      // A few more snapshots of an idle node: nothing changes.
-      await new Promise((r) => setTimeout(r, 1500));
-      const idle = await stateVersion();
-      expect(idle?.stateVersion).toBe(first.stateVersion);
-      const beforeFault = idle!.lastSeenAt;
+      // Two more snapshots of an idle node (lastSeenAt moves on each): nothing changes.
+      const seen = await until('another snapshot', async () => {
+        const head = await stateVersion();
+        return head && head.lastSeenAt > first.lastSeenAt ? head : undefined;
+      });
+      const idle = await until('one more snapshot', async () => {
+        const head = await stateVersion();
+        return head && head.lastSeenAt > seen.lastSeenAt ? head : undefined;
+      });
+      expect(idle.stateVersion).toBe(first.stateVersion);
+      const beforeFault = idle.lastSeenAt;
 
       netlab('fault', 'proxy-arp-off');
       const faulted = await nextChange(first.stateVersion);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, until } from '@routescope/testing';
+import { launchApi, until, type LaunchedApi } from '@routescope/testing';
 import { apiBundle, collectorBin, repoRoot } from './support/api-process';
 
 // Live probes end to end on the real kernel: the built API and the built collector
@@ -50,6 +50,7 @@ if (process.getuid?.() !== 0) throw new Error('the probes end-to-end suite needs
 describe('live probes on the netlab: GraphQL → API → collector long-poll → tcpdump → verdict', () => {
   const admin = `rs_e2e_admin_${randomBytes(12).toString('hex')}`;
   const processes: ChildProcess[] = [];
+  let api: LaunchedApi | undefined;
   let dataDir: string;
   let base: string;
   let podA1: LabPod;
@@ -98,13 +99,13 @@ describe('live probes on the netlab: GraphQL → API → collector long-poll →
     podA1 = lab.pods.find((p) => p.name === 'pod-a1')!;
     node = podA1.nodeNamespace;
     dataDir = await mkdtemp(join(tmpdir(), 'rs-probes-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROUTESCOPE_DATA_DIR: join(dataDir, 'data'), ROUTESCOPE_ADMIN_TOKEN: admin, ROUTESCOPE_LOG_LEVEL: 'warn' };
-    delete env.DATABASE_URL;
-    delete env.KUBECONFIG;
-    processes.push(spawn(process.execPath, [apiBundle], { env, stdio: 'ignore' }));
-    await until('the API to be ready', async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 60_000);
+    api = await launchApi({
+      bundle: apiBundle,
+      cwd: repoRoot,
+      readyTimeoutMs: 60_000,
+      env: { ROUTESCOPE_DATA_DIR: join(dataDir, 'data'), ROUTESCOPE_ADMIN_TOKEN: admin, ROUTESCOPE_LOG_LEVEL: 'warn', DATABASE_URL: undefined, KUBECONFIG: undefined },
+    });
+    base = api.url;
     // the collector's own token, as an operator would make it: snapshots and probes, nothing else
     const created = await graphql<{ createToken: { secret: string } }>('mutation { createToken(name: "collector-rp", scopes: [ingest, probe_runner]) { secret } }');
     if (!created.data) throw new Error(JSON.stringify(created.errors));
@@ -122,7 +123,7 @@ describe('live probes on the netlab: GraphQL → API → collector long-poll →
 
   afterAll(async () => {
     for (const child of processes) child.kill('SIGTERM');
-    await Promise.all(processes.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.on('exit', r)) : undefined)));
+    await Promise.all([api?.stop(), ...processes.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.on('exit', r)) : undefined))]);
     netlab('down');
     await rm(dataDir, { recursive: true, force: true });
   });

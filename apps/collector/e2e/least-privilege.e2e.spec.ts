@@ -5,6 +5,7 @@ import { diffFacts } from '@routescope/diff';
 import { validateProbeResult, type ProbeResult } from '@routescope/probe';
 import type { Snapshot } from '@routescope/snapshot';
 import { parse } from 'yaml';
+import { until } from '@routescope/testing';
 import { collectorBin, factsOf, isRoot, labInfo, netlab, parseSnapshot, ping, repoRoot, type CollectorRun } from './lab-harness';
 
 // The collector DaemonSet's capability set (deploy/k8s/collector.yaml), proved on the real kernel:
@@ -89,7 +90,7 @@ beforeAll(async () => {
   holder = spawn('ip', ['netns', 'exec', GHOST, 'setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', '--bounding-set', '-all', '--inh-caps', '-all', 'sleep', 'infinity'], {
     stdio: 'ignore',
   });
-  await waitFor(() => execFileSync('ip', ['netns', 'pids', GHOST], { encoding: 'utf8' }).trim() !== '');
+  await until('a process in the ghost namespace', () => (execFileSync('ip', ['netns', 'pids', GHOST], { encoding: 'utf8' }).trim() !== '' ? true : undefined), 5000, 50);
   ghostName = `pid:${execFileSync('ip', ['netns', 'pids', GHOST], { encoding: 'utf8' }).trim().split('\n')[0]}`;
   execFileSync('ip', ['netns', 'del', GHOST]);
   for (const mode of ['named', 'host'] as const) rootSnapshots[mode] = parseSnapshot(collect(mode, 'root'));
@@ -195,16 +196,3 @@ describe('the collector with the DaemonSet’s capability set', () => {
     expect(namespacesOf(parseSnapshot(collect('host', nonRoot)))).toEqual([['host', null]]);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (condition()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { diffFacts, type FactChange } from '@routescope/diff';
 import { parseIpJsonRoutes, type Fact, type Snapshot } from '@routescope/snapshot';
+import { until } from '@routescope/testing';
 import { sysctlPaths } from '../src/collect/namespace-collector';
 import { collectorBin, collectSnapshot, factsOf, findFact, isRoot, labInfo, netlab, parseSnapshot, ping, runCollector, type LabInfo } from './lab-harness';
 
@@ -245,7 +246,7 @@ describe('collect in awkward places', () => {
     // A process keeps the namespace alive once its name is gone, as containerd's pause container does.
     const holder = spawn('ip', ['netns', 'exec', ghost, 'sleep', '60'], { stdio: 'ignore' });
     try {
-      await waitFor(() => execFileSync('ip', ['netns', 'pids', ghost], { encoding: 'utf8' }).trim() !== '');
+      await until('a process in the ghost namespace', () => (execFileSync('ip', ['netns', 'pids', ghost], { encoding: 'utf8' }).trim() !== '' ? true : undefined), 5000, 50);
       execFileSync('ip', ['netns', 'del', ghost]);
       const snapshot = collectSnapshot(ns('node-a'));
       const unnamed = snapshot.namespaces.find((n) => n.hostVeth === 'califfffffffff0');
@@ -254,7 +255,7 @@ describe('collect in awkward places', () => {
     } finally {
       // Ending the holder destroys the namespace, and the kernel deletes the veth pair with it.
       holder.kill();
-      await waitFor(() => !execFileSync('ip', ['-n', ns('node-a'), 'link', 'show'], { encoding: 'utf8' }).includes('califfffffffff0'));
+      await until('the fake veth gone from node-a', () => (!execFileSync('ip', ['-n', ns('node-a'), 'link', 'show'], { encoding: 'utf8' }).includes('califfffffffff0') ? true : undefined), 5000, 50);
     }
   });
 
@@ -285,16 +286,3 @@ describe('collect in awkward places', () => {
     expect(run.stderr).toMatch(/cannot read network namespace rc-nope/);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (condition()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { untilChecksIdle } from '@routescope/testing';
 import { secret, signIn, startApi, startDashboard, workspaceRoot, type RunningServer } from './support/servers';
 
 // Issue #14: the demo cluster is healthy until you break it. A fresh API of its own, seeded by
@@ -22,23 +23,8 @@ async function seed(...extra: string[]): Promise<void> {
   await run(process.execPath, [SEED, '--api', api.url, '--token', tokens.ingest, '--nodes', '6', '--pods', '4', ...extra], { cwd: workspaceRoot, timeout: 120_000 });
 }
 
-/** Waits (polling, 60 s at most) until the API's checks have evaluated every state it took in: no backlog, and no evaluation between two scrapes. */
-async function checksSettled(): Promise<void> {
-  const progress = async () => {
-    const text = await (await fetch(`${api.url}/metrics`)).text();
-    const value = (name: string) => new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 'absent';
-    return ['routescope_checks_backlog', 'routescope_checks_node_evaluations_total', 'routescope_checks_cluster_evaluations_total'].map(value).join(' ');
-  };
-  const deadline = Date.now() + 60_000;
-  let before = await progress();
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 500));
-    const now = await progress();
-    if (now === before && now.startsWith('0 ') && !now.includes('absent')) return;
-    if (Date.now() > deadline) throw new Error(`the checks did not settle within 60 s: ${now}`);
-    before = now;
-  }
-}
+/** Every state the API took in has been evaluated by its checks (60 s at most). */
+const checksSettled = () => untilChecksIdle(api.url);
 
 test.describe.configure({ timeout: 240_000 });
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkApi, ClusterSeeder, describeFailures, seedCluster, SeedError, type SeedReport } from '../src';
-import { freePort } from '@routescope/testing';
+import { freePort, untilChecksIdle } from '@routescope/testing';
 import { createPostgresDatabase, runSeedCommand, secret, startApi, testDatabaseKinds, type RunningApi, type TestPostgresDatabase } from './support/routescope-api';
 
 // The seeder against the real API: the built bundle as its own process on a fresh database
@@ -54,28 +54,8 @@ async function changesRecorded(api: RunningApi, from: number, to: number): Promi
   }
 }
 
-/** The API's checks backlog and evaluation counters, from its /metrics. */
-async function checksProgress(api: RunningApi): Promise<string> {
-  const text = await (await fetch(`${api.url}/metrics`)).text();
-  const value = (name: string) => new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 'absent';
-  return ['routescope_checks_backlog', 'routescope_checks_node_evaluations_total', 'routescope_checks_cluster_evaluations_total'].map(value).join(' ');
-}
-
-/**
- * Waits (polling, 60 s at most) until the API has evaluated every state it took in: no backlog,
- * and no evaluation done between two scrapes half a second apart.
- */
-async function checksSettled(api: RunningApi): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  let before = await checksProgress(api);
-  for (;;) {
-    await sleep(500);
-    const now = await checksProgress(api);
-    if (now === before && now.startsWith('0 ') && !now.includes('absent')) return;
-    if (Date.now() > deadline) throw new Error(`the checks did not settle within 60 s: ${now}`);
-    before = now;
-  }
-}
+/** Every state the API took in has been evaluated by its checks (60 s at most). */
+const checksSettled = (api: RunningApi) => untilChecksIdle(api.url);
 
 interface OpenFinding {
   node: string;
@@ -96,6 +76,7 @@ async function openFindings(api: RunningApi): Promise<OpenFinding[]> {
 const snapshotsOf = (node: NodeView) => node.coverage.reduce((sum, c) => sum + c.snapshots, 0);
 const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
 const accepted = (report: SeedReport) => sum(Object.values(report.statuses));
+// the simulated outage's length: deliberate, the seeder must ride it out
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `[seed] posted 4 snapshots in 0.3 s (…): 2 changed, 2 unchanged; 17 fact changes recorded` */

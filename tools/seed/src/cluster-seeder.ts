@@ -156,7 +156,8 @@ export class ClusterSeeder {
     let next = Math.max(Date.now(), this.cluster.now + this.intervalMs);
     const started = performance.now();
     while (!signal.aborted && !this.report.stopped) {
-      await sleep(next - Date.now(), signal);
+      // a timer may fire a millisecond before the wall clock reaches `next`: never tick early
+      while (Date.now() < next && !signal.aborted) await sleep(next - Date.now(), signal);
       if (signal.aborted) break;
       const at = Date.now();
       this.cluster.advance(Math.max(0, at - this.cluster.now));

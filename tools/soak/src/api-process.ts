@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import type { ApiSample } from './soak-stats';
-import { freePort } from '@routescope/testing';
+import { launchApi, type LaunchedApi } from '@routescope/testing';
 
 // The API under soak: the built bundle (apps/api/dist/main.js) as its own process on a fresh
 // PostgreSQL database, spoken to over HTTP only (tools never import apps/). Its memory is read
@@ -59,49 +58,48 @@ export async function createDatabase(serverUrl: string): Promise<SoakDatabase> {
 }
 
 export async function startApi(bundle: string, databaseUrl: string, cwd: string): Promise<SoakApi> {
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npx nx run api:build\` first`);
-  const port = await freePort();
   const tokens: ApiTokens = { ingest: token('ingest'), read: token('read'), admin: token('admin') };
   // PGlite is not used (DATABASE_URL is set), but the API wants a data folder either way.
   const dataDir = mkdtempSync(join(tmpdir(), 'rs-soak-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrl,
-    ROUTESCOPE_DATA_DIR: dataDir,
-    ROUTESCOPE_INGEST_TOKEN: tokens.ingest,
-    ROUTESCOPE_READ_TOKEN: tokens.read,
-    ROUTESCOPE_ADMIN_TOKEN: tokens.admin,
-    ROUTESCOPE_LOG_LEVEL: 'warn',
-    ROUTESCOPE_KUBERNETES: 'off',
-    NODE_ENV: 'production',
-  };
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', bundle], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
   let inspectorUrl: string | undefined;
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-20_000);
-    inspectorUrl ??= /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(log)?.[1];
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const alive = () => child.exitCode === null && child.signalCode === null;
+  let heard = '';
+  let launched: LaunchedApi;
+  try {
+    launched = await launchApi({
+      bundle,
+      cwd,
+      nodeArgs: ['--inspect=127.0.0.1:0'],
+      keepOutput: 20_000,
+      readyTimeoutMs: 120_000,
+      // the inspector announces itself on stderr before the API listens (maybe split over chunks)
+      onOutput: (chunk) => {
+        if (inspectorUrl) return;
+        heard += chunk;
+        inspectorUrl = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(heard)?.[1];
+      },
+      alsoReady: () => inspectorUrl !== undefined,
+      env: {
+        DATABASE_URL: databaseUrl,
+        ROUTESCOPE_DATA_DIR: dataDir,
+        ROUTESCOPE_INGEST_TOKEN: tokens.ingest,
+        ROUTESCOPE_READ_TOKEN: tokens.read,
+        ROUTESCOPE_ADMIN_TOKEN: tokens.admin,
+        ROUTESCOPE_LOG_LEVEL: 'warn',
+        ROUTESCOPE_KUBERNETES: 'off',
+        NODE_ENV: 'production',
+      },
+    });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  let inspector: Inspector | undefined;
   const stop = async () => {
     inspector?.close();
-    if (alive()) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await launched.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  let inspector: Inspector | undefined;
   try {
-    await waitFor('the API to be ready', child, () => log, async () => inspectorUrl !== undefined && (await fetch(`${url}/readyz`)).ok);
     inspector = await Inspector.connect(inspectorUrl as string);
   } catch (error) {
     await stop();
@@ -109,28 +107,18 @@ export async function startApi(bundle: string, databaseUrl: string, cwd: string)
   }
   const connected = inspector;
   return {
-    url,
+    url: launched.url,
     tokens,
-    pid: child.pid as number,
+    pid: launched.pid,
     sampleAfterGc: () => connected.sampleAfterGc(),
-    output: () => log,
-    alive,
+    output: launched.output,
+    alive: launched.alive,
     stop,
   };
 }
 
 function token(scope: string): string {
   return `rs_soak_${scope}_${randomBytes(16).toString('hex')}`;
-}
-
-async function waitFor(what: string, child: ChildProcess, output: () => string, probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${what}: the API exited with ${child.exitCode}\n${output()}`);
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** A minimal Chrome DevTools Protocol client: request/response by id, events ignored. */

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { until } from '@routescope/testing';
+import { launchApi, type LaunchedApi } from '@routescope/testing';
 
 // The built API (apps/api/dist/main.js) as a real process, for the suites that post to it,
 // kill it and start it again. Not a spec.
@@ -31,64 +30,51 @@ export interface ApiProcessOptions {
 /** One API process; `start()` again after `kill9()` or `stop()` runs a new one on the same port and data. */
 export class ApiProcess {
   readonly base: string;
-  private child?: ChildProcess;
-  private output = '';
+  private launched?: LaunchedApi;
+  private earlierOutput = '';
   starts = 0;
 
   constructor(private readonly options: ApiProcessOptions) {
     this.base = `http://127.0.0.1:${options.port}`;
   }
 
+  /** the output of every start so far */
   get log(): string {
-    return this.output;
+    return this.earlierOutput + (this.launched?.output() ?? '');
   }
 
   get alive(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.launched?.alive() ?? false;
   }
 
   async start(): Promise<void> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(this.options.port),
-      HOST: '127.0.0.1',
-      ROUTESCOPE_DATA_DIR: this.options.dataDir,
-      ROUTESCOPE_INGEST_TOKEN: this.options.tokens.ingest,
-      ROUTESCOPE_READ_TOKEN: this.options.tokens.read,
-      ROUTESCOPE_ADMIN_TOKEN: this.options.tokens.admin,
-      ROUTESCOPE_LOG_LEVEL: 'warn',
-      ...this.options.env,
-    };
-    delete env.DATABASE_URL;
-    if (this.options.databaseUrl) env.DATABASE_URL = this.options.databaseUrl;
-    const child = spawn(process.execPath, [apiBundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
+    if (this.launched) this.earlierOutput += this.launched.output();
     this.starts++;
-    child.stdout!.on('data', (d: Buffer) => (this.output += d));
-    child.stderr!.on('data', (d: Buffer) => (this.output += d));
-    await until('the API to answer /healthz', async () => {
-      if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}:\n${this.output}`);
-      return (await fetch(`${this.base}/healthz`)).ok ? true : undefined;
-    }, 60000).catch((error: Error) => {
-      throw new Error(`${error.message}\n${this.output.slice(-4000)}`);
+    this.launched = await launchApi({
+      bundle: apiBundle,
+      cwd: repoRoot,
+      port: this.options.port,
+      readyPath: '/healthz',
+      readyTimeoutMs: 60_000,
+      env: {
+        ROUTESCOPE_DATA_DIR: this.options.dataDir,
+        ROUTESCOPE_INGEST_TOKEN: this.options.tokens.ingest,
+        ROUTESCOPE_READ_TOKEN: this.options.tokens.read,
+        ROUTESCOPE_ADMIN_TOKEN: this.options.tokens.admin,
+        ROUTESCOPE_LOG_LEVEL: 'warn',
+        ...this.options.env,
+        DATABASE_URL: this.options.databaseUrl,
+      },
     });
   }
 
   /** SIGKILL: no shutdown hook runs, connections and transactions are cut where they are. */
   async kill9(): Promise<void> {
-    await this.signal('SIGKILL');
+    await this.launched?.kill();
   }
 
   async stop(): Promise<void> {
-    await this.signal('SIGTERM');
-  }
-
-  private async signal(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    await exited;
+    await this.launched?.stop();
   }
 }
 

@@ -82,6 +82,7 @@ for (const kind of testDatabaseKinds()) {
       expect(m.value('routescope_nodes', { status: 'silent' })).toBe(1);
       expect(m.value('routescope_coverage_gaps')).toBe(0);
       expect(m.value('routescope_checks_backlog')).toBe(0);
+      expect(m.value('routescope_checks_evaluating')).toBe(0);
       expect(m.value('routescope_checks_node_evaluations_total')).toBeGreaterThanOrEqual(2);
       expect(m.value('routescope_checks_evaluation_duration_seconds_count', { scope: 'node' })).toBe(m.value('routescope_checks_node_evaluations_total'));
       expect(m.value('routescope_checks_evaluation_duration_seconds_count', { scope: 'cluster' })).toBeGreaterThanOrEqual(1);

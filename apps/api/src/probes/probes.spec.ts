@@ -1,3 +1,4 @@
+import { until } from '@routescope/testing';
 import { createApiApplication } from '../api-application';
 import { loadApiConfig } from '../config/api-config';
 import { DATABASE } from '../database/database.module';
@@ -57,20 +58,10 @@ for (const kind of testDatabaseKinds()) {
       const response = await api.graphql<{ probe: ProbeView }>(PROBE, { id });
       return response.data!.probe;
     }
-    async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 15_000): Promise<T> {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const value = await read();
-        if (ok(value)) return value;
-        if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms: ${JSON.stringify(value)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-
     it('a collector already waiting gets the job requested meanwhile, and its verified result is stored with the frames', async () => {
       const waiting = runner.next('node-a', 20);
       // the long-poll is open before the request: the job must wake it, not a later poll
-      await until(async () => api.app.get(ProbeEvents).waiting, (n) => n > 0);
+      await until('the long-poll to be open', () => (api.app.get(ProbeEvents).waiting > 0 ? true : undefined), 15_000, 50);
       const requested = await request({ node: 'node-a', pod: POD, kind: 'PROXY_ARP' });
       expect(requested.errors).toBeUndefined();
       expect(requested.data!.requestProbe).toMatchObject({ node: 'node-a', pod: POD, kind: 'PROXY_ARP', target: null, state: 'QUEUED', verdict: null, requestedBy: 'env-admin', stateVersionAt: 1 });
@@ -166,9 +157,12 @@ for (const kind of testDatabaseKinds()) {
         { next: (r) => r.data && seen.push(r.data.probeUpdated.state), error: () => undefined, complete: () => undefined },
       );
       // ROUTESCOPE_PROBE_QUEUE_SECONDS=2: nobody pulls it, it expires, the node is free again
-      const expired = await until(() => probe(requested.id), (p) => p.state === 'EXPIRED');
+      const expired = await until('the probe to expire', async () => {
+        const read = await probe(requested.id);
+        return read.state === 'EXPIRED' ? read : undefined;
+      }, 15_000, 50);
       expect(expired.reason).toBe('no collector of the node asked for it in time');
-      await until(async () => seen, (s) => s.includes('EXPIRED'));
+      await until('the EXPIRED event', () => (seen.includes('EXPIRED') ? true : undefined), 15_000, 50);
 
       const taken = (await request({ node: 'node-d', pod: POD, kind: 'PROXY_ARP' })).data!.requestProbe;
       expect((await runner.next('node-d', 1)).job?.id).toBe(taken.id);
@@ -207,8 +201,7 @@ describe('live probes across two API replicas (Redis fan-out)', () => {
       const onB = new ProbeRunnerClient((await b.getUrl()).replace('[::1]', '127.0.0.1'), a.tokens.admin);
       const waiting = onB.next('node-r', 20);
       const bEvents = b.get(ProbeEvents);
-      const deadline = Date.now() + 10_000;
-      while (bEvents.waiting === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await until('the long-poll to be open on B', () => (bEvents.waiting > 0 ? true : undefined), 10_000, 20);
       const requested = await a.graphql<{ requestProbe: { id: string } }>(REQUEST, { input: { node: 'node-r', pod: POD, kind: 'PROXY_ARP' } }, a.tokens.admin);
       const { status, job } = await waiting;
       expect({ status, id: job?.id }).toEqual({ status: 200, id: requested.data!.requestProbe.id });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { until } from '@routescope/testing';
 import { postSnapshots, scenario } from './recorded-history';
 import { dashboardRoot, secret, signIn, startApi, startDashboard, workspaceRoot } from './servers';
 
@@ -62,21 +63,23 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
  * proxy_delay fault resolved — before any page renders them.
  */
 async function waitForFindings(apiUrl: string, readToken: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
   let seen: Array<{ node: string; rule: string; open: boolean }> = [];
-  for (;;) {
-    const response = await fetch(`${apiUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${readToken}` },
-      body: JSON.stringify({ query: '{ findings(first: 1000) { edges { node { node rule open } } } }' }),
-    });
-    const body = (await response.json()) as { data?: { findings: { edges: Array<{ node: { node: string; rule: string; open: boolean } }> } } };
-    seen = body.data?.findings.edges.map((e) => e.node) ?? [];
-    const has = (node: string, rule: string, open: boolean) => seen.some((f) => f.node === node && f.rule === rule && f.open === open);
-    if (has('node-a', 'CALICO_PROXY_ARP', true) && has('node-b', 'CALICO_PROXY_DELAY', false)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`the seeded history's findings did not appear within ${ms} ms (expected node-a CALICO_PROXY_ARP open and node-b CALICO_PROXY_DELAY resolved); the API has: ${JSON.stringify(seen)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await until(
+    "the seeded history's findings",
+    async () => {
+      const response = await fetch(`${apiUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${readToken}` },
+        body: JSON.stringify({ query: '{ findings(first: 1000) { edges { node { node rule open } } } }' }),
+      });
+      const body = (await response.json()) as { data?: { findings: { edges: Array<{ node: { node: string; rule: string; open: boolean } }> } } };
+      seen = body.data?.findings.edges.map((e) => e.node) ?? [];
+      const has = (node: string, rule: string, open: boolean) => seen.some((f) => f.node === node && f.rule === rule && f.open === open);
+      return has('node-a', 'CALICO_PROXY_ARP', true) && has('node-b', 'CALICO_PROXY_DELAY', false) ? true : undefined;
+    },
+    ms,
+    200,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message} (expected node-a CALICO_PROXY_ARP open and node-b CALICO_PROXY_DELAY resolved); the API has: ${JSON.stringify(seen)}`, { cause: error });
+  });
 }

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { freePort } from '@routescope/testing';
+import { freePort, launchApi, until } from '@routescope/testing';
 
 // Real processes for the end-to-end suite: the built API (apps/api/dist/main.js) on a fresh
-// PGlite data folder, and the built dashboard (`next start`). Each runs in its own process
-// group (detached = setsid), so stopping the group also stops `next start`'s next-server child.
+// PGlite data folder, and the built dashboard (`next start`). The dashboard runs in its own
+// process group (detached = setsid), so stopping the group also stops its next-server child.
 
 export const workspaceRoot = join(__dirname, '../../../..');
 export const dashboardRoot = join(workspaceRoot, 'apps/dashboard');
@@ -19,16 +19,6 @@ export interface RunningServer {
 
 export function secret(name: string): string {
   return `rs_e2e_${name}_${randomBytes(16).toString('hex')}`;
-}
-
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, server?: RunningServer): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (server && server.process.exitCode !== null) throw new Error(`${what}: the process exited with ${server.process.exitCode}\n${server.output()}`);
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${server ? `\n${server.output()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 function startGroup(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; url: string }): RunningServer {
@@ -64,22 +54,23 @@ function startGroup(command: string, args: string[], options: { cwd: string; env
   };
 }
 
+/** The built API on a fresh PGlite folder (@routescope/testing's launchApi: the one way suites start it). */
 export async function startApi(options: { dataDir: string; ingestToken: string; readToken: string; adminToken: string; bundle?: string }): Promise<RunningServer> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ROUTESCOPE_DATA_DIR: options.dataDir,
-    ROUTESCOPE_INGEST_TOKEN: options.ingestToken,
-    ROUTESCOPE_READ_TOKEN: options.readToken,
-    ROUTESCOPE_ADMIN_TOKEN: options.adminToken,
-    ROUTESCOPE_LOG_LEVEL: 'warn',
-  };
-  delete env.DATABASE_URL;
-  const server = startGroup(process.execPath, [options.bundle ?? join(workspaceRoot, 'apps/api/dist/main.js')], { cwd: workspaceRoot, env, url: `http://127.0.0.1:${port}` });
-  await waitFor('the API to be ready', async () => (await fetch(`${server.url}/readyz`)).ok, 60_000, server);
-  return server;
+  const api = await launchApi({
+    bundle: options.bundle,
+    cwd: workspaceRoot,
+    keepOutput: 20_000,
+    readyTimeoutMs: 60_000,
+    env: {
+      ROUTESCOPE_DATA_DIR: options.dataDir,
+      ROUTESCOPE_INGEST_TOKEN: options.ingestToken,
+      ROUTESCOPE_READ_TOKEN: options.readToken,
+      ROUTESCOPE_ADMIN_TOKEN: options.adminToken,
+      ROUTESCOPE_LOG_LEVEL: 'warn',
+      DATABASE_URL: undefined,
+    },
+  });
+  return { url: api.url, process: api.child, output: api.output, stop: () => api.stop(5000).then(() => undefined) };
 }
 
 export interface DashboardOptions {
@@ -105,7 +96,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   if (options.readToken) env.ROUTESCOPE_READ_TOKEN = options.readToken;
   const nextBin = require.resolve('next/dist/bin/next', { paths: [dashboardRoot] });
   const server = startGroup(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dashboardRoot, env, url: `http://127.0.0.1:${port}` });
-  await waitFor('the dashboard to answer', async () => (await fetch(`${server.url}/api/healthz`)).ok, 60_000, server);
+  await until('the dashboard to answer /api/healthz', async () => {
+    if (server.process.exitCode !== null) throw new Error(`the dashboard exited with ${server.process.exitCode}\n${server.output()}`);
+    return (await fetch(`${server.url}/api/healthz`)).ok ? true : undefined;
+  }, 60_000).catch(async (error: Error) => {
+    await server.stop();
+    throw new Error(`${error.message}\n${server.output()}`, { cause: error });
+  });
   return server;
 }
 

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from '@routescope/testing';
+import { builtApiBundle, launchApi } from '@routescope/testing';
 
 // The real API for the seeder's end-to-end suite: the built bundle (apps/api/dist/main.js,
 // `npx nx run api:build`) as its own process on a free port, on a fresh PostgreSQL database
@@ -11,7 +10,7 @@ import { freePort } from '@routescope/testing';
 // not import apps/ (module boundaries), so the API is only ever spawned and spoken to over HTTP.
 
 export const workspaceRoot = join(__dirname, '../../../..');
-export const apiBundle = process.env['ROUTESCOPE_E2E_API_BUNDLE'] ?? join(workspaceRoot, 'apps/api/dist/main.js');
+export const apiBundle = builtApiBundle();
 
 export type DatabaseKind = 'postgres' | 'pglite';
 const DATABASE_KINDS: readonly DatabaseKind[] = ['postgres', 'pglite'];
@@ -102,45 +101,29 @@ export interface StartApiOptions {
 }
 
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
-  if (!existsSync(apiBundle)) throw new Error(`${apiBundle} is missing: run \`npx nx run api:build\` first (the seed:e2e target depends on it)`);
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ROUTESCOPE_DATA_DIR: options.dataDir,
-    ROUTESCOPE_INGEST_TOKEN: options.tokens.ingest,
-    ROUTESCOPE_READ_TOKEN: options.tokens.read,
-    ROUTESCOPE_ADMIN_TOKEN: options.tokens.admin,
-    ROUTESCOPE_LOG_LEVEL: 'warn',
-    // never watch whatever cluster a kubeconfig on this machine points at
-    ROUTESCOPE_KUBERNETES: 'off',
-    ...options.env,
-  };
-  delete env['DATABASE_URL'];
-  if (options.databaseUrl) env['DATABASE_URL'] = options.databaseUrl;
-  const child = spawn(process.execPath, [apiBundle], { cwd: workspaceRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const api: RunningApi = {
+  const launched = await launchApi({
+    bundle: apiBundle,
+    cwd: workspaceRoot,
+    keepOutput: 20_000,
+    env: {
+      ROUTESCOPE_DATA_DIR: options.dataDir,
+      ROUTESCOPE_INGEST_TOKEN: options.tokens.ingest,
+      ROUTESCOPE_READ_TOKEN: options.tokens.read,
+      ROUTESCOPE_ADMIN_TOKEN: options.tokens.admin,
+      ROUTESCOPE_LOG_LEVEL: 'warn',
+      // never watch whatever cluster a kubeconfig on this machine points at
+      ROUTESCOPE_KUBERNETES: 'off',
+      ...options.env,
+      DATABASE_URL: options.databaseUrl,
+    },
+  });
+  const url = launched.url;
+  return {
     url,
     tokens: options.tokens,
-    process: child,
-    output: () => log,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
+    process: launched.child,
+    output: launched.output,
+    stop: () => launched.stop().then(() => undefined),
     async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
@@ -152,23 +135,6 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       return body.data as T;
     },
   };
-  try {
-    await waitFor('the API to be ready', async () => (await fetch(`${url}/readyz`)).ok, 90_000, api);
-  } catch (error) {
-    await api.stop();
-    throw error;
-  }
-  return api;
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, api: RunningApi): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (api.process.exitCode !== null) throw new Error(`${what}: the API exited with ${api.process.exitCode}\n${api.output()}`);
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${api.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export interface CliRun {
