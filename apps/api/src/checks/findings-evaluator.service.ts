@@ -27,6 +27,8 @@ export interface EvaluatorStats {
   pending: number;
   /** a run is under way (evaluating, or waiting out the spacing before a cluster evaluation) */
   running: boolean;
+  /** nothing pending, running or still being handed to the cross-node queue: what settled() waits for */
+  idle: boolean;
   /** node + history evaluations done (one per node state taken from the pending set) */
   nodeEvaluations: number;
   /** cluster runs done: each evaluates the cross-node rules at every instant owed since the last one */
@@ -49,7 +51,7 @@ export interface EvaluatorStats {
   replica: string;
 }
 
-type Counters = Omit<EvaluatorStats, 'pending' | 'running' | 'evaluatingCluster' | 'leader' | 'replica'>;
+type Counters = Omit<EvaluatorStats, 'pending' | 'running' | 'idle' | 'evaluatingCluster' | 'leader' | 'replica'>;
 
 /** The leader's fence refused a write: another replica was elected since. */
 class LeadershipLost extends Error {}
@@ -261,7 +263,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   }
 
   stats(): EvaluatorStats {
-    return { ...this.counters, pending: this.pending.size, running: this.running, evaluatingCluster: this.evaluatingCluster, leader: this.term !== undefined, replica: this.leadership.replica };
+    return { ...this.counters, pending: this.pending.size, running: this.running, idle: !this.running && this.pending.size === 0 && !this.queue.busy, evaluatingCluster: this.evaluatingCluster, leader: this.term !== undefined, replica: this.leadership.replica };
   }
 
   /** The state listener: queue, never wait, never throw. */

@@ -34,7 +34,7 @@ function largestVariables(operation: OperationDefinitionNode): Record<string, un
     const type = typeFromAST(schema, definition.type as never);
     if (!type) continue;
     if (['first', 'size', 'limit'].includes(name)) values[name] = 1000;
-    else if (isNonNullType(type)) values[name] = plausibleValue(type);
+    else if (isNonNullType(type)) values[name] = plausibleValue(type as GraphQLInputType);
   }
   return values;
 }

@@ -12,6 +12,8 @@ export interface EvaluatorView {
   pending: number;
   /** a run under way, or a cross-node evaluation owed (waiting out its spacing) */
   running: boolean;
+  /** nothing pending, running or still being handed to the cross-node queue */
+  idle: boolean;
   nodeEvaluations: number;
   clusterEvaluations: number;
   failures: number;
@@ -89,7 +91,7 @@ export class ApiMetrics {
     });
     evaluatorGauge('routescope_checks_backlog', 'Node states waiting for the checks to evaluate them', (v) => v.pending);
     // What a test or an operator waits for after ingest answered: every state taken in evaluated.
-    evaluatorGauge('routescope_checks_evaluating', 'Whether the checks have work under way or owed (1) or have evaluated every state taken in (0)', (v) => (v.running || v.pending > 0 ? 1 : 0));
+    evaluatorGauge('routescope_checks_evaluating', 'Whether the checks have work under way or owed (1) or have evaluated every state taken in (0)', (v) => (v.idle ? 0 : 1));
     evaluatorGauge('routescope_checks_last_cluster_evaluation_seconds', 'How long the last cross-node evaluation of the checks took', (v) => (v.lastClusterMs === undefined ? undefined : v.lastClusterMs / 1000));
     // Counters owned by the evaluator, exposed as counters: prom-client's collect() may set them.
     for (const [name, help, read] of [
