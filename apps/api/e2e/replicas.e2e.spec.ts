@@ -94,7 +94,7 @@ interface FindingRow {
 }
 
 /** The findings with their intervals, and whether the leader has evaluated everything queued up to `until`. */
-async function state(database: testing.TestDatabase, lastInstant: string): Promise<{ findings: string[]; caughtUp: boolean }> {
+async function state(database: testing.TestDatabase, lastInstant: string): Promise<{ findings: string[]; caughtUp: boolean; progress: string }> {
   const rows = await database.prisma.$queryRaw<FindingRow[]>`
     SELECT f.scope, f.rule, n.name AS node, f.subject, f.opened_at AS "openedAt", f.resolved_at AS "resolvedAt"
     FROM finding f JOIN node n ON n.id = f.node_id ORDER BY f.scope, f.rule, n.name, f.subject, f.opened_at`;
@@ -103,6 +103,7 @@ async function state(database: testing.TestDatabase, lastInstant: string): Promi
   return {
     findings: rows.map((r) => `${r.scope} ${r.rule} ${r.node} ${r.subject} ${r.openedAt.toISOString()}–${r.resolvedAt?.toISOString() ?? ''}`),
     caughtUp: queued === 0 && evaluatedUntil !== null && evaluatedUntil.getTime() >= Date.parse(lastInstant),
+    progress: `${queued} queued, evaluated until ${evaluatedUntil?.toISOString() ?? 'never'} (waiting for ${lastInstant})`,
   };
 }
 
@@ -193,7 +194,8 @@ describe('two API replicas on one PostgreSQL database: one cross-node evaluator 
       const s = await state(shared, round3);
       return s.caughtUp && JSON.stringify(s.findings) === JSON.stringify(expectedAfter) ? true : undefined;
     }, 60_000).catch(async (error: Error) => {
-      throw new Error(`${error.message}\nreplicas: ${JSON.stringify((await state(shared, round3)).findings, null, 1)}\nsingle: ${JSON.stringify(expectedAfter, null, 1)}`);
+      const s = await state(shared, round3);
+      throw new Error(`${error.message}\n${s.progress}\nreplicas: ${JSON.stringify(s.findings, null, 1)}\nsingle: ${JSON.stringify(expectedAfter, null, 1)}`);
     });
   });
 });

@@ -470,7 +470,11 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
       this.evaluatingCluster = true;
       const evaluation = await this.thread.evaluate(request).finally(() => (this.evaluatingCluster = false));
       this.counters.clusterInstants += evaluation.instantsChecked;
-      const last = instants.at(-1);
+      // Evaluated up to the latest instant owed, not only the latest at which a view changed: a
+      // change replayed from the store that moves no cluster view (a sysctl) is done too, and the
+      // next leader must not wait for it (replicas e2e: evaluated_until stuck behind such a change).
+      const owedInstants = [...owed.values()].flatMap((entry) => [...entry.instants]);
+      const last = [...instants, ...owedInstants].reduce<number | undefined>((max, instant) => (max === undefined || instant > max ? instant : max), undefined);
       const until = last === undefined ? evaluatedUntil : Math.max(evaluatedUntil ?? last, last);
       const { reconciled, undone } = await this.findings.transaction(async (tx) => {
         // The fence: only under this replica's term (its row lock also orders it with an election).
