@@ -1,5 +1,6 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface StateTab {
@@ -13,13 +14,16 @@ export interface StateTab {
 export function StateTabs({ tabs, initial, label }: { tabs: StateTab[]; initial: string; label: string }) {
   const [selected, setSelected] = useState(tabs.some((t) => t.id === initial) ? initial : tabs[0]?.id);
   const refs = useRef<Record<string, HTMLButtonElement | null>>({});
+  const router = useRouter();
 
   function select(id: string, focus: boolean) {
     setSelected(id);
     if (focus) refs.current[id]?.focus();
     const url = new URL(window.location.href);
     url.searchParams.set('tab', id);
-    window.history.replaceState(window.history.state, '', url);
+    // Through the router, not history.replaceState: a router.refresh() (LiveUpdates) still in
+    // flight would otherwise commit the router's older URL afterwards and drop `tab`.
+    router.replace(`${url.pathname}${url.search}${url.hash}`, { scroll: false });
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLButtonElement>, index: number) {
