@@ -113,6 +113,8 @@ export function importCaptureNodes(text: string): CaptureImport {
     return node;
   };
 
+  const inferredWarnings = inferSectionNodes(sections);
+
   for (const section of sections) {
     const ns = section.side.kind === 'pod' ? `pod:${section.side.name}` : 'host';
     const namespaceName = section.side.kind === 'pod' ? section.side.name : 'host';
@@ -159,6 +161,11 @@ export function importCaptureNodes(text: string): CaptureImport {
     warnings.push(...sectionWarnings);
   }
 
+  for (const [name, w] of inferredWarnings) {
+    nodeFor(name).warnings.push(w);
+    warnings.push(w);
+  }
+
   // A kubectl listing from a workstation prompt, or a section nothing could be read from,
   // makes no node: such nodes only lend their coverage to the first node that remains.
   const used = [...nodes.values()].filter((n) => n.used);
@@ -195,6 +202,47 @@ export function importCaptureNodes(text: string): CaptureImport {
             .join('; ')})`;
   }
   return imported;
+}
+
+/**
+ * Sections that name no node, in a capture that names several (`--- ip route node node-1`, then
+ * `--- ip route pod web-…`): a pod the capture's own `kubectl get pods -o wide` places on one of
+ * the named nodes is that node's; otherwise the section belongs to the node named before it, as
+ * people paste one node's outputs together. (With one named node, every section is its.) Sets
+ * `nodeName` and returns one warning per node that was given sections this way.
+ */
+function inferSectionNodes(sections: CaptureSection[]): Array<[string, SnapshotWarning]> {
+  const named = new Set(sections.flatMap((s) => (s.nodeName === undefined ? [] : [s.nodeName])));
+  if (named.size < 2) return [];
+  const podNodes = new Map<string, string>();
+  for (const s of sections) {
+    if (describeCommand(s.command).format?.kind !== 'kubectl-wide') continue;
+    for (const pod of parseKubectlWideText(s.body).listing.pods) if (pod.node !== undefined && named.has(pod.node)) podNodes.set(pod.name, pod.node);
+  }
+  const inferred = new Map<string, { listed: number[]; before: number[] }>();
+  let previous: string | undefined;
+  for (const section of sections) {
+    if (section.nodeName !== undefined) {
+      previous = section.nodeName;
+      continue;
+    }
+    if (describeCommand(section.command).format?.kind === 'kubectl-wide') continue; // the cluster's, not a node's
+    const listed = section.side.kind === 'pod' ? podNodes.get(section.side.name) : undefined;
+    const node = listed ?? previous;
+    if (node === undefined) continue;
+    section.nodeName = node;
+    const entry = inferred.get(node) ?? { listed: [], before: [] };
+    (listed ? entry.listed : entry.before).push(section.headerLine);
+    inferred.set(node, entry);
+  }
+  const lines = (l: number[]) => `${l.length === 1 ? 'line' : 'lines'} ${l.join(', ')}`;
+  return [...inferred].map(([node, { listed, before }]) => {
+    const reasons = [
+      ...(listed.length ? [`${lines(listed)} (kubectl get pods -o wide places the pod there)`] : []),
+      ...(before.length ? [`${lines(before)} (the node named before ${before.length === 1 ? 'it' : 'them'})`] : []),
+    ];
+    return [node, { code: 'node_inferred', message: `sections that name no node read as ${node}'s: ${reasons.join('; ')}` }];
+  });
 }
 
 interface SectionOutcome {

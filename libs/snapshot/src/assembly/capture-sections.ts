@@ -188,9 +188,13 @@ export function readHeader(text: string): Header | undefined {
   if (qualified.node) header.node = qualified.node;
   if (qualified.pod) header.pod = qualified.pod;
   if (host && host !== 'localhost') header.hostNamed = true;
-  if (host && host !== 'localhost' && !header.node && !header.pod) {
-    if (HOST_NETWORK_PODS.test(host)) header.hostNetworkPod = true;
-    else if (CONTAINER_ID.test(host) || POD_NAME.test(host)) header.pod = host;
+  if (host && host !== 'localhost' && !header.node) {
+    const hostIsPod = CONTAINER_ID.test(host) || POD_NAME.test(host);
+    if (header.pod) {
+      // `[root@node-1 ~]# ip route pod web-…`: run on node-1 for one of its pods
+      if (!hostIsPod && !HOST_NETWORK_PODS.test(host)) header.node = host;
+    } else if (HOST_NETWORK_PODS.test(host)) header.hostNetworkPod = true;
+    else if (hostIsPod) header.pod = host;
     else header.node = host;
   }
   return header;
