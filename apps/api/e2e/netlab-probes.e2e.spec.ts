@@ -13,7 +13,7 @@ import { apiBundle, collectorBin, repoRoot } from './support/api-process';
 // lab, no-arp-reply under proxy-arp-off (opening PROBE_PROXY_ARP_FAILED), and verified again
 // after heal (resolving it). Root only; run under `flock /tmp/netlab.lock`.
 
-const PREFIX = 'rp-';
+const PREFIX = 'rq-';
 const CALICO_MAC = 'ee:ee:ee:ee:ee:ee';
 const netlabScript = join(repoRoot, 'tools/netlab/netlab');
 const netlab = (...args: string[]) => execFileSync(netlabScript, args, { env: { ...process.env, NETLAB_PREFIX: PREFIX }, encoding: 'utf8' });

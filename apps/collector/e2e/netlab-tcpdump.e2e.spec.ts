@@ -6,7 +6,7 @@ import { isRoot, labInfo, netlab, runCollector, type LabInfo, type LabPod } from
 // into `routescope-collector check` as an SRE would paste it from a terminal. Healthy wiring
 // must read as "proxy ARP verified"; the proxy-arp-off and veth-mac-wrong faults must read as
 // the ARP findings the frames really show.
-const PREFIX = 'rp-';
+const PREFIX = 'rd-';
 
 let lab: LabInfo;
 let pod: LabPod;
