@@ -52,15 +52,25 @@ describe('netlab faults open and heal resolves their findings', () => {
     return body.data.findings.edges.map((e) => e.node);
   }
 
-  /** Polls until `accept` holds, for at most `ms`; returns the last findings seen either way. */
+  /**
+   * Polls until `accept` holds, for at most `ms`; returns the last findings seen either way. A
+   * failed request counts as "not yet" until the deadline: netlab runs synchronously and, on a
+   * loaded machine, blocks this process for seconds, so fetch's keep-alive timer fires late and
+   * the next poll can go out on a socket the API has just closed ("other side closed").
+   */
   async function settle(accept: (findings: OpenFinding[]) => boolean, ms: number): Promise<OpenFinding[]> {
     const deadline = Date.now() + ms;
-    let last = await openFindings();
-    while (!accept(last) && Date.now() < deadline) {
+    let last: OpenFinding[] = [];
+    for (;;) {
+      try {
+        last = await openFindings();
+        if (accept(last)) return last;
+      } catch (error) {
+        if (Date.now() >= deadline) throw error;
+      }
+      if (Date.now() >= deadline) return last;
       await new Promise((r) => setTimeout(r, 200));
-      last = await openFindings();
     }
-    return last;
   }
 
   beforeAll(async () => {
