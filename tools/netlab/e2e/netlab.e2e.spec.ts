@@ -1,6 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { until } from '@routescope/testing';
 
 // Builds the real lab (network namespaces, veths, VXLAN) and pings through it: root only.
 // This suite owns the "rt-" prefix so it never shares a lab with other suites or people
@@ -412,5 +414,54 @@ describe('netlab (Calico-like lab in network namespaces)', () => {
       expect(left).toEqual([]);
       expect((JSON.parse(netlab('info')) as LabInfo).up).toBe(false);
     });
+  });
+});
+
+// Two processes that use one prefix take turns: the lab belongs to the process that ran `up`
+// until its `down` (README, "Prefix"). Its own prefix, so the lab above is never involved.
+describe('the lease: one holder per lab from up to down', () => {
+  const LEASE_PREFIX = 'rtl-';
+  const leaseFile = `/run/routescope-netlab/${LEASE_PREFIX}lease`;
+  const env = (holder: number, extra: Record<string, string> = {}) => ({ ...process.env, NETLAB_PREFIX: LEASE_PREFIX, NETLAB_HOLDER_PID: String(holder), ...extra });
+  const leaseHolder = () => readFileSync(leaseFile, 'utf8').split(' ')[0];
+  const holders: ChildProcess[] = [];
+  /** A process standing for another test run that holds the lab. */
+  function otherRun(): ChildProcess {
+    const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+    holders.push(child);
+    return child;
+  }
+
+  afterAll(() => {
+    for (const child of holders) child.kill('SIGKILL');
+    if (isRoot) spawnSync(NETLAB, ['down'], { env: env(process.pid) });
+  });
+
+  it('a second up waits while the holder runs and takes the lab over once it has exited', async () => {
+    const first = otherRun();
+    execFileSync(NETLAB, ['up'], { env: env(first.pid!), stdio: 'ignore' });
+    expect(leaseHolder()).toBe(String(first.pid));
+
+    const second = spawn(NETLAB, ['up'], { env: env(process.pid), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    second.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => second.once('exit', (code) => resolve(code)));
+    await until('the second up to say it waits for the holder', () => (stderr.includes(`held by pid ${first.pid}: waiting`) ? true : undefined));
+    expect(second.exitCode).toBeNull();
+
+    first.kill('SIGKILL');
+    expect(await exited).toBe(0);
+    expect(leaseHolder()).toBe(String(process.pid));
+  });
+
+  it('down from another run waits for the holder and, past NETLAB_LEASE_WAIT, fails naming it with the lab left up', () => {
+    const other = otherRun();
+    const refused = spawnSync(NETLAB, ['down'], { env: env(other.pid!, { NETLAB_LEASE_WAIT: '1' }), encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`held by pid ${process.pid}`);
+    expect((JSON.parse(execFileSync(NETLAB, ['info'], { env: env(process.pid), encoding: 'utf8' })) as LabInfo).up).toBe(true);
+
+    execFileSync(NETLAB, ['down'], { env: env(process.pid) });
+    expect(existsSync(leaseFile)).toBe(false);
   });
 });
