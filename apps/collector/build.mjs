@@ -126,8 +126,88 @@ function embeddedZodContract() {
   };
 }
 
+/**
+ * The modules of the commands other than `collect` (check, import, trace, probe, and run's loop,
+ * sender, spool and metrics), which main.ts imports dynamically, go to dist/collector-commands.cjs,
+ * read and compiled on first use like the zod contract: a one-shot `collect` then compiles 120 KB
+ * instead of 256 KB (measured: 4 ms CPU and 1.5 MB peak RSS less per collection). The commands
+ * bundle has its own copy of the libraries it uses, but shares cli/command-line.ts with the main
+ * bundle, so that a UsageError it throws is the one bin.ts knows (exit code 2).
+ */
+const commandsFile = 'collector-commands.cjs';
+const lazyCommandModules = {
+  './cli/check-command': 'checkCommand',
+  './cli/import-command': 'importCommand',
+  './cli/trace-command': 'traceCommand',
+  './cli/probe-command': 'probeCommand',
+  './probe/probe-runner': 'probeRunner',
+  './probe/probe-loop': 'probeLoop',
+  './run/run-loop': 'runLoop',
+  './run/snapshot-sender': 'snapshotSender',
+  './run/snapshot-spool': 'snapshotSpool',
+  './run/collector-metrics': 'collectorMetrics',
+};
+const commandLineFile = join(here, 'src/cli/command-line.ts');
+const SHARED_COMMAND_LINE = 'routescope:command-line';
+
+/** main.ts's `import('./cli/check-command')` and the like get their module from dist/collector-commands.cjs. */
+const lazyCommands = {
+  name: 'lazy-commands',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\/(cli|probe|run)\// }, (args) => {
+      if (args.kind !== 'dynamic-import' || args.importer !== join(here, 'src/main.ts')) return undefined;
+      if (!(args.path in lazyCommandModules)) return { errors: [{ text: `${args.path} is imported dynamically by main.ts but not listed in build.mjs's lazyCommandModules` }] };
+      return { path: args.path, namespace: 'collector-commands' };
+    });
+    pluginBuild.onResolve({ filter: /^collector-commands$/ }, () => ({ path: 'collector-commands', namespace: 'collector-commands' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'collector-commands' }, (args) => ({
+      loader: 'js',
+      resolveDir: here,
+      contents:
+        args.path === 'collector-commands'
+          ? [
+              `const commandLine = require(${JSON.stringify(commandLineFile)});`,
+              `const code = require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(commandsFile)}), 'utf8');`,
+              "const compiled = require('node:vm').runInThisContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename: " + JSON.stringify(commandsFile) + ' });',
+              `compiled(module.exports, (id) => (id === ${JSON.stringify(SHARED_COMMAND_LINE)} ? commandLine : require(id)), module, __filename, __dirname);`,
+            ].join('\n')
+          : `module.exports = require('collector-commands').${lazyCommandModules[args.path]};`,
+    }));
+  },
+};
+
+/** In the commands bundle, cli/command-line.ts is the main bundle's (see lazyCommands). */
+const sharedCommandLine = {
+  name: 'shared-command-line',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /(^|\/)command-line$/ }, (args) =>
+      args.path.startsWith('.') && join(args.resolveDir, `${args.path}.ts`) === commandLineFile ? { path: SHARED_COMMAND_LINE, external: true } : undefined,
+    );
+  },
+};
+
 mkdirSync(dirname(outfile), { recursive: true });
 writeFileSync(join(dirname(outfile), zodContractFile), await zodContractText());
+
+await build({
+  stdin: {
+    contents: Object.entries(lazyCommandModules).map(([file, name]) => `export * as ${name} from '${file}';`).join('\n'),
+    resolveDir: join(here, 'src'),
+    sourcefile: 'collector-commands.ts',
+    loader: 'ts',
+  },
+  outfile: join(dirname(outfile), commandsFile),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  sourcemap: 'linked',
+  tsconfig: join(here, 'tsconfig.json'),
+  define: { COLLECTOR_VERSION: JSON.stringify(version) },
+  plugins: [sharedCommandLine, embeddedZodContract(), lazyLibraryCrypto, pureWorkspaceLibraries],
+  logLevel: 'warning',
+});
 
 await build({
   entryPoints: [join(here, 'src/bin.ts')],
@@ -141,7 +221,7 @@ await build({
   tsconfig: join(here, 'tsconfig.json'),
   define: { COLLECTOR_VERSION: JSON.stringify(version) },
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [embeddedZodContract(), lazyLibraryCrypto, pureWorkspaceLibraries],
+  plugins: [lazyCommands, embeddedZodContract(), lazyLibraryCrypto, pureWorkspaceLibraries],
   logLevel: 'warning',
 });
 

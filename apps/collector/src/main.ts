@@ -18,7 +18,6 @@ import {
   type CommandSpec,
   type ParsedCommand,
 } from './cli/command-line';
-import { runImport } from './cli/import-command';
 import { formatSnapshotSummary } from './cli/snapshot-summary';
 import type { NamespaceTarget } from './collect/namespace-target';
 import { CollectorSession, collectorVersion } from './collect/snapshot-taker';
@@ -230,6 +229,8 @@ async function importCommand(parsed: ParsedCommand): Promise<number> {
   const text = source === '-' ? await readStdin() : await fs.readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${source}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
+  // Loaded on demand, like the rules for check.
+  const { runImport } = await import('./cli/import-command');
   const result = runImport(text, { source: source === '-' ? 'the input' : source, node: parsed.options.node });
   process.stderr.write(result.coverage);
   if (result.problem) process.stderr.write(`${PROGRAM}: ${result.problem}\n`);

@@ -11,8 +11,8 @@ import {
   type Route,
   type Sysctl,
 } from '@routescope/snapshot';
-import type { CommandResult } from './command-runner';
-import { describeTarget, readProcFiles, runIp, type NamespaceTarget } from './namespace-target';
+import { MissingProgramError, runCommand, type CommandResult } from './command-runner';
+import { describeTarget, readProcFiles, runIp, runShell, type NamespaceTarget } from './namespace-target';
 
 export interface NamespaceState {
   links: Link[];
@@ -23,6 +23,8 @@ export interface NamespaceState {
   warnings: string[];
   /** with `nsids`: nsid → name of the named namespaces this one has numbered. */
   namedNsids?: Map<number, string>;
+  /** with `iproute2Version`: what `ip -V` printed. */
+  iproute2Output?: string;
 }
 
 /** The namespace could not be read at all: it vanished, or it cannot be entered. */
@@ -71,15 +73,129 @@ const NSIDS: Section = { args: ['-j', 'netns', 'list-id'], batch: 'netns list-id
 export interface CollectOptions {
   /** also list the nsids of named namespaces (`ip netns list-id`), to find the pods of a node. */
   nsids?: boolean;
+  /** also run `ip -V`, for the iproute2 version the snapshot names (`iproute2Output`). */
+  iproute2Version?: boolean;
 }
 
 /**
  * Reads one namespace: links (with details), addresses, routes of all tables in both
- * families, neighbours and proxy entries, and sysctls. The link listing comes first: if it
- * fails the namespace is unreadable; a later failure loses only that section.
- * Three processes per namespace: `ip -d link`, one `ip -batch` for the rest, and grep.
+ * families, neighbours and proxy entries, and sysctls.
+ *
+ * Normally one process does it all (`readAtOnce`): every exec costs the collector a fork of
+ * itself and the child its dynamic linking, and a collection is mostly such start-up costs.
+ * When that read fails in any way, the namespace is read command by command
+ * (`readCommandByCommand`), which words every failure as it always has.
  */
 export async function collectNamespace(target: NamespaceTarget, options: CollectOptions = {}): Promise<NamespaceState> {
+  return (await readAtOnce(target, options)) ?? (await readCommandByCommand(target, options));
+}
+
+/** The sysctl files of every link, as globs: what `sysctlPaths` can name, and a little more (neigh/default, ipv6/conf/default). */
+const SYSCTL_GLOBS = [
+  '/proc/sys/net/ipv4/ip_forward',
+  '/proc/sys/net/ipv6/conf/all/forwarding',
+  ...['proxy_arp', 'forwarding', 'rp_filter'].map((key) => `/proc/sys/net/ipv4/conf/*/${key}`),
+  '/proc/sys/net/ipv4/neigh/*/proxy_delay',
+  '/proc/sys/net/ipv6/conf/*/forwarding',
+];
+
+/** Ends the output of `ip -V` and of `ip -batch` in the script's standard output, with their exit code. */
+const END_MARK = '@@routescope-end';
+
+/**
+ * One shell inside the namespace: `ip -V` when asked ("$1" = with-version), one `ip -d -batch`
+ * for every ip(8) section, then grep of the sysctl files. The files are globbed, since the link
+ * names are not known before ip has run; `sysctlsOf` picks and orders them as sysctlPaths says.
+ * (grep, not the shell's `read`: dash reads a byte at a time, and a /proc/sys file answers only
+ * the first read, so `read` turns a proxy_delay of 80 into 8.)
+ */
+const NAMESPACE_SCRIPT = [
+  `if [ "$1" = with-version ]; then ip -V; echo "${END_MARK} $?"; fi`,
+  `ip -j -d -batch -; echo "${END_MARK} $?"`,
+  `exec grep -H -s . ${SYSCTL_GLOBS.join(' ')}`,
+].join('\n');
+
+/**
+ * `ip -d addr show` prints each link exactly as `ip -d link show` does (the same print_linkinfo),
+ * followed by its addresses: one listing serves both. Under `-d` the route listings carry
+ * iproute2's defaults, which `parseIpJsonRoutes(…, { details: true })` drops again.
+ */
+const DETAILED_SECTIONS = [ADDRESSES, ROUTES4, ROUTES6, NEIGHBORS, PROXIES];
+
+/** The namespace read by one process, or undefined when anything about that read went wrong. */
+async function readAtOnce(target: NamespaceTarget, options: CollectOptions): Promise<NamespaceState | undefined> {
+  const sections = [...DETAILED_SECTIONS, ...(options.nsids ? [NSIDS] : [])];
+  let result: CommandResult;
+  try {
+    result = await runShell(target, NAMESPACE_SCRIPT, options.iproute2Version ? ['with-version'] : [], sections.map((s) => `${s.batch}\n`).join(''));
+  } catch (error) {
+    if (error instanceof MissingProgramError) return undefined;
+    throw error;
+  }
+  // grep exits 2 when a file is missing (IPv6 disabled, a link gone meanwhile): its exit code says nothing.
+  if (result.code === null || result.stderr.trim() !== '') return undefined;
+  const lines = result.stdout.split('\n');
+  let at = 0;
+  /** The lines up to the next end mark, or undefined when the mark is missing or reports a failure. */
+  const upToMark = (): string[] | undefined => {
+    const end = lines.indexOf(`${END_MARK} 0`, at);
+    const anyEnd = lines.findIndex((line, i) => i >= at && line.startsWith(END_MARK));
+    if (end < 0 || anyEnd !== end) return undefined;
+    const part = lines.slice(at, end);
+    at = end + 1;
+    return part;
+  };
+  const version = options.iproute2Version ? upToMark() : [];
+  const outputs = upToMark();
+  if (version === undefined || outputs === undefined) return undefined;
+  if (outputs.length !== sections.length || !outputs.every((line) => line.startsWith('['))) return undefined;
+  const output = (s: Section) => outputs[sections.indexOf(s)];
+
+  const warnings: string[] = [];
+  const links = parseIpJsonLinks(output(ADDRESSES));
+  note(warnings, 'ip link', links.warnings);
+  const addresses = parsedSection(ADDRESSES, parseIpJsonAddresses(output(ADDRESSES)), warnings);
+  const routes4 = parsedSection(ROUTES4, parseIpJsonRoutes(output(ROUTES4), 'inet', { details: true }), warnings);
+  const routes6 = parsedSection(ROUTES6, parseIpJsonRoutes(output(ROUTES6), 'inet6', { details: true }), warnings);
+  const neighbors = parsedSection(NEIGHBORS, parseIpJsonNeighbors(output(NEIGHBORS)), warnings);
+  const proxies = parsedSection(PROXIES, parseIpJsonNeighbors(output(PROXIES), { proxy: true }), warnings);
+  const sysctls = parseSysctlText(sysctlsOf(lines.slice(at), links.entries.map((l) => l.name)));
+  note(warnings, 'sysctl', sysctls.warnings);
+  return {
+    links: links.entries,
+    addresses,
+    routes: [...routes4, ...routes6],
+    neighbors: [...neighbors, ...proxies],
+    sysctls: sysctls.entries,
+    warnings,
+    ...(options.nsids ? { namedNsids: parseNsids({ stdout: output(NSIDS), stderr: '', code: 0 }) } : {}),
+    ...(options.iproute2Version ? { iproute2Output: version.join('\n') } : {}),
+  };
+}
+
+/**
+ * The `path:value` lines of the files sysctlPaths names for these links, in its order: what
+ * `grep -H -s . PATHS…` prints (it skips missing files, and prints each line of a file; these
+ * files hold one line).
+ */
+export function sysctlsOf(lines: readonly string[], interfaceNames: readonly string[]): string {
+  const byPath = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !byPath.has(line.slice(0, colon))) byPath.set(line.slice(0, colon), line);
+  }
+  let text = '';
+  for (const path of sysctlPaths(interfaceNames)) {
+    const line = byPath.get(path);
+    if (line !== undefined) text += `${line}\n`;
+  }
+  return text;
+}
+
+/** The old way, and the fallback: `ip -d link`, one `ip -batch` for the rest (or one ip per section), and grep. */
+async function readCommandByCommand(target: NamespaceTarget, options: CollectOptions): Promise<NamespaceState> {
+  // As before the one-process read: `ip -V` first, so a missing ip(8) is reported as such.
+  const version = options.iproute2Version ? await runCommand('ip', ['-V']) : undefined;
   const warnings: string[] = [];
   const linkResult = await runIp(target, ['-j', '-d', 'link', 'show']);
   if (linkResult.code !== 0) throw new NamespaceUnreadableError(target, firstLine(linkResult.stderr) || `ip exited with ${linkResult.code}`);
@@ -105,6 +221,7 @@ export async function collectNamespace(target: NamespaceTarget, options: Collect
     sysctls: parsedSysctls.entries,
     warnings,
     ...(options.nsids ? { namedNsids: parseNsids(output(NSIDS)) } : {}),
+    ...(version ? { iproute2Output: version.stdout } : {}),
   };
 }
 
@@ -137,6 +254,12 @@ function section<T>(
   }
   const parsed = parse(result.stdout);
   note(warnings, command, parsed.warnings);
+  return parsed.entries;
+}
+
+/** A section's entries, its parse warnings noted under the stand-alone command's name. */
+function parsedSection<T>({ args }: Section, parsed: { entries: T[]; warnings: ParseWarning[] }, warnings: string[]): T[] {
+  note(warnings, `ip ${args.join(' ')}`, parsed.warnings);
   return parsed.entries;
 }
 

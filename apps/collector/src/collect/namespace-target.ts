@@ -32,6 +32,16 @@ export function runIp(target: NamespaceTarget, args: readonly string[], input?: 
   return runCommand(program, rest, input);
 }
 
+/**
+ * `sh -c SCRIPT sh ARGS…` inside the target namespace, with `input` on its standard input: one
+ * process (nsenter, then sh) that runs several readers, where each would otherwise be an exec
+ * of its own from the collector.
+ */
+export function runShell(target: NamespaceTarget, script: string, args: readonly string[], input?: string): Promise<CommandResult> {
+  const [program, ...rest] = commandIn(target, ['sh', '-c', script, 'sh', ...args]);
+  return runCommand(program, rest, input);
+}
+
 /** `argv` as run inside the target namespace: as is for the current one, else through `nsenter --net` (setns(2) only, see runIp). */
 export function commandIn(target: NamespaceTarget, argv: readonly string[]): string[] {
   switch (target.kind) {

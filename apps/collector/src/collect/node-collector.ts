@@ -15,6 +15,8 @@ import { describeTarget, runIp, type NamespaceTarget } from './namespace-target'
 export interface NodeState {
   namespaces: NetworkNamespace[];
   warnings: SnapshotWarning[];
+  /** with `iproute2Version`: what `ip -V` printed (run with the host namespace's read, one exec less). */
+  iproute2Output?: string;
 }
 
 /**
@@ -22,9 +24,9 @@ export interface NodeState {
  * veths. A pod that vanishes mid-collection, or a namespace that cannot be entered, becomes a
  * warning; only an unreadable host namespace is an error.
  */
-export async function collectNode(target: NamespaceTarget): Promise<NodeState> {
+export async function collectNode(target: NamespaceTarget, options: { iproute2Version?: boolean } = {}): Promise<NodeState> {
   const warnings: SnapshotWarning[] = [];
-  const host = await collectNamespace(target, { nsids: true });
+  const host = await collectNamespace(target, { nsids: true, iproute2Version: options.iproute2Version });
   pushNamespaceWarnings(warnings, 'host', host);
   const namespaces: NetworkNamespace[] = [toNamespace('host', host)];
 
@@ -35,7 +37,7 @@ export async function collectNode(target: NamespaceTarget): Promise<NodeState> {
     const pods = await Promise.all(targets.map((t) => collectPod(t, host.links, warnings)));
     namespaces.push(...pods.filter((p): p is NetworkNamespace => p !== undefined).sort((a, b) => compareNames(a.name, b.name)));
   }
-  return { namespaces, warnings };
+  return { namespaces, warnings, ...(host.iproute2Output === undefined ? {} : { iproute2Output: host.iproute2Output }) };
 }
 
 /** Lowercase letters, digits and '-': for such names (cni-<uuid>, most netns names) locale order is code-unit order. */

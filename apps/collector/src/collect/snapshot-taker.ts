@@ -1,6 +1,5 @@
 import { release } from 'node:os';
 import { SCHEMA_VERSION, formatValidationIssues, validateSnapshot, type Snapshot } from '@routescope/snapshot';
-import { runCommand } from './command-runner';
 import { collectNode } from './node-collector';
 import { randomUuid } from './random-uuid';
 import type { NamespaceTarget } from './namespace-target';
@@ -14,7 +13,8 @@ export const collectorVersion = typeof COLLECTOR_VERSION === 'string' ? COLLECTO
 export class CollectorSession {
   readonly bootId = randomUuid();
   private nextSeq = 0;
-  private iproute2?: Promise<string | undefined>;
+  /** `ip -V`'s version, read with the first snapshot (null: it printed nothing). */
+  private iproute2?: string | null;
 
   constructor(
     readonly target: NamespaceTarget,
@@ -23,8 +23,9 @@ export class CollectorSession {
 
   async takeSnapshot(): Promise<Snapshot> {
     const takenAt = new Date().toISOString();
-    this.iproute2 ??= iproute2Version();
-    const [state, iproute2] = await Promise.all([collectNode(this.target), this.iproute2]);
+    const state = await collectNode(this.target, { iproute2Version: this.iproute2 === undefined });
+    if (state.iproute2Output !== undefined) this.iproute2 = iproute2Version(state.iproute2Output) ?? null;
+    const iproute2 = this.iproute2 ?? undefined;
     const snapshot: Snapshot = {
       schemaVersion: SCHEMA_VERSION,
       snapshotId: randomUuid(),
@@ -44,7 +45,7 @@ export class CollectorSession {
   }
 }
 
-async function iproute2Version(): Promise<string | undefined> {
-  const result = await runCommand('ip', ['-V']);
-  return /iproute2-([\w.-]+?)(,|\s|$)/.exec(result.stdout)?.[1] ?? (result.stdout.trim().slice(0, 128) || undefined);
+/** The version in `ip -V`'s output ("ip utility, iproute2-6.1.0, libbpf 1.1.2"), else its first 128 characters. */
+function iproute2Version(output: string): string | undefined {
+  return /iproute2-([\w.-]+?)(,|\s|$)/.exec(output)?.[1] ?? (output.trim().slice(0, 128) || undefined);
 }

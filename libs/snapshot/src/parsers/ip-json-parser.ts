@@ -87,8 +87,15 @@ export function parseIpJsonAddresses(json: string): ParseResult<Address> {
   return { entries, warnings };
 }
 
-/** `family` must be given: `ip -4/-6 route` output does not say which family a `default` is. */
-export function parseIpJsonRoutes(json: string, family: AddressFamily): ParseResult<Route> {
+/**
+ * `family` must be given: `ip -4/-6 route` output does not say which family a `default` is.
+ * `details`: the listing was printed with `ip -d`, which adds the values plain `ip route`
+ * leaves out because they are the defaults (type unicast, table main, protocol boot, scope
+ * global; iproute2's print_route prints each `if (value != default || show_details)`). Protocol
+ * boot and scope global are dropped, so each entry is the one the plain listing gives (type and
+ * table default to unicast and main either way).
+ */
+export function parseIpJsonRoutes(json: string, family: AddressFamily, options: { details?: boolean } = {}): ParseResult<Route> {
   return parseArray(json, 'ip route', (raw) => {
     const dst = asString(raw.dst);
     const gateway = asString(raw.gateway) ?? asString(asObject(raw.via)?.host);
@@ -101,8 +108,8 @@ export function parseIpJsonRoutes(json: string, family: AddressFamily): ParseRes
       dst,
       gateway,
       dev: asString(raw.dev),
-      protocol: raw.protocol === undefined ? undefined : String(raw.protocol),
-      scope: asString(raw.scope),
+      protocol: raw.protocol === undefined || (options.details && raw.protocol === 'boot') ? undefined : String(raw.protocol),
+      scope: options.details && raw.scope === 'global' ? undefined : asString(raw.scope),
       prefsrc: asString(raw.prefsrc),
       metric: asNumber(raw.metric),
       tos: raw.tos === undefined ? undefined : String(raw.tos),
