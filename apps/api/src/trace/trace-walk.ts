@@ -32,9 +32,8 @@ export interface TraceAsk {
  */
 export class TraceStateAt {
   readonly nodes = new Map<string, LoadedNode>();
-  /** addresses already looked for (with a rebuild on a miss; without one), found or not */
+  /** addresses already looked for, found or not */
   private readonly looked = new Set<string>();
-  private readonly hinted = new Set<string>();
 
   constructor(
     private readonly store: FactStore,
@@ -46,20 +45,14 @@ export class TraceStateAt {
     this.nodes.set(node.name, node);
   }
 
-  /**
-   * Loads the nodes holding any of `addresses` at `at`; true when a node was added. `rebuildOnMiss`
-   * only where a walk stopped at an address it could not place: a destination pod gone since then is
-   * common and must not rebuild the index (every node's open facts) trace after trace.
-   */
-  async loadHoldersOf(addresses: Iterable<string>, rebuildOnMiss: boolean): Promise<boolean> {
-    const looked = rebuildOnMiss ? this.looked : this.hinted;
-    const wanted = [...new Set(addresses)].filter((a) => !looked.has(a) && ![...this.nodes.values()].some((n) => addressesOf(n.facts).has(a)));
-    for (const address of wanted) looked.add(address);
-    const candidates = new Set<string>();
-    for (const address of wanted) for (const holder of await this.directory.holders(address, rebuildOnMiss)) if (!this.nodes.has(holder)) candidates.add(holder);
+  /** Loads the nodes holding any of `addresses` at `at` (each address looked for once per trace); true when a node was added. */
+  async loadHoldersOf(addresses: Iterable<string>): Promise<boolean> {
+    const wanted = [...new Set(addresses)].filter((a) => !this.looked.has(a) && ![...this.nodes.values()].some((n) => addressesOf(n.facts).has(a)));
+    for (const address of wanted) this.looked.add(address);
+    const candidates = new Map<string, number>();
+    for (const holders of (await this.directory.holders(wanted)).values()) for (const holder of holders) if (!this.nodes.has(holder.name)) candidates.set(holder.name, holder.id);
     if (candidates.size === 0) return false;
-    const ids = await this.store.nodeIds([...candidates]);
-    const loaded = await Promise.all([...ids].map(async ([name, id]) => ({ id, name, facts: await this.store.stateAt(id, this.at) })));
+    const loaded = await Promise.all([...candidates].map(async ([name, id]) => ({ id, name, facts: await this.store.stateAt(id, this.at) })));
     let added = false;
     for (const node of loaded) {
       const held = addressesOf(node.facts);
@@ -89,11 +82,11 @@ export class TraceStateAt {
 
 /** Traces at `state.at`, loading the nodes the walk needs first and whenever it stops at an unknown next hop. */
 export async function traceLoading(state: TraceStateAt, ask: TraceAsk): Promise<TraceResult> {
-  await state.loadHoldersOf([ask.to, ...nextHopsFor(ask.source.facts, ask.to)], false);
+  await state.loadHoldersOf([ask.to, ...nextHopsFor(ask.source.facts, ask.to)]);
   let result = traceAt(state, ask);
   for (let round = 1; round < MAX_LOAD_ROUNDS; round++) {
     const unplaced = unplacedAddresses(result);
-    if (unplaced.length === 0 || !(await state.loadHoldersOf(unplaced, true))) break;
+    if (unplaced.length === 0 || !(await state.loadHoldersOf(unplaced))) break;
     result = traceAt(state, ask);
   }
   return result;
