@@ -21,6 +21,7 @@ describe('schema.prisma as the drift check reads it', () => {
     const { predicates } = parseSchemaExtras(await readFile(schemaPath, 'utf8'));
     expect([...predicates]).toEqual([
       ['Fact|unique|nodeId,ns,kind,key', 'valid_to IS NULL'],
+      ['Fact|normal|attrsId', 'valid_to IS NULL'],
       ['ApiToken|unique|name', 'revoked_at IS NULL'],
       ['Finding|unique|rule,nodeId,subject', 'resolved_at IS NULL'],
       ['ClusterObject|unique|kind,key', 'valid_to IS NULL'],

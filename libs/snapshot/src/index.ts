@@ -43,6 +43,7 @@ export {
 } from './contract/snapshot-schema';
 export * from './facts/fact-normaliser';
 export * from './facts/fact-hash';
+export * from './facts/namespace-fact-index';
 export * from './facts/address-canonical';
 export * from './facts/route-lookup';
 export * from './parsers/parse-result';

@@ -1,22 +1,17 @@
-import type { Fact, FactKind, FactValue } from '@routescope/snapshot';
+import { indexByNamespace, NamespaceFactIndex, type Fact, type FactKind, type FactValue } from '@routescope/snapshot';
 import { ipv4Number, ipv4Prefix, prefixCovers } from './ipv4';
 import type { FactRef, TraceNodeState } from './trace-types';
 
 export const HOST_NS = 'host';
 
 /** One network namespace of one node at the instant, indexed for the walk. */
-export class NamespaceState {
-  netns?: Fact;
-  readonly links = new Map<string, Fact>();
-  readonly addresses: Fact[] = [];
-  readonly routes: Fact[] = [];
-  readonly neighbors = new Map<string, Fact>();
-  readonly sysctls = new Map<string, Fact>();
-
+export class NamespaceState extends NamespaceFactIndex {
   constructor(
     readonly node: string,
-    readonly ns: string,
-  ) {}
+    ns: string,
+  ) {
+    super(ns);
+  }
 
   get isHost(): boolean {
     return this.ns === HOST_NS;
@@ -106,30 +101,7 @@ export class ClusterState {
     if (namespaces) return namespaces;
     namespaces = new Map();
     this.indexed.set(node, namespaces);
-    for (const fact of (this.raw.get(node) ?? []).flat()) {
-      let ns = namespaces.get(fact.ns);
-      if (!ns) namespaces.set(fact.ns, (ns = new NamespaceState(node, fact.ns)));
-      switch (fact.kind) {
-        case 'netns':
-          ns.netns = fact;
-          break;
-        case 'link':
-          ns.links.set(fact.key, fact);
-          break;
-        case 'address':
-          ns.addresses.push(fact);
-          break;
-        case 'route':
-          ns.routes.push(fact);
-          break;
-        case 'neighbor':
-          ns.neighbors.set(fact.key, fact);
-          break;
-        case 'sysctl':
-          ns.sysctls.set(fact.key, fact);
-          break;
-      }
-    }
+    indexByNamespace((this.raw.get(node) ?? []).flat(), (ns) => new NamespaceState(node, ns), namespaces);
     return namespaces;
   }
 

@@ -6,6 +6,7 @@ import { HeartbeatWriter, type HeartbeatResult } from './heartbeat-writer.servic
 import { ClusterStateReader } from './cluster-state-reader';
 import { NodeStateReader } from './node-state-reader';
 import type { StateVersionCache } from './state-version-cache';
+import { AddressHolderRepository, type AddressHolderRow } from './store/address-holder.repository';
 import { ClusterStateRepository, type NodeFactInterval } from './store/cluster-state.repository';
 import { CoverageRepository } from './store/coverage.repository';
 import { FactChangeRepository, type ChangeRow } from './store/fact-change.repository';
@@ -15,6 +16,7 @@ import { NodeRepository, type NodeRow } from './store/node.repository';
 
 export type { AppliedSnapshot } from './fact-writer.service';
 export type { HeartbeatResult, HeartbeatStatus } from './heartbeat-writer.service';
+export type { AddressHolderRow } from './store/address-holder.repository';
 export type { NodeFactInterval } from './store/cluster-state.repository';
 export type { ChangeRow } from './store/fact-change.repository';
 export { HISTORY_TABLES, type HistoryTable } from './store/history-retention.repository';
@@ -41,6 +43,7 @@ export interface NodeHeadReset {
  * - changes(node, from, to) → the fact changes of one node in (from, to]
  * - coverageGapCount() → how many gaps the whole cluster's coverage has
  * - currentStateOfCluster() → every node's open facts
+ * - holdersNow(addresses, macs) → which nodes hold addresses (or VXLAN MACs) now, by index
  * - clusterStateAt(at) → every node's facts at `at` (what the cluster views read), in chunks
  * - clusterDerivedAt(at, cache, derive) → the same turned into per-node values, cached by state version
  * - clusterIntervalsSince(from) → the fact intervals to replay nodes' history since `from`
@@ -61,6 +64,7 @@ export class FactStore {
     private readonly retention: HistoryRetentionRepository,
     private readonly heartbeats: HeartbeatWriter,
     private readonly clusterStates: ClusterStateReader,
+    private readonly addressHolders: AddressHolderRepository,
   ) {}
 
   /** Applies a validated snapshot to its node's history (see FactWriter). */
@@ -112,6 +116,11 @@ export class FactStore {
   /** Every node's open facts, by node name. */
   currentStateOfCluster(): Promise<Map<string, Fact[]>> {
     return this.cluster.allCurrentFacts();
+  }
+
+  /** The nodes whose open facts hold one of `addresses` (an address fact's local address) or one of `macs` (a VXLAN link's MAC, lower case), by index. */
+  holdersNow(addresses: readonly string[], macs: readonly string[]): Promise<{ addresses: AddressHolderRow[]; macs: AddressHolderRow[] }> {
+    return this.addressHolders.holdersOf(addresses, macs);
   }
 
   /** The newest head of any node: no node's state has changed after it. */

@@ -16,6 +16,7 @@ import { NodeResolver } from './node.resolver';
 import { ClusterStateReader } from './cluster-state-reader';
 import { NodeStateReader } from './node-state-reader';
 import { StateDiffService } from './state-diff.service';
+import { AddressHolderRepository } from './store/address-holder.repository';
 import { ChangeCountRepository } from './store/change-count.repository';
 import { ClusterStateRepository } from './store/cluster-state.repository';
 import { CoverageRepository } from './store/coverage.repository';
@@ -36,6 +37,7 @@ import { NodeRepository } from './store/node.repository';
   imports: [DatabaseModule, EventsModule],
   providers: [
     NodeRepository,
+    AddressHolderRepository,
     FactStateRepository,
     FactChangeRepository,
     CoverageRepository,

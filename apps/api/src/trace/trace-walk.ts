@@ -1,7 +1,7 @@
 import { tracePath, TraceRequestError, type TraceRequest, type TraceResult } from '@routescope/trace';
 import { lookupRoute, type Fact } from '@routescope/snapshot';
 import type { FactStore } from '../history/fact-store.service';
-import { addressesOf, macKey, type NodeAddressDirectory } from './node-address-directory';
+import { addressesOf, macKey, type NodeAddressDirectory, type NodeRef } from './node-address-directory';
 import { TraceError, TraceErrorCode } from './trace.errors';
 
 /** Rounds of "trace, then load the node the walk could not find": a path crosses at most this many unknown next hops. */
@@ -32,9 +32,12 @@ export interface TraceAsk {
  */
 export class TraceStateAt {
   readonly nodes = new Map<string, LoadedNode>();
-  /** addresses already looked for (with a rebuild on a miss; without one), found or not */
+  /** addresses already looked for, found or not */
   private readonly looked = new Set<string>();
-  private readonly hinted = new Set<string>();
+  /** holder look-ups started (prefetch), by address */
+  private readonly lookups = new Map<string, Promise<NodeRef[]>>();
+  /** state reads started, by node id */
+  private readonly states = new Map<number, Promise<Fact[]>>();
 
   constructor(
     private readonly store: FactStore,
@@ -47,19 +50,35 @@ export class TraceStateAt {
   }
 
   /**
-   * Loads the nodes holding any of `addresses` at `at`; true when a node was added. `rebuildOnMiss`
-   * only where a walk stopped at an address it could not place: a destination pod gone since then is
-   * common and must not rebuild the index (every node's open facts) trace after trace.
+   * Starts looking up the holders of `addresses` and reading their states at `at`, before the walk
+   * asks for them (loadHoldersOf then uses what was started): the destination's holders are read
+   * while the source node is, so a cold trace waits for one state read instead of two in a row.
+   * What loadHoldersOf loads is unchanged; a prefetched node it does not ask for is dropped.
    */
-  async loadHoldersOf(addresses: Iterable<string>, rebuildOnMiss: boolean): Promise<boolean> {
-    const looked = rebuildOnMiss ? this.looked : this.hinted;
-    const wanted = [...new Set(addresses)].filter((a) => !looked.has(a) && ![...this.nodes.values()].some((n) => addressesOf(n.facts).has(a)));
-    for (const address of wanted) looked.add(address);
-    const candidates = new Set<string>();
-    for (const address of wanted) for (const holder of await this.directory.holders(address, rebuildOnMiss)) if (!this.nodes.has(holder)) candidates.add(holder);
+  prefetch(addresses: Iterable<string>): void {
+    const keys = [...new Set(addresses)].filter((a) => !this.lookups.has(a));
+    if (keys.length === 0) return;
+    const found = this.directory.holders(keys);
+    for (const key of keys) {
+      const holders = found.then((map) => map.get(key) ?? []);
+      this.lookups.set(key, holders);
+      // read every holder's state now; a failure surfaces when loadHoldersOf awaits it (or never)
+      holders.then((nodes) => nodes.forEach((node) => this.readState(node)), () => undefined);
+      holders.catch(() => undefined);
+    }
+  }
+
+  /** Loads the nodes holding any of `addresses` at `at` (each address looked for once per trace); true when a node was added. */
+  async loadHoldersOf(addresses: Iterable<string>): Promise<boolean> {
+    const wanted = [...new Set(addresses)].filter((a) => !this.looked.has(a) && ![...this.nodes.values()].some((n) => addressesOf(n.facts).has(a)));
+    for (const address of wanted) this.looked.add(address);
+    this.prefetch(wanted);
+    const candidates = new Map<string, NodeRef>();
+    for (const holders of await Promise.all(wanted.map((a) => this.lookups.get(a) as Promise<NodeRef[]>))) {
+      for (const holder of holders) if (!this.nodes.has(holder.name)) candidates.set(holder.name, holder);
+    }
     if (candidates.size === 0) return false;
-    const ids = await this.store.nodeIds([...candidates]);
-    const loaded = await Promise.all([...ids].map(async ([name, id]) => ({ id, name, facts: await this.store.stateAt(id, this.at) })));
+    const loaded = await Promise.all([...candidates.values()].map(async (node) => ({ id: node.id, name: node.name, facts: await this.readState(node) })));
     let added = false;
     for (const node of loaded) {
       const held = addressesOf(node.facts);
@@ -69,6 +88,17 @@ export class TraceStateAt {
       }
     }
     return added;
+  }
+
+  /** A node's state at `at`, read once per trace (the source's too: it may hold the destination). */
+  readState(node: NodeRef): Promise<Fact[]> {
+    let facts = this.states.get(node.id);
+    if (!facts) {
+      facts = this.store.stateAt(node.id, this.at);
+      facts.catch(() => undefined);
+      this.states.set(node.id, facts);
+    }
+    return facts;
   }
 
   request(ask: TraceAsk): TraceRequest {
@@ -89,11 +119,11 @@ export class TraceStateAt {
 
 /** Traces at `state.at`, loading the nodes the walk needs first and whenever it stops at an unknown next hop. */
 export async function traceLoading(state: TraceStateAt, ask: TraceAsk): Promise<TraceResult> {
-  await state.loadHoldersOf([ask.to, ...nextHopsFor(ask.source.facts, ask.to)], false);
+  await state.loadHoldersOf([ask.to, ...nextHopsFor(ask.source.facts, ask.to)]);
   let result = traceAt(state, ask);
   for (let round = 1; round < MAX_LOAD_ROUNDS; round++) {
     const unplaced = unplacedAddresses(result);
-    if (unplaced.length === 0 || !(await state.loadHoldersOf(unplaced, true))) break;
+    if (unplaced.length === 0 || !(await state.loadHoldersOf(unplaced))) break;
     result = traceAt(state, ask);
   }
   return result;

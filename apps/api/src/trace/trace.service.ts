@@ -70,10 +70,12 @@ export class TraceService {
 
   /** The state at `at` with the source node loaded (UNKNOWN_NODE when it never posted; the pod is resolved by the walk: UNKNOWN_POD). */
   async stateFor(question: ParsedTrace, at: Date): Promise<{ state: TraceStateAt; ask: TraceAsk }> {
+    const state = new TraceStateAt(this.store, this.directory, at);
+    // the destination's holders are looked up and read while the source node is (traceLoading asks for them first)
+    state.prefetch([question.to]);
     const node = await this.store.node(question.node);
     if (!node) throw new TraceError(TraceErrorCode.UnknownNode, `no node called "${question.node}" (from.node) has posted a snapshot`);
-    const source = { id: node.id, name: node.name, facts: await this.store.stateAt(node.id, at) };
-    const state = new TraceStateAt(this.store, this.directory, at);
+    const source = { id: node.id, name: node.name, facts: await state.readState(node) };
     state.add(source);
     return { state, ask: { source, ...(question.pod ? { pod: question.pod } : {}), to: question.to, size: question.size, dontFragment: question.dontFragment } };
   }

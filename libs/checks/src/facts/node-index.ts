@@ -1,4 +1,4 @@
-import type { Fact, FactAttributes, FactKind, FactValue } from '@routescope/snapshot';
+import { indexByNamespace, NamespaceFactIndex, type Fact, type FactAttributes, type FactKind, type FactValue } from '@routescope/snapshot';
 import type { EvidenceFact, NodeFacts } from '../check-types';
 import { parseCidr, parseIp, type Cidr, type Ip } from '../net/ip';
 
@@ -14,17 +14,8 @@ export function isCaliVeth(name: string): boolean {
   return /^cali(?!co)/.test(name);
 }
 
-/** One namespace's facts, indexed. */
-export class NamespaceFacts {
-  netns?: Fact;
-  readonly links = new Map<string, Fact>();
-  readonly addresses: Fact[] = [];
-  readonly routes: Fact[] = [];
-  readonly neighbors = new Map<string, Fact>();
-  readonly sysctls = new Map<string, Fact>();
-
-  constructor(readonly ns: string) {}
-
+/** One namespace's facts, indexed (libs/snapshot's NamespaceFactIndex), with the rules' questions. */
+export class NamespaceFacts extends NamespaceFactIndex {
   /**
    * True when the section was captured whole (present, possibly empty; not partial). A missing
    * netns fact means nothing was. A host main table with routes but none to a directly reached
@@ -95,30 +86,7 @@ export class NodeIndex {
 
   constructor(nodeFacts: NodeFacts) {
     this.node = nodeFacts.node;
-    for (const fact of nodeFacts.facts) {
-      let ns = this.namespaces.get(fact.ns);
-      if (!ns) this.namespaces.set(fact.ns, (ns = new NamespaceFacts(fact.ns)));
-      switch (fact.kind) {
-        case 'netns':
-          ns.netns = fact;
-          break;
-        case 'link':
-          ns.links.set(fact.key, fact);
-          break;
-        case 'address':
-          ns.addresses.push(fact);
-          break;
-        case 'route':
-          ns.routes.push(fact);
-          break;
-        case 'neighbor':
-          ns.neighbors.set(fact.key, fact);
-          break;
-        case 'sysctl':
-          ns.sysctls.set(fact.key, fact);
-          break;
-      }
-    }
+    indexByNamespace(nodeFacts.facts, (ns) => new NamespaceFacts(ns), this.namespaces);
   }
 
   get host(): NamespaceFacts | undefined {

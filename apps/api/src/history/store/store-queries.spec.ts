@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Prisma, type Database } from '@routescope/db';
+import { AddressHolderRepository } from './address-holder.repository';
 import { ChangeCountRepository } from './change-count.repository';
 import { ClusterStateRepository } from './cluster-state.repository';
 import { CoverageRepository } from './coverage.repository';
@@ -76,6 +77,11 @@ const QUERY_FILES: Array<QueryFile<unknown>> = [
       nodesByName: (r) => r.nodesByName(['node-a']),
       latestHead: (r) => r.latestHead(),
     },
+  }),
+  file<AddressHolderRepository>({
+    file: 'address-holder.repository.sql',
+    create: (d) => new AddressHolderRepository(d),
+    calls: { holdersOf: (r) => r.holdersOf(['10.0.0.12'], ['66:00:00:00:00:0b']) },
   }),
   file<ChangeCountRepository>({
     file: 'change-count.repository.sql',
