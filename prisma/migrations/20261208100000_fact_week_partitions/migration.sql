@@ -40,6 +40,34 @@ BEGIN
   RETURN name;
 END $$;
 
+-- Retention (the API's FactStore.dropEndedWeeks): drops every week partition whose week ended at or
+-- before `cutoff`, returning each one's name and row count. One statement, so its locks last as
+-- long as it does: the transaction-level try-lock lets one caller (replica) at a time do it (the
+-- others get no rows), and lock_timeout bounds the wait for the ACCESS EXCLUSIVE lock on fact that
+-- DROP needs behind ingest transactions (DETACH … CONCURRENTLY is refused when a DEFAULT partition
+-- exists): on timeout the statement fails, drops nothing, and the next run tries again.
+CREATE FUNCTION fact_drop_weeks_ended_by(cutoff timestamptz) RETURNS TABLE (partition_name text, row_count bigint) LANGUAGE plpgsql AS $$
+DECLARE
+  week record;
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(1178682196, 2) THEN -- ('FACT', 2): fact retention
+    RETURN;
+  END IF;
+  PERFORM set_config('lock_timeout', '2s', true);
+  FOR week IN
+    SELECT c.relname::text AS name
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'fact'::regclass AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
+       AND substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)')::timestamptz <= cutoff
+     ORDER BY 1
+  LOOP
+    partition_name := week.name;
+    EXECUTE format('SELECT count(*) FROM %I', week.name) INTO row_count;
+    EXECUTE format('DROP TABLE %I', week.name);
+    RETURN NEXT;
+  END LOOP;
+END $$;
+
 CREATE TABLE "fact_partitioned" (
     "id" BIGINT NOT NULL DEFAULT nextval('fact_id_seq'),
     "node_id" INTEGER NOT NULL,
@@ -85,4 +113,6 @@ CREATE INDEX "fact_valid_from_idx" ON "fact"("valid_from");
 CREATE INDEX "fact_valid_to_idx" ON "fact"("valid_to");
 
 ALTER TABLE "fact" ADD CONSTRAINT "fact_node_id_fkey" FOREIGN KEY ("node_id") REFERENCES "node"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- the planner's statistics of the new partitions (autovacuum would take a while to get to them)
 ANALYZE "fact";

@@ -99,7 +99,8 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
         batches++;
         deleted[table] += count;
         this.metrics?.retentionDeleted.inc({ table }, count);
-        if (count < this.settings.batchSize) break;
+        // facts go by whole week partitions, all of them in one call (FactStore.deleteEndedBefore)
+        if (count < this.settings.batchSize || table === 'fact') break;
         if (this.settings.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.pauseMs));
       }
     }
