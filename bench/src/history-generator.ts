@@ -134,7 +134,9 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
     SELECT setval(pg_get_serial_sequence('node', 'id'), ${o.nodes});
     INSERT INTO coverage (node_id, start_at, end_at, snapshots) SELECT i, '${iso(start)}', '${iso(end)}', ${Math.floor((end - start) / o.intervalMs)} FROM generate_series(1, ${o.nodes}) i;`;
   psql(databaseUrl, nodesSql);
-  // Load without the fact/snapshot indexes, then build them: what a restore does too.
+  // Load without the fact/snapshot indexes, then build them: what a restore does too. fact is
+  // partitioned by week on valid_to: the weeks the closed rows end in are created before the load
+  // (fact_ensure_week_partition, as the API's store does), and its indexes are the parent's.
   const indexes = psql(databaseUrl, `SELECT string_agg(indexdef, ';' || chr(10)) FROM pg_indexes WHERE tablename IN ('fact', 'snapshot') AND indexname NOT LIKE '%_pkey'`, true).trim();
   psql(databaseUrl, `SELECT string_agg('DROP INDEX ' || quote_ident(indexname), '; ') FROM pg_indexes WHERE tablename IN ('fact','snapshot') AND indexname NOT LIKE '%_pkey' \\gexec`);
   // Attributes are content-addressed (fact_attrs, as the writer stores them): staged with their
@@ -144,6 +146,11 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
     `CREATE UNLOGGED TABLE fact_load (node_id int, ns text, kind text, key text, attrs jsonb, valid_from timestamptz, valid_to timestamptz);
      \\copy fact_load FROM '${factFile}' WITH (FORMAT csv)
      INSERT INTO fact_attrs (id, attrs) SELECT DISTINCT ON (md5(attrs::text)) md5(attrs::text)::uuid, attrs FROM fact_load ON CONFLICT (id) DO NOTHING;
+     DO $$ BEGIN
+       IF to_regproc('fact_ensure_week_partition') IS NOT NULL THEN -- not before migration 20261208100000 (BENCH_MIGRATIONS)
+         PERFORM fact_ensure_week_partition(week) FROM (SELECT DISTINCT date_trunc('week', valid_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS week FROM fact_load WHERE valid_to IS NOT NULL) w;
+       END IF;
+     END $$;
      INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from, valid_to) SELECT node_id, ns, kind, key, md5(attrs::text)::uuid, valid_from, valid_to FROM fact_load;
      DROP TABLE fact_load;`,
   );

@@ -38,6 +38,8 @@ export async function benchRetention(kind: DatabaseKind, o: { seed: number; quic
       sql.exec(`INSERT INTO fact_attrs (id, attrs)
         SELECT md5(a::text)::uuid, a FROM (SELECT ('{"dev":"eth0","dst":"10.9.0.' || i || '","family":"inet","lladdr":"52:54:00:00:00:01","state":"resolved"}')::jsonb AS a FROM generate_series(0, 249) i) v
         ON CONFLICT (id) DO NOTHING;
+        -- fact is partitioned by week on valid_to: the weeks these rows end in first (as the API's store does)
+        SELECT fact_ensure_week_partition(d) FROM generate_series(TIMESTAMPTZ '${new Date(cluster.now - 125 * DAY).toISOString()}', TIMESTAMPTZ '${new Date(cluster.now - 125 * DAY).toISOString()}' + ${rows} * interval '1 second' + interval '1 day', interval '1 day') d;
         INSERT INTO fact (node_id, ns, kind, key, attrs_id, valid_from, valid_to)
         SELECT (SELECT min(id) FROM node), 'host', 'neighbor', 'eth0|10.9.' || (i / 250) || '.' || (i % 250),
                md5(('{"dev":"eth0","dst":"10.9.0.' || (i % 250) || '","family":"inet","lladdr":"52:54:00:00:00:01","state":"resolved"}')::jsonb::text)::uuid,

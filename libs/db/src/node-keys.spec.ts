@@ -54,20 +54,22 @@ describeEachDatabase('keys of the per-node tables', (db) => {
     });
   });
 
-  it('the history tables are among the ones it checks: their primary keys lead with node_id', async () => {
+  it('the history tables are among the ones it checks: their keys lead with node_id', async () => {
     const keys = await db().withExecutor((sql) =>
-      sql.query<{ table: string; columns: string[] }>(
-        `SELECT t.relname AS "table", ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+      sql.query<{ table: string; index: string; columns: string[] }>(
+        `SELECT t.relname AS "table", i.relname AS "index", ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.ord) AS columns
-           FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-          WHERE n.nspname = current_schema() AND ix.indisprimary AND t.relname IN ('fact', 'coverage', 'snapshot') ORDER BY 1`,
+           FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+          WHERE n.nspname = current_schema() AND (ix.indisprimary OR (ix.indisunique AND t.relname = 'fact')) AND t.relname IN ('fact', 'coverage', 'snapshot') ORDER BY 1, 2`,
       ),
     );
     expect(keys).toEqual([
-      { table: 'coverage', columns: ['node_id', 'id'] },
-      // fact's key also serves a node's changes by valid_from (no separate (node_id, valid_from) index)
-      { table: 'fact', columns: ['node_id', 'valid_from', 'id'] },
-      { table: 'snapshot', columns: ['node_id', 'id'] },
+      { table: 'coverage', index: 'coverage_pkey', columns: ['node_id', 'id'] },
+      // fact is partitioned by week on valid_to: no primary key (it would have to hold the nullable
+      // valid_to); its keys are unique indexes that hold it (each partition has its own copies)
+      { table: 'fact', index: 'fact_current_key', columns: ['node_id', 'ns', 'kind', 'key', 'valid_to'] },
+      { table: 'fact', index: 'fact_node_id_id_valid_to_key', columns: ['node_id', 'id', 'valid_to'] },
+      { table: 'snapshot', index: 'snapshot_pkey', columns: ['node_id', 'id'] },
     ]);
   });
 });

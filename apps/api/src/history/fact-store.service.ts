@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Fact, Heartbeat, Snapshot } from '@routescope/snapshot';
 import { HistoryError, HistoryErrorCode } from './history.errors';
+import { FactPartitions } from './fact-partitions.service';
 import { FactWriter, type AppliedSnapshot } from './fact-writer.service';
 import { HeartbeatWriter, type HeartbeatResult } from './heartbeat-writer.service';
 import { ClusterStateReader } from './cluster-state-reader';
@@ -47,7 +48,7 @@ export interface NodeHeadReset {
  * - clusterStateAt(at) → every node's facts at `at` (what the cluster views read), in chunks
  * - clusterDerivedAt(at, cache, derive) → the same turned into per-node values, cached by state version
  * - clusterIntervalsSince(from) → the fact intervals to replay nodes' history since `from`
- * - resetNodeHead / deleteEndedBefore → the operator's repair and retention
+ * - resetNodeHead / deleteEndedBefore → the operator's repair and retention (facts: whole weeks dropped)
  *
  * The GraphQL read side (history/*.service.ts) uses the repositories directly, inside history/.
  */
@@ -65,6 +66,7 @@ export class FactStore {
     private readonly heartbeats: HeartbeatWriter,
     private readonly clusterStates: ClusterStateReader,
     private readonly addressHolders: AddressHolderRepository,
+    private readonly partitions: FactPartitions,
   ) {}
 
   /** Applies a validated snapshot to its node's history (see FactWriter). */
@@ -179,8 +181,16 @@ export class FactStore {
     return outcome;
   }
 
-  /** Deletes up to `limit` rows of a history table that ended before `cutoff` (retention); returns how many went. */
-  deleteEndedBefore(table: HistoryTable, cutoff: Date, limit: number): Promise<number> {
-    return this.retention.deleteBatch(table, cutoff, limit);
+  /**
+   * Retention: removes history of `table` that ended before `cutoff`; returns how many rows went.
+   * Coverage and snapshot records: up to `limit` rows, one DELETE. Facts: every week partition whose
+   * week ended at or before the cutoff, dropped whole in one call (no DELETE, no bloat), so closed
+   * facts stay up to a week longer than the window; none while another replica is dropping, and
+   * none (until the next run) when ingest kept fact locked past the drop's lock_timeout.
+   */
+  async deleteEndedBefore(table: HistoryTable, cutoff: Date, limit: number): Promise<number> {
+    if (table !== 'fact') return this.retention.deleteBatch(table, cutoff, limit);
+    const dropped = await this.partitions.dropWeeksEndedBy(cutoff);
+    return dropped.reduce((sum, week) => sum + week.rows, 0);
   }
 }

@@ -4,6 +4,7 @@ import { diffAgainstCanonical, type CanonicalDelta } from '@routescope/diff';
 import { canonicaliseFacts, canonicalJson, factIdentity, snapshotToFacts, type Fact, type Snapshot } from '@routescope/snapshot';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryError, HistoryErrorCode } from './history.errors';
+import { FactPartitions, isMissingFactWeek } from './fact-partitions.service';
 import { HistoryWriterRepository, type CurrentFact, type FactInterval, type NewInterval, type NodeHead, type NodeUpdate, type OpenedFact, type SnapshotRecord } from './store/history-writer.repository';
 import { NodeStateCache, type CachedFact, type CachedNode } from './node-state-cache';
 
@@ -56,6 +57,7 @@ export class FactWriter {
 
   constructor(
     private readonly writer: HistoryWriterRepository,
+    private readonly partitions: FactPartitions,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -88,7 +90,7 @@ export class FactWriter {
 
     let cacheAfter: CachedNode | undefined;
     let lateArrival = false;
-    const result = await this.writer.transaction(async (tx): Promise<ApplyResult & { nodeId?: number }> => {
+    const attempt = () => this.writer.transaction(async (tx): Promise<ApplyResult & { nodeId?: number }> => {
       const { node, created } = await this.writer.lockNode(tx, snapshot.node, update);
       let coverageHead: CachedNode['coverage'];
       // A snapshotId is one snapshot of one node: the same id again from this node is a replay,
@@ -148,10 +150,26 @@ export class FactWriter {
       const stateVersion = await this.writer.advanceNode(tx, node.id, update, hash);
       cacheAfter = headOf(node.id, update, hash, stateVersion, coverageHead, applyDelta(current, delta, opened));
       return { status: created ? ('created' as const) : ('changed' as const), changes: delta.changes, node: snapshot.node, stateVersion, nodeId: node.id };
-    }).catch((error: unknown) => {
-      this.cache.delete(snapshot.node);
-      throw error;
     });
+    // fact is partitioned by week on valid_to, and a row closed in a week without a partition is
+    // refused (docs/scaling.md, "Time partitioning"). The week of takenAt, the valid_to this
+    // snapshot closes rows at, is made sure of before the transaction: partition DDL inside it
+    // would deadlock with other ingests. A late snapshot also ends rows where the next coverage
+    // interval starts (known only inside): if a week was still missing (or another replica's
+    // retention dropped a cached one), every week from takenAt to now is made sure of and the
+    // transaction runs again, once.
+    await this.partitions.ensureWeeksOf([takenAt]);
+    const result = await attempt()
+      .catch(async (error: unknown) => {
+        if (!isMissingFactWeek(error)) throw error;
+        this.partitions.forget();
+        await this.partitions.ensureWeeksBetween(takenAt, new Date(Math.max(Date.now(), takenAt.getTime())));
+        return attempt();
+      })
+      .catch((error: unknown) => {
+        this.cache.delete(snapshot.node);
+        throw error;
+      });
     // Only what committed is remembered. A late snapshot may have replaced open rows (a split).
     if (cacheAfter) this.cache.set(snapshot.node, cacheAfter);
     if (lateArrival) this.cache.delete(snapshot.node);

@@ -4,6 +4,7 @@ import { EventsModule } from '../events/events.module';
 import { ChangesRecordedResolver } from './changes-recorded.resolver';
 import { CoverageService } from './coverage.service';
 import { FactChangeService } from './fact-change.service';
+import { FactPartitions } from './fact-partitions.service';
 import { FactStore } from './fact-store.service';
 import { FactWriter } from './fact-writer.service';
 import { HeartbeatWriter } from './heartbeat-writer.service';
@@ -21,6 +22,7 @@ import { ChangeCountRepository } from './store/change-count.repository';
 import { ClusterStateRepository } from './store/cluster-state.repository';
 import { CoverageRepository } from './store/coverage.repository';
 import { FactChangeRepository } from './store/fact-change.repository';
+import { FactPartitionRepository } from './store/fact-partition.repository';
 import { FactStateRepository } from './store/fact-state.repository';
 import { HeartbeatRepository } from './store/heartbeat.repository';
 import { HistoryRetentionRepository } from './store/history-retention.repository';
@@ -47,6 +49,8 @@ import { NodeRepository } from './store/node.repository';
     NodeHeadRepairRepository,
     HistoryRetentionRepository,
     HeartbeatRepository,
+    FactPartitionRepository,
+    FactPartitions,
     NodeStateReader,
     ClusterStateReader,
     FactWriter,

@@ -8,7 +8,8 @@ import { RetentionRepository } from './retention.repository';
 import { RetentionService, retentionSettings } from './retention.service';
 
 // Retention on a real database (PostgreSQL and PGlite): history that ended before the cutoff
-// goes, what is still true stays, and the state at any instant after the cutoff is unchanged.
+// goes (closed facts by whole week partitions, once their week ended before it), what is still
+// true stays, and the state at any instant after the cutoff is unchanged.
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-06-01T00:00:00.000Z');
@@ -61,31 +62,39 @@ for (const kind of testDatabaseKinds()) {
       await t.close();
     });
 
-    it('deletes closed history older than the retention period in batches, keeps open facts, and leaves the state after the cutoff exact', async () => {
-      await t.ingest(node(0, 0, '1', 3));
+    it('drops closed facts by whole weeks once their week ended before the cutoff, deletes other closed history in batches, keeps open facts, and leaves the state after the cutoff exact', async () => {
+      await t.ingest(node(0, 0, '1', 3)); // T0 is a Monday: days 0–6 are ISO week 2026-23
       await t.ingest(node(1, 1, '0', 3)); // closes proxy_arp=1 at day 1
       await t.ingest(node(2, 2, '1', 1)); // closes two pods and proxy_arp=0 at day 2
       await t.ingest(node(95, 0, '2', 1, 'boot-2')); // the collector restarted after a gap: a new coverage interval
-      const now = new Date(at(95, 60));
-      const after = [at(5), at(50), at(95), at(95, 30)];
-      const before = await Promise.all(after.map((i) => stateAt(database, i)));
-      const kept = await database.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM fact WHERE valid_to IS NULL OR valid_to >= ${new Date(at(5, 60))}::timestamptz`;
-      const closedEarly = await database.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM fact WHERE valid_to < ${new Date(at(5))}::timestamptz`;
-      expect(closedEarly[0].n).toBeGreaterThan(2);
+      const weekEnd = new Date(at(7));
+      const closedInWeek = await database.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM fact WHERE valid_to < ${weekEnd}::timestamptz`;
+      expect(closedInWeek[0].n).toBeGreaterThan(2);
+      const facts = await count(database, 'fact');
 
-      const run = await service.runOnce(now);
-
-      expect(run.cutoff.toISOString()).toBe(at(5, 60));
-      expect(run.deleted.fact).toBe(closedEarly[0].n);
-      expect(run.batches).toBeGreaterThan(Object.keys(run.deleted).length); // more than one batch for facts
-      expect(await count(database, 'fact')).toBe(kept[0].n);
-      expect(await Promise.all(after.map((i) => stateAt(database, i)))).toEqual(before);
+      // cutoff day 5: the facts closed on days 1 and 2 ended before it, but their week has not: they stay
+      const first = await service.runOnce(new Date(at(95, 60)));
+      expect(first.cutoff.toISOString()).toBe(at(5, 60));
+      expect(first.deleted.fact).toBe(0);
+      expect(await count(database, 'fact')).toBe(facts);
       // the coverage interval of days 0–2 ended before the cutoff; the one opened on day 95 stays
-      expect(run.deleted.coverage).toBe(1);
+      expect(first.deleted.coverage).toBe(1);
       expect(await count(database, 'coverage')).toBe(1);
       // snapshot records of days 0–2 go; the node itself and its head stay
-      expect(run.deleted.snapshot).toBe(3);
+      expect(first.deleted.snapshot).toBe(3);
       expect(await count(database, 'node')).toBe(1);
+
+      // cutoff day 8: week 2026-23 ended before it and its partition goes, with every fact closed in it
+      const after = [at(8, 60), at(50), at(95), at(95, 30)];
+      const before = await Promise.all(after.map((i) => stateAt(database, i)));
+      const second = await service.runOnce(new Date(at(98, 60)));
+      expect(second.cutoff.toISOString()).toBe(at(8, 60));
+      expect(second.deleted.fact).toBe(closedInWeek[0].n);
+      expect(await count(database, 'fact')).toBe(facts - closedInWeek[0].n);
+      expect(await Promise.all(after.map((i) => stateAt(database, i)))).toEqual(before);
+      const weeks = await database.prisma.$queryRaw<Array<{ name: string }>>`SELECT c.relname::text AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'fact'::regclass`;
+      expect(weeks.map((w) => w.name)).not.toContain('fact_w2026_23');
+      expect(weeks.map((w) => w.name)).toContain('fact_open');
     });
 
     it('deletes probes (and their results) that finished before the cutoff, and keeps later and unfinished ones', async () => {

@@ -42,9 +42,10 @@ export interface RetentionRun {
 const DAY = 86_400_000;
 
 /**
- * The retention job: every `intervalMs`, deletes history that ended more than `retentionDays`
- * ago (closed fact and cluster-object intervals, coverage intervals, snapshot records, resolved
- * findings, finished probes with their results), in small batches. What is still true is never touched, so the state at any instant
+ * The retention job: every `intervalMs`, removes history that ended more than `retentionDays`
+ * ago: closed facts by whole week partitions once their week ended before the cutoff
+ * (FactStore.deleteEndedBefore), and cluster-object intervals, coverage intervals, snapshot
+ * records, resolved findings, finished probes with their results in small batches. What is still true is never touched, so the state at any instant
  * after the cutoff stays exact; only instants before it lose their history.
  */
 @Injectable()
@@ -99,7 +100,8 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
         batches++;
         deleted[table] += count;
         this.metrics?.retentionDeleted.inc({ table }, count);
-        if (count < this.settings.batchSize) break;
+        // facts go by whole week partitions, all of them in one call (FactStore.deleteEndedBefore)
+        if (count < this.settings.batchSize || table === 'fact') break;
         if (this.settings.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.pauseMs));
       }
     }

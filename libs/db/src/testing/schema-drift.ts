@@ -4,6 +4,10 @@
 // precision, pg_get_expr the canonical default and index predicate; information_schema and
 // pg_indexes are views over the same catalogs).
 //
+// A partitioned table is compared as its parent: its partitions (pg_class.relispartition: fact's
+// weeks and fact_open) and the indexes and foreign keys they inherit are the parent's, created by
+// migrations and the API's partition job, not models of their own.
+//
 // Only what schema.prisma can state is compared: the hand-written CHECK constraints of the
 // migrations are invisible to Prisma and ignored here. Anything the checker does not know how
 // to compare (enums, multi-schema, sort orders…) is reported as a difference, so that growing
@@ -26,7 +30,7 @@ export interface DriftOptions {
 export async function checkSchemaDrift(sql: SqlExecutor, options: DriftOptions = {}): Promise<string[]> {
   const schemaPath = options.schemaPath ?? join(dirname(defaultMigrationsDir()), 'schema.prisma');
   const source = readFileSync(schemaPath, 'utf8');
-  const datamodel = getDatamodel(source);
+  const datamodel = driftDatamodel(source);
   const extras = parseSchemaExtras(source);
   const expected = expectations(datamodel, extras);
   const actual = await readCatalog(sql);
@@ -116,6 +120,30 @@ export async function checkSchemaDrift(sql: SqlExecutor, options: DriftOptions =
     drift.push(`foreign key ${extra.name} on ${extra.table}: exists in the database, not in the schema`);
   }
   return drift;
+}
+
+/** Stand-in primary key name given to @@ignore'd models by driftDatamodel (never compared). */
+const STAND_IN_ID = '__routescope_drift_stand_in_pkey';
+
+/**
+ * The DMMF the drift check compares, @@ignore'd models included. Prisma leaves an ignored model
+ * out of the DMMF (and out of the client); we ignore Fact only because Prisma wants every model to
+ * have a unique criterion of required columns, which a table partitioned on the nullable valid_to
+ * cannot have (its unique indexes must hold valid_to). Its columns, indexes and foreign key are
+ * still ours to check: the copy of the schema read here un-ignores such models, giving each a
+ * stand-in @@id (named STAND_IN_ID and dropped from the result) to pass Prisma's validation.
+ */
+export function driftDatamodel(source: string): Datamodel {
+  const ignored = [...source.matchAll(/^model\s+(\w+)\s*\{[^}]*^\s*@@ignore\s*$/gm)].map((m) => m[1]);
+  if (ignored.length === 0) return getDatamodel(source);
+  let visible = source;
+  for (const model of ignored) {
+    visible = visible.replace(new RegExp(`^(model\\s+${model}\\s*\\{[^}]*?)^\\s*@@ignore\\s*$`, 'm'), `$1  @@id([id], map: "${STAND_IN_ID}")`);
+    // relation fields pointing at it carry @ignore too
+    visible = visible.replace(new RegExp(`^(\\s+\\w+\\s+${model}(\\[\\]|\\?)?\\s.*?)\\s@ignore\\b`, 'gm'), '$1');
+  }
+  const datamodel = getDatamodel(visible);
+  return { ...datamodel, indexes: datamodel.indexes.filter((index) => index.dbName !== STAND_IN_ID) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,7 +452,7 @@ async function readCatalog(sql: SqlExecutor) {
        JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> $1
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> $1
         AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY c.relname, a.attnum`,
     [MIGRATIONS_TABLE],
@@ -442,7 +470,7 @@ async function readCatalog(sql: SqlExecutor) {
        JOIN pg_class t ON t.oid = ix.indrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
        JOIN pg_am am ON am.oid = i.relam
-      WHERE n.nspname = current_schema() AND t.relname <> $1`,
+      WHERE n.nspname = current_schema() AND NOT t.relispartition AND t.relname <> $1`,
     [MIGRATIONS_TABLE],
   );
   const foreignKeys = await sql.query<CatalogForeignKey>(
@@ -458,7 +486,7 @@ async function readCatalog(sql: SqlExecutor) {
        JOIN pg_class t ON t.oid = con.conrelid
        JOIN pg_class rt ON rt.oid = con.confrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE con.contype = 'f' AND n.nspname = current_schema()`,
+      WHERE con.contype = 'f' AND n.nspname = current_schema() AND NOT t.relispartition`,
   );
   return { columns, indexes, foreignKeys };
 }

@@ -12,7 +12,8 @@ export const HISTORY_TABLES = ['fact', 'coverage', 'snapshot'] as const;
 export type HistoryTable = (typeof HISTORY_TABLES)[number];
 
 /**
- * Deletes of closed history, one bounded batch per statement. Every row it touches ended before
+ * Deletes of closed coverage and snapshot records, one bounded batch per statement (fact's closed
+ * rows go by whole week partitions: FactPartitionRepository.dropWeeksEndedBy). Every row it touches ended before
  * the cutoff, so it never meets the rows ingest writes (open rows and new ones): batches take
  * row locks on dead history only and commit on their own, in milliseconds.
  */
@@ -25,11 +26,8 @@ export class HistoryRetentionRepository {
    * snapshot records it first records the cutoff (retention_cutoff, in the same statement): the
    * change counts stop reading records before it, so they never see a half-trimmed range.
    */
-  async deleteBatch(table: HistoryTable, cutoff: Date, limit: number): Promise<number> {
+  async deleteBatch(table: Exclude<HistoryTable, 'fact'>, cutoff: Date, limit: number): Promise<number> {
     switch (table) {
-      case 'fact':
-        return this.database.prisma.$executeRaw`
-          DELETE FROM fact WHERE (node_id, id) IN (SELECT node_id, id FROM fact WHERE valid_to < ${cutoff}::timestamptz ORDER BY valid_to LIMIT ${limit}::int)`;
       case 'coverage':
         return this.database.prisma.$executeRaw`
           DELETE FROM coverage WHERE (node_id, id) IN (SELECT node_id, id FROM coverage WHERE end_at < ${cutoff}::timestamptz ORDER BY end_at LIMIT ${limit}::int)`;

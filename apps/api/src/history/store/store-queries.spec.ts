@@ -6,6 +6,7 @@ import { ChangeCountRepository } from './change-count.repository';
 import { ClusterStateRepository } from './cluster-state.repository';
 import { CoverageRepository } from './coverage.repository';
 import { FactChangeRepository } from './fact-change.repository';
+import { FactPartitionRepository } from './fact-partition.repository';
 import { FactStateRepository } from './fact-state.repository';
 import { HeartbeatRepository } from './heartbeat.repository';
 import { HistoryRetentionRepository } from './history-retention.repository';
@@ -166,11 +167,19 @@ const QUERY_FILES: Array<QueryFile<unknown>> = [
       audit: (r, tx) => r.audit(tx, { actor: 'admin', action: 'resetNodeHead', subject: 'node:node-a', details: {} }),
     },
   }),
+  file<FactPartitionRepository>({
+    file: 'fact-partition.repository.sql',
+    create: (d) => new FactPartitionRepository(d),
+    calls: {
+      ensureWeek: (r) => r.ensureWeek(at),
+      weeks: (r) => r.weeks(),
+      dropWeeksEndedBy: (r) => r.dropWeeksEndedBy(at),
+    },
+  }),
   file<HistoryRetentionRepository>({
     file: 'history-retention.repository.sql',
     create: (d) => new HistoryRetentionRepository(d),
     calls: {
-      'deleteBatch (fact)': (r) => r.deleteBatch('fact', at, 5000),
       'deleteBatch (coverage)': (r) => r.deleteBatch('coverage', at, 5000),
       'deleteBatch (snapshot)': (r) => r.deleteBatch('snapshot', at, 5000),
     },
