@@ -91,7 +91,11 @@ async function createPostgres(databaseUrl: string, options: CreateDatabaseOption
   // Our own pool (rather than PrismaPg(connectionString)) so that the runner checks out a
   // session from the same pool, and so that an idle connection dying (server restart) is
   // logged instead of crashing the process with an unhandled 'error' event.
-  const pool = new Pool({ connectionString: databaseUrl, max: options.poolSize });
+  // parallel_setup_cost ×10: the API's reads are many small index probes (one node's state at T:
+  // ~1,400 rows over a few week partitions), for which PostgreSQL planned 2 parallel workers whose
+  // start-up took 2/3 of the statement (23 → 8 ms); only large scans are worth workers now.
+  // An `?options=` in DATABASE_URL takes precedence (pg reads the URL last).
+  const pool = new Pool({ connectionString: databaseUrl, max: options.poolSize, options: '-c parallel_setup_cost=10000' });
   pool.on('error', (error) => console.error(`routescope db: idle PostgreSQL connection failed: ${error.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log: options.log });
 

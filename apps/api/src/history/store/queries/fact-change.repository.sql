@@ -9,22 +9,24 @@ CROSS JOIN LATERAL (
     (SELECT v.attrs FROM fact b JOIN fact_attrs v ON v.id = b.attrs_id
       WHERE b.node_id = n.id AND b.ns = e.ns AND b.kind = e.kind AND b.key = e.key AND b.valid_to = e.at LIMIT 1) AS before,
     (SELECT v.attrs FROM fact a JOIN fact_attrs v ON v.id = a.attrs_id
-      WHERE a.node_id = n.id AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at LIMIT 1) AS after,
+      WHERE a.node_id = n.id AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at
+        AND (a.valid_to IS NULL OR a.valid_to > e.at) LIMIT 1) AS after,
     EXISTS (SELECT 1 FROM coverage cv WHERE cv.node_id = n.id AND cv.start_at = e.at) AS "afterGap"
   FROM (
     SELECT ns, kind, key, valid_from AS at FROM fact
       WHERE node_id = n.id AND valid_from >= $1::timestamptz AND valid_from <= $2::timestamptz
+        AND (valid_to IS NULL OR valid_to > $3::timestamptz)
     UNION
     SELECT ns, kind, key, valid_to AS at FROM fact
-      WHERE node_id = n.id AND valid_to >= $3::timestamptz AND valid_to <= $4::timestamptz
+      WHERE node_id = n.id AND valid_to >= $4::timestamptz AND valid_to <= $5::timestamptz
   ) e
-  WHERE e.at > $5::timestamptz
+  WHERE e.at > $6::timestamptz
     AND (e.at, e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C")
-        > ($6::timestamptz, $7::text, $8::text, $9::text)
+        > ($7::timestamptz, $8::text, $9::text, $10::text)
   ORDER BY e.at, e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C"
-  LIMIT $10::int
+  LIMIT $11::int
 ) c
-WHERE n.id = ANY($11::int[])
+WHERE n.id = ANY($12::int[])
 ORDER BY n.id, c.at, c.ns COLLATE "C", c.kind COLLATE "C", c.key COLLATE "C";
 
 -- clusterChanges
@@ -32,7 +34,8 @@ SELECT e."nodeId", e.node, e.at, e.ns, e.kind, e.key,
   (SELECT v.attrs FROM fact b JOIN fact_attrs v ON v.id = b.attrs_id
     WHERE b.node_id = e."nodeId" AND b.ns = e.ns AND b.kind = e.kind AND b.key = e.key AND b.valid_to = e.at LIMIT 1) AS before,
   (SELECT v.attrs FROM fact a JOIN fact_attrs v ON v.id = a.attrs_id
-    WHERE a.node_id = e."nodeId" AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at LIMIT 1) AS after,
+    WHERE a.node_id = e."nodeId" AND a.ns = e.ns AND a.kind = e.kind AND a.key = e.key AND a.valid_from = e.at
+      AND (a.valid_to IS NULL OR a.valid_to > e.at) LIMIT 1) AS after,
   -- a probe of (node_id, start_at) per row of the page; as EXISTS it was planned as a hashed scan of all coverage
   COALESCE((SELECT true FROM coverage cv WHERE cv.node_id = e."nodeId" AND cv.start_at = e.at LIMIT 1), false) AS "afterGap"
 FROM (
@@ -40,24 +43,26 @@ FROM (
     (SELECT f.node_id AS "nodeId", n.name AS node, f.valid_from AS at, f.ns, f.kind, f.key
       FROM fact f JOIN node n ON n.id = f.node_id
       WHERE f.valid_from >= $1::timestamptz AND f.valid_from <= $2::timestamptz AND f.valid_from > $3::timestamptz
-        AND ($4::boolean OR f.valid_from > n.first_seen_at)
+        AND (f.valid_to IS NULL OR f.valid_to > $4::timestamptz)
+        AND ($5::boolean OR f.valid_from > n.first_seen_at)
         AND (f.valid_from, n.name COLLATE "C", f.ns COLLATE "C", f.kind COLLATE "C", f.key COLLATE "C")
-            > ($5::timestamptz, $6::text, $7::text, $8::text, $9::text)
+            > ($6::timestamptz, $7::text, $8::text, $9::text, $10::text)
       ORDER BY f.valid_from, n.name COLLATE "C", f.ns COLLATE "C", f.kind COLLATE "C", f.key COLLATE "C"
-      LIMIT $10::int)
+      LIMIT $11::int)
     UNION ALL
     (SELECT f.node_id, n.name, f.valid_to, f.ns, f.kind, f.key
       FROM fact f JOIN node n ON n.id = f.node_id
-      WHERE f.valid_to >= $11::timestamptz AND f.valid_to <= $12::timestamptz AND f.valid_to > $13::timestamptz
-        AND ($14::boolean OR f.valid_to > n.first_seen_at)
+      WHERE f.valid_to >= $12::timestamptz AND f.valid_to <= $13::timestamptz AND f.valid_to > $14::timestamptz
+        AND ($15::boolean OR f.valid_to > n.first_seen_at)
         AND (f.valid_to, n.name COLLATE "C", f.ns COLLATE "C", f.kind COLLATE "C", f.key COLLATE "C")
-            > ($15::timestamptz, $16::text, $17::text, $18::text, $19::text)
+            > ($16::timestamptz, $17::text, $18::text, $19::text, $20::text)
         AND NOT EXISTS (SELECT 1 FROM fact o
-          WHERE o.node_id = f.node_id AND o.valid_from = f.valid_to AND o.ns = f.ns AND o.kind = f.kind AND o.key = f.key)
+          WHERE o.node_id = f.node_id AND o.valid_from = f.valid_to AND o.ns = f.ns AND o.kind = f.kind AND o.key = f.key
+            AND (o.valid_to IS NULL OR o.valid_to > f.valid_to))
       ORDER BY f.valid_to, n.name COLLATE "C", f.ns COLLATE "C", f.kind COLLATE "C", f.key COLLATE "C"
-      LIMIT $20::int)
+      LIMIT $21::int)
   ) u
   ORDER BY u.at, u.node COLLATE "C", u.ns COLLATE "C", u.kind COLLATE "C", u.key COLLATE "C"
-  LIMIT $21::int
+  LIMIT $22::int
 ) e
 ORDER BY e.at, e.node COLLATE "C", e.ns COLLATE "C", e.kind COLLATE "C", e.key COLLATE "C";
