@@ -10,6 +10,10 @@ function capture() {
   return { lines, out: { log: (l: string) => lines.push(l), error: (l: string) => lines.push(`ERR ${l}`) } };
 }
 
+// Each test applies every migration to an embedded database on disk (PGlite, fsync per commit):
+// ~40 migrations took 61 s on a 2-core machine busy with a benchmark's PostgreSQL writes.
+jest.setTimeout(180_000);
+
 describe('migrate-cli', () => {
   let names: string[];
   let tmp: string;
