@@ -189,6 +189,18 @@ const sharedCommandLine = {
 mkdirSync(dirname(outfile), { recursive: true });
 writeFileSync(join(dirname(outfile), zodContractFile), await zodContractText());
 
+// what the start-up bundle and the lazily loaded commands' bundle are built with alike
+const bundleOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  sourcemap: 'linked',
+  tsconfig: join(here, 'tsconfig.json'),
+  define: { COLLECTOR_VERSION: JSON.stringify(version) },
+};
+
 await build({
   stdin: {
     contents: Object.entries(lazyCommandModules).map(([file, name]) => `export * as ${name} from '${file}';`).join('\n'),
@@ -197,14 +209,7 @@ await build({
     loader: 'ts',
   },
   outfile: join(dirname(outfile), commandsFile),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: true,
-  sourcemap: 'linked',
-  tsconfig: join(here, 'tsconfig.json'),
-  define: { COLLECTOR_VERSION: JSON.stringify(version) },
+  ...bundleOptions,
   plugins: [sharedCommandLine, embeddedZodContract(), lazyLibraryCrypto, pureWorkspaceLibraries],
   logLevel: 'warning',
 });
@@ -212,14 +217,7 @@ await build({
 await build({
   entryPoints: [join(here, 'src/bin.ts')],
   outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: true,
-  sourcemap: 'linked',
-  tsconfig: join(here, 'tsconfig.json'),
-  define: { COLLECTOR_VERSION: JSON.stringify(version) },
+  ...bundleOptions,
   banner: { js: '#!/usr/bin/env node' },
   plugins: [lazyCommands, embeddedZodContract(), lazyLibraryCrypto, pureWorkspaceLibraries],
   logLevel: 'warning',
