@@ -136,6 +136,19 @@ export async function startApiTestApp(kind: DatabaseKind, options: ApiTestAppOpt
  * Counts, per trigger, the subscriptions of these PubSubs that are live (their subscribe and
  * unsubscribe wrapped; the history events and the findings each have their own PubSub).
  */
+/**
+ * One API replica on `db` (initialised, not listening), added to `apps` for the caller to close:
+ * several of them on one database are what the cross-replica specs run. Retention as long as
+ * allowed, so that snapshots at fixed past dates stay inside it.
+ */
+export async function startReplica(db: Database, apps: INestApplication[]): Promise<INestApplication> {
+  const config = loadApiConfig({ ROUTESCOPE_INGEST_TOKEN: `rs_${randomBytes(12).toString('hex')}`, ROUTESCOPE_LOG_LEVEL: 'error', ROUTESCOPE_RETENTION_DAYS: '3650' });
+  const { app } = await createApiApplication(config, db);
+  await app.init();
+  apps.push(app);
+  return app;
+}
+
 export function liveSubscriptions(pubsubs: PubSubEngine[]): Map<string, number> {
   const live = new Map<string, number>();
   for (const pubsub of pubsubs) {

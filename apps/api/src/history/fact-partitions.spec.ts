@@ -1,12 +1,9 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { createDatabase, testing, type Database } from '@routescope/db';
 import type { Snapshot } from '@routescope/snapshot';
-import { createApiApplication } from '../api-application';
-import { loadApiConfig } from '../config/api-config';
 import { IngestService } from '../ingest/ingest.service';
-import { hostNamespace, podNamespace, snapshot, testDatabaseKinds } from '../../test/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startReplica, testDatabaseKinds } from '../../test/api-test-app';
 import { FactPartitions, isMissingFactWeek, weekStart, weeksBetween, WEEK_MS } from './fact-partitions.service';
 import { FactStore } from './fact-store.service';
 
@@ -57,14 +54,7 @@ for (const kind of testDatabaseKinds()) {
       await database.dispose();
     });
 
-    async function replica(db: Database): Promise<INestApplication> {
-      // Retention as long as allowed: the fixed dates of these snapshots must stay inside it.
-      const config = loadApiConfig({ ROUTESCOPE_INGEST_TOKEN: `rs_${randomBytes(12).toString('hex')}`, ROUTESCOPE_LOG_LEVEL: 'error', ROUTESCOPE_RETENTION_DAYS: '3650' });
-      const { app } = await createApiApplication(config, db);
-      await app.init();
-      apps.push(app);
-      return app;
-    }
+    const replica = (db: Database): Promise<INestApplication> => startReplica(db, apps);
     const secondClient = async (): Promise<Database> =>
       kind === 'postgres' ? createDatabase({ databaseUrl: database.databaseUrl }) : { ...database, close: async () => undefined };
 

@@ -1,11 +1,8 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { createDatabase, testing, type Database } from '@routescope/db';
 import { canonicalJson, snapshotToFacts, type Snapshot } from '@routescope/snapshot';
-import { createApiApplication } from '../api-application';
-import { loadApiConfig } from '../config/api-config';
-import { hostNamespace, podNamespace, snapshot, testDatabaseKinds } from '../../test/api-test-app';
+import { hostNamespace, podNamespace, snapshot, startReplica, testDatabaseKinds } from '../../test/api-test-app';
 import { IngestService } from './ingest.service';
 
 // The per-replica state cache is only a hint: two replicas ingesting the same node in turn
@@ -33,14 +30,7 @@ for (const kind of testDatabaseKinds()) {
       await database.dispose();
     });
 
-    async function replica(db: Database): Promise<IngestService> {
-      // Retention as long as allowed: the fixed dates of these snapshots must stay inside it.
-      const config = loadApiConfig({ ROUTESCOPE_INGEST_TOKEN: `rs_${randomBytes(12).toString('hex')}`, ROUTESCOPE_LOG_LEVEL: 'error', ROUTESCOPE_RETENTION_DAYS: '3650' });
-      const { app } = await createApiApplication(config, db);
-      await app.init();
-      apps.push(app);
-      return app.get(IngestService);
-    }
+    const replica = async (db: Database): Promise<IngestService> => (await startReplica(db, apps)).get(IngestService);
 
     async function openFacts(): Promise<string[]> {
       const rows = await database.prisma.$queryRaw<Array<{ ns: string; kind: string; key: string; attrs: never }>>`SELECT ns, kind, key, a.attrs FROM fact JOIN fact_attrs a ON a.id = fact.attrs_id WHERE valid_to IS NULL`;
