@@ -21,6 +21,7 @@ import { AddressHolderRepository } from './store/address-holder.repository';
 import { ChangeCountRepository } from './store/change-count.repository';
 import { ClusterStateRepository } from './store/cluster-state.repository';
 import { CoverageRepository } from './store/coverage.repository';
+import { FactAttrsRepository } from './store/fact-attrs.repository';
 import { FactChangeRepository } from './store/fact-change.repository';
 import { FactPartitionRepository } from './store/fact-partition.repository';
 import { FactStateRepository } from './store/fact-state.repository';
@@ -40,6 +41,7 @@ import { NodeRepository } from './store/node.repository';
   providers: [
     NodeRepository,
     AddressHolderRepository,
+    FactAttrsRepository,
     FactStateRepository,
     FactChangeRepository,
     CoverageRepository,

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Database } from '@routescope/db';
+import { Prisma, type Database } from '@routescope/db';
 import type { Fact } from '@routescope/snapshot';
 import { DATABASE } from '../../database/database.module';
-import { toStoredFacts, type FactRow } from './fact-rows';
+import { FactAttrsRepository } from './fact-attrs.repository';
+import { aggregatedAttrsIds, parseAggregatedFactRefs, toStoredFacts, type FactRow } from './fact-rows';
 
 /** One node's facts valid at an instant, in canonical order. */
 export interface NodeFacts {
@@ -38,7 +39,10 @@ export interface WindowFacts {
  */
 @Injectable()
 export class FactStateRepository {
-  constructor(@Inject(DATABASE) private readonly database: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly database: Database,
+    private readonly attrs: FactAttrsRepository,
+  ) {}
 
   /**
    * The facts of each node valid at `at`: its open rows that had begun by then (the partial
@@ -47,10 +51,11 @@ export class FactStateRepository {
    * return, instead of every row the node ever had before `at`.
    */
   async factsAt(nodeIds: readonly number[], at: Date): Promise<NodeFacts[]> {
-    // One JSON text per node instead of ~1,500 rows: the driver decodes a row at a time, and at
-    // this size that decoding, not the index scans, was most of state(at) (bench, issue #6).
+    // One text per node instead of ~1,500 rows (the driver decodes a row at a time; at this size
+    // that decoding, not the index scans, was most of state(at): bench, issue #6), with each
+    // fact's attributes as its attrs id, resolved through FactAttrsRepository.
     const rows = await this.database.prisma.$queryRaw<Array<{ nodeId: number; facts: string }>>`
-      SELECT f.node_id AS "nodeId", json_agg(json_build_array(f.ns, f.kind, f.key, a.attrs))::text AS facts
+      SELECT f.node_id AS "nodeId", ${AGGREGATED_FACT_REFS} AS facts
       FROM (
         SELECT node_id, ns, kind, key, attrs_id FROM fact
         WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
@@ -58,9 +63,9 @@ export class FactStateRepository {
         SELECT node_id, ns, kind, key, attrs_id FROM fact
         WHERE node_id = ANY(${[...nodeIds]}::int[]) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
       ) f
-      JOIN fact_attrs a ON a.id = f.attrs_id
       GROUP BY f.node_id`;
-    return rows.map((row) => ({ nodeId: row.nodeId, facts: decodeAggregated(row.facts) }));
+    const attrs = await this.attrs.byIds(attrsIdsOf(rows.map((row) => row.facts)));
+    return rows.map((row) => ({ nodeId: row.nodeId, facts: parseAggregatedFactRefs(row.facts, attrs) }));
   }
 
   /**
@@ -76,9 +81,7 @@ export class FactStateRepository {
     const knownAt = known.map((k) => k.changedAt?.toISOString() ?? null);
     const rows = await this.database.prisma.$queryRaw<Array<{ nodeId: number; changedAt: Date | null; read: boolean; facts: string | null }>>`
       WITH version AS (
-        SELECT n.id, GREATEST(
-          (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= ${at}::timestamptz),
-          (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= ${at}::timestamptz)) AS changed_at
+        SELECT n.id, ${stateVersionAt(Prisma.sql`n.id`, at)} AS changed_at
         FROM unnest(${[...nodeIds]}::int[]) AS n(id)
       ), wanted AS (
         SELECT v.id FROM version v
@@ -86,7 +89,7 @@ export class FactStateRepository {
           SELECT 1 FROM unnest(${knownNodes}::int[], ${knownAt}::timestamptz[]) AS k(node_id, changed_at)
           WHERE k.node_id = v.id AND k.changed_at IS NOT DISTINCT FROM v.changed_at)
       ), state AS (
-        SELECT f.node_id, json_agg(json_build_array(f.ns, f.kind, f.key, a.attrs))::text AS facts
+        SELECT f.node_id, ${AGGREGATED_FACT_REFS} AS facts
         FROM (
           SELECT node_id, ns, kind, key, attrs_id FROM fact
           WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= ${at}::timestamptz
@@ -94,15 +97,15 @@ export class FactStateRepository {
           SELECT node_id, ns, kind, key, attrs_id FROM fact
           WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > ${at}::timestamptz AND valid_from <= ${at}::timestamptz
         ) f
-        JOIN fact_attrs a ON a.id = f.attrs_id
         GROUP BY f.node_id
       )
       SELECT v.id AS "nodeId", v.changed_at AS "changedAt", v.id IN (SELECT id FROM wanted) AS read, s.facts
       FROM version v LEFT JOIN state s ON s.node_id = v.id`;
+    const attrs = await this.attrs.byIds(attrsIdsOf(rows.map((row) => row.facts)));
     return rows.map((row) => ({
       nodeId: row.nodeId,
       changedAt: row.changedAt,
-      ...(row.read ? { facts: row.facts ? decodeAggregated(row.facts) : [] } : {}),
+      ...(row.read ? { facts: row.facts ? parseAggregatedFactRefs(row.facts, attrs) : [] } : {}),
     }));
   }
 
@@ -147,7 +150,29 @@ export class FactStateRepository {
   }
 }
 
-/** A json_agg of [ns, kind, key, attrs] arrays → facts in canonical order. */
-function decodeAggregated(text: string): Fact[] {
-  return toStoredFacts((JSON.parse(text) as Array<[string, string, string, unknown]>).map(([ns, kind, key, attrs]) => ({ ns, kind, key, attrs })));
+/**
+ * A group's facts as one text of `"ns"␟kind␟"key"␟attrs_id` records separated by ␞
+ * (parseAggregatedFactRefs reads it; the attributes come from FactAttrsRepository).
+ */
+export const AGGREGATED_FACT_REFS = Prisma.sql`string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs_id::text, chr(30))`;
+
+/**
+ * NodeStateVersion of the node `nodeId` (an SQL expression) at `at`: the later of the last
+ * valid_to at or before `at` and the last valid_from at or before `at` of a row still valid at
+ * `at`. A row that began and ended by `at` has its valid_to counted, which is later than its
+ * valid_from, so this is the last boundary of any row at or before `at`; put this way, each side
+ * is pruned to the week partitions it can touch (valid_to ≤ at: the weeks up to `at`, no open
+ * rows; valid_to > at or open: the weeks from `at` on) instead of probing every week per node.
+ */
+export function stateVersionAt(nodeId: Prisma.Sql, at: Date): Prisma.Sql {
+  const closedBy = Prisma.sql`(SELECT max(valid_to) FROM fact WHERE node_id = ${nodeId} AND valid_to <= ${at}::timestamptz)`;
+  const validThen = Prisma.sql`(SELECT max(valid_from) FROM fact WHERE node_id = ${nodeId} AND valid_from <= ${at}::timestamptz AND (valid_to IS NULL OR valid_to > ${at}::timestamptz))`;
+  return Prisma.sql`GREATEST(${closedBy}, ${validThen})`;
+}
+
+/** The attrs ids of aggregated texts (null: a node with no facts). */
+export function attrsIdsOf(texts: ReadonlyArray<string | null>): Set<string> {
+  const ids = new Set<string>();
+  for (const text of texts) if (text) aggregatedAttrsIds(text, ids);
+  return ids;
 }

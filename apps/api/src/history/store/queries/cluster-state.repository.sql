@@ -55,13 +55,8 @@ FROM (
   SELECT s.id, s.name, s.changed_at,
     s.changed_at IS NOT NULL AND (s.id, s.changed_at) IN (SELECT * FROM unnest($4::int[], $5::timestamptz[])) AS known
   FROM (
-    SELECT n.id, n.name, GREATEST(
-      (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $6::timestamptz),
-      (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $7::timestamptz)) AS changed_at
-    FROM node n WHERE n.id = ANY($8::int[])
+    SELECT n.id, n.name, GREATEST((SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $6::timestamptz), (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $7::timestamptz AND (valid_to IS NULL OR valid_to > $8::timestamptz))) AS changed_at
+    FROM node n WHERE n.id = ANY($9::int[])
   ) s
 ) v
 ORDER BY v.id;
-
--- attrsByIds
-SELECT id::text AS id, attrs::text AS attrs FROM fact_attrs WHERE id = ANY($1::uuid[]);

@@ -2,7 +2,7 @@
 -- Regenerate: ROUTESCOPE_UPDATE_SQL=1 npx jest -c apps/api/jest.config.cjs store-queries
 
 -- factsAt
-SELECT f.node_id AS "nodeId", json_agg(json_build_array(f.ns, f.kind, f.key, a.attrs))::text AS facts
+SELECT f.node_id AS "nodeId", string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs_id::text, chr(30)) AS facts
 FROM (
   SELECT node_id, ns, kind, key, attrs_id FROM fact
   WHERE node_id = ANY($1::int[]) AND valid_to IS NULL AND valid_from <= $2::timestamptz
@@ -10,30 +10,26 @@ FROM (
   SELECT node_id, ns, kind, key, attrs_id FROM fact
   WHERE node_id = ANY($3::int[]) AND valid_to > $4::timestamptz AND valid_from <= $5::timestamptz
 ) f
-JOIN fact_attrs a ON a.id = f.attrs_id
 GROUP BY f.node_id;
 
 -- versionedFactsAt
 WITH version AS (
-  SELECT n.id, GREATEST(
-    (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $1::timestamptz),
-    (SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $2::timestamptz)) AS changed_at
-  FROM unnest($3::int[]) AS n(id)
+  SELECT n.id, GREATEST((SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $1::timestamptz), (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $2::timestamptz AND (valid_to IS NULL OR valid_to > $3::timestamptz))) AS changed_at
+  FROM unnest($4::int[]) AS n(id)
 ), wanted AS (
   SELECT v.id FROM version v
   WHERE NOT EXISTS (
-    SELECT 1 FROM unnest($4::int[], $5::timestamptz[]) AS k(node_id, changed_at)
+    SELECT 1 FROM unnest($5::int[], $6::timestamptz[]) AS k(node_id, changed_at)
     WHERE k.node_id = v.id AND k.changed_at IS NOT DISTINCT FROM v.changed_at)
 ), state AS (
-  SELECT f.node_id, json_agg(json_build_array(f.ns, f.kind, f.key, a.attrs))::text AS facts
+  SELECT f.node_id, string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs_id::text, chr(30)) AS facts
   FROM (
     SELECT node_id, ns, kind, key, attrs_id FROM fact
-    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= $6::timestamptz
+    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= $7::timestamptz
     UNION ALL
     SELECT node_id, ns, kind, key, attrs_id FROM fact
-    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > $7::timestamptz AND valid_from <= $8::timestamptz
+    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > $8::timestamptz AND valid_from <= $9::timestamptz
   ) f
-  JOIN fact_attrs a ON a.id = f.attrs_id
   GROUP BY f.node_id
 )
 SELECT v.id AS "nodeId", v.changed_at AS "changedAt", v.id IN (SELECT id FROM wanted) AS read, s.facts
