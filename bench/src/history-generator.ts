@@ -137,7 +137,9 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
   // Load without the fact/snapshot indexes, then build them: what a restore does too. fact is
   // partitioned by week on valid_to: the weeks the closed rows end in are created before the load
   // (fact_ensure_week_partition, as the API's store does), and its indexes are the parent's.
-  const indexes = psql(databaseUrl, `SELECT string_agg(indexdef, ';' || chr(10)) FROM pg_indexes WHERE tablename IN ('fact', 'snapshot') AND indexname NOT LIKE '%_pkey'`, true).trim();
+  // pg_indexes words a partitioned table's index `ON ONLY fact`, which would build no partition's
+  // index (and leave the parent's invalid): rebuilt `ON fact`, every partition's index is built.
+  const indexes = psql(databaseUrl, `SELECT string_agg(replace(indexdef, ' ON ONLY ', ' ON '), ';' || chr(10)) FROM pg_indexes WHERE tablename IN ('fact', 'snapshot') AND indexname NOT LIKE '%_pkey'`, true).trim();
   psql(databaseUrl, `SELECT string_agg('DROP INDEX ' || quote_ident(indexname), '; ') FROM pg_indexes WHERE tablename IN ('fact','snapshot') AND indexname NOT LIKE '%_pkey' \\gexec`);
   // Attributes are content-addressed (fact_attrs, as the writer stores them): staged with their
   // text, then each distinct value stored once and the facts pointing at it.
@@ -157,6 +159,8 @@ export async function generateHistory(databaseUrl: string, o: HistoryOptions): P
   psql(databaseUrl, `\\copy snapshot (id, node_id, taken_at, received_at, hash, changes, boot_id, seq, source, warnings) FROM '${snapshotFile}' WITH (FORMAT csv)`);
   log(`history: loaded in ${Math.round((Date.now() - loadStarted) / 1000)} s; building indexes`);
   psql(databaseUrl, `SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 2; ${indexes};`);
+  const invalid = psql(databaseUrl, `SELECT string_agg(indexrelid::regclass::text, ', ') FROM pg_index WHERE NOT indisvalid`, true).trim();
+  if (invalid) throw new Error(`history: indexes left invalid after the load: ${invalid}`);
   psql(databaseUrl, 'VACUUM ANALYZE fact; VACUUM ANALYZE fact_attrs; VACUUM ANALYZE snapshot; VACUUM ANALYZE node; VACUUM ANALYZE coverage;');
   rmSync(o.workDir, { recursive: true, force: true });
   return { factRows: factRows + openRows, openRows, snapshotRows, start, end, generateMs, loadMs: Date.now() - loadStarted };
