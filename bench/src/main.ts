@@ -131,7 +131,6 @@ async function main(): Promise<void> {
       const api = await startApi(handle, { ROUTESCOPE_RETENTION_DAYS: '3650' });
       try {
         results.queries = await benchQueries(api, { seed, nodes, start: stats.start, end: stats.end, samples: s.quick ? 10 : 200, select: process.argv.find((a) => a.startsWith('--queries='))?.slice('--queries='.length).split(',') });
-        for (const q of results.queries) log(`queries: ${q.name}: ${q.sample ? `p50 ${q.sample.p50} p95 ${q.sample.p95} ms (${q.meanRows} rows)` : q.skipped}`);
       } finally {
         await api.close();
       }

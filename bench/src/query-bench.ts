@@ -99,6 +99,8 @@ export async function benchQueries(api: RunningApi, o: QueryBenchOptions): Promi
       });
       result.profile = { lines: p.lines, idlePct: p.idlePct };
     }
+    // as each read finishes: the whole phase takes many minutes at 1,000 nodes × 90 days
+    log(`queries: ${name}: p50 ${result.sample!.p50} p95 ${result.sample!.p95} ms, first request ${coldMs} ms (${result.meanRows} rows)`);
     return result;
   };
   const results: QueryResult[] = [];
