@@ -24,27 +24,28 @@ for (const kind of testDatabaseKinds()) {
       return ids;
     };
 
-    it('answers held ids without reading them, keeps the most recently used, and names an id that does not exist', async () => {
-      const [a, b] = await insert({ dev: 'eth0', mtu: 1500 }, { value: '1' });
-      const attrs = new FactAttrsRepository(database, 2);
+    it('answers held ids without reading them, drops the least recently used first, and names an id that does not exist', async () => {
+      const values = Array.from({ length: 10 }, (_, i) => ({ dst: `172.17.${i}.0/26`, gateway: `10.0.0.${i + 10}` }));
+      const ids = await insert(...values);
+      const attrs = new FactAttrsRepository(database, 10);
 
-      const first = await attrs.byIds([a, b, a]);
-      expect(first.get(a)).toEqual({ dev: 'eth0', mtu: 1500 });
-      expect(first.get(b)).toEqual({ value: '1' });
-      expect(first.size).toBe(2);
+      const first = await attrs.byIds([...ids, ids[0]]);
+      expect(first.size).toBe(10);
+      expect(first.get(ids[3])).toEqual(values[3]);
 
       await database.prisma.$executeRaw`DELETE FROM fact_attrs`;
-      const held = await attrs.byIds([b, a]);
+      const held = await attrs.byIds([ids[0], ids[5]]);
       // the same objects: a value is parsed once and shared
-      expect(held.get(a)).toBe(first.get(a));
-      expect(held.get(b)).toBe(first.get(b));
+      expect(held.get(ids[0])).toBe(first.get(ids[0]));
+      expect(held.get(ids[5])).toEqual(values[5]);
 
-      // b then a were used last: a third value pushes b out
-      const [c] = await insert({ dst: '172.17.8.64/26', gateway: '10.0.0.12' });
-      expect((await attrs.byIds([c])).get(c)).toEqual({ dst: '172.17.8.64/26', gateway: '10.0.0.12' });
-      expect(attrs.size).toBe(2);
-      expect((await attrs.byIds([a])).get(a)).toEqual({ dev: 'eth0', mtu: 1500 });
-      await expect(attrs.byIds([b])).rejects.toThrow(`fact_attrs ${b} does not exist`);
+      // an eleventh value goes over the capacity: the least recently used tenth and more (ids 1 and 2) go
+      const [extra] = await insert({ value: '1' });
+      expect((await attrs.byIds([extra])).get(extra)).toEqual({ value: '1' });
+      expect(attrs.size).toBe(9);
+      expect((await attrs.byIds([ids[0], ids[3], ids[9]])).get(ids[0])).toEqual(values[0]);
+      await expect(attrs.byIds([ids[1]])).rejects.toThrow(`fact_attrs ${ids[1]} does not exist`);
+      await expect(attrs.byIds([ids[2]])).rejects.toThrow(`fact_attrs ${ids[2]} does not exist`);
     });
   });
 }
