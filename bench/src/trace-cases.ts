@@ -32,7 +32,8 @@ export async function pickTraceCases(graphql: Graphql, random: SeededRandom, o: 
     let target = node();
     if (target === source) target = node();
     const [from, earlier, to] = await Promise.all([podsOf(source, at), podsOf(source, at - o.podAlreadyFor), podsOf(target, at)]);
-    const address = to.flatMap((p) => p.addresses.map((a) => a.local)).filter((a) => !a.includes(':'));
+    // the pods' own IPv4 addresses (not their loopback 127.0.0.1, which every pod holds)
+    const address = to.flatMap((p) => p.addresses.map((a) => a.local)).filter((a) => !a.includes(':') && !a.startsWith('127.'));
     // a pod that already ran `podAlreadyFor` before (traceChanges starts from the window's start)
     const pod = from.find((p) => earlier.some((e) => e.name === p.name));
     if (!pod || address.length === 0) continue;

@@ -57,5 +57,13 @@ for (const kind of testDatabaseKinds()) {
       expect(await answered([...want.keys(), '10.0.0.99'])).toEqual(want);
       expect(await answered(['10.0.0.99'])).toEqual(new Map());
     });
+
+    it('never looks up a loopback address, which every node holds and none is reached for', async () => {
+      const withLoopback = namespacesOf({ ...nodeA, ip: '10.0.0.21', vtep: '172.17.21.0', vtepMac: '66:00:00:00:00:15', block: '172.17.21.0/26', pods: [] });
+      withLoopback[0].addresses = [...(withLoopback[0].addresses ?? []), { dev: 'lo', family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host', flags: [] }];
+      await t.ingest(snapshot({ node: 'node-d', takenAt: at(40), seq: 0, namespaces: withLoopback }));
+      expect((await expected()).get('127.0.0.1')).toEqual(['node-d']);
+      expect(await answered(['127.0.0.1', '10.0.0.21'])).toEqual(new Map([['10.0.0.21', ['node-d']]]));
+    });
   });
 }
