@@ -113,7 +113,12 @@ async function main(): Promise<void> {
         : await generateHistory(database.databaseUrl!, { seed, nodes, days, intervalMs: 30_000, workDir: join(root, 'bench', 'dist', `history-${process.pid}`) });
       stats.findingRows = generateFindings(database.databaseUrl!, { seed, start: stats.start, end: stats.end });
       const tableBytes = JSON.parse(
-        psql(database.databaseUrl!, `SELECT json_object_agg(t, pg_total_relation_size(t::regclass)) FROM unnest(array['fact','fact_attrs','snapshot','coverage','node','finding']) t`, true),
+        psql(
+          database.databaseUrl!,
+          // a partitioned table (fact) has no storage of its own: the sum of its partitions
+          `SELECT json_object_agg(t, coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(t::regclass)), pg_total_relation_size(t::regclass))) FROM unnest(array['fact','fact_attrs','snapshot','coverage','node','finding']) t`,
+          true,
+        ),
       ) as Record<string, number>;
       results.history = {
         stats,
