@@ -69,10 +69,10 @@ export class FactStateRepository {
   }
 
   /**
-   * The facts of each node valid at `at` with the version of that state (NodeStateVersion: two
-   * backward probes of one index entry per node, max(valid_from) on (node_id, valid_from) and
-   * max(valid_to) on (node_id, valid_to, valid_from)), in one statement, so that the facts are
-   * the state of exactly that version even while ingest commits beside it. `known` lists states
+   * The facts of each node valid at `at` with the version of that state (NodeStateVersion, found
+   * by stateVersionAt's backward index probes), in one statement, so that the facts are the state
+   * of exactly that version even while ingest commits beside it (their attributes, read after by
+   * id, never change). `known` lists states
    * the caller already holds: a node whose version at `at` is one of them comes back with
    * `facts: undefined` and is not read. A node with no fact valid at `at` comes back with none.
    */
