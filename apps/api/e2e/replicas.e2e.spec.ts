@@ -187,7 +187,9 @@ describe('two API replicas on one PostgreSQL database: one cross-node evaluator 
     const round3 = at(3 * 60 + 2); // node 2's change, the last of round 3 (nodes 1 and 3 are unchanged)
     const expectedAfter = await until('the single replica evaluated round 3', async () => {
       const s = await state(single, round3);
-      return s.caughtUp && s.findings.some((f) => f.includes('CALICO_PROXY_ARP')) ? s.findings : undefined;
+      // both of round 3's changes: they can be evaluated in different batches
+      const resolved = s.findings.some((f) => /CALICO_BLOCK_ROUTE_MISSING node-0 \S+ \S+–\S+/.test(f));
+      return s.caughtUp && resolved && s.findings.some((f) => f.includes('CALICO_PROXY_ARP')) ? s.findings : undefined;
     }, 60_000);
     expect(expectedAfter.some((f) => /CALICO_BLOCK_ROUTE_MISSING node-0 \S+ \S+–\S+/.test(f))).toBe(true); // node 0's resolved
     await until('the survivor\'s findings equal the single replica\'s', async () => {
