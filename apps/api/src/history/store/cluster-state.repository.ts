@@ -3,8 +3,8 @@ import { Prisma, type Database } from '@routescope/db';
 import type { Fact, FactAttributes } from '@routescope/snapshot';
 import { DATABASE } from '../../database/database.module';
 import { FactAttrsRepository } from './fact-attrs.repository';
-import { AGGREGATED_FACT_REFS, attrsIdsOf, stateVersionAt } from './fact-state.repository';
-import { parseAggregatedFactRefs, parseAggregatedFacts, toFact, type FactRow } from './fact-rows';
+import { stateVersionAt } from './fact-state.repository';
+import { AGGREGATED_FACT_REFS, attrsIdsOf, parseAggregatedFactRefs, parseAggregatedFacts, toFact, type FactRow } from './fact-rows';
 
 /** A fact with its interval (validTo null = still true), of node `node`. */
 export interface NodeFactInterval {

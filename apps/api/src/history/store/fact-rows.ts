@@ -1,3 +1,4 @@
+import { Prisma } from '@routescope/db';
 import { compareFacts, FACT_KINDS, type Fact, type FactAttributes, type FactKind } from '@routescope/snapshot';
 
 /**
@@ -98,4 +99,17 @@ function parseRecords(text: string, attrsOf: (field: string) => FactAttributes):
 
 function jsonString(text: string): string {
   return text.includes('\\') ? (JSON.parse(text) as string) : text.slice(1, -1);
+}
+
+/**
+ * A group's facts as one text of `"ns"␟kind␟"key"␟attrs_id` records separated by ␞
+ * (parseAggregatedFactRefs reads it; the attributes come from FactAttrsRepository).
+ */
+export const AGGREGATED_FACT_REFS = Prisma.sql`string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs_id::text, chr(30))`;
+
+/** The attrs ids of aggregated texts (null: a node with no facts). */
+export function attrsIdsOf(texts: ReadonlyArray<string | null>): Set<string> {
+  const ids = new Set<string>();
+  for (const text of texts) if (text) aggregatedAttrsIds(text, ids);
+  return ids;
 }

@@ -3,7 +3,7 @@ import { Prisma, type Database } from '@routescope/db';
 import type { Fact } from '@routescope/snapshot';
 import { DATABASE } from '../../database/database.module';
 import { FactAttrsRepository } from './fact-attrs.repository';
-import { aggregatedAttrsIds, parseAggregatedFactRefs, toStoredFacts, type FactRow } from './fact-rows';
+import { AGGREGATED_FACT_REFS, attrsIdsOf, parseAggregatedFactRefs, toStoredFacts, type FactRow } from './fact-rows';
 
 /** One node's facts valid at an instant, in canonical order. */
 export interface NodeFacts {
@@ -151,12 +151,6 @@ export class FactStateRepository {
 }
 
 /**
- * A group's facts as one text of `"ns"␟kind␟"key"␟attrs_id` records separated by ␞
- * (parseAggregatedFactRefs reads it; the attributes come from FactAttrsRepository).
- */
-export const AGGREGATED_FACT_REFS = Prisma.sql`string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs_id::text, chr(30))`;
-
-/**
  * NodeStateVersion of the node `nodeId` (an SQL expression) at `at`: the later of the last
  * valid_to at or before `at` and the last valid_from at or before `at` of a row still valid at
  * `at`. A row that began and ended by `at` has its valid_to counted, which is later than its
@@ -168,11 +162,4 @@ export function stateVersionAt(nodeId: Prisma.Sql, at: Date): Prisma.Sql {
   const closedBy = Prisma.sql`(SELECT max(valid_to) FROM fact WHERE node_id = ${nodeId} AND valid_to <= ${at}::timestamptz)`;
   const validThen = Prisma.sql`(SELECT max(valid_from) FROM fact WHERE node_id = ${nodeId} AND valid_from <= ${at}::timestamptz AND (valid_to IS NULL OR valid_to > ${at}::timestamptz))`;
   return Prisma.sql`GREATEST(${closedBy}, ${validThen})`;
-}
-
-/** The attrs ids of aggregated texts (null: a node with no facts). */
-export function attrsIdsOf(texts: ReadonlyArray<string | null>): Set<string> {
-  const ids = new Set<string>();
-  for (const text of texts) if (text) aggregatedAttrsIds(text, ids);
-  return ids;
 }
