@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { checkHistory, checkNode, clusterView, type ClusterContext, type ClusterView, type FactChangeEvent, type Finding as FindingDraft, type RuleScope } from '@routescope/checks';
-import { canonicalJson, compareFacts, factIdentity, type Fact, type FactKind } from '@routescope/snapshot';
+import { compareFacts, factIdentity, sameJson, type Fact, type FactKind } from '@routescope/snapshot';
 import { ClusterContextService } from '../cluster/cluster-context.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryEvents, type HistoryRewrittenEvent, type StateChangedEvent } from '../events/history-events';
@@ -612,5 +612,5 @@ function identity(rule: string, node: string, subject: string): string {
 }
 
 function differs(row: FindingRow, draft: FindingDraft): boolean {
-  return row.severity !== draft.severity || row.title !== draft.title || row.message !== draft.message || canonicalJson(row.evidence as never) !== canonicalJson(draft.evidence as never);
+  return row.severity !== draft.severity || row.title !== draft.title || row.message !== draft.message || !sameJson(row.evidence, draft.evidence);
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Prisma } from '@routescope/db';
 import { diffAgainstCanonical, type CanonicalDelta } from '@routescope/diff';
-import { canonicaliseFacts, canonicalJson, factIdentity, snapshotToFacts, type Fact, type Snapshot } from '@routescope/snapshot';
+import { canonicaliseFacts, canonicalJson, factIdentity, sameJson, snapshotToFacts, type Fact, type Snapshot } from '@routescope/snapshot';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { HistoryError, HistoryErrorCode } from './history.errors';
 import { FactPartitions, isMissingFactWeek } from './fact-partitions.service';
@@ -372,7 +372,7 @@ export function planLateSplit(validAt: readonly FactInterval[], facts: readonly 
   const differing: string[] = [];
   for (const [id, fact] of incoming) {
     const row = present.get(id);
-    if (!row || canonicalJson(row.attrs) !== canonicalJson(fact.attrs)) differing.push(id);
+    if (!row || !sameJson(row.attrs, fact.attrs)) differing.push(id);
   }
   for (const id of present.keys()) if (!incoming.has(id)) differing.push(id);
   return {
@@ -391,7 +391,7 @@ export function planLateSplit(validAt: readonly FactInterval[], facts: readonly 
         }
         if (fact) {
           const following = startsAtNext.get(id);
-          if (following && canonicalJson(following.attrs) === canonicalJson(fact.attrs)) writes.moveStart.push(following.id);
+          if (following && sameJson(following.attrs, fact.attrs)) writes.moveStart.push(following.id);
           else writes.insert.push({ ns: fact.ns, kind: fact.kind, key: fact.key, attrs: fact.attrs, validFrom: at, validTo: next });
         }
       }

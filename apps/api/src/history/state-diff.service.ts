@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { diffFacts, type FactChange as DiffChange } from '@routescope/diff';
-import { canonicalJson, type FactAttributes, type FactKind } from '@routescope/snapshot';
+import { sameJson, type FactAttributes, type FactKind } from '@routescope/snapshot';
 import { NodeDirectoryService } from './node-directory.service';
 import { NodeStateService } from './node-state.service';
 import { CoverageService } from './coverage.service';
@@ -132,7 +132,7 @@ function namespaceDiffs(inBefore: ReadonlySet<string>, inAfter: ReadonlySet<stri
 
 function diffEntry(key: string, before: FactAttributes | undefined, after: FactAttributes | undefined): DiffEntry {
   const names = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort();
-  const changedAttributes = before && after ? names.filter((n) => canonicalJson(before[n] ?? null) !== canonicalJson(after[n] ?? null)) : names;
+  const changedAttributes = before && after ? names.filter((n) => !sameJson(before[n] ?? null, after[n] ?? null)) : names;
   return { key, before: before ?? null, after: after ?? null, changedAttributes };
 }
 
