@@ -16,8 +16,8 @@ import { FactStateRepository } from './store/fact-state.repository';
 //   change of the window sorted (the statement it replaced, kept here as the reference).
 
 const PODS: Array<[string, string, string]> = [
-  ['cni-aaaa', 'calia000000000a', '172.17.8.2'],
-  ['cni-bbbb', 'calib000000000b', '172.17.8.3'],
+  ['cni-aaaa', 'calia000000000a', '2'],
+  ['cni-bbbb', 'calib000000000b', '3'],
 ];
 
 interface Shape {
@@ -35,15 +35,21 @@ const shapeArbitrary: fc.Arbitrary<Shape> = fc.record({
 /** Posts of 2 nodes: each a node, a minute offset (several posts can share an instant across nodes) and a shape. */
 const historyArbitrary = fc.array(fc.record({ node: fc.integer({ min: 0, max: 1 }), minute: fc.integer({ min: 0, max: 30 }), shape: shapeArbitrary }), { minLength: 3, maxLength: 9 });
 
-function namespacesOf(shape: Shape): NetworkNamespace[] {
+/**
+ * One node's snapshot. Every node gets addresses and a block of its own (`net`): nodes that
+ * shared them made each new node a duplicate-address and block-conflict finding with every
+ * earlier one, and the checks' work grew with the square of the nodes in the suite.
+ */
+function namespacesOf(shape: Shape, node: number): NetworkNamespace[] {
+  const net = node % 250;
   const present = PODS.filter((_, i) => shape.pods[i]);
   const host = hostNamespace({
-    ip: '10.0.0.11',
+    ip: `10.1.${net}.11`,
     gateway: shape.gateway,
-    blocks: [['172.17.8.0/26', undefined], ...(shape.extraBlock ? [['172.17.9.0/26', '10.0.0.12'] as [string, string]] : [])],
-    veths: present.map(([, veth, ip]) => [veth, ip]),
+    blocks: [[`172.18.${net}.0/26`, undefined], ...(shape.extraBlock ? [[`172.19.${net}.0/26`, `10.1.${net}.12`] as [string, string]] : [])],
+    veths: present.map(([, veth, host]) => [veth, `172.18.${net}.${host}`]),
   });
-  return [host, ...present.map(([netns, veth, ip]) => podNamespace(netns, veth, ip))];
+  return [host, ...present.map(([netns, veth, host]) => podNamespace(netns, veth, `172.18.${net}.${host}`))];
 }
 
 const line = (f: Fact) => `${f.ns} ${f.kind} ${f.key} ${canonicalJson(f.attrs)}`;
@@ -85,9 +91,10 @@ for (const kind of testDatabaseKinds()) {
       const database = t.app.get<Database>(DATABASE);
       await fc.assert(
         fc.asyncProperty(historyArbitrary, historyArbitrary, fc.integer({ min: 1, max: 4 }), async (first, late, pageSize) => {
-          const names = [`hr-${kind}-${run}-a`, `hr-${kind}-${run}-b`];
+          const thisRun = run++;
+          const names = [`hr-${kind}-${thisRun}-a`, `hr-${kind}-${thisRun}-b`];
           // every run has its own hour: the cluster-wide reads see only this run's changes
-          const base = Date.parse('2026-11-26T00:00:00.000Z') + run++ * 3_600_000;
+          const base = Date.parse('2026-11-26T00:00:00.000Z') + thisRun * 3_600_000;
           const seqs = [0, 0];
           const taken = new Set<string>();
           const post = async (steps: typeof first) => {
@@ -96,7 +103,7 @@ for (const kind of testDatabaseKinds()) {
               if (taken.has(`${step.node}@${step.minute}`)) continue;
               taken.add(`${step.node}@${step.minute}`);
               const takenAt = new Date(base + step.minute * 60_000).toISOString();
-              await t.ingest(snapshot({ node: names[step.node], takenAt, seq: seqs[step.node]++, namespaces: namespacesOf(step.shape) }));
+              await t.ingest(snapshot({ node: names[step.node], takenAt, seq: seqs[step.node]++, namespaces: namespacesOf(step.shape, thisRun * 2 + step.node) }));
             }
           };
           const instants = Array.from({ length: 33 }, (_, i) => new Date(base + i * 60_000 - 1 + (i % 3)));

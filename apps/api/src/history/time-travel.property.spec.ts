@@ -24,10 +24,10 @@ interface NodeShape {
   extraBlock: boolean;
 }
 
-const PODS: Array<[string, string, string]> = [
-  ['cni-aaaa', 'calia000000000a', '172.17.8.2'],
-  ['cni-bbbb', 'calib000000000b', '172.17.8.3'],
-  ['cni-cccc', 'calic000000000c', '172.17.8.4'],
+const PODS: Array<[string, string, number]> = [
+  ['cni-aaaa', 'calia000000000a', 2],
+  ['cni-bbbb', 'calib000000000b', 3],
+  ['cni-cccc', 'calic000000000c', 4],
 ];
 
 const shapeArbitrary: fc.Arbitrary<NodeShape> = fc.record({
@@ -43,17 +43,23 @@ const shapeArbitrary: fc.Arbitrary<NodeShape> = fc.record({
 /** Each step waits 1 s to 3 min (sometimes longer than the gap threshold) and then reports a shape. */
 const historyArbitrary = fc.array(fc.record({ waitSeconds: fc.integer({ min: 1, max: 240 }), shape: shapeArbitrary }), { minLength: 2, maxLength: 7 });
 
-function namespacesOf(shape: NodeShape): NetworkNamespace[] {
+/**
+ * A history's snapshots. Each history (a node of its own) gets its own addresses and block: nodes
+ * that shared them made every later history a duplicate-address and block-conflict finding with
+ * every earlier one, and the checks' work grew with the square of the histories run.
+ */
+function namespacesOf(shape: NodeShape, history: number): NetworkNamespace[] {
+  const net = history % 250;
   const present = PODS.filter((_, i) => shape.pods[i]);
   const host = hostNamespace({
-    ip: '10.0.0.11',
+    ip: `10.1.${net}.11`,
     gateway: shape.gateway,
     ipForward: shape.ipForward,
-    blocks: [['172.17.8.0/26', undefined], ...(shape.extraBlock ? [['172.17.9.0/26', '10.0.0.12'] as [string, string]] : [])],
-    veths: present.map(([, veth, ip]) => [veth, ip]),
+    blocks: [[`172.18.${net}.0/26`, undefined], ...(shape.extraBlock ? [[`172.19.${net}.0/26`, `10.1.${net}.12`] as [string, string]] : [])],
+    veths: present.map(([, veth, host]) => [veth, `172.18.${net}.${host}`]),
   });
   if (shape.proxyArpOff) host.sysctls = host.sysctls!.map((s) => (s.path.endsWith('/proxy_arp') ? { ...s, value: '0' } : s));
-  return [host, ...present.map(([netns, veth, ip]) => podNamespace(netns, veth, ip, shape.neighborState))];
+  return [host, ...present.map(([netns, veth, host]) => podNamespace(netns, veth, `172.18.${net}.${host}`, shape.neighborState))];
 }
 
 const line = (f: Pick<Fact, 'ns' | 'kind' | 'key' | 'attrs'>) => `${f.ns} ${f.kind} ${f.key} ${canonicalJson(f.attrs)}`;
@@ -114,12 +120,13 @@ for (const kind of testDatabaseKinds()) {
     it('state(T) is the last snapshot at or before T, and diff(T1, T2) is libs/diff of those snapshots', async () => {
       await fc.assert(
         fc.asyncProperty(historyArbitrary, async (steps) => {
-          const node = `tt-${kind}-${run++}`;
+          const history = run++;
+          const node = `tt-${kind}-${history}`;
           let clock = Date.parse('2026-11-26T00:00:00.000Z');
           const posted: Snapshot[] = [];
           for (const [seq, step] of steps.entries()) {
             clock += step.waitSeconds * 1000;
-            const s = snapshot({ node, takenAt: new Date(clock).toISOString(), seq, namespaces: namespacesOf(step.shape) });
+            const s = snapshot({ node, takenAt: new Date(clock).toISOString(), seq, namespaces: namespacesOf(step.shape, history) });
             await t.app.get(IngestService).ingest(s);
             posted.push(s);
           }

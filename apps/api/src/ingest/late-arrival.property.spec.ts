@@ -18,8 +18,8 @@ interface Shape {
 }
 
 const PODS: Array<[string, string, string]> = [
-  ['cni-aaaa', 'calia000000000a', '172.17.8.2'],
-  ['cni-bbbb', 'calib000000000b', '172.17.8.3'],
+  ['cni-aaaa', 'calia000000000a', '2'],
+  ['cni-bbbb', 'calib000000000b', '3'],
 ];
 
 const shapeArbitrary: fc.Arbitrary<Shape> = fc.record({
@@ -36,16 +36,22 @@ const deliveryArbitrary = fc
   .array(fc.record({ waitSeconds: fc.integer({ min: 10, max: 300 }), shape: shapeArbitrary, twice: fc.boolean() }), { minLength: SNAPSHOTS, maxLength: SNAPSHOTS })
   .chain((steps) => fc.record({ steps: fc.constant(steps), order: fc.shuffledSubarray([...steps.keys()], { minLength: SNAPSHOTS, maxLength: SNAPSHOTS }) }));
 
-function namespacesOf(shape: Shape): NetworkNamespace[] {
+/**
+ * One node's snapshot. Every node gets addresses and a block of its own (`net`): nodes that
+ * shared them made each new node a duplicate-address and block-conflict finding with every
+ * earlier one, and the checks' work grew with the square of the nodes in the suite.
+ */
+function namespacesOf(shape: Shape, node: number): NetworkNamespace[] {
+  const net = node % 250;
   const present = PODS.filter((_, i) => shape.pods[i]);
   const host = hostNamespace({
-    ip: '10.0.0.11',
+    ip: `10.1.${net}.11`,
     gateway: shape.gateway,
-    blocks: [['172.17.8.0/26', undefined], ...(shape.extraBlock ? [['172.17.9.0/26', '10.0.0.12'] as [string, string]] : [])],
-    veths: present.map(([, veth, ip]) => [veth, ip]),
+    blocks: [[`172.18.${net}.0/26`, undefined], ...(shape.extraBlock ? [[`172.19.${net}.0/26`, `10.1.${net}.12`] as [string, string]] : [])],
+    veths: present.map(([, veth, host]) => [veth, `172.18.${net}.${host}`]),
   });
   if (shape.proxyArpOff) host.sysctls = host.sysctls!.map((s) => (s.path.endsWith('/proxy_arp') ? { ...s, value: '0' } : s));
-  return [host, ...present.map(([netns, veth, ip]) => podNamespace(netns, veth, ip))];
+  return [host, ...present.map(([netns, veth, host]) => podNamespace(netns, veth, `172.18.${net}.${host}`))];
 }
 
 const line = (f: Pick<Fact, 'ns' | 'kind' | 'key' | 'attrs'>) => `${f.ns} ${f.kind} ${f.key} ${canonicalJson(f.attrs)}`;
@@ -85,7 +91,7 @@ for (const kind of testDatabaseKinds()) {
           let clock = Date.parse('2026-11-26T00:00:00.000Z') + run * 3_600_000;
           const taken: Snapshot[] = steps.map((step, seq) => {
             clock += step.waitSeconds * 1000;
-            return snapshot({ node, takenAt: new Date(clock).toISOString(), seq, namespaces: namespacesOf(step.shape) });
+            return snapshot({ node, takenAt: new Date(clock).toISOString(), seq, namespaces: namespacesOf(step.shape, run) });
           });
           const statusOf = new Map<string, IngestStatus>();
           for (const i of order) {
