@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { testing, type Database } from '@routescope/db';
+import { until } from '@routescope/testing';
 import type { Snapshot } from '@routescope/snapshot';
 import { createApiApplication } from '../api-application';
 import { loadApiConfig } from '../config/api-config';
@@ -60,14 +61,6 @@ const delta = (after: EvaluatorStats, before: EvaluatorStats) => ({
   failures: after.failures - before.failures,
 });
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 for (const kind of testDatabaseKinds()) {
   describe(`findings evaluation off the ingest path [${kind}]`, () => {
     const apps: ApiTestApp[] = [];
@@ -105,7 +98,7 @@ for (const kind of testDatabaseKinds()) {
       for (let i = 0; i < NODES; i++) expect(await ingest.ingest(meshNode(i, 2))).toMatchObject({ status: 'changed' });
       const ingestMs = Date.now() - started;
       // Node rules do not wait for the spacing: their findings show while the cluster evaluation is still owed.
-      await until(() => evaluator.stats().nodeEvaluations === before.nodeEvaluations + NODES, 'node rules of all 21 changes');
+      await until('node rules of all 21 changes', () => evaluator.stats().nodeEvaluations === before.nodeEvaluations + NODES || undefined, 10_000, 10);
       const during = evaluator.stats();
       if (during.clusterEvaluations !== before.clusterEvaluations) throw new Error(`21 ingests took ${ingestMs} ms, longer than the spacing: this machine is too busy for this test`);
       expect(during).toMatchObject({ running: true, pending: 0 });
@@ -167,7 +160,7 @@ for (const kind of testDatabaseKinds()) {
         for (let i = 0; i < 3; i++) await post(meshNode(i, 1));
         for (let i = 0; i < 3; i++) await post(meshNode(i, 2));
         // Node rules ran at once; the cluster evaluation of the last states waits for a 60 s spacing.
-        await until(() => app.get(FindingsEvaluator).stats().nodeEvaluations === 6, 'node rules of the 6 snapshots');
+        await until('node rules of the 6 snapshots', () => app.get(FindingsEvaluator).stats().nodeEvaluations === 6 || undefined, 10_000, 10);
         const owed = app.get(FindingsEvaluator).stats();
         expect(owed).toMatchObject({ running: true, pending: 0, clusterEvaluations: 1 });
         const started = Date.now();

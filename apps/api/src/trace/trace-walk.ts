@@ -7,6 +7,17 @@ import { TraceError, TraceErrorCode } from './trace.errors';
 /** Rounds of "trace, then load the node the walk could not find": a path crosses at most this many unknown next hops. */
 export const MAX_LOAD_ROUNDS = 4;
 
+/**
+ * Holders of one address a trace reads at most. A path's next hop or destination is held by one
+ * node (two while an address moves); an address many nodes hold is node-local by design —
+ * NodeLocal DNSCache's 169.254.20.10 on every node's dummy device, every ClusterIP on kube-ipvs0
+ * in IPVS mode — and is delivered on the node that sends to it, which is loaded already. Reading
+ * every holder made one trace to such an address read the state of every node of the cluster
+ * (the prefetch did, even when the walk never asked); beyond this many the walk is not given
+ * them and cannot place the address on another node.
+ */
+export const MAX_HOLDERS_READ = 4;
+
 export interface LoadedNode {
   id: number;
   name: string;
@@ -62,8 +73,13 @@ export class TraceStateAt {
     for (const key of keys) {
       const holders = found.then((map) => map.get(key) ?? []);
       this.lookups.set(key, holders);
-      // read every holder's state now; a failure surfaces when loadHoldersOf awaits it (or never)
-      holders.then((nodes) => nodes.forEach((node) => this.readState(node)), () => undefined);
+      // read the holders' states now; a failure surfaces when loadHoldersOf awaits it (or never)
+      holders.then(
+        (nodes) => {
+          if (nodes.length <= MAX_HOLDERS_READ) for (const node of nodes) this.readState(node);
+        },
+        () => undefined,
+      );
       holders.catch(() => undefined);
     }
   }
@@ -75,6 +91,7 @@ export class TraceStateAt {
     this.prefetch(wanted);
     const candidates = new Map<string, NodeRef>();
     for (const holders of await Promise.all(wanted.map((a) => this.lookups.get(a) as Promise<NodeRef[]>))) {
+      if (holders.length > MAX_HOLDERS_READ) continue;
       for (const holder of holders) if (!this.nodes.has(holder.name)) candidates.set(holder.name, holder);
     }
     if (candidates.size === 0) return false;
