@@ -234,6 +234,17 @@ export interface HostOptions {
   veths?: Array<[string, string]>;
 }
 
+/**
+ * Addresses of a test node of its own (`net` 0–249): underlay IP, its block, a pod address in it,
+ * and a block it routes to another node. Suites that post many nodes give each its own: nodes that
+ * shared addresses made every new node a duplicate-address and block-conflict finding with every
+ * earlier one, and the checks' work grew with the square of the nodes.
+ */
+export function nodeAddresses(net: number) {
+  const n = net % 250;
+  return { ip: `10.1.${n}.11`, block: `172.18.${n}.0/26`, pod: (host: string | number) => `172.18.${n}.${host}`, remoteBlock: `172.19.${n}.0/26`, remoteVia: `10.1.${n}.12` };
+}
+
 /** A Calico host namespace: eth0 on the underlay, one cali veth and /32 route per pod, block routes. */
 export function hostNamespace(options: HostOptions): NetworkNamespace {
   const veths = options.veths ?? [];

@@ -2,7 +2,7 @@ import type { Database } from '@routescope/db';
 import { canonicalJson, type Fact, type NetworkNamespace } from '@routescope/snapshot';
 import fc from 'fast-check';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
+import { hostNamespace, podNamespace, nodeAddresses, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp } from '../../test/api-test-app';
 import { FactStore } from './fact-store.service';
 import { NodeStateReader } from './node-state-reader';
 import { FactChangeRepository, type ChangeRow } from './store/fact-change.repository';
@@ -35,21 +35,17 @@ const shapeArbitrary: fc.Arbitrary<Shape> = fc.record({
 /** Posts of 2 nodes: each a node, a minute offset (several posts can share an instant across nodes) and a shape. */
 const historyArbitrary = fc.array(fc.record({ node: fc.integer({ min: 0, max: 1 }), minute: fc.integer({ min: 0, max: 30 }), shape: shapeArbitrary }), { minLength: 3, maxLength: 9 });
 
-/**
- * One node's snapshot. Every node gets addresses and a block of its own (`net`): nodes that
- * shared them made each new node a duplicate-address and block-conflict finding with every
- * earlier one, and the checks' work grew with the square of the nodes in the suite.
- */
+/** One node's snapshot, on addresses of its own (nodeAddresses). */
 function namespacesOf(shape: Shape, node: number): NetworkNamespace[] {
-  const net = node % 250;
+  const own = nodeAddresses(node);
   const present = PODS.filter((_, i) => shape.pods[i]);
   const host = hostNamespace({
-    ip: `10.1.${net}.11`,
+    ip: own.ip,
     gateway: shape.gateway,
-    blocks: [[`172.18.${net}.0/26`, undefined], ...(shape.extraBlock ? [[`172.19.${net}.0/26`, `10.1.${net}.12`] as [string, string]] : [])],
-    veths: present.map(([, veth, host]) => [veth, `172.18.${net}.${host}`]),
+    blocks: [[own.block, undefined], ...(shape.extraBlock ? [[own.remoteBlock, own.remoteVia] as [string, string]] : [])],
+    veths: present.map(([, veth, host]) => [veth, own.pod(host)]),
   });
-  return [host, ...present.map(([netns, veth, host]) => podNamespace(netns, veth, `172.18.${net}.${host}`))];
+  return [host, ...present.map(([netns, veth, host]) => podNamespace(netns, veth, own.pod(host)))];
 }
 
 const line = (f: Fact) => `${f.ns} ${f.kind} ${f.key} ${canonicalJson(f.attrs)}`;

@@ -1,7 +1,7 @@
 import { diffFacts } from '@routescope/diff';
 import { canonicalJson, snapshotToFacts, type Fact, type NetworkNamespace, type Snapshot } from '@routescope/snapshot';
 import fc from 'fast-check';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
+import { hostNamespace, podNamespace, nodeAddresses, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
 import { IngestService } from '../ingest/ingest.service';
 
 // Time travel, as a property: for random sequences of snapshots with random churn, ingested
@@ -43,23 +43,19 @@ const shapeArbitrary: fc.Arbitrary<NodeShape> = fc.record({
 /** Each step waits 1 s to 3 min (sometimes longer than the gap threshold) and then reports a shape. */
 const historyArbitrary = fc.array(fc.record({ waitSeconds: fc.integer({ min: 1, max: 240 }), shape: shapeArbitrary }), { minLength: 2, maxLength: 7 });
 
-/**
- * A history's snapshots. Each history (a node of its own) gets its own addresses and block: nodes
- * that shared them made every later history a duplicate-address and block-conflict finding with
- * every earlier one, and the checks' work grew with the square of the histories run.
- */
+/** A history's snapshots, on addresses of its own (nodeAddresses): each history is a node. */
 function namespacesOf(shape: NodeShape, history: number): NetworkNamespace[] {
-  const net = history % 250;
+  const own = nodeAddresses(history);
   const present = PODS.filter((_, i) => shape.pods[i]);
   const host = hostNamespace({
-    ip: `10.1.${net}.11`,
+    ip: own.ip,
     gateway: shape.gateway,
     ipForward: shape.ipForward,
-    blocks: [[`172.18.${net}.0/26`, undefined], ...(shape.extraBlock ? [[`172.19.${net}.0/26`, `10.1.${net}.12`] as [string, string]] : [])],
-    veths: present.map(([, veth, host]) => [veth, `172.18.${net}.${host}`]),
+    blocks: [[own.block, undefined], ...(shape.extraBlock ? [[own.remoteBlock, own.remoteVia] as [string, string]] : [])],
+    veths: present.map(([, veth, host]) => [veth, own.pod(host)]),
   });
   if (shape.proxyArpOff) host.sysctls = host.sysctls!.map((s) => (s.path.endsWith('/proxy_arp') ? { ...s, value: '0' } : s));
-  return [host, ...present.map(([netns, veth, host]) => podNamespace(netns, veth, `172.18.${net}.${host}`, shape.neighborState))];
+  return [host, ...present.map(([netns, veth, host]) => podNamespace(netns, veth, own.pod(host), shape.neighborState))];
 }
 
 const line = (f: Pick<Fact, 'ns' | 'kind' | 'key' | 'attrs'>) => `${f.ns} ${f.kind} ${f.key} ${canonicalJson(f.attrs)}`;

@@ -2,7 +2,7 @@ import type { Database } from '@routescope/db';
 import { canonicalJson, snapshotToFacts, type Fact, type NetworkNamespace, type Snapshot } from '@routescope/snapshot';
 import fc from 'fast-check';
 import { DATABASE } from '../database/database.module';
-import { hostNamespace, podNamespace, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
+import { hostNamespace, podNamespace, nodeAddresses, snapshot, startApiTestApp, testDatabaseKinds, type ApiTestApp, type GraphqlResponse } from '../../test/api-test-app';
 import { IngestService, type IngestStatus } from './ingest.service';
 
 // Delivery order, as a property: ten snapshots of one node, taken with random spacing (gaps
@@ -36,22 +36,18 @@ const deliveryArbitrary = fc
   .array(fc.record({ waitSeconds: fc.integer({ min: 10, max: 300 }), shape: shapeArbitrary, twice: fc.boolean() }), { minLength: SNAPSHOTS, maxLength: SNAPSHOTS })
   .chain((steps) => fc.record({ steps: fc.constant(steps), order: fc.shuffledSubarray([...steps.keys()], { minLength: SNAPSHOTS, maxLength: SNAPSHOTS }) }));
 
-/**
- * One node's snapshot. Every node gets addresses and a block of its own (`net`): nodes that
- * shared them made each new node a duplicate-address and block-conflict finding with every
- * earlier one, and the checks' work grew with the square of the nodes in the suite.
- */
+/** One node's snapshot, on addresses of its own (nodeAddresses). */
 function namespacesOf(shape: Shape, node: number): NetworkNamespace[] {
-  const net = node % 250;
+  const own = nodeAddresses(node);
   const present = PODS.filter((_, i) => shape.pods[i]);
   const host = hostNamespace({
-    ip: `10.1.${net}.11`,
+    ip: own.ip,
     gateway: shape.gateway,
-    blocks: [[`172.18.${net}.0/26`, undefined], ...(shape.extraBlock ? [[`172.19.${net}.0/26`, `10.1.${net}.12`] as [string, string]] : [])],
-    veths: present.map(([, veth, host]) => [veth, `172.18.${net}.${host}`]),
+    blocks: [[own.block, undefined], ...(shape.extraBlock ? [[own.remoteBlock, own.remoteVia] as [string, string]] : [])],
+    veths: present.map(([, veth, host]) => [veth, own.pod(host)]),
   });
   if (shape.proxyArpOff) host.sysctls = host.sysctls!.map((s) => (s.path.endsWith('/proxy_arp') ? { ...s, value: '0' } : s));
-  return [host, ...present.map(([netns, veth, host]) => podNamespace(netns, veth, `172.18.${net}.${host}`))];
+  return [host, ...present.map(([netns, veth, host]) => podNamespace(netns, veth, own.pod(host)))];
 }
 
 const line = (f: Pick<Fact, 'ns' | 'kind' | 'key' | 'attrs'>) => `${f.ns} ${f.kind} ${f.key} ${canonicalJson(f.attrs)}`;
