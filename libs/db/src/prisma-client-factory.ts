@@ -7,6 +7,7 @@ import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Client, Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { preparedStatementNames } from './prepared-statement-names';
 import { PrismaClient, type Prisma } from './generated/prisma/client';
 import {
   applyMigrations,
@@ -97,7 +98,9 @@ async function createPostgres(databaseUrl: string, options: CreateDatabaseOption
   // An `?options=` in DATABASE_URL takes precedence (pg reads the URL last).
   const pool = new Pool({ connectionString: databaseUrl, max: options.poolSize, options: '-c parallel_setup_cost=10000' });
   pool.on('error', (error) => console.error(`routescope db: idle PostgreSQL connection failed: ${error.message}`));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log: options.log });
+  // Named statements: each pooled session parses a statement once, and PostgreSQL may keep a
+  // generic plan for it (prepared-statement-names.ts says why planning is what costs).
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: preparedStatementNames() }), log: options.log });
 
   const withExecutor = async <T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
@@ -194,3 +197,4 @@ export function redact(url: string): string {
     return '<unparseable URL>';
   }
 }
+
