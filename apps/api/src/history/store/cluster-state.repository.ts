@@ -144,6 +144,9 @@ export class ClusterStateRepository {
             FROM (
               SELECT n.id, n.name, ${stateVersionAt(Prisma.sql`n.id`, at)} AS changed_at
               FROM node n WHERE n.id = ANY(${nodeIds}::int[])
+              -- OFFSET 0 keeps this subquery whole: flattened, changed_at's subqueries were copied into
+              -- each of its three uses (planned and run three times per node)
+              OFFSET 0
             ) s
           ) v
           ORDER BY v.id`,

@@ -154,12 +154,16 @@ export class FactStateRepository {
  * NodeStateVersion of the node `nodeId` (an SQL expression) at `at`: the later of the last
  * valid_to at or before `at` and the last valid_from at or before `at` of a row still valid at
  * `at`. A row that began and ended by `at` has its valid_to counted, which is later than its
- * valid_from, so this is the last boundary of any row at or before `at`; put this way, each side
- * is pruned to the week partitions it can touch (valid_to ≤ at: the weeks up to `at`, no open
- * rows; valid_to > at or open: the weeks from `at` on) instead of probing every week per node.
+ * valid_from, so this is the last boundary of any row at or before `at`; put this way, each part
+ * is pruned at planning to the week partitions it can touch (valid_to ≤ at: the weeks up to
+ * `at`; valid_to > at: the weeks from `at` on; open rows: the default partition) instead of
+ * probing every week per node. The open and the closed rows valid at `at` are two maxima, not one
+ * with `valid_to IS NULL OR valid_to > at`: an OR prunes nothing, and planning the statement over
+ * every partition cost more than running it (10 of 11 ms for blocks(at) of 3 nodes).
  */
 export function stateVersionAt(nodeId: Prisma.Sql, at: Date): Prisma.Sql {
   const closedBy = Prisma.sql`(SELECT max(valid_to) FROM fact WHERE node_id = ${nodeId} AND valid_to <= ${at}::timestamptz)`;
-  const validThen = Prisma.sql`(SELECT max(valid_from) FROM fact WHERE node_id = ${nodeId} AND valid_from <= ${at}::timestamptz AND (valid_to IS NULL OR valid_to > ${at}::timestamptz))`;
-  return Prisma.sql`GREATEST(${closedBy}, ${validThen})`;
+  const openSince = Prisma.sql`(SELECT max(valid_from) FROM fact WHERE node_id = ${nodeId} AND valid_from <= ${at}::timestamptz AND valid_to IS NULL)`;
+  const closedSince = Prisma.sql`(SELECT max(valid_from) FROM fact WHERE node_id = ${nodeId} AND valid_from <= ${at}::timestamptz AND valid_to > ${at}::timestamptz)`;
+  return Prisma.sql`GREATEST(${closedBy}, ${openSince}, ${closedSince})`;
 }

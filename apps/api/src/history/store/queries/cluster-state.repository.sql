@@ -55,8 +55,11 @@ FROM (
   SELECT s.id, s.name, s.changed_at,
     s.changed_at IS NOT NULL AND (s.id, s.changed_at) IN (SELECT * FROM unnest($4::int[], $5::timestamptz[])) AS known
   FROM (
-    SELECT n.id, n.name, GREATEST((SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $6::timestamptz), (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $7::timestamptz AND (valid_to IS NULL OR valid_to > $8::timestamptz))) AS changed_at
-    FROM node n WHERE n.id = ANY($9::int[])
+    SELECT n.id, n.name, GREATEST((SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $6::timestamptz), (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $7::timestamptz AND valid_to IS NULL), (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $8::timestamptz AND valid_to > $9::timestamptz)) AS changed_at
+    FROM node n WHERE n.id = ANY($10::int[])
+    -- OFFSET 0 keeps this subquery whole: flattened, changed_at's subqueries were copied into
+    -- each of its three uses (planned and run three times per node)
+    OFFSET 0
   ) s
 ) v
 ORDER BY v.id;

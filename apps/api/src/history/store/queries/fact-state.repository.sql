@@ -14,21 +14,21 @@ GROUP BY f.node_id;
 
 -- versionedFactsAt
 WITH version AS (
-  SELECT n.id, GREATEST((SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $1::timestamptz), (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $2::timestamptz AND (valid_to IS NULL OR valid_to > $3::timestamptz))) AS changed_at
-  FROM unnest($4::int[]) AS n(id)
+  SELECT n.id, GREATEST((SELECT max(valid_to) FROM fact WHERE node_id = n.id AND valid_to <= $1::timestamptz), (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $2::timestamptz AND valid_to IS NULL), (SELECT max(valid_from) FROM fact WHERE node_id = n.id AND valid_from <= $3::timestamptz AND valid_to > $4::timestamptz)) AS changed_at
+  FROM unnest($5::int[]) AS n(id)
 ), wanted AS (
   SELECT v.id FROM version v
   WHERE NOT EXISTS (
-    SELECT 1 FROM unnest($5::int[], $6::timestamptz[]) AS k(node_id, changed_at)
+    SELECT 1 FROM unnest($6::int[], $7::timestamptz[]) AS k(node_id, changed_at)
     WHERE k.node_id = v.id AND k.changed_at IS NOT DISTINCT FROM v.changed_at)
 ), state AS (
   SELECT f.node_id, string_agg(to_json(f.ns)::text || chr(31) || f.kind || chr(31) || to_json(f.key)::text || chr(31) || f.attrs_id::text, chr(30)) AS facts
   FROM (
     SELECT node_id, ns, kind, key, attrs_id FROM fact
-    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= $7::timestamptz
+    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to IS NULL AND valid_from <= $8::timestamptz
     UNION ALL
     SELECT node_id, ns, kind, key, attrs_id FROM fact
-    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > $8::timestamptz AND valid_from <= $9::timestamptz
+    WHERE node_id = ANY(ARRAY(SELECT id FROM wanted)) AND valid_to > $9::timestamptz AND valid_from <= $10::timestamptz
   ) f
   GROUP BY f.node_id
 )
