@@ -143,9 +143,10 @@ describe('Dockerfiles, rendered', () => {
   });
 
   it('the dashboard image runs the standalone server that its build target produces', () => {
-    const target = projectJson('dashboard').targets['build-standalone'];
-    expect(target.options?.env?.['ROUTESCOPE_DASHBOARD_STANDALONE']).toBe('1');
-    expect(readFileSync(join(REPO, 'apps/dashboard/next.config.ts'), 'utf8')).toMatch(/ROUTESCOPE_DASHBOARD_STANDALONE === '1' \? \{ output: 'standalone'/);
+    const build = instructions(join(DEPLOY, 'dashboard', 'Dockerfile')).find((s) => s.keyword === 'RUN' && s.args.includes('nx run'))!;
+    expect(build.args).toMatch(/nx run dashboard:build(\s|$)/);
+    // the one `next build` (the same .next `npm start` serves) writes the standalone tree
+    expect(readFileSync(join(REPO, 'apps/dashboard/next.config.ts'), 'utf8')).toMatch(/phase === PHASE_PRODUCTION_BUILD \? \{ output: 'standalone'/);
     const cmd = instructions(join(DEPLOY, 'dashboard', 'Dockerfile')).find((s) => s.keyword === 'CMD')!;
     const [, script] = JSON.parse(cmd.args) as string[];
     // the server lands at apps/dashboard/server.js of the standalone tree, copied to /app

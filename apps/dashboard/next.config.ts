@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import type { NextConfig } from 'next';
+import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 
 // The monorepo root: node_modules (fonts, packages) and the lock file live there.
 const workspaceRoot = join(__dirname, '../..');
 
-const nextConfig: NextConfig = {
-  // The container image (deploy/dashboard/Dockerfile) builds with ROUTESCOPE_DASHBOARD_STANDALONE=1:
-  // a self-contained server.js with only the node_modules it traces. `npm start` runs `next start`.
-  ...(process.env.ROUTESCOPE_DASHBOARD_STANDALONE === '1' ? { output: 'standalone' as const } : {}),
+const nextConfig = (phase: string): NextConfig => ({
+  // One build serves everything: `next build` also writes the standalone tree (server.js with only
+  // the node_modules it traces) that the container image ships (deploy/dashboard/Dockerfile), and
+  // `npm start`, the e2e suites and the bench serve the same .next with `next start`, which would
+  // warn about a standalone config it does not use — so the server phase does not set it.
+  ...(phase === PHASE_PRODUCTION_BUILD ? { output: 'standalone' as const } : {}),
   reactStrictMode: true,
   poweredByHeader: false,
   turbopack: { root: workspaceRoot },
@@ -17,6 +20,6 @@ const nextConfig: NextConfig = {
   // "Check a capture" posts up to the API's 1 MiB of text through a Server Action (JSON-encoded:
   // escapes can grow it); Next's default body limit of 1 MB would refuse a paste the API accepts.
   experimental: { serverActions: { bodySizeLimit: '3mb' } },
-};
+});
 
 export default nextConfig;
