@@ -197,4 +197,3 @@ export function redact(url: string): string {
     return '<unparseable URL>';
   }
 }
-
