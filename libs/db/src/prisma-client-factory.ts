@@ -7,6 +7,7 @@ import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Client, Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { withNamedStatements } from './pglite-named-statements';
 import { preparedStatementNames } from './prepared-statement-names';
 import { PrismaClient, type Prisma } from './generated/prisma/client';
 import {
@@ -146,7 +147,9 @@ async function createPglite(dataDir: string, options: CreateDatabaseOptions): Pr
   // once PGlite has created them, after migrations, and at close (for files it added since).
   const restrict = () => (inMemory ? Promise.resolve() : restrictToOwner(location));
   await restrict();
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: options.log });
+  // Named statements here too: PGlite parses and plans in WASM, slower than PostgreSQL does
+  // (pglite-named-statements.ts).
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(withNamedStatements(pglite, preparedStatementNames())), log: options.log });
   const sql = pgliteExecutor(pglite);
 
   // One PGlite instance is one session, on which pg_advisory_lock is re-entrant: it cannot
