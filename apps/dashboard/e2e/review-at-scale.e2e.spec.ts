@@ -81,9 +81,11 @@ async function signedIn(page: Page): Promise<void> {
   await page.context().addCookies([{ name: session.name, value: session.value, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict', secure: false, expires: session.expires }]);
 }
 
+// axe at scale once, at desktop width: on 1,000 rows it takes ~40 s (color-contrast alone checks
+// ~5,800 elements, 29 s). The review page at 375 px passes axe in time-and-state's layout test.
 for (const viewport of [
-  { name: 'desktop', width: 1440, height: 900 },
-  { name: 'phone', width: 375, height: 800 },
+  { name: 'desktop', width: 1440, height: 900, axe: true },
+  { name: 'phone', width: 375, height: 800, axe: false },
 ]) {
   test.describe(`at ${viewport.width} px`, () => {
     test.use({ viewport: { width: viewport.width, height: viewport.height } });
@@ -97,7 +99,7 @@ for (const viewport of [
       await page.goto(`${dashboard.url}/review?from=${iso(from)}&to=${iso(to)}`);
       await expect(page.getByRole('heading', { level: 1, name: 'Incident review' })).toBeVisible();
       await expect(page.getByTestId('review-total')).toHaveText(new RegExp(`^${total} changes from `));
-      await expectNoSeriousA11yViolations(page, `review of ${total} changes at ${viewport.width} px`);
+      if (viewport.axe) await expectNoSeriousA11yViolations(page, `review of ${total} changes at ${viewport.width} px`);
 
       const listed: string[] = [];
       for (let pageNumber = 1; ; pageNumber++) {
