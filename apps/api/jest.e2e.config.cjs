@@ -6,9 +6,9 @@ module.exports = {
   displayName: 'api-e2e',
   testMatch: ['<rootDir>/e2e/**/*.e2e.spec.ts'],
   testTimeout: 180000,
-  // One file at a time, for now. The suites share nothing (own API processes on free ports, data
-  // folders, databases, lab prefixes rf-/ra-/rq- under netlab's lease), so two workers are safe in
-  // principle; not yet verified flake-free on a quiet 2-core CI machine (issue #15), where the
-  // replicas suite's failover bound is the first to suffer from a second file's load.
+  // One file at a time, and no other e2e project beside it (project.json: parallelism false). The
+  // suites share nothing (own API processes on free ports, data folders, databases, lab prefixes
+  // rf-/ra-/rq- under netlab's lease), but the replicas suite times failover within one debounce
+  // interval, the first bound to suffer from a second suite's load on a 2-core machine.
   maxWorkers: 1,
 };
