@@ -75,8 +75,27 @@ describe('withNamedStatements (PGlite)', () => {
         await tx.query(insert, [1, 'duplicate']);
       }),
     ).rejects.toMatchObject({ code: '23505' });
+    let finished: { query: PGlite['query'] } | undefined;
+    await named.transaction(async (tx) => {
+      finished = tx;
+    });
+    await expect(finished!.query(insert, [4, 'after the end'])).rejects.toThrow('Transaction is closed');
     expect((await pglite.query<{ id: number }>('SELECT id FROM item ORDER BY id')).rows).toEqual([{ id: 1 }]);
     expect((await held()).map((h) => h.statement)).toEqual([insert]);
+  });
+
+  it('keeps a statement asked outside a transaction out of another caller’s open transaction (it waits, as PGlite’s query() does)', async () => {
+    const count = 'SELECT count(*)::int AS n FROM item WHERE id >= $1';
+    let outside: Promise<{ rows: Array<{ n: number }> }> | undefined;
+    await named.transaction(async (tx) => {
+      await tx.query('INSERT INTO item (id, label) VALUES ($1, $2)', [1, 'uncommitted']);
+      outside = named.query<{ n: number }>(count, [0]);
+      // give the outside statement every chance to run now, inside this transaction
+      await new Promise((resolve) => setImmediate(resolve));
+      await tx.query(count, [0]);
+      await tx.rollback();
+    });
+    expect((await outside!).rows).toEqual([{ n: 0 }]);
   });
 
   it('keeps the instance’s own methods and state', async () => {

@@ -29,34 +29,43 @@ export function withNamedStatements(pglite: PGlite, names: (query: { sql: string
     return statement;
   };
 
-  const namedQuery = async <T>(unnamed: () => Promise<Results<T>>, sql: string, params: unknown[] | undefined, options: QueryOptions | undefined): Promise<Results<T>> => {
+  /** `unnamed` is PGlite's own call; `outside` says the statement is not in a transaction of its caller. */
+  const namedQuery = async <T>(unnamed: () => Promise<Results<T>>, outside: boolean, sql: string, params: unknown[] | undefined, options: QueryOptions | undefined): Promise<Results<T>> => {
     // COPY's blobs and caller-given parameter types stay with PGlite's own path
     const name = params && params.length > 0 && !options?.blob && !options?.paramTypes ? names({ sql, args: params }) : '';
     if (!params || !name) return unnamed();
-    return pglite.runExclusive(async () => {
-      const statement = await prepared(sql, name, params);
-      const values = params.map((value, i) => {
-        if (value === null || value === undefined) return null;
-        const type = statement.paramTypes[i];
-        const serializer = options?.serializers?.[type] ?? pglite.serializers[type];
-        return serializer ? serializer(value) : String(value);
+    const run = () =>
+      pglite.runExclusive(async () => {
+        const statement = await prepared(sql, name, params);
+        const values = params.map((value, i) => {
+          if (value === null || value === undefined) return null;
+          const type = statement.paramTypes[i];
+          const serializer = options?.serializers?.[type] ?? pglite.serializers[type];
+          return serializer ? serializer(value) : String(value);
+        });
+        const messages = await exchange(pglite, [protocol.serialize.bind({ statement: name, values }), protocol.serialize.execute({})], sql, params);
+        return parse.parseResults([...statement.rowDescription, ...messages], pglite.parsers, options)[0] as Results<T>;
       });
-      const messages = await exchange(pglite, [protocol.serialize.bind({ statement: name, values }), protocol.serialize.execute({})], sql, params);
-      return parse.parseResults([...statement.rowDescription, ...messages], pglite.parsers, options)[0] as Results<T>;
-    });
+    if (!outside) return run();
+    // As PGlite's query(): wait for any open transaction to end, or the statement would run inside it.
+    await pglite._checkReady();
+    return pglite._runExclusiveTransaction(run);
   };
 
   const inTransaction = (tx: Transaction): Transaction =>
     new Proxy(tx, {
       get(target, property, receiver) {
-        if (property === 'query') return <T>(sql: string, params?: unknown[], options?: QueryOptions) => namedQuery(() => target.query<T>(sql, params, options), sql, params, options);
+        // a closed transaction's query() throws: PGlite's own says so
+        if (property === 'query')
+          return <T>(sql: string, params?: unknown[], options?: QueryOptions) =>
+            target.closed ? target.query<T>(sql, params, options) : namedQuery(() => target.query<T>(sql, params, options), false, sql, params, options);
         return Reflect.get(target, property, receiver);
       },
     });
 
   return new Proxy(pglite, {
     get(target, property) {
-      if (property === 'query') return <T>(sql: string, params?: unknown[], options?: QueryOptions) => namedQuery(() => target.query<T>(sql, params, options), sql, params, options);
+      if (property === 'query') return <T>(sql: string, params?: unknown[], options?: QueryOptions) => namedQuery(() => target.query<T>(sql, params, options), true, sql, params, options);
       if (property === 'transaction') return <T>(fn: (tx: Transaction) => Promise<T>) => target.transaction((tx) => fn(inTransaction(tx)));
       // PGlite's methods use private fields: they must run on the instance, not on this proxy
       const value: unknown = Reflect.get(target, property, target);
