@@ -97,6 +97,10 @@ describe('the OpenAPI document', () => {
       expect(src).not.toMatch(/^(https?:)?\/\//);
       const asset = await fetch(new URL(src, `${base}/api/docs/`));
       expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/javascript/);
+      // read to the end: a body left unread keeps its connection busy, and closing the app then
+      // waits out the GraphQL server's 10 s drain
+      expect((await asset.text()).length).toBeGreaterThan(0);
     }
   });
 });
