@@ -52,20 +52,27 @@ export function withNamedStatements(pglite: PGlite, names: (query: { sql: string
     return pglite._runExclusiveTransaction(run);
   };
 
+  /** `query` (the instance's or a transaction's) with statements named. */
+  const named =
+    (query: PGlite['query'], outside: boolean) =>
+    <T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> =>
+      namedQuery(() => query<T>(sql, params, options), outside, sql, params, options);
+
   const inTransaction = (tx: Transaction): Transaction =>
     new Proxy(tx, {
       get(target, property, receiver) {
-        // a closed transaction's query() throws: PGlite's own says so
-        if (property === 'query')
-          return <T>(sql: string, params?: unknown[], options?: QueryOptions) =>
-            target.closed ? target.query<T>(sql, params, options) : namedQuery(() => target.query<T>(sql, params, options), false, sql, params, options);
+        if (property === 'query') {
+          const query = named(target.query, false);
+          // a closed transaction's query() throws: PGlite's own says so
+          return <T>(sql: string, params?: unknown[], options?: QueryOptions) => (target.closed ? target.query<T>(sql, params, options) : query<T>(sql, params, options));
+        }
         return Reflect.get(target, property, receiver);
       },
     });
 
   return new Proxy(pglite, {
     get(target, property) {
-      if (property === 'query') return <T>(sql: string, params?: unknown[], options?: QueryOptions) => namedQuery(() => target.query<T>(sql, params, options), true, sql, params, options);
+      if (property === 'query') return named(target.query.bind(target), true);
       if (property === 'transaction') return <T>(fn: (tx: Transaction) => Promise<T>) => target.transaction((tx) => fn(inTransaction(tx)));
       // PGlite's methods use private fields: they must run on the instance, not on this proxy
       const value: unknown = Reflect.get(target, property, target);
