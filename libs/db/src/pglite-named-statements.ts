@@ -15,12 +15,12 @@ type BackendMessage = Awaited<ReturnType<PGlite['execProtocolStream']>>[number];
 export function withNamedStatements(pglite: PGlite, names: (query: { sql: string; args: readonly unknown[] }) => string): PGlite {
   const statements = new Map<string, PreparedStatement>();
 
+  /** The statement `name` for `sql`, parsed and described on first use (the name is `names`' for the text). */
   const prepared = async (sql: string, name: string, params: unknown[]): Promise<PreparedStatement> => {
     const known = statements.get(sql);
     if (known) return known;
     const messages = await exchange(pglite, [protocol.serialize.parse({ name, text: sql }), protocol.serialize.describe({ type: 'S', name })], sql, params);
     const statement = {
-      name,
       paramTypes: parse.parseDescribeStatementResults(messages),
       // what Describe answers for the statement: its columns (none for NoData)
       rowDescription: messages.filter((message) => message.name === 'rowDescription'),
@@ -82,7 +82,6 @@ export function withNamedStatements(pglite: PGlite, names: (query: { sql: string
 }
 
 interface PreparedStatement {
-  name: string;
   paramTypes: number[];
   rowDescription: BackendMessage[];
 }
