@@ -6,9 +6,9 @@ module.exports = {
   displayName: 'api-e2e',
   testMatch: ['<rootDir>/e2e/**/*.e2e.spec.ts'],
   testTimeout: 180000,
-  // One file at a time, and no other e2e project beside it (project.json: parallelism false). The
-  // suites share nothing (own API processes on free ports, data folders, databases, lab prefixes
-  // rf-/ra-/rq- under netlab's lease), but the replicas suite times failover within one debounce
-  // interval, the first bound to suffer from a second suite's load on a 2-core machine.
+  // One file at a time. The suites share nothing (own API processes on free ports, data folders,
+  // databases, lab prefixes rf-/ra-/rq- under netlab's lease), so another e2e project may run
+  // beside them — except the replicas suite, which times failover within one debounce interval:
+  // project.json runs it as its own target, `e2e-timed`, with nothing beside it (parallelism false).
   maxWorkers: 1,
 };
