@@ -62,7 +62,7 @@ export function withNamedStatements(pglite: PGlite, names: (query: { sql: string
     new Proxy(tx, {
       get(target, property, receiver) {
         if (property === 'query') {
-          const query = named(target.query, false);
+          const query = named(target.query.bind(target), false);
           // a closed transaction's query() throws: PGlite's own says so
           return <T>(sql: string, params?: unknown[], options?: QueryOptions) => (target.closed ? target.query<T>(sql, params, options) : query<T>(sql, params, options));
         }
