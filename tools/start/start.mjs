@@ -188,6 +188,8 @@ async function main() {
     HOST: host,
     ROUTESCOPE_DATA_DIR: dataDir,
     ROUTESCOPE_LOG_FORMAT: process.env.ROUTESCOPE_LOG_FORMAT ?? (logFormat === 'text' ? 'pretty' : 'json'),
+    // as the API's image runs it (graphql-js skips its development-only checks)
+    NODE_ENV: 'production',
   });
   api.on('exit', (code) => {
     log(`the API exited with ${code}`);

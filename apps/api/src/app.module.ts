@@ -69,6 +69,9 @@ export function appModule(config: ApiConfig, database: Database): DynamicModule 
           introspection: config.graphql.introspection,
           hideSchemaDetailsFromClientErrors: !config.graphql.introspection,
           allowBatchedHttpRequests: false,
+          // No landing page, whatever NODE_ENV says (Nest's default is a playground whose scripts
+          // come from a CDN unless NODE_ENV=production): clients are the dashboard, the CLI and tools.
+          playground: false,
           context: buildGraphqlContext,
           formatError: formatGraphqlError,
           validationRules: [argumentNamesInInputErrors, queryLimits(MAX_DEPTH, MAX_ROOT_FIELDS), knownOperationTypes],

@@ -47,6 +47,16 @@ describe(`the HTTP edge for methods and paths no route takes [${kind}]`, () => {
     expect(await send('POST', '/api/v1/snapshot', '{"schemaVersion":1}')).toEqual({ status: 404, allow: null, body: { error: 'ROUTE_NOT_FOUND', message: 'POST /api/v1/snapshot: no such route' } });
   });
 
+  it('answers a browser that opens /graphql as an API, not with a GraphQL playground page', async () => {
+    // Apollo's default under NODE_ENV other than production is a playground page whose scripts
+    // come from a CDN (unreachable offline); the API serves no landing page whatever NODE_ENV is.
+    const response = await fetch(`${base.replace('[::1]', '127.0.0.1')}/graphql`, { headers: { authorization: `Bearer ${t.tokens.read}`, accept: 'text/html' } });
+    const body = await response.text();
+    expect(response.headers.get('content-type')).not.toMatch(/html/);
+    expect(body).not.toMatch(/<html|playground/i);
+    expect(response.status).toBe(400);
+  });
+
   it('still serves the routes for their own methods', async () => {
     expect((await send('GET', '/healthz')).status).toBe(200);
   });
