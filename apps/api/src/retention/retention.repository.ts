@@ -27,7 +27,8 @@ export class RetentionRepository {
 
   /** Deletes up to `limit` rows of `table` that ended before `cutoff`; returns how many went. */
   async deleteBatch(table: OtherRetentionTable, cutoff: Date, limit: number): Promise<number> {
-    const { column } = OTHER_RETENTION_TABLES.find((t) => t.table === table)!;
+    const column = OTHER_RETENTION_TABLES.find((t) => t.table === table)?.column;
+    if (!column) throw new Error(`retention: ${table} is not a table retention trims`);
     // Identifiers come from the constant list above, never from input.
     return this.database.prisma.$executeRawUnsafe(
       `DELETE FROM "${table}" WHERE id IN (SELECT id FROM "${table}" WHERE "${column}" < $1 ORDER BY "${column}" LIMIT $2)`,
