@@ -17,6 +17,7 @@ import { benchReplicas } from './replica-bench';
 import { renderReport, targets } from './report';
 import { benchRetention } from './retention-bench';
 import { benchStorage } from './storage-bench';
+import { tableBytesSql } from './table-sizes';
 
 interface Settings {
   quick: boolean;
@@ -115,8 +116,7 @@ async function main(): Promise<void> {
       const tableBytes = JSON.parse(
         psql(
           database.databaseUrl!,
-          // a partitioned table (fact) has no storage of its own: the sum of its partitions
-          `SELECT json_object_agg(t, coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(t::regclass)), pg_total_relation_size(t::regclass))) FROM unnest(array['fact','fact_attrs','snapshot','coverage','node','finding']) t`,
+          `SELECT json_object_agg(t, ${tableBytesSql('t')}) FROM unnest(array['fact','fact_attrs','snapshot','coverage','node','finding']) t`,
           true,
         ),
       ) as Record<string, number>;

@@ -1,7 +1,7 @@
 import { SyntheticCluster } from '@routescope/synth';
 import { freshDatabase, retentionOf, startApi, type DatabaseKind } from './api-under-test';
 import { log, mergeSamples, runPool, type Sample } from './measure';
-import { sizes } from './storage-bench';
+import { sizes } from './table-sizes';
 
 export interface RetentionResult {
   kind: DatabaseKind;

@@ -1,6 +1,7 @@
 import { SyntheticCluster } from '@routescope/synth';
 import { freshDatabase, startApi, type Database, type DatabaseKind, type RunningApi } from './api-under-test';
 import { log, round, runPool, type Sample } from './measure';
+import { sizes, type TableSizes } from './table-sizes';
 
 export interface StorageOptions {
   seed: number;
@@ -12,10 +13,6 @@ export interface StorageOptions {
   /** hours of naive rows written (bytes per row are constant, so an hour is scaled to a day) */
   naiveHours: number;
   concurrency: number;
-}
-
-export interface TableSizes {
-  [table: string]: number;
 }
 
 export interface StorageResult {
@@ -45,23 +42,12 @@ export interface StorageResult {
   howExtrapolated: string;
 }
 
-// every table ingest writes; pg_total_relation_size counts each one's TOAST and indexes
+// every table ingest writes (sizes: each one's TOAST and indexes, a partitioned one's partitions)
 const ROUTESCOPE_TABLES = ['fact', 'fact_attrs', 'snapshot', 'coverage', 'node'];
 const INTERVAL = 30_000;
 /** the API's defaults: ROUTESCOPE_RETENTION_DAYS, ROUTESCOPE_SNAPSHOT_RETENTION_DAYS */
 const HISTORY_DAYS = 90;
 const SNAPSHOT_DAYS = 7;
-
-export async function sizes(database: Database, tables: readonly string[]): Promise<TableSizes> {
-  return database.withExecutor(async (sql) => {
-    await sql.exec(`VACUUM ANALYZE ${tables.join(', ')}`);
-    const rows = await sql.query<{ t: string; bytes: string }>(
-      `SELECT t, pg_total_relation_size(t::regclass)::text AS bytes FROM unnest($1::text[]) t`,
-      [tables],
-    );
-    return Object.fromEntries(rows.map((r) => [r.t, Number(r.bytes)]));
-  });
-}
 
 const total = (s: TableSizes) => Object.values(s).reduce((a, b) => a + b, 0);
 
