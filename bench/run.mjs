@@ -79,7 +79,9 @@ await build({ ...common, stdin: { contents: apiEntry, resolveDir: root, loader: 
 // the API's cross-node checks thread, next to the bundle that starts it (apps/api/src/checks/cluster-checks-thread.ts)
 await build({ ...common, entryPoints: [join(root, 'apps/api/src/checks/cluster-checks.worker.ts')], outfile: join(dist, 'cluster-checks.worker.js') });
 
-const child = spawn(process.execPath, ['--max-old-space-size=12000', '--expose-gc', join(dist, 'harness.cjs'), ...args], {
+// The API under test runs in this process: the API's V8 flags as its image has them
+// (deploy/api/Dockerfile CMD), then the harness's own (a heap for the 90-day generator, gc()).
+const child = spawn(process.execPath, ['--max-semi-space-size=32', '--max-old-space-size=12000', '--expose-gc', join(dist, 'harness.cjs'), ...args], {
   stdio: 'inherit',
   env: {
     ...process.env,

@@ -183,7 +183,8 @@ async function main() {
   // The children's output is piped through this terminal: readable lines on a terminal, JSON lines
   // (for a log pipeline) otherwise, whatever the API and collector would pick for a pipe.
   const logFormat = process.stdout.isTTY ? 'text' : 'json';
-  const api = run('api', process.execPath, [apiBundle], {
+  // the API's V8 flags as its image has them (deploy/api/Dockerfile CMD)
+  const api = run('api', process.execPath, ['--max-semi-space-size=32', apiBundle], {
     PORT: String(port),
     HOST: host,
     ROUTESCOPE_DATA_DIR: dataDir,

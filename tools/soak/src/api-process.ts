@@ -68,7 +68,8 @@ export async function startApi(bundle: string, databaseUrl: string, cwd: string)
     launched = await launchApi({
       bundle,
       cwd,
-      nodeArgs: ['--inspect=127.0.0.1:0'],
+      // the API's V8 flags as its image has them (deploy/api/Dockerfile CMD), and the inspector
+      nodeArgs: ['--max-semi-space-size=32', '--inspect=127.0.0.1:0'],
       keepOutput: 20_000,
       readyTimeoutMs: 120_000,
       // the inspector announces itself on stderr before the API listens (maybe split over chunks)
