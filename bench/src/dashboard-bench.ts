@@ -5,12 +5,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type BrowserContext } from '@playwright/test';
-import { Client } from 'pg';
 import { seedCluster, type SeedReport } from '@routescope/seed';
 import { nodeName } from '@routescope/synth';
 import { nodePageTargets, type DashboardPhase, type DashboardResult, type NodePagePhase } from './dashboard-report';
 import { log, round, summarise } from './measure';
 import { ROWS_PROBE, STATE_PROBE, TABLE_NAME } from './dashboard-page-probes';
+import { onPostgresServer, scratchDatabase, testServerUrl } from '@routescope/testing';
 import { Cleanup, startApi, startServer } from './server-processes';
 
 // Issue #5: "with 1,000 synthetic nodes loaded, the overview renders in < 2 s and the node table
@@ -54,9 +54,9 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
   result.cluster = cluster;
 
   if (!existsSync(CHROMIUM)) return done({ ...result, skipped: `${CHROMIUM} is missing (Debian's chromium; no browser is downloaded)` });
-  const serverUrl = o.databaseUrlBase ?? process.env['ROUTESCOPE_TEST_PG_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const serverUrl = o.databaseUrlBase ?? testServerUrl();
   try {
-    await withAdmin(serverUrl, async () => undefined);
+    await onPostgresServer(serverUrl, async () => undefined);
   } catch (error) {
     return done({ ...result, skipped: `no PostgreSQL at ${redact(serverUrl)}: ${(error as Error).message}` });
   }
@@ -78,10 +78,8 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
     result.notes.push(`load average at the start ${load} on ${cpus().length} CPUs (the browser, Next.js, the API and PostgreSQL share them)`);
 
     // a fresh database, the built API on it, the built dashboard on the API
-    const database = `rs_bench_dashboard_${randomBytes(5).toString('hex')}`;
-    await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE ${database}`));
-    stack.add(() => withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).then(() => undefined));
-    const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
+    const database = await scratchDatabase('rs_bench_dashboard', serverUrl);
+    stack.add(() => database.drop());
     const dataDir = mkdtempSync(join(tmpdir(), 'rs-bench-dashboard-'));
     stack.add(async () => rmSync(dataDir, { recursive: true, force: true }));
     const tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
@@ -91,7 +89,7 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
       cwd: root,
       env: {
         NODE_ENV: 'production',
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: database.url,
         ROUTESCOPE_DATA_DIR: join(dataDir, 'data'),
         ROUTESCOPE_INGEST_TOKEN: tokens.ingest,
         ROUTESCOPE_READ_TOKEN: tokens.read,
@@ -143,7 +141,7 @@ export async function benchDashboard(root: string, o: DashboardOptions): Promise
     await context.addInitScript({ content: ROWS_PROBE });
     await context.addInitScript({ content: STATE_PROBE });
     result.startup = { apiMs: round(apiMs, 0), dashboardMs: round(dashboardMs, 0), browserMs: round(performance.now() - t, 0) };
-    log(`dashboard: API ${api.url} (${database}), dashboard ${dashboard.url}, Chromium up in ${result.startup.apiMs + result.startup.dashboardMs + result.startup.browserMs} ms`);
+    log(`dashboard: API ${api.url} (${database.name}), dashboard ${dashboard.url}, Chromium up in ${result.startup.apiMs + result.startup.dashboardMs + result.startup.browserMs} ms`);
 
     const seedOptions = { api: api.url, token: tokens.ingest, nodes, seed: cluster.seed, podsPerNode: cluster.podsPerNode, hours: cluster.historyHours, intervalMs: cluster.intervalMs, concurrency: 4 };
     // baseline: one node of the same cluster, with the same history
@@ -337,16 +335,6 @@ function newestMtime(path: string): number {
     newest = Math.max(newest, newestMtime(join(path, entry.name)));
   }
   return newest;
-}
-
-async function withAdmin<T>(serverUrl: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 function secret(name: string): string {

@@ -1,34 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
+import { scratchDatabase } from '@routescope/testing';
 import { sizes, tableBytesSql, type SqlSession } from './table-sizes';
 
 // The storage and retention figures are table sizes: a partitioned table (fact, by week) has no
 // storage of its own, so measuring only the parent reported the fact history as 0 bytes. Real
 // PostgreSQL (a fresh database on the test server) and real PGlite, a table partitioned like
-// fact and a plain one. (The bench may not import libs/db, so the sessions are opened here.)
-
-const SERVER = process.env['ROUTESCOPE_TEST_PG_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+// fact and a plain one. (The bench may not import libs/db, so the sessions are opened here, the
+// PostgreSQL one on a scratch database from @routescope/testing.)
 
 interface OpenSession extends SqlSession {
   close(): Promise<void>;
 }
 
 async function postgres(): Promise<OpenSession> {
-  const name = `rs_bench_sizes_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  const client = new Client({ connectionString: url.toString() });
+  const database = await scratchDatabase('rs_bench_sizes');
+  const client = new Client({ connectionString: database.url });
   await client.connect();
   return {
     withExecutor: (fn) => fn({ exec: async (sql) => void (await client.query(sql)), query: async (sql, params) => (await client.query(sql, params as unknown[])).rows }),
     close: async () => {
       await client.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await database.drop();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { testing } from '@routescope/db';
 import type { Snapshot } from '@routescope/snapshot';
 import { Client } from 'pg';
 import { calicoNodeSnapshot } from './support/calico-node';
-import { freePort, until } from '@routescope/testing';
+import { freePort, scratchDatabase, until } from '@routescope/testing';
 import { ApiProcess, collectorBin, request, secretToken, type ApiTokens } from './support/api-process';
 import { PostgresCluster } from './support/postgres-cluster';
 
@@ -250,7 +250,7 @@ describe('a PostgreSQL server of the suite’s own, stopped and crashed under in
 
   beforeAll(async () => {
     cluster = await PostgresCluster.create(await freePort());
-    url = await cluster.createDatabase(`rs_faults_${randomUUID().slice(0, 8)}`);
+    url = (await scratchDatabase('rs_faults', cluster.url)).url; // the cluster goes with the suite: no drop
     api = new ApiProcess({ databaseUrl: url, dataDir: await tempDir('api-pg'), port: await freePort(), tokens });
     await api.start();
   }, 120000);

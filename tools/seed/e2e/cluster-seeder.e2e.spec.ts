@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkApi, ClusterSeeder, describeFailures, seedCluster, SeedError, type SeedReport } from '../src';
-import { freePort, untilChecksIdle } from '@routescope/testing';
-import { createPostgresDatabase, runSeedCommand, secret, startApi, testDatabaseKinds, type RunningApi, type TestPostgresDatabase } from './support/routescope-api';
+import { freePort, scratchDatabase, untilChecksIdle, type ScratchDatabase } from '@routescope/testing';
+import { runSeedCommand, secret, startApi, testDatabaseKinds, type RunningApi } from './support/routescope-api';
 
 // The seeder against the real API: the built bundle as its own process on a fresh database
 // (once on PostgreSQL, once on embedded PGlite; ROUTESCOPE_TEST_DATABASES=pglite narrows it),
@@ -91,7 +91,7 @@ function summaryOf(stdout: string): { posted: number; statuses: Record<string, n
 for (const kind of testDatabaseKinds()) {
   describe(`seeding a synthetic cluster into the real API [${kind}]`, () => {
     let api: RunningApi;
-    let database: TestPostgresDatabase | undefined;
+    let database: ScratchDatabase | undefined;
     let dataDir: string;
 
     // The history the tests below seed: 4 nodes, 1 h at 10 min, so 7 snapshots per node.
@@ -102,7 +102,7 @@ for (const kind of testDatabaseKinds()) {
 
     beforeAll(async () => {
       dataDir = await mkdtemp(join(tmpdir(), 'rs-seed-e2e-'));
-      if (kind === 'postgres') database = await createPostgresDatabase();
+      if (kind === 'postgres') database = await scratchDatabase('rs_seed_e2e');
       const tokens = { ingest: secret('ingest'), read: secret('read'), admin: secret('admin') };
       api = await startApi({ tokens, databaseUrl: database?.url, dataDir: join(dataDir, 'data') });
     }, 120_000);

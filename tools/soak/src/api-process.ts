@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import WebSocket from 'ws';
 import type { ApiSample } from './soak-stats';
 import { launchApi, type LaunchedApi } from '@routescope/testing';
@@ -30,31 +29,6 @@ export interface SoakApi {
   /** whether the process is still running */
   alive(): boolean;
   stop(): Promise<void>;
-}
-
-export interface SoakDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
-
-async function onServer<T>(serverUrl: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new `rs_soak_<random>` database on the server at `serverUrl` (the API migrates it at start). */
-export async function createDatabase(serverUrl: string): Promise<SoakDatabase> {
-  const name = `rs_soak_${randomBytes(6).toString('hex')}`;
-  await onServer(serverUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString(), drop: () => onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
 }
 
 export async function startApi(bundle: string, databaseUrl: string, cwd: string): Promise<SoakApi> {

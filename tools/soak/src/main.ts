@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createDatabase, startApi } from './api-process';
+import { scratchDatabase } from '@routescope/testing';
+import { startApi } from './api-process';
 import { parseSoakArguments, SOAK_USAGE, SoakArgumentError } from './soak-arguments';
 import { runLoad, sleep } from './soak-load';
 import { formatWindow, heapTrend, markdownReport, OPERATIONS, WindowRecorder, type WindowSample } from './soak-stats';
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     `soak: ${options.minutes} min, ${options.nodes} nodes × ${options.podsPerNode} pods every ${options.intervalMs / 1000} s (churn ×${options.churnFactor}), ${options.writers} posts in flight, ${options.readers} GraphQL readers`,
   );
 
-  const database = await createDatabase(options.pgUrl);
+  const database = await scratchDatabase('rs_soak', options.pgUrl);
   const api = await startApi(join(root, 'apps/api/dist/main.js'), database.url, root).catch(async (error: unknown) => {
     await database.drop();
     throw error;

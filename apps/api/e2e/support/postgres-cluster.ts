@@ -3,7 +3,6 @@ import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 
 // A PostgreSQL server of the suite's own (initdb + pg_ctl into a temp folder, on a free port),
 // which the suite may stop, crash and restart: never the shared server on 5432. Not a spec.
@@ -33,10 +32,6 @@ export class PostgresCluster {
     return `postgresql://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  urlOf(database: string): string {
-    return `postgresql://postgres@127.0.0.1:${this.port}/${database}`;
-  }
-
   static async create(port: number): Promise<PostgresCluster> {
     const root = await mkdtemp(join(tmpdir(), 'rs-faults-pg-'));
     const asUser = process.getuid?.() === 0 ? 'postgres' : undefined;
@@ -60,17 +55,6 @@ export class PostgresCluster {
   /** `fast`: clients are disconnected, a clean shutdown. `immediate`: a crash (recovery on the next start). */
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     await this.pg('pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
-  }
-
-  async createDatabase(name: string): Promise<string> {
-    const client = new Client({ connectionString: this.url });
-    await client.connect();
-    try {
-      await client.query(`CREATE DATABASE ${name}`);
-    } finally {
-      await client.end();
-    }
-    return this.urlOf(name);
   }
 
   async dispose(): Promise<void> {

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { builtApiBundle, launchApi } from '@routescope/testing';
 
 // The real API for the seeder's end-to-end suite: the built bundle (apps/api/dist/main.js,
@@ -23,49 +22,6 @@ export function testDatabaseKinds(): DatabaseKind[] {
   const unknown = kinds.filter((k) => !DATABASE_KINDS.includes(k as DatabaseKind));
   if (unknown.length > 0) throw new Error(`ROUTESCOPE_TEST_DATABASES: unknown kind(s) ${unknown.join(', ')}`);
   return kinds as DatabaseKind[];
-}
-
-/** The PostgreSQL server test databases are created on (any database of it; we connect to create and drop). */
-function testServerUrl(): string {
-  return process.env['ROUTESCOPE_TEST_PG_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-}
-
-async function onServer<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: testServerUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export interface TestPostgresDatabase {
-  name: string;
-  url: string;
-  /** Terminates every connection to it and refuses new ones: the database goes away under the API. */
-  takeOffline(): Promise<void>;
-  bringOnline(): Promise<void>;
-  drop(): Promise<void>;
-}
-
-/** A fresh, empty `rs_seed_e2e_<random>` database; the API applies its migrations at start. */
-export async function createPostgresDatabase(): Promise<TestPostgresDatabase> {
-  const name = `rs_seed_e2e_${randomBytes(6).toString('hex')}`;
-  await onServer((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(testServerUrl());
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    takeOffline: () =>
-      onServer(async (c) => {
-        await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
-      }),
-    bringOnline: () => onServer((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`)).then(() => undefined),
-    drop: () => onServer((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
 }
 
 export function secret(name: string): string {
