@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyntheticCluster } from '@routescope/synth';
-import { freshDatabase, loadBundle, startApi, type DatabaseKind } from './api-under-test';
+import { freshDatabase, loadBundle, startApi } from './api-under-test';
 import type { BenchResults } from './bench-results';
+import { BENCH_USAGE, BenchArgumentError, parseBenchArguments, type BenchSettings, type Phase } from './bench-arguments';
 import { measureCeiling } from './ceiling';
 import { benchCollector } from './collector-bench';
 import { generateFindings, generateHistory, psql, type HistoryStats } from './history-generator';
@@ -19,29 +20,10 @@ import { benchRetention } from './retention-bench';
 import { benchStorage } from './storage-bench';
 import { tableBytesSql } from './table-sizes';
 
-interface Settings {
-  quick: boolean;
-  only?: Set<string>;
-  kinds: DatabaseKind[];
-  /** --storage-hours=N: the simulated period of the storage phase (default: 0.25 quick, 24 PostgreSQL, 6 PGlite) */
-  storageHours?: number;
-}
-
-function settings(argv: readonly string[]): Settings {
-  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const only = value('only');
-  return {
-    quick: argv.includes('--quick'),
-    only: only ? new Set(only.split(',')) : undefined,
-    kinds: (value('databases')?.split(',') as DatabaseKind[] | undefined) ?? ['postgres', 'pglite'],
-    storageHours: value('storage-hours') === undefined ? undefined : Number(value('storage-hours')),
-  };
-}
-
 async function main(): Promise<void> {
   const started = Date.now();
-  const s = settings(process.argv.slice(2));
-  const want = (phase: string) => !s.only || s.only.has(phase);
+  const s = settingsOrExit(process.argv.slice(2));
+  const want = (phase: Phase) => !s.only || s.only.has(phase);
   const root = process.env['BENCH_ROOT'] ?? process.cwd();
   const seed = 1;
   const clusterNodes = 1000;
@@ -98,19 +80,19 @@ async function main(): Promise<void> {
   }
 
   if (want('queries') && s.kinds.includes('postgres')) {
-    // --history-nodes=N / --history-days=N size the generated history (to study a plan at scale without the full run)
-    const sized = (name: string) => Number(process.argv.find((a) => a.startsWith(`--history-${name}=`))?.split('=')[1]) || undefined;
-    const nodes = sized('nodes') ?? (s.quick ? 20 : 1000);
-    const days = sized('days') ?? (s.quick ? 2 : 90);
-    // --history-url=URL reuses a database an earlier run generated (and kept with --keep-history).
-    const reuse = process.argv.find((a) => a.startsWith('--history-url='))?.slice('--history-url='.length) ?? process.env['BENCH_HISTORY_URL'];
-    const keep = process.argv.includes('--keep-history');
+    // --history-nodes=N / --history-days=N size the generated history (to study a plan at scale without the full run);
+    // --history-url=URL reuses a database an earlier run generated (and kept with --keep-history), of its own size.
+    const reuse = s.historyUrl;
+    const keep = s.keepHistory;
+    const reused = reuse ? historyStatsOf(reuse) : undefined;
+    const nodes = reused?.nodes ?? s.historyNodes ?? (s.quick ? 20 : 1000);
+    const days = reused ? Math.round((reused.stats.end - reused.stats.start) / 86_400_000) : (s.historyDays ?? (s.quick ? 2 : 90));
     const database = reuse
       ? Object.assign(await loadBundle().createDatabase({ databaseUrl: reuse }), { databaseUrl: reuse, dispose: async () => undefined })
       : await freshDatabase('postgres');
     try {
-      const stats = reuse
-        ? historyStatsOf(reuse)
+      const stats = reused
+        ? reused.stats
         : await generateHistory(database.databaseUrl!, { seed, nodes, days, intervalMs: 30_000, workDir: join(root, 'bench', 'dist', `history-${process.pid}`) });
       stats.findingRows = generateFindings(database.databaseUrl!, { seed, start: stats.start, end: stats.end });
       const tableBytes = JSON.parse(
@@ -135,7 +117,7 @@ async function main(): Promise<void> {
       // it as expired (the state cache skips instants older than retention; the job would delete them).
       const api = await startApi(handle, { ROUTESCOPE_RETENTION_DAYS: '3650' });
       try {
-        results.queries = await benchQueries(api, { seed, nodes, start: stats.start, end: stats.end, samples: s.quick ? 10 : 200, select: process.argv.find((a) => a.startsWith('--queries='))?.slice('--queries='.length).split(',') });
+        results.queries = await benchQueries(api, { seed, nodes, start: stats.start, end: stats.end, samples: s.quick ? 10 : 200, select: s.queries });
       } finally {
         await api.close();
       }
@@ -183,17 +165,32 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwritten ${out} (${results.durationS} s)\n`);
 }
 
-function historyStatsOf(url: string): HistoryStats {
-  const [factRows, openRows, snapshotRows, start, end] = psql(
+/** A kept history's size: the queries pick their nodes and instants from it. */
+function historyStatsOf(url: string): { stats: HistoryStats; nodes: number } {
+  const [factRows, openRows, snapshotRows, start, end, nodes] = psql(
     url,
     `SELECT (SELECT count(*) FROM fact), (SELECT count(*) FROM fact WHERE valid_to IS NULL), (SELECT count(*) FROM snapshot),
-            (SELECT extract(epoch FROM min(start_at)) * 1000 FROM coverage), (SELECT extract(epoch FROM max(end_at)) * 1000 FROM coverage)`,
+            (SELECT extract(epoch FROM min(start_at)) * 1000 FROM coverage), (SELECT extract(epoch FROM max(end_at)) * 1000 FROM coverage),
+            (SELECT count(*) FROM node)`,
     true,
   )
     .trim()
     .split('|')
     .map(Number);
-  return { factRows, openRows, snapshotRows, start, end, generateMs: 0, loadMs: 0 };
+  return { stats: { factRows, openRows, snapshotRows, start, end, generateMs: 0, loadMs: 0 }, nodes };
+}
+
+function settingsOrExit(argv: readonly string[]): BenchSettings {
+  try {
+    const parsed = parseBenchArguments(argv, process.env);
+    if (parsed !== 'help') return parsed;
+    console.log(BENCH_USAGE);
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof BenchArgumentError)) throw error;
+    console.error(`bench: ${error.message}\n\n${BENCH_USAGE}`);
+    process.exit(2);
+  }
 }
 
 main().catch((error: unknown) => {
