@@ -148,6 +148,8 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   private wake?: () => void;
   /** shutdown: evaluate what is owed without waiting for the spacing */
   private flushing = false;
+  /** evaluateNow(): the next cluster evaluation does not wait for the spacing */
+  private spacingWaived = false;
   private closed = false;
 
   constructor(
@@ -242,6 +244,18 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
     await this.leadership.stop();
     await this.thread.close();
     await this.findingEvents.close();
+  }
+
+  /**
+   * Evaluates what is owed now instead of after the spacing, and resolves once settled (what
+   * shutdown does, once): the spacing then counts from this evaluation's end. Suites use it where
+   * they would otherwise wait out a long spacing.
+   */
+  async evaluateNow(): Promise<void> {
+    this.spacingWaived = true;
+    this.wake?.();
+    await this.settled();
+    this.spacingWaived = false;
   }
 
   /** The current compact views of every node, for the block matrix at "now". */
@@ -353,7 +367,7 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
           if (this.pending.size > 0 || (this.queueDirty && this.term !== undefined)) continue;
           return; // `running` is cleared below, in this same tick: a later accept() starts a new run
         }
-        const wait = this.flushing ? 0 : this.nextClusterAt - Date.now();
+        const wait = this.flushing || this.spacingWaived ? 0 : this.nextClusterAt - Date.now();
         if (wait > 0) {
           // Node rules of states arriving meanwhile are evaluated first, then the wait resumes.
           if (this.pending.size === 0) await this.pause(wait);
