@@ -71,8 +71,7 @@ export class ClusterChecksThread {
   }
 
   private start(): Worker {
-    const { file, execArgv } = workerEntry();
-    const worker = new Worker(file, { execArgv });
+    const worker = new Worker(workerEntry().file);
     worker.unref();
     let loaded!: () => void;
     this.ready = new Promise<void>((resolve) => (loaded = resolve));
@@ -102,12 +101,12 @@ export class ClusterChecksThread {
 
 /**
  * The compiled worker next to this bundle (apps/api/dist/main.js, bench/dist/api.cjs); from the
- * TypeScript sources (jest), the .ts entry through TypeScript's transpiler.
+ * TypeScript sources (jest), the test support that bundles the .ts entry once and loads that.
  */
-function workerEntry(): { file: string; execArgv?: string[] } {
+function workerEntry(): { file: string } {
   const built = join(__dirname, CLUSTER_CHECKS_WORKER_FILE);
   if (existsSync(built)) return { file: built };
-  const source = join(__dirname, 'cluster-checks.worker.ts');
-  if (existsSync(source)) return { file: source, execArgv: ['--require', join(__dirname, '../../test/typescript-require.cjs')] };
+  const fromSource = join(__dirname, '../../test/cluster-checks-worker.cjs');
+  if (existsSync(join(__dirname, 'cluster-checks.worker.ts')) && existsSync(fromSource)) return { file: fromSource };
   throw new Error(`the cross-node checks worker is missing: ${built} (build the API with its worker entry)`);
 }
