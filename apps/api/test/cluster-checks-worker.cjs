@@ -4,7 +4,7 @@
 // for all test processes and reused while none of its inputs changed: transpiling its modules at
 // every thread start cost ~250 ms of CPU per test app, and a suite starts hundreds. Not used in
 // production.
-const { createHash } = require('node:crypto');
+const { randomBytes } = require('node:crypto');
 const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
@@ -14,7 +14,7 @@ const dir = join(root, 'node_modules/.cache/routescope-api-test');
 const out = join(dir, 'cluster-checks.worker.js');
 const inputsFile = `${out}.inputs.json`;
 
-/** Every input's size and mtime as the bundle was built from them; undefined when one changed. */
+/** Whether the bundle exists and every input still has the size and mtime it was built from. */
 function upToDate() {
   try {
     const inputs = JSON.parse(readFileSync(inputsFile, 'utf8'));
@@ -32,8 +32,9 @@ function upToDate() {
 function build() {
   const { buildSync } = require('esbuild');
   mkdirSync(dir, { recursive: true });
-  // written aside and renamed: a test process starting its thread meanwhile never reads half a file
-  const partial = `${out}.${process.pid}.${createHash('sha1').update(String(Math.random())).digest('hex').slice(0, 8)}`;
+  // written aside and renamed: a thread starting meanwhile (in this process or another) never reads half a file
+  const aside = (file) => `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const partial = aside(out);
   const result = buildSync({
     entryPoints: [entry],
     outfile: partial,
@@ -54,8 +55,9 @@ function build() {
     inputs[path] = `${s.size}:${s.mtimeMs}`;
   }
   renameSync(partial, out);
-  writeFileSync(`${inputsFile}.${process.pid}`, JSON.stringify(inputs));
-  renameSync(`${inputsFile}.${process.pid}`, inputsFile);
+  const partialInputs = aside(inputsFile);
+  writeFileSync(partialInputs, JSON.stringify(inputs));
+  renameSync(partialInputs, inputsFile);
 }
 
 if (!upToDate()) build();
