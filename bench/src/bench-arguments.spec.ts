@@ -65,6 +65,7 @@ describe('parseBenchArguments', () => {
     expect(error(['--only=dashbaord'])).toBe('--only: unknown "dashbaord" (one or more of ceiling, ingest, storage, queries, git-baseline, retention, probes, replicas, collector, dashboard, separated by commas)');
     expect(error(['--only=ingest,'])).toMatch(/^--only: unknown ""/);
     expect(error(['--databases=mysql'])).toMatch(/^--databases: unknown "mysql" \(one or more of postgres, pglite/);
+    expect(error(['--only=storage,queries', '--databases=pglite'])).toBe('--only=queries runs on PostgreSQL only: add postgres to --databases');
     expect(error(['--quick=yes'])).toBe('--quick takes no value');
     expect(error(['--only=ingest', '--only=storage'])).toBe('--only is given twice');
     expect(error(['--storage-hours=0'])).toBe('--storage-hours: "0" is not a positive number');

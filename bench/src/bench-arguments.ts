@@ -70,6 +70,8 @@ export function parseBenchArguments(argv: readonly string[], env: Readonly<Recor
   const databasesValue = values.get('--databases');
   const only = onlyValue === undefined ? undefined : listOf('--only', onlyValue, PHASES);
   const kinds = databasesValue === undefined ? [...DATABASE_KINDS] : listOf('--databases', databasesValue, DATABASE_KINDS);
+  const needPostgres = (only ?? []).filter((phase) => phase === 'queries' || phase === 'replicas');
+  if (needPostgres.length > 0 && !kinds.includes('postgres')) throw new BenchArgumentError(`--only=${needPostgres.join(',')} runs on PostgreSQL only: add postgres to --databases`);
   const queries = values.get('--queries')?.split(',');
   for (const prefix of queries ?? []) {
     if (!prefix || !QUERY_NAMES.some((name) => name.startsWith(prefix))) throw new BenchArgumentError(`--queries: no query's name starts with ${JSON.stringify(prefix)} (${QUERY_NAMES.join('; ')})`);
