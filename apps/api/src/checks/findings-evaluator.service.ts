@@ -237,9 +237,8 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
    * shut down last): evaluates what is pending, without the spacing, then closes FindingEvents.
    */
   async onApplicationShutdown(): Promise<void> {
-    this.flushing = true;
-    this.wake?.();
-    await this.settled();
+    this.flushing = true; // from now on no run waits for the spacing
+    await this.evaluateNow();
     this.closed = true;
     await this.leadership.stop();
     await this.thread.close();
@@ -247,9 +246,9 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * Evaluates what is owed now instead of after the spacing, and resolves once settled (what
-   * shutdown does, once): the spacing then counts from this evaluation's end. Suites use it where
-   * they would otherwise wait out a long spacing.
+   * Evaluates what is owed now instead of after the spacing, and resolves once settled: the
+   * spacing then counts from this evaluation's end. Shutdown drains through it; suites use it
+   * where they would otherwise wait out a long spacing.
    */
   async evaluateNow(): Promise<void> {
     this.spacingWaived = true;
