@@ -48,7 +48,9 @@ describe('the cross-node checks thread', () => {
       expect(evaluated).toBe(false);
       const result = await evaluation;
       expect(result.instantsChecked).toBe(INSTANTS);
-      expect(result.evaluations.at(-1)?.drafts.filter((d) => d.rule === 'CALICO_BLOCK_ROUTE_MISSING')).toHaveLength(INSTANTS);
+      // the first instant's findings, then one more missing block route at each later instant
+      expect(result.first?.drafts.filter((d) => d.rule === 'CALICO_BLOCK_ROUTE_MISSING')).toHaveLength(1);
+      expect(result.changes.map((c) => c.opened.filter((d) => d.rule === 'CALICO_BLOCK_ROUTE_MISSING').length)).toEqual(Array(INSTANTS - 1).fill(1));
       expect(result).toEqual(evaluateClusterInstants(new Map(), request).evaluation);
     } finally {
       await thread.close();
@@ -66,7 +68,7 @@ describe('the cross-node checks thread', () => {
       expect(thread.fresh).toBe(false);
       // a change sent alone is judged against the committed views of every other node
       const after = await thread.evaluate({ full: false, removed: [], base: [], steps: [[1, [[node, broken]]]] });
-      expect(after.evaluations[0].drafts.filter((d) => d.rule === 'CALICO_BLOCK_ROUTE_MISSING').map((d) => d.node)).toEqual([node]);
+      expect(after.first?.drafts.filter((d) => d.rule === 'CALICO_BLOCK_ROUTE_MISSING').map((d) => d.node)).toEqual([node]);
       thread.discard();
       // discarded: the node is still healthy for the thread, so bringing the same view back changes nothing
       const again = await thread.evaluate({ full: false, removed: [], base: [], steps: [[2, [[node, healthy]]]] });

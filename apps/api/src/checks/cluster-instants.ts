@@ -21,9 +21,34 @@ export interface ClusterEvaluationRequest {
   context?: ClusterContext;
 }
 
+/** A cross-node finding by what it is about: a finding keeps its row while this holds. */
+export interface FindingKey {
+  rule: string;
+  node: string;
+  subject: string;
+}
+
+/** What changed in the cross-node findings at one instant, from the previous instant checked. */
+export interface FindingsChange {
+  at: number;
+  /** findings that did not hold at the previous instant */
+  opened: Finding[];
+  /** findings that held at the previous instant and no longer do */
+  resolved: FindingKey[];
+  /** findings that still hold but say something else (message, evidence, severity) */
+  refreshed: Finding[];
+}
+
 export interface ClusterEvaluation {
-  /** the cross-node findings at each instant whose findings differ from the previous instant's (the first changed instant always) */
-  evaluations: Array<{ at: number; drafts: Finding[] }>;
+  /** every cross-node finding at the first instant checked (reconciled with what is stored) */
+  first?: { at: number; drafts: Finding[] };
+  /**
+   * then, in time order, what changed at each later instant whose findings differ from the
+   * previous instant's. Changes, not every instant's whole list: a backlog of n instants with f
+   * findings open costs f + the changes, not n × f (1,000 nodes catching up on an hour of churn
+   * made that reply several GB and the API ran out of memory receiving it).
+   */
+  changes: FindingsChange[];
   /** checkCluster calls: one per instant at which some node's view changed */
   instantsChecked: number;
 }
@@ -37,21 +62,49 @@ export function evaluateClusterInstants(committed: ClusterViews, request: Cluste
   const views: ClusterViews = request.full ? new Map() : new Map(committed);
   for (const node of request.removed) views.delete(node);
   for (const [node, view] of request.base) setView(views, node, view);
-  const evaluation: ClusterEvaluation = { evaluations: [], instantsChecked: 0 };
-  let previous: string | undefined;
+  const evaluation: ClusterEvaluation = { changes: [], instantsChecked: 0 };
+  let previous: Map<string, { finding: Finding; text: string }> | undefined;
   for (const [instant, changes] of request.steps) {
     let changed = false;
     for (const [node, view] of changes) changed = setView(views, node, view) || changed;
     if (!changed) continue;
     evaluation.instantsChecked++;
     const drafts = checkCluster([...views.values()].map((v) => v.view), request.context);
-    const text = canonicalJson(drafts as never);
-    // An instant whose findings say the same as the previous one's needs no write.
-    if (text === previous) continue;
-    previous = text;
-    evaluation.evaluations.push({ at: instant, drafts });
+    const current = byIdentity(drafts);
+    if (!previous) evaluation.first = { at: instant, drafts };
+    else {
+      const change = changeBetween(previous, current, instant);
+      if (change) evaluation.changes.push(change);
+    }
+    previous = current;
   }
   return { views, evaluation };
+}
+
+/** Findings by identity (rule, node, subject); the first of two with one identity is the one stored. */
+function byIdentity(drafts: readonly Finding[]): Map<string, { finding: Finding; text: string }> {
+  const map = new Map<string, { finding: Finding; text: string }>();
+  for (const finding of drafts) {
+    const id = findingIdentity(finding);
+    if (!map.has(id)) map.set(id, { finding, text: canonicalJson(finding as never) });
+  }
+  return map;
+}
+
+/** What changed from one instant's findings to the next; undefined when nothing did. */
+function changeBetween(before: Map<string, { finding: Finding; text: string }>, after: Map<string, { finding: Finding; text: string }>, at: number): FindingsChange | undefined {
+  const change: FindingsChange = { at, opened: [], resolved: [], refreshed: [] };
+  for (const [id, { finding, text }] of after) {
+    const was = before.get(id);
+    if (!was) change.opened.push(finding);
+    else if (was.text !== text) change.refreshed.push(finding);
+  }
+  for (const [id, { finding }] of before) if (!after.has(id)) change.resolved.push({ rule: finding.rule, node: finding.node, subject: finding.subject });
+  return change.opened.length + change.resolved.length + change.refreshed.length > 0 ? change : undefined;
+}
+
+export function findingIdentity(key: FindingKey): string {
+  return `${key.rule}\u0000${key.node}\u0000${key.subject}`;
 }
 
 /** Sets a node's view (null: the node had no facts then); true when it changed. */

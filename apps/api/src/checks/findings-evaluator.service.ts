@@ -8,7 +8,8 @@ import { FactStore, type NodeFactInterval } from '../history/fact-store.service'
 import { API_METRICS, type ApiMetrics } from '../metrics/api-metrics';
 import { ClusterChangeQueue, type QueuedRow } from './cluster-change-queue';
 import { ClusterChecksThread } from './cluster-checks-thread';
-import type { ClusterEvaluationRequest } from './cluster-instants';
+import { applyClusterChanges, type Reconciled } from './cluster-findings-changes';
+import { findingIdentity, type ClusterEvaluationRequest } from './cluster-instants';
 import { ClusterLeadership, type LeadershipListener } from './cluster-leadership.service';
 import { FindingsRepository, type FindingRow, type TransactionClient } from './findings.repository';
 import { FindingEvents } from './finding-events';
@@ -494,7 +495,10 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
         if (!(await this.findings.fenceClusterWrite(tx, term, until === undefined ? undefined : new Date(until)))) throw new LeadershipLost('another replica was elected');
         const undone = rewindFrom === undefined ? [] : await this.findings.rewindCluster(tx, new Date(rewindFrom));
         const reconciled: Reconciled[] = [];
-        for (const { at, drafts } of evaluation.evaluations) reconciled.push(await this.reconcile(tx, 'cluster', drafts, new Date(at)));
+        if (evaluation.first) {
+          reconciled.push(await this.reconcile(tx, 'cluster', evaluation.first.drafts, new Date(evaluation.first.at)));
+          reconciled.push(...(await applyClusterChanges(this.findings, tx, evaluation.changes)));
+        }
         await this.queue.delete(tx, rows);
         return { reconciled, undone };
       });
@@ -503,12 +507,12 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
       this.electedViews = undefined;
       this.clusterAt = until;
       // What a rewind undid and the recomputation did again was announced already.
-      const said = new Set(undone.flatMap((row) => [`OPENED ${identity(row.rule, row.node, row.subject)} ${row.openedAt.getTime()}`, ...(row.resolvedAt ? [`RESOLVED ${identity(row.rule, row.node, row.subject)} ${row.resolvedAt.getTime()}`] : [])]));
+      const said = new Set(undone.flatMap((row) => [`OPENED ${findingIdentity(row)} ${row.openedAt.getTime()}`, ...(row.resolvedAt ? [`RESOLVED ${findingIdentity(row)} ${row.resolvedAt.getTime()}`] : [])]));
       for (const change of reconciled) {
         this.announce({
           at: change.at,
-          opened: change.opened.filter((d) => !said.has(`OPENED ${identity(d.rule, d.node, d.subject)} ${change.at.getTime()}`)),
-          resolved: change.resolved.filter((r) => !said.has(`RESOLVED ${identity(r.rule, r.node, r.subject)} ${change.at.getTime()}`)),
+          opened: change.opened.filter((d) => !said.has(`OPENED ${findingIdentity(d)} ${change.at.getTime()}`)),
+          resolved: change.resolved.filter((r) => !said.has(`RESOLVED ${findingIdentity(r)} ${change.at.getTime()}`)),
         });
       }
       if (rewound) this.counters.clusterRewinds++;
@@ -578,12 +582,12 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   /** Opens new findings, refreshes the ones that still hold, resolves the rest (in the caller's transaction). */
   private async reconcile(tx: TransactionClient, scope: RuleScope, drafts: FindingDraft[], at: Date, nodeId?: number): Promise<Reconciled> {
     const open = await this.findings.openFindings(tx, scope, nodeId);
-    const byIdentity = new Map(open.map((row) => [identity(row.rule, row.node, row.subject), row]));
+    const byIdentity = new Map(open.map((row) => [findingIdentity(row), row]));
     const ids = await this.findings.nodeIds(tx, [...new Set(drafts.map((d) => d.node))]);
     const opened: FindingDraft[] = [];
     const seen = new Set<string>();
     for (const draft of drafts) {
-      const key = identity(draft.rule, draft.node, draft.subject);
+      const key = findingIdentity(draft);
       if (seen.has(key)) continue;
       seen.add(key);
       const existing = byIdentity.get(key);
@@ -608,20 +612,10 @@ export class FindingsEvaluator implements OnApplicationBootstrap, OnApplicationS
   }
 }
 
-interface Reconciled {
-  at: Date;
-  opened: FindingDraft[];
-  resolved: FindingRow[];
-}
-
 function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let value = map.get(key);
   if (value === undefined) map.set(key, (value = make()));
   return value;
-}
-
-function identity(rule: string, node: string, subject: string): string {
-  return `${rule}\u0000${node}\u0000${subject}`;
 }
 
 function differs(row: FindingRow, draft: FindingDraft): boolean {

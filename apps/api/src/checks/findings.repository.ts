@@ -54,10 +54,13 @@ export class FindingsRepository {
       : tx.$queryRawUnsafe<FindingRow[]>(`${SELECT} WHERE f.scope = $1 AND f.node_id = $2 AND f.resolved_at IS NULL`, scope, nodeId);
   }
 
-  async open(tx: TransactionClient, scope: RuleScope, nodeId: number, draft: FindingDraft, at: Date): Promise<void> {
-    await tx.$executeRaw`
+  /** Opens a finding; returns its id. */
+  async open(tx: TransactionClient, scope: RuleScope, nodeId: number, draft: FindingDraft, at: Date): Promise<bigint> {
+    const [row] = await tx.$queryRaw<Array<{ id: bigint }>>`
       INSERT INTO finding (node_id, scope, rule, subject, severity, title, message, evidence, opened_at)
-      VALUES (${nodeId}, ${scope}, ${draft.rule}, ${draft.subject}, ${draft.severity}, ${draft.title}, ${draft.message}, ${JSON.stringify(draft.evidence)}::jsonb, ${at})`;
+      VALUES (${nodeId}, ${scope}, ${draft.rule}, ${draft.subject}, ${draft.severity}, ${draft.title}, ${draft.message}, ${JSON.stringify(draft.evidence)}::jsonb, ${at})
+      RETURNING id`;
+    return row.id;
   }
 
   /** A finding that still holds keeps its row; only what it says may be refreshed. */
