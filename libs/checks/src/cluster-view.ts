@@ -145,6 +145,22 @@ function compactRoute(route: ViewFact): ViewFact {
   return shared;
 }
 
+/**
+ * The view with its routes shared again. A view that crossed a thread boundary (structured
+ * clone) holds its own copy of every route: 1,000 nodes' views then cost a route object per
+ * node and block instead of a pointer, and the cross-node rules' per-route memo (keyed by the
+ * shared object) never hits. The checks thread passes every view it receives through this.
+ */
+export function withSharedRoutes(view: ClusterView): ClusterView {
+  let changed = false;
+  const routes = view.routes.map((route) => {
+    const shared = compactRoute(route);
+    if (shared !== route) changed = true;
+    return shared;
+  });
+  return changed ? { ...view, routes } : view;
+}
+
 function viewFact(fact: ViewFact): ViewFact {
   return { ns: fact.ns, kind: fact.kind, key: fact.key, attrs: fact.attrs };
 }

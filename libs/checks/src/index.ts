@@ -2,7 +2,7 @@ export * from './check-types';
 export { RULES, ruleById, NETLAB_FAULT_RULES } from './rules/catalogue';
 export { detectCni, TUNNEL_DEVICES } from './cni-detection';
 export { checkNode } from './node-rules';
-export { clusterView, isClusterView, type ClusterView, type ViewFact } from './cluster-view';
+export { clusterView, isClusterView, withSharedRoutes, type ClusterView, type ViewFact } from './cluster-view';
 export { checkCluster, blockOwners, blockRouting, type BlockOwner } from './cluster-rules';
 export { checkCaptureEvidence, monitorChanges, frameEvidence, type CaptureEvidenceInput, type CaptureEvidenceResult } from './capture-evidence-rules';
 export {

@@ -102,4 +102,16 @@ describe('evaluateClusterInstants', () => {
     expect(sent).toBeLessThanOrEqual(21 + 2 * 29);
     expect(everyInstant).toBeGreaterThan(30 * 21);
   });
+
+  it('shares the routes of views that arrive as separate copies (as through the thread) again', () => {
+    // each view cloned on its own, as each message to the thread is: no route object in common
+    const [a, b] = [structuredClone(healthy[0]), structuredClone(healthy[1])];
+    const common = (x: ClusterView, y: ClusterView) => x.routes.filter((r) => y.routes.includes(r)).length;
+    expect(common(a, b)).toBe(0);
+    const { views } = evaluateClusterInstants(new Map(), { full: true, removed: [], base: [], steps: [[1, [[a.node, a]]], [2, [[b.node, b]]]] });
+    const [x, y] = [views.get(a.node)!.view, views.get(b.node)!.view];
+    // both route to the other 38 nodes' blocks the same way: the same objects now
+    expect(common(x, y)).toBeGreaterThanOrEqual(NODES - 2);
+    expect(x.routes.map((r) => r.key)).toEqual(a.routes.map((r) => r.key));
+  });
 });

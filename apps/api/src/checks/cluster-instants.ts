@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checkCluster, type ClusterContext, type ClusterView, type Finding } from '@routescope/checks';
+import { checkCluster, withSharedRoutes, type ClusterContext, type ClusterView, type Finding } from '@routescope/checks';
 import { canonicalJson } from '@routescope/snapshot';
 
 /** A node's cluster view from an instant on; null: the node had no facts then. */
@@ -113,7 +113,8 @@ function setView(views: ClusterViews, node: string, view: ClusterView | null): b
   if (!view) return views.delete(node);
   const text = viewText(view);
   if (previous?.text === text) return false;
-  views.set(node, { view, text });
+  // the thread receives each view as its own copy (structured clone): routes are shared again
+  views.set(node, { view: withSharedRoutes(view), text });
   return true;
 }
 
