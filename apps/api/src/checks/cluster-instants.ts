@@ -81,12 +81,16 @@ export function evaluateClusterInstants(committed: ClusterViews, request: Cluste
   return { views, evaluation };
 }
 
-/** Findings by identity (rule, node, subject); the first of two with one identity is the one stored. */
+/**
+ * Findings by identity (rule, node, subject); the first of two with one identity is the one stored.
+ * The text only tells a changed finding (JSON.stringify, native: canonical key order is not needed,
+ * since the same content in another order is at worst one refresh too many).
+ */
 function byIdentity(drafts: readonly Finding[]): Map<string, { finding: Finding; text: string }> {
   const map = new Map<string, { finding: Finding; text: string }>();
   for (const finding of drafts) {
     const id = findingIdentity(finding);
-    if (!map.has(id)) map.set(id, { finding, text: canonicalJson(finding as never) });
+    if (!map.has(id)) map.set(id, { finding, text: JSON.stringify(finding) });
   }
   return map;
 }
