@@ -37,20 +37,16 @@ export async function applyClusterChanges(findings: FindingsRepository, tx: Tran
     const at = new Date(change.at);
     const done: Reconciled = { at, opened: [], resolved: [] };
     for (const key of change.resolved) {
-      const row = open.get(findingIdentity(key));
+      const id = findingIdentity(key);
+      const row = open.get(id);
       if (!row) continue;
       await findings.resolve(tx, row.id, at);
-      open.delete(findingIdentity(key));
+      open.delete(id);
       done.resolved.push(row);
     }
-    for (const draft of change.refreshed) {
-      const row = open.get(findingIdentity(draft));
-      if (row) {
-        await findings.refresh(tx, row.id, draft);
-        row.severity = draft.severity;
-      } else if (await openDraft(draft, at)) done.opened.push(draft);
-    }
-    for (const draft of change.opened) {
+    // A refreshed finding not stored (its node was missing) is opened; an opened one already
+    // stored is refreshed: what is stored follows the instant's findings either way.
+    for (const draft of [...change.refreshed, ...change.opened]) {
       const row = open.get(findingIdentity(draft));
       if (row) {
         await findings.refresh(tx, row.id, draft);
