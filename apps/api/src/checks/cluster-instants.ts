@@ -22,11 +22,10 @@ export interface ClusterEvaluationRequest {
 }
 
 /** A cross-node finding by what it is about: a finding keeps its row while this holds. */
-export interface FindingKey {
-  rule: string;
-  node: string;
-  subject: string;
-}
+export type FindingKey = Pick<Finding, 'rule' | 'node' | 'subject'>;
+
+/** One instant's findings by identity, each with the text that tells it changed. */
+type FindingsByIdentity = Map<string, { finding: Finding; text: string }>;
 
 /** What changed in the cross-node findings at one instant, from the previous instant checked. */
 export interface FindingsChange {
@@ -63,7 +62,7 @@ export function evaluateClusterInstants(committed: ClusterViews, request: Cluste
   for (const node of request.removed) views.delete(node);
   for (const [node, view] of request.base) setView(views, node, view);
   const evaluation: ClusterEvaluation = { changes: [], instantsChecked: 0 };
-  let previous: Map<string, { finding: Finding; text: string }> | undefined;
+  let previous: FindingsByIdentity | undefined;
   for (const [instant, changes] of request.steps) {
     let changed = false;
     for (const [node, view] of changes) changed = setView(views, node, view) || changed;
@@ -86,8 +85,8 @@ export function evaluateClusterInstants(committed: ClusterViews, request: Cluste
  * The text only tells a changed finding (JSON.stringify, native: canonical key order is not needed,
  * since the same content in another order is at worst one refresh too many).
  */
-function byIdentity(drafts: readonly Finding[]): Map<string, { finding: Finding; text: string }> {
-  const map = new Map<string, { finding: Finding; text: string }>();
+function byIdentity(drafts: readonly Finding[]): FindingsByIdentity {
+  const map: FindingsByIdentity = new Map();
   for (const finding of drafts) {
     const id = findingIdentity(finding);
     if (!map.has(id)) map.set(id, { finding, text: JSON.stringify(finding) });
@@ -96,7 +95,7 @@ function byIdentity(drafts: readonly Finding[]): Map<string, { finding: Finding;
 }
 
 /** What changed from one instant's findings to the next; undefined when nothing did. */
-function changeBetween(before: Map<string, { finding: Finding; text: string }>, after: Map<string, { finding: Finding; text: string }>, at: number): FindingsChange | undefined {
+function changeBetween(before: FindingsByIdentity, after: FindingsByIdentity, at: number): FindingsChange | undefined {
   const change: FindingsChange = { at, opened: [], resolved: [], refreshed: [] };
   for (const [id, { finding, text }] of after) {
     const was = before.get(id);
